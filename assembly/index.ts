@@ -1,0 +1,19 @@
+// The ABI of simdnet's Wasm module: the only file that exports. Pointer arguments end in Ptr (or
+// are the descriptor `net`) and hold byte addresses; sizes are in elements. src/engine.ts types
+// exactly these exports, and src/js/ implements the same names for the 'js' engine.
+
+// Dense products (per layer, per batch): forward, error terms back, weight gradient, bias gradient.
+export { matmul, matmulTransB, matmulTransA, columnSums } from './dense';
+// Elementwise activations in place and their derivatives (per layer, per batch); exp for tests.
+export { activate, activationGrad, vexp } from './activation';
+// Loss value (per evaluation) and output error terms (per batch).
+export { lossSum, outputDelta } from './loss';
+// Optimizer step over the parameter block (per batch) and the squared norm used for clipping.
+export { applyUpdate, sumSquares } from './update';
+// Whole-network passes: one call per batch (forward/backward/update) or per epoch (trainEpoch).
+export { forward, backward, update, gatherRows, trainEpoch } from './network';
+// Descriptor layout, so the TypeScript side can check that it writes the same words.
+export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';
+
+// First byte above the module's static data: the JavaScript heap allocator starts here.
+export function heapBase(): usize { return __heap_base; }

@@ -1,0 +1,77 @@
+// Inputs and targets as the public API accepts them (an array of rows, or one flat row-major
+// array), checked and turned into one Float32Array. Also the article's random data set.
+import { FloatArray } from './float.js';
+import { rangeError, typeError } from './options.js';
+import { Random } from './random.js';
+
+export interface Matrix {
+  data: FloatArray;
+  rows: number;
+  cols: number;
+  /** 'flat' when given as one flat array (answered in kind), 'rows' for an array of rows */
+  form: 'flat' | 'rows';
+}
+
+type Row = ArrayLike<number>;
+
+function isNumericRow(value: unknown): value is Row {
+  return value instanceof Float32Array || value instanceof Float64Array || Array.isArray(value)
+    || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
+}
+
+function nonFinite(field: string, value: unknown): RangeError | TypeError {
+  return typeof value === 'number' ? rangeError(field, 'a finite number', value) : typeError(field, 'a number', value);
+}
+
+/**
+ * Reads `value` as rows of `cols` numbers. A flat array (typed or number[]) is row-major and its
+ * length must be a positive multiple of cols; an array of rows needs every row of length cols.
+ * Float32Array input with only finite values is used as it is, without a copy.
+ */
+export function toMatrix(value: unknown, cols: number, field: string): Matrix {
+  if (!isNumericRow(value)) throw typeError(field, `an array of rows or a flat Float32Array of ${cols}-value rows`, value);
+  const length = value.length;
+  if (length === 0) throw rangeError(field, 'at least one row', value);
+  const first = (value as ArrayLike<unknown>)[0];
+  if (ArrayBuffer.isView(value) || typeof first === 'number') {
+    if (length % cols !== 0) throw rangeError(`${field}.length`, `a multiple of ${cols} (the layer size)`, length);
+    const flat = value as Row;
+    for (let i = 0; i < length; i++) {
+      const v = flat[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw nonFinite(`${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`, v);
+      }
+    }
+    const data = flat instanceof FloatArray ? flat : FloatArray.from(flat);
+    return { data, rows: length / cols, cols, form: 'flat' };
+  }
+  const data = new FloatArray(length * cols);
+  for (let r = 0; r < length; r++) {
+    const row = (value as ArrayLike<unknown>)[r];
+    if (!isNumericRow(row)) throw typeError(`${field}[${r}]`, `a row of ${cols} numbers`, row);
+    if (row.length !== cols) throw rangeError(`${field}[${r}].length`, `${cols} (the layer size)`, row.length);
+    for (let c = 0; c < cols; c++) {
+      const v = row[c];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw nonFinite(`${field}[${r}][${c}]`, v);
+      data[r * cols + c] = v;
+    }
+  }
+  return { data, rows: length, cols, form: 'rows' };
+}
+
+
+/**
+ * The article's data (its create_data): rows of random binary inputs and random binary targets,
+ * from a seeded generator so that every run sees the same set.
+ */
+export function articleData(options: { rows?: number; inputs?: number; outputs?: number; seed?: number } = {}): { inputs: FloatArray; targets: FloatArray } {
+  const rows = options.rows ?? 1000, inputs = options.inputs ?? 3, outputs = options.outputs ?? 3;
+  for (const [k, v] of Object.entries({ rows, inputs, outputs })) {
+    if (!Number.isInteger(v) || v < 1) throw rangeError(k, 'a positive integer', v);
+  }
+  const random = new Random(options.seed ?? 1);
+  const x = new FloatArray(rows * inputs), t = new FloatArray(rows * outputs);
+  for (let i = 0; i < x.length; i++) x[i] = random.nextU32() & 1;
+  for (let i = 0; i < t.length; i++) t[i] = random.nextU32() & 1;
+  return { inputs: x, targets: t };
+}

@@ -1,0 +1,10 @@
+// simdnet: fully connected neural networks on SIMD WebAssembly, with a pure-TypeScript twin.
+export { NN } from './nn.js';
+export type { Weights, TrainReport } from './nn.js';
+export type {
+  NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
+  OptimizerName, EngineOption, NetworkConfig, ResolvedActivation,
+} from './options.js';
+export type { ModelJSON } from './serialize.js';
+export type { EngineName, BuildName } from './engine.js';
+export { articleData } from './data.js';

@@ -1,0 +1,17 @@
+// The 'js' engine: every kernel of the Wasm ABI, in plain TypeScript over the same linear memory.
+import type { Heap } from '../heap.js';
+import type { Kernels } from '../engine.js';
+import { denseKernels } from './dense.js';
+import { activationKernels } from './activation.js';
+import { lossKernels } from './loss.js';
+import { updateKernels } from './update.js';
+import { networkKernels } from './network.js';
+
+export function createJsKernels(heap: Heap): Kernels {
+  const dense = denseKernels(heap);
+  const activation = activationKernels(heap);
+  const loss = lossKernels(heap, activation.activationGrad);
+  const update = updateKernels(heap);
+  const parts = { ...dense, ...activation, ...loss, ...update };
+  return { ...parts, ...networkKernels(heap, parts) };
+}

@@ -1,0 +1,68 @@
+// The 'js' twin of assembly/loss.ts.
+import type { Heap } from '../heap.js';
+import { ACT, LOSS } from '../layout.js';
+
+/** The factor that turns a batch's summed loss into the loss as defined (see assembly/loss.ts). */
+export function lossScale(loss: number, rows: number, cols: number): number {
+  if (loss === LOSS.sse) return 1;
+  if (loss === LOSS['cross-entropy']) return 1 / rows;
+  return 1 / (rows * cols);
+}
+
+export function lossKernels(heap: Heap, activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void) {
+  // Σ of the per-value loss terms, unscaled
+  function lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number {
+    const f = heap.f32;
+    const y0 = yPtr >>> 2, t0 = tPtr >>> 2, count = rows * cols;
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const y = f[y0 + i]!, t = f[t0 + i]!;
+      if (loss === LOSS.sse || loss === LOSS.mse) sum += (y - t) * (y - t);
+      else if (loss === LOSS['binary-cross-entropy']) {
+        const yc = Math.min(Math.max(y, 1e-12), 1 - 1e-12);
+        sum -= t * Math.log(yc) + (1 - t) * Math.log(1 - yc);
+      } else if (t !== 0) sum -= t * Math.log(Math.max(y, 1e-30));
+    }
+    return sum;
+  }
+
+  // D = dE/ds of the output layer
+  function outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void {
+    const f = heap.f32;
+    const y0 = yPtr >>> 2, t0 = tPtr >>> 2, d0 = dPtr >>> 2, count = rows * cols;
+    const scale = lossScale(loss, rows, cols);
+    if (loss === LOSS['cross-entropy'] && act === ACT.softmax) {
+      for (let r = 0; r < rows; r++) {
+        const row = r * cols;
+        let tSum = 0;
+        for (let j = 0; j < cols; j++) tSum += f[t0 + row + j]!;
+        for (let j = 0; j < cols; j++) f[d0 + row + j] = (f[y0 + row + j]! * tSum - f[t0 + row + j]!) * scale;
+      }
+      return;
+    }
+    if (loss === LOSS['binary-cross-entropy'] && act === ACT.sigmoid) {
+      for (let i = 0; i < count; i++) f[d0 + i] = (f[y0 + i]! - f[t0 + i]!) * scale * p0;
+      return;
+    }
+    if (loss === LOSS.sse || loss === LOSS.mse) {
+      for (let i = 0; i < count; i++) f[d0 + i] = 2 * scale * (f[y0 + i]! - f[t0 + i]!);
+    } else {
+      for (let i = 0; i < count; i++) {
+        const y = Math.min(Math.max(f[y0 + i]!, 1e-7), 1 - 1e-7), t = f[t0 + i]!;
+        f[d0 + i] = (loss === LOSS['binary-cross-entropy'] ? (y - t) / (y * (1 - y)) : -t / y) * scale;
+      }
+    }
+    if (act === ACT.softmax) {
+      for (let r = 0; r < rows; r++) {
+        const row = r * cols;
+        let dot = 0;
+        for (let j = 0; j < cols; j++) dot += f[d0 + row + j]! * f[y0 + row + j]!;
+        for (let j = 0; j < cols; j++) f[d0 + row + j] = f[y0 + row + j]! * (f[d0 + row + j]! - dot);
+      }
+    } else {
+      activationGrad(act, p0, yPtr, dPtr, count);
+    }
+  }
+
+  return { lossSum, outputDelta };
+}

@@ -1,0 +1,49 @@
+// The 'js' twin of assembly/update.ts.
+import type { Heap } from '../heap.js';
+import { OPT } from '../layout.js';
+
+export function updateKernels(heap: Heap) {
+  // Σ g²
+  function sumSquares(gPtr: number, count: number): number {
+    const f = heap.f32;
+    const g0 = gPtr >>> 2;
+    let sum = 0;
+    for (let i = g0; i < g0 + count; i++) sum += f[i]! * f[i]!;
+    return sum;
+  }
+
+  // One optimizer step (formulas in assembly/update.ts)
+  function applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, step: number): void {
+    const f = heap.f32;
+    const w0 = wPtr >>> 2, g0 = gPtr >>> 2, m0 = s1Ptr >>> 2, v0 = s2Ptr >>> 2;
+    if (opt === OPT.sgd) {
+      for (let i = 0; i < count; i++) {
+        const w = f[w0 + i]!;
+        f[w0 + i] = w - lr * (f[g0 + i]! * gradScale + decay * w);
+      }
+    } else if (opt === OPT.adam) {
+      const lrc = lr / (1 - Math.pow(beta1, step)), ic2 = 1 / (1 - Math.pow(beta2, step));
+      for (let i = 0; i < count; i++) {
+        const w = f[w0 + i]!;
+        const g = f[g0 + i]! * gradScale + decay * w;
+        const m = beta1 * f[m0 + i]! + (1 - beta1) * g;
+        const v = beta2 * f[v0 + i]! + (1 - beta2) * g * g;
+        f[m0 + i] = m;
+        f[v0 + i] = v;
+        f[w0 + i] = w - (lrc * m) / (Math.sqrt(v * ic2) + epsilon);
+      }
+    } else {
+      const nesterov = opt === OPT.nesterov;
+      for (let i = 0; i < count; i++) {
+        const w = f[w0 + i]!;
+        const g = f[g0 + i]! * gradScale + decay * w;
+        const v = beta1 * f[m0 + i]! + g;
+        f[m0 + i] = v;
+        f[w0 + i] = w - lr * (nesterov ? g + beta1 * v : v);
+      }
+    }
+  }
+
+  return { sumSquares, applyUpdate };
+}

@@ -1,0 +1,286 @@
+// Options of NN.create and train: defaults, validation and normalisation. Every error names the
+// field and what was expected, and is thrown before any kernel runs.
+
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
+export interface ActivationSpec {
+  name: ActivationName;
+  /** sigmoid gain α in 1/(1+exp(−α(s−θ))); default 1 */
+  gain?: number;
+  /** sigmoid threshold θ; default 0 */
+  threshold?: number;
+  /** leaky-ReLU slope for s < 0; default 0.01 */
+  slope?: number;
+}
+export type Activation = ActivationName | ActivationSpec;
+export type LossName = 'sse' | 'mse' | 'binary-cross-entropy' | 'cross-entropy';
+export type InitName = 'auto' | 'xavier' | 'he' | 'uniform' | 'normal';
+export type EngineOption = 'wasm' | 'js' | 'auto';
+export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam';
+
+export interface NetworkOptions {
+  /** layer sizes, input first; at least two */
+  layers: readonly number[];
+  /** hidden activation, or one per weight layer; default 'sigmoid' */
+  activation?: Activation | readonly Activation[];
+  /** activation of the last layer; default: softmax for cross-entropy, sigmoid for binary cross-entropy, else the hidden one */
+  output?: Activation;
+  /** default: 'cross-entropy' for a softmax output, else 'sse' */
+  loss?: LossName;
+  /** learned bias per neuron; default true */
+  bias?: boolean;
+  /** weight initialisation; default 'auto' (He for ReLU layers, Xavier otherwise) */
+  init?: InitName;
+  /** range r of 'uniform' (±r, default 0.5) or standard deviation of 'normal' (default 1) */
+  initScale?: number;
+  /** default 'auto' */
+  engine?: EngineOption;
+  /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
+  seed?: number;
+}
+
+export interface ResolvedActivation { name: ActivationName; gain: number; threshold: number; slope: number }
+
+/** A network's architecture in normal form: what toJSON stores and fromJSON rebuilds. */
+export interface NetworkConfig {
+  layers: number[];
+  activations: ResolvedActivation[];
+  loss: LossName;
+  bias: boolean;
+  init: InitName;
+  initScale: number | null;
+  seed: number;
+}
+
+export interface EpochInfo {
+  /** epochs completed, counting from 1 (the article's T) */
+  epoch: number;
+  /** loss over the whole training set with the weights after this epoch (the article's error) */
+  error: number;
+  learningRate: number;
+  elapsedMs: number;
+  samplesPerSecond: number;
+}
+
+export interface TrainOptions {
+  /** most epochs to run; default 10 */
+  epochs?: number;
+  /** rows per update: 1 is the article's sequential update, 'full' its code; default 32 */
+  batchSize?: number | 'full';
+  /** multiplies the gradient of the loss as defined; default 0.01 (0.001 for adam) */
+  learningRate?: number;
+  /** default 'sgd' */
+  optimizer?: OptimizerName;
+  /** momentum coefficient of 'momentum' and 'nesterov'; default 0.9 */
+  momentum?: number;
+  /** Adam's β1, β2, ε; defaults 0.9, 0.999, 1e-8 */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** L2 weight decay added to the gradient; default 0 */
+  weightDecay?: number;
+  /** rescale the gradient to this global norm when it is longer; default 0 (off) */
+  clipNorm?: number;
+  /** reshuffle the rows every epoch from the network's generator; default true */
+  shuffle?: boolean;
+  /** stop once the epoch's error is at or below this (the article's eps); default 0 (off) */
+  errorThreshold?: number;
+  /** called after every epoch; returning false stops training */
+  onEpoch?: (info: EpochInfo) => void | boolean;
+}
+
+export interface ResolvedTrainOptions {
+  epochs: number;
+  batchSize: number | 'full';
+  learningRate: number;
+  optimizer: OptimizerName;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  clipNorm: number;
+  shuffle: boolean;
+  errorThreshold: number;
+  onEpoch: ((info: EpochInfo) => void | boolean) | null;
+}
+
+const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'];
+const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
+const INITS: readonly InitName[] = ['auto', 'xavier', 'he', 'uniform', 'normal'];
+const ENGINES: readonly EngineOption[] = ['wasm', 'js', 'auto'];
+const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam'];
+
+/** The largest layer size accepted (a 2^24-wide layer already needs 64 MiB per row). */
+export const MAX_LAYER_SIZE = 1 << 24;
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === 'function') return 'a function';
+  return `an object`;
+}
+
+export function typeError(field: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`${field} must be ${expected}, got ${describe(got)}`);
+}
+export function rangeError(field: string, expected: string, got: unknown): RangeError {
+  return new RangeError(`${field} must be ${expected}, got ${describe(got)}`);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Rejects keys that the options object does not define, naming the first one. */
+export function checkKeys(field: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`${field} has an unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(', ')}`);
+    }
+  }
+}
+
+export function number(field: string, value: unknown, fallback: number, min: number, max: number, opts: { exclusiveMin?: boolean; integer?: boolean } = {}): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw typeError(field, 'a number', value);
+  const bounds = `${opts.integer ? 'an integer' : 'a finite number'} ${opts.exclusiveMin ? '>' : '≥'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}`;
+  if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value))) throw rangeError(field, bounds, value);
+  if ((opts.exclusiveMin ? value <= min : value < min) || value > max) throw rangeError(field, bounds, value);
+  return value;
+}
+
+function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !choices.includes(value as T)) {
+    throw (typeof value === 'string' ? rangeError : typeError)(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+  }
+  return value as T;
+}
+
+function boolean(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw typeError(field, 'true or false', value);
+  return value;
+}
+
+export function resolveActivation(field: string, value: unknown): ResolvedActivation {
+  if (typeof value === 'string') value = { name: value };
+  if (!isPlainObject(value)) throw typeError(field, `an activation name or { name, gain, threshold, slope }`, value);
+  checkKeys(field, value, ['name', 'gain', 'threshold', 'slope']);
+  const name = oneOf(`${field}.name`, value.name, ACTIVATIONS, 'sigmoid');
+  if (value.name === undefined) throw typeError(`${field}.name`, `one of ${ACTIVATIONS.join(', ')}`, undefined);
+  const spec: ResolvedActivation = {
+    name,
+    gain: number(`${field}.gain`, value.gain, 1, 0, 1e6, { exclusiveMin: true }),
+    threshold: number(`${field}.threshold`, value.threshold, 0, -1e6, 1e6),
+    slope: number(`${field}.slope`, value.slope, 0.01, 0, 1),
+  };
+  if (name !== 'sigmoid' && (value.gain !== undefined || value.threshold !== undefined)) {
+    throw new TypeError(`${field}: gain and threshold apply to 'sigmoid' only, not '${name}'`);
+  }
+  if (name !== 'leaky-relu' && value.slope !== undefined) {
+    throw new TypeError(`${field}: slope applies to 'leaky-relu' only, not '${name}'`);
+  }
+  return spec;
+}
+
+const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed'];
+
+export function resolveNetworkOptions(options: unknown): { config: NetworkConfig; engine: EngineOption } {
+  if (!isPlainObject(options)) throw typeError('options', 'an object with at least { layers }', options);
+  checkKeys('options', options, NETWORK_KEYS);
+  const layers = resolveLayers(options.layers);
+  const weightLayers = layers.length - 1;
+
+  let activations: ResolvedActivation[];
+  const act = options.activation;
+  if (Array.isArray(act)) {
+    if (act.length !== weightLayers) {
+      throw rangeError('activation', `one activation per weight layer (${weightLayers} for ${layers.length} layer sizes)`, act);
+    }
+    activations = act.map((a, i) => resolveActivation(`activation[${i}]`, a));
+  } else {
+    const one = resolveActivation('activation', act ?? 'sigmoid');
+    activations = Array.from({ length: weightLayers }, () => ({ ...one }));
+  }
+
+  const explicitLoss = options.loss === undefined ? undefined : oneOf('loss', options.loss, LOSSES, 'sse');
+  if (options.output !== undefined) {
+    activations[weightLayers - 1] = resolveActivation('output', options.output);
+  } else if (!Array.isArray(act)) {
+    if (explicitLoss === 'cross-entropy') activations[weightLayers - 1] = resolveActivation('output', 'softmax');
+    if (explicitLoss === 'binary-cross-entropy') activations[weightLayers - 1] = resolveActivation('output', 'sigmoid');
+  }
+  const outputName = activations[weightLayers - 1]!.name;
+  const loss = explicitLoss ?? (outputName === 'softmax' ? 'cross-entropy' : 'sse');
+  activations.forEach((a, i) => {
+    if (a.name === 'softmax' && i !== weightLayers - 1) {
+      throw new RangeError(`activation[${i}]: softmax is only allowed on the output layer`);
+    }
+  });
+  if (outputName === 'softmax' && layers[layers.length - 1]! < 2) {
+    throw new RangeError(`output: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
+  }
+
+  const init = oneOf('init', options.init, INITS, 'auto');
+  let initScale: number | null = null;
+  if (options.initScale !== undefined) {
+    if (init !== 'uniform' && init !== 'normal') throw new TypeError(`initScale applies to init 'uniform' or 'normal', not '${init}'`);
+    initScale = number('initScale', options.initScale, 0, 0, 1e6, { exclusiveMin: true });
+  }
+  const seed = options.seed === undefined
+    ? Math.floor(Math.random() * 0x100000000)
+    : number('seed', options.seed, 0, 0, 0xffffffff, { integer: true });
+  return {
+    config: {
+      layers, activations, loss, bias: boolean('bias', options.bias, true), init, initScale, seed,
+    },
+    engine: oneOf('engine', options.engine, ENGINES, 'auto'),
+  };
+}
+
+export function resolveLayers(value: unknown): number[] {
+  if (!Array.isArray(value)) throw typeError('layers', 'an array of layer sizes, input first', value);
+  if (value.length < 2) throw rangeError('layers', 'at least 2 sizes (inputs and outputs)', value);
+  return value.map((size: unknown, i) => {
+    if (typeof size !== 'number') throw typeError(`layers[${i}]`, 'a positive integer', size);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
+      throw rangeError(`layers[${i}]`, `a positive integer ≤ ${MAX_LAYER_SIZE}`, size);
+    }
+    return size;
+  });
+}
+
+const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
+  'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'onEpoch'];
+
+export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
+  if (options === undefined) options = {};
+  if (!isPlainObject(options)) throw typeError('train options', 'an object', options);
+  checkKeys('train options', options, TRAIN_KEYS);
+  const optimizer = oneOf('optimizer', options.optimizer, OPTIMIZERS, 'sgd');
+  let batchSize: number | 'full';
+  if (options.batchSize === 'full') batchSize = 'full';
+  else if (typeof options.batchSize === 'string') throw rangeError('batchSize', "a positive integer or 'full'", options.batchSize);
+  else batchSize = number('batchSize', options.batchSize, 32, 1, 1 << 24, { integer: true });
+  if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') throw typeError('onEpoch', 'a function', options.onEpoch);
+  return {
+    epochs: number('epochs', options.epochs, 10, 1, 1e9, { integer: true }),
+    batchSize,
+    learningRate: number('learningRate', options.learningRate, optimizer === 'adam' ? 0.001 : 0.01, 0, 1e6, { exclusiveMin: true }),
+    optimizer,
+    momentum: number('momentum', options.momentum, 0.9, 0, 1),
+    beta1: number('beta1', options.beta1, 0.9, 0, 0.999999),
+    beta2: number('beta2', options.beta2, 0.999, 0, 0.999999),
+    epsilon: number('epsilon', options.epsilon, 1e-8, 0, 1, { exclusiveMin: true }),
+    weightDecay: number('weightDecay', options.weightDecay, 0, 0, 1e6),
+    clipNorm: number('clipNorm', options.clipNorm, 0, 0, 1e12),
+    shuffle: boolean('shuffle', options.shuffle, true),
+    errorThreshold: number('errorThreshold', options.errorThreshold, 0, 0, Infinity),
+    onEpoch: (options.onEpoch as ResolvedTrainOptions['onEpoch']) ?? null,
+  };
+}

@@ -1,0 +1,70 @@
+// toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
+import { checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError, type NetworkConfig, type ResolvedActivation } from './options.js';
+import { checkWeights, type Weights } from './nn.js';
+
+export const FORMAT = 'simdnet';
+export const VERSION = 1;
+
+/** Schema version 1 (documented in the README). */
+export interface ModelJSON {
+  format: typeof FORMAT;
+  version: number;
+  layers: number[];
+  activations: ResolvedActivation[];
+  loss: NetworkConfig['loss'];
+  bias: boolean;
+  init: NetworkConfig['init'];
+  initScale: number | null;
+  seed: number;
+  weights: number[][];
+  biases: (number[] | null)[];
+}
+
+const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'weights', 'biases'];
+const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
+const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
+
+export function parseModel(input: unknown): { config: NetworkConfig; weights: Weights } {
+  let json = input;
+  if (typeof json === 'string') {
+    try { json = JSON.parse(json); } catch (err) { throw new TypeError(`model: not valid JSON (${(err as Error).message})`); }
+  }
+  if (!isPlainObject(json)) throw typeError('model', 'an object saved by toJSON()', json);
+  if (json.format !== FORMAT) throw typeError('model.format', `'${FORMAT}'`, json.format);
+  if (json.version !== VERSION) throw rangeError('model.version', `${VERSION} (this simdnet reads version ${VERSION})`, json.version);
+  checkKeys('model', json, KEYS);
+  const layers = resolveLayers(json.layers);
+  if (!Array.isArray(json.activations) || json.activations.length !== layers.length - 1) {
+    throw rangeError('model.activations', `${layers.length - 1} activations`, json.activations);
+  }
+  const activations = json.activations.map((a, i) => {
+    const r = resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a);
+    return r;
+  });
+  if (typeof json.loss !== 'string' || !LOSSES.includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
+  if (typeof json.bias !== 'boolean') throw typeError('model.bias', 'true or false', json.bias);
+  if (typeof json.init !== 'string' || !INITS.includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
+  if (json.initScale !== null && (typeof json.initScale !== 'number' || !(json.initScale > 0) || !Number.isFinite(json.initScale))) {
+    throw rangeError('model.initScale', 'null or a positive number', json.initScale);
+  }
+  if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {
+    throw rangeError('model.seed', 'an integer in [0, 2^32)', json.seed);
+  }
+  const config: NetworkConfig = {
+    layers, activations, loss: json.loss as NetworkConfig['loss'], bias: json.bias,
+    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed,
+  };
+  const weights = checkWeights({ weights: json.weights, biases: json.biases }, config, 'model');
+  return { config, weights };
+}
+
+/** toJSON writes every activation field; keep only those that apply to the activation's name. */
+function pickActivation(a: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: a.name };
+  if (a.name === 'sigmoid') { out.gain = a.gain; out.threshold = a.threshold; }
+  if (a.name === 'leaky-relu') out.slope = a.slope;
+  for (const key of Object.keys(a)) {
+    if (!['name', 'gain', 'threshold', 'slope'].includes(key)) out[key] = a[key];
+  }
+  return out;
+}
