@@ -1,0 +1,15 @@
+// Builds dist/: the library bundle with both Wasm builds embedded (esbuild's binary loader),
+// its type declarations (tsc), and the command line.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm': 'binary' }, logLevel: 'warning' };
+
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', minify: true, sourcemap: true });
+await build({
+  ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node',
+  banner: { js: '#!/usr/bin/env node' },
+});
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
