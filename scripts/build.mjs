@@ -3,11 +3,12 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { bundleLibrary } from './bundle.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm': 'binary' }, logLevel: 'warning' };
 
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', minify: true, sourcemap: true });
+await bundleLibrary({ outfile: 'dist/index.js' }); // see bundle.mjs: the relaxed build as a patch, the library as one function
 await build({
   ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node',
   banner: { js: '#!/usr/bin/env node' },

@@ -8,3 +8,5 @@ export type {
 export type { ModelJSON } from './serialize.js';
 export type { EngineName, BuildName } from './engine.js';
 export { articleData } from './data.js';
+export { trainInWorker } from './worker.js';
+export type { WorkerTrainOptions, WorkerTrainReport } from './worker.js';

@@ -1,0 +1,217 @@
+// Training off the main thread: trainInWorker copies a network and its data into a worker (a Web
+// Worker in browsers, a worker_threads Worker in Node), trains it there with net.trainAsync, streams
+// each epoch back, and sets the trained weights into the caller's network.
+//
+// The worker runs the caller's own copy of simdnet: the bundle wraps the whole library in one
+// function (scripts/bundle.mjs) and passes that function in as __simdnetSelf, so its source text
+// starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
+// bundler to lose, and nothing is fetched.
+import { NN, type TrainReport, type Weights } from './nn.js';
+import { resolveTrainOptions, typeError, rangeError, type EpochInfo, type TrainOptions } from './options.js';
+import { toMatrix } from './data.js';
+import type { FloatArray } from './float.js';
+
+/** The library function (set by the bundle's wrapper; undefined when run from source). */
+declare const __simdnetSelf: ((module: { exports: unknown }, self: unknown, worker: boolean) => void) | null | undefined;
+/** true inside a training worker (set by the worker's bootstrap). */
+declare const __simdnetWorker: boolean | undefined;
+
+export interface WorkerTrainOptions extends TrainOptions {
+  /**
+   * Called on the caller's thread after each epoch the worker finishes. Returning false asks the
+   * worker to stop; it stops at the end of the epoch it is running when the request arrives.
+   */
+  onEpoch?: (info: EpochInfo) => void | boolean;
+  /** Stops the worker at once; the promise rejects with signal.reason (an AbortError by default) and the network keeps its weights. */
+  signal?: AbortSignal;
+  /** Copy the weights into the caller's network after every epoch, before onEpoch; default false (only at the end). */
+  syncWeights?: boolean;
+}
+
+export interface WorkerTrainReport extends TrainReport {
+  /** the build that trained in the worker */
+  build: NN['build'];
+  /** milliseconds from the call until the worker was ready to train (worker start, Wasm compile, data copy) */
+  startupMs: number;
+}
+
+/** Messages from the caller to the worker. */
+type ToWorker =
+  | { type: 'train'; config: NN['config']; engine: NN['engine']; weights: Weights; x: FloatArray; t: FloatArray;
+    options: Omit<TrainOptions, 'onEpoch'>; wantEpochs: boolean; syncWeights: boolean }
+  | { type: 'stop' };
+
+/** Messages from the worker to the caller. */
+type FromWorker =
+  | { type: 'ready'; build: NN['build'] }
+  | { type: 'epoch'; info: EpochInfo; weights: Weights | null }
+  | { type: 'done'; report: TrainReport; weights: Weights }
+  | { type: 'error'; name: string; message: string };
+
+const WORKER_KEYS = ['signal', 'syncWeights'];
+
+/** A worker on either platform, reduced to what trainInWorker needs. */
+interface Port {
+  post(message: ToWorker): void;
+  onMessage(handler: (message: FromWorker) => void): void;
+  onError(handler: (error: Error) => void): void;
+  terminate(): void;
+}
+
+interface WorkerThreads {
+  Worker: new (code: string, options: { eval: true }) => {
+    postMessage(m: unknown): void; on(e: string, f: (v: never) => void): void; terminate(): Promise<number>; unref(): void;
+  };
+  parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(e: 'message', f: (m: ToWorker) => void): void } | null;
+}
+
+function nodeWorkerThreads(): WorkerThreads | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
+}
+
+function startWorker(): Port {
+  if (typeof __simdnetSelf !== 'function') {
+    throw new Error('simdnet: trainInWorker needs the bundled library (dist/index.js), not its TypeScript sources');
+  }
+  const source = `(${__simdnetSelf.toString()})({ exports: {} }, null, true);`;
+  if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const worker = new Worker(url, { name: 'simdnet-train' });
+    URL.revokeObjectURL(url); // the worker has its URL; revoking after construction is allowed
+    return {
+      post: (m) => worker.postMessage(m),
+      onMessage: (f) => { worker.onmessage = (e: MessageEvent<FromWorker>) => f(e.data); },
+      onError: (f) => { worker.onerror = (e) => { e.preventDefault(); f(new Error(`simdnet: worker failed: ${e.message}`)); }; },
+      terminate: () => worker.terminate(),
+    };
+  }
+  const threads = nodeWorkerThreads();
+  if (!threads) throw new Error('simdnet: trainInWorker needs Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
+  const worker = new threads.Worker(source, { eval: true });
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (f) => worker.on('message', f as (v: never) => void),
+    onError: (f) => worker.on('error', f as (v: never) => void),
+    terminate: () => { void worker.terminate(); },
+  };
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('simdnet: training was aborted', 'AbortError');
+}
+
+/**
+ * Trains `net` in a worker with the options of net.train, and sets the trained weights into it.
+ * The caller's thread stays free: it only receives one message per epoch. The worker starts from
+ * the network's weights and seed; optimizer moments and the shuffle generator start afresh, as
+ * for a network created with the same seed (so a new network trains exactly as net.train would).
+ */
+export function trainInWorker(net: NN, inputs: unknown, targets: unknown, options: WorkerTrainOptions = {}): Promise<WorkerTrainReport> {
+  const started = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  let port: Port | undefined;
+  return new Promise<WorkerTrainReport>((resolve, reject) => {
+    if (!(net instanceof NN)) throw typeError('net', 'an NN', net);
+    if (options === null || typeof options !== 'object') throw typeError('train options', 'an object', options);
+    const { signal, syncWeights = false, onEpoch, ...trainOptions } = options;
+    if (signal !== undefined && (signal === null || typeof signal.aborted !== 'boolean')) throw typeError('signal', 'an AbortSignal', signal);
+    if (typeof syncWeights !== 'boolean') throw typeError('syncWeights', 'true or false', syncWeights);
+    resolveTrainOptions({ ...trainOptions, onEpoch }); // the same checks as train, on this thread
+    const x = toMatrix(inputs, net.inputSize, 'inputs');
+    const t = toMatrix(targets, net.outputSize, 'targets');
+    if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
+    if (signal?.aborted) { reject(abortReason(signal)); return; }
+
+    const worker = startWorker();
+    port = worker;
+    let build: NN['build'] = net.build;
+    let readyMs = 0;
+    let stopRequested = false;
+    const finish = (settle: () => void): void => {
+      signal?.removeEventListener('abort', onAbort);
+      worker.terminate();
+      settle();
+    };
+    const onAbort = (): void => finish(() => reject(abortReason(signal!)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    worker.onError((error) => finish(() => reject(error)));
+    worker.onMessage((m) => {
+      try {
+        if (m.type === 'ready') {
+          build = m.build;
+          readyMs = (typeof performance !== 'undefined' ? performance.now() : Date.now()) - started;
+        } else if (m.type === 'epoch') {
+          if (m.weights) net.setWeights(m.weights);
+          if (onEpoch && onEpoch(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
+        } else if (m.type === 'done') {
+          net.setWeights(m.weights);
+          finish(() => resolve({ ...m.report, build, startupMs: readyMs }));
+        } else {
+          const Kind = m.name === 'RangeError' ? RangeError : m.name === 'TypeError' ? TypeError : Error;
+          finish(() => reject(new Kind(m.message)));
+        }
+      } catch (error) {
+        finish(() => reject(error));
+      }
+    });
+    worker.post({
+      type: 'train', config: net.config, engine: net.engine, weights: net.getWeights(), x: x.data, t: t.data,
+      options: trainOptions, wantEpochs: onEpoch !== undefined || syncWeights, syncWeights,
+    });
+  }).catch((error: unknown) => { port?.terminate(); throw error; });
+}
+
+// ---- the worker's side -------------------------------------------------------------------------
+
+/** The options NN.create takes for a resolved configuration (each activation with only its own fields). */
+function createOptions(config: NN['config'], engine: NN['engine']): Parameters<typeof NN.create>[0] {
+  return {
+    layers: config.layers,
+    activation: config.activations.map((a) => (a.name === 'sigmoid' ? { name: a.name, gain: a.gain, threshold: a.threshold }
+      : a.name === 'leaky-relu' ? { name: a.name, slope: a.slope } : { name: a.name })),
+    loss: config.loss, bias: config.bias, init: config.init, seed: config.seed, engine,
+    ...(config.initScale === null ? {} : { initScale: config.initScale }),
+  };
+}
+
+function transferables(w: Weights): ArrayBuffer[] {
+  return [...w.weights, ...w.biases].filter((a): a is FloatArray => a !== null).map((a) => a.buffer as ArrayBuffer);
+}
+
+/** Serves one training request; runs when the bootstrap calls the library with worker = true. */
+function serve(): void {
+  const threads = nodeWorkerThreads();
+  const parent = threads?.parentPort;
+  const scope = globalThis as unknown as { postMessage(m: unknown, transfer: ArrayBuffer[]): void; onmessage: unknown };
+  const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => {
+    if (parent) parent.postMessage(m, transfer); else scope.postMessage(m, transfer);
+  };
+  let stop = false;
+  const handle = async (m: ToWorker): Promise<void> => {
+    if (m.type === 'stop') { stop = true; return; }
+    try {
+      // created from its options, so that initialization draws from the generator as in the caller
+      const net = await NN.create(createOptions(m.config, m.engine));
+      net.setWeights(m.weights);
+      post({ type: 'ready', build: net.build });
+      const report = await net.trainAsync(m.x, m.t, {
+        ...m.options,
+        onEpoch: m.wantEpochs ? (info) => {
+          const weights = m.syncWeights ? net.getWeights() : null;
+          post({ type: 'epoch', info, weights }, weights ? transferables(weights) : []);
+          return !stop;
+        } : undefined,
+      });
+      const weights = net.getWeights();
+      post({ type: 'done', report, weights }, transferables(weights));
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      post({ type: 'error', name: e.name, message: e.message });
+    }
+  };
+  if (parent) parent.on('message', (m) => void handle(m));
+  else scope.onmessage = (e: MessageEvent<ToWorker>) => void handle(e.data);
+}
+
+if (typeof __simdnetWorker !== 'undefined' && __simdnetWorker) serve();
