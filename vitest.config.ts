@@ -21,6 +21,7 @@ export default defineConfig({
   plugins: [wasmBytes()],
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'test/**/*.browser.test.ts'], // those run in Chromium: vitest.browser.config.ts
     testTimeout: 60_000,
     pool: 'threads',
   },

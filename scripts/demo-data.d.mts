@@ -1,0 +1,2 @@
+export const TRAIN: number;
+export function writeDemoData(options?: { force?: boolean }): string;
