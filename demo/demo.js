@@ -1,8 +1,8 @@
-// The simdnet demo: loads 10,020 MNIST digits, trains 784-128-10 in a worker with trainInWorker,
+// The simdnet demo: loads 10,000 MNIST digits, trains 784-128-10 in a worker with trainInWorker,
 // and uses the caller's copy of the network (its weights synced every epoch) to predict here.
 import { NN, trainInWorker } from '../dist/index.js';
 
-const TRAIN = 8000; // the first 8,000 digits train, the other 2,020 test (scripts/demo-data.mjs)
+const TRAIN = 8000; // the first 8,000 digits train, the other 2,000 test (scripts/demo-data.mjs)
 const SAMPLES = 24;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);

