@@ -86,6 +86,6 @@ describe('trainInWorker (Node worker_threads)', () => {
     expect(report.epochs).toBe(5);
     expect(elapsed).toBeGreaterThan(300); // long enough for the check to mean something
     // a blocked thread would tick about once; a free one about elapsed / 10 times
-    expect(ticks).toBeGreaterThan((elapsed / 10) * 0.5);
+    expect(ticks).toBeGreaterThan(Math.max(10, (elapsed / 10) * 0.25));
   });
 });

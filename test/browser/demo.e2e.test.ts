@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright';
 import { serveStatic } from '../../scripts/serve.mjs';
 import { writeDemoData } from '../../scripts/demo-data.mjs';
-import { artifactsDir, hasChromium, launchChromium } from './chromium.js';
+import { artifactsDir, launchChromium } from './chromium.js';
 
-describe.skipIf(!hasChromium)('demo page in Chromium', () => {
+describe('demo page in Chromium', () => {
   let browser: Browser;
   let server: { url: string; close(): Promise<void> };
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright';
 import { serveStatic } from '../../scripts/serve.mjs';
-import { hasChromium, launchChromium } from './chromium.js';
+import { launchChromium } from './chromium.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = join(repo, 'test/.tmp/downstream');
@@ -24,7 +24,7 @@ interface AppResult {
   worker: { ms: number; frames: number; epochs: number[]; build: string; startupMs: number; error: number };
 }
 
-describe.skipIf(!hasChromium)('downstream apps in Chromium', () => {
+describe('downstream apps in Chromium', () => {
   let browser: Browser;
   let server: { url: string; close(): Promise<void> };
 
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)('downstream apps in Chromium', () => {
       expect(r.worker.epochs).toEqual([1, 2, 3, 4, 5, 6]);
       expect(r.worker.ms).toBeGreaterThan(300); // long enough for the frame count to mean something
       // at 60 Hz a free page draws ~ms/16.7 frames; a blocked one draws almost none
-      expect(r.worker.frames).toBeGreaterThan((r.worker.ms / 16.7) * 0.5);
+      expect(r.worker.frames).toBeGreaterThan(Math.max(10, (r.worker.ms / 16.7) * 0.25));
       expect(errors).toEqual([]);
       const files = readdirSync(join(tmp, app));
       expect(files.some((f) => f.endsWith('.wasm'))).toBe(false); // nothing to host beside the code
