@@ -8,6 +8,9 @@
 //   wrapper. trainInWorker starts a worker from `self.toString()`, so the worker runs the very
 //   code the caller loaded, from a Blob (browsers) or an eval worker (Node): no second file that
 //   a downstream bundler could fail to copy, and no second copy of the code in the bundle.
+//   That function must not depend on anything outside it, so its code is ES2020: a downstream build
+//   that targets ES2019 or later has nothing to lower in it, and so adds no helpers outside it
+//   (one targeting ES2017 would lower `?.` with a helper and break the worker; checked by a test).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +41,7 @@ function relaxedAsPatch() {
 
 export async function bundleLibrary({ outfile = 'dist/index.js', entry = 'src/index.ts' } = {}) {
   const result = await build({
-    entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'neutral', target: 'es2022',
+    entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'neutral', target: 'es2020',
     minify: true, sourcemap: 'external', outfile, loader: { '.wasm': 'binary' }, plugins: [relaxedAsPatch()],
     logLevel: 'warning', legalComments: 'none',
   });

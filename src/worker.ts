@@ -82,7 +82,7 @@ function startWorker(): Port {
     return {
       post: (m) => worker.postMessage(m),
       onMessage: (f) => { worker.onmessage = (e: MessageEvent<FromWorker>) => f(e.data); },
-      onError: (f) => { worker.onerror = (e) => { e.preventDefault(); f(new Error(`simdnet: worker failed: ${e.message}`)); }; },
+      onError: (f) => { worker.onerror = (e) => { e.preventDefault(); f(workerFailed(e.message)); }; },
       terminate: () => worker.terminate(),
     };
   }
@@ -92,9 +92,14 @@ function startWorker(): Port {
   return {
     post: (m) => worker.postMessage(m),
     onMessage: (f) => worker.on('message', f as (v: never) => void),
-    onError: (f) => worker.on('error', f as (v: never) => void),
+    onError: (f) => worker.on('error', ((e: Error) => f(workerFailed(`${e.name}: ${e.message}`))) as (v: never) => void),
     terminate: () => { void worker.terminate(); },
   };
+}
+
+function workerFailed(message: string): Error {
+  const hint = /ReferenceError/.test(message) ? ' (was simdnet transpiled below ES2019 by a bundler? its worker runs its own source text)' : '';
+  return new Error(`simdnet: the training worker failed: ${message}${hint}`);
 }
 
 function abortReason(signal: AbortSignal): unknown {

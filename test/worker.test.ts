@@ -89,3 +89,22 @@ describe('trainInWorker (Node worker_threads)', () => {
     expect(ticks).toBeGreaterThan(Math.max(10, (elapsed / 10) * 0.25));
   });
 });
+
+describe('trainInWorker after a downstream bundler', () => {
+  it('works when an app bundles simdnet for ES2019 (the worker reruns the library from its source text)', async () => {
+    const { build } = await import('esbuild');
+    const dir = new URL('./.tmp/', import.meta.url).pathname;
+    const entry = new URL('./.tmp/app-es2019.mjs', import.meta.url).pathname;
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(entry, `import { NN, trainInWorker } from '../../dist/index.js';
+export async function run() {
+  const net = await NN.create({ layers: [2, 3, 1], seed: 1 });
+  return trainInWorker(net, [[0, 1], [1, 0]], [[1], [0]], { epochs: 3 });
+}\n`);
+    await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'es2019', minify: true,
+      outfile: `${dir}app-es2019.bundle.mjs`, supported: { 'top-level-await': true }, logLevel: 'error' });
+    const app = (await import(/* @vite-ignore */ `${dir}app-es2019.bundle.mjs`)) as { run(): Promise<{ epochs: number }> };
+    expect((await app.run()).epochs).toBe(3);
+  });
+});
