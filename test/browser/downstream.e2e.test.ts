@@ -1,5 +1,6 @@
-// The packed package (npm pack, as a user installs it) imported by a small app three ways: as is
-// through an import map, bundled by esbuild, and bundled by Vite, neither with any configuration.
+// The packed package (npm pack, as a user installs it) imported by a small app four ways: as is
+// through an import map, bundled by esbuild, bundled by Vite, and from the Vite dev server, none
+// with any configuration.
 // Each build is served statically and run in Chromium: it must train, predict, and train in a worker
 // while requestAnimationFrame keeps ticking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ interface AppResult {
 describe('downstream apps in Chromium', () => {
   let browser: Browser;
   let server: { url: string; close(): Promise<void> };
+  let devServer: import('vite').ViteDevServer;
 
   beforeAll(async () => {
     rmSync(tmp, { recursive: true, force: true });
@@ -55,17 +57,21 @@ describe('downstream apps in Chromium', () => {
     const vite = await import('vite');
     await vite.build({ root: join(tmp, 'vite-src'), configFile: false, logLevel: 'error', base: './', build: { outDir: join(tmp, 'vite'), emptyOutDir: true } });
 
+    // 4. the Vite dev server on the same app folder (dependencies pre-bundled by Vite, no config)
+    devServer = await vite.createServer({ root: join(tmp, 'vite-src'), configFile: false, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+    await devServer.listen();
+
     server = await serveStatic(tmp);
     browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+  afterAll(async () => { await browser?.close(); await server?.close(); await devServer?.close(); });
 
-  for (const app of ['plain', 'esbuild', 'vite']) {
+  for (const app of ['plain', 'esbuild', 'vite', 'vite dev server']) {
     it(`${app}: trains, predicts, and trains in a worker while frames keep coming`, async () => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}${app}/`);
+      await page.goto(app === 'vite dev server' ? devServer.resolvedUrls!.local[0]! : `${server.url}${app}/`);
       await page.waitForFunction(() => document.title === 'done', undefined, { timeout: 60_000 });
       const r = (await page.evaluate('window.__result')) as AppResult;
       expect(r.error).toBeUndefined();
@@ -79,8 +85,10 @@ describe('downstream apps in Chromium', () => {
       // at 60 Hz a free page draws ~ms/16.7 frames; a blocked one draws almost none
       expect(r.worker.frames).toBeGreaterThan(Math.max(10, (r.worker.ms / 16.7) * 0.25));
       expect(errors).toEqual([]);
-      const files = readdirSync(join(tmp, app));
-      expect(files.some((f) => f.endsWith('.wasm'))).toBe(false); // nothing to host beside the code
+      if (app !== 'vite dev server') {
+        const files = readdirSync(join(tmp, app), { recursive: true }) as string[];
+        expect(files.some((f) => f.endsWith('.wasm'))).toBe(false); // nothing to host beside the code
+      }
       await page.close();
     });
   }
