@@ -8,3 +8,5 @@ export type {
 export type { ModelJSON } from './serialize.js';
 export type { EngineName, BuildName } from './engine.js';
 export { articleData } from './data.js';
+export { accuracy, confusionMatrix } from './metrics.js';
+export type { NormalizerJSON } from './normalize.js';

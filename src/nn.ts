@@ -11,6 +11,8 @@ import {
 import { toMatrix, type Matrix } from './data.js';
 import { Random } from './random.js';
 import { initialWeights } from './init.js';
+import { Normalizer } from './normalize.js';
+import { accuracy, confusionMatrix } from './metrics.js';
 import { parseModel, type ModelJSON, FORMAT, VERSION } from './serialize.js';
 
 export interface Weights {
@@ -63,7 +65,11 @@ export class NN {
   /** epochs trained so far over the network's life */
   private epochsTrained = 0;
 
-  private constructor(private readonly engineRef: Engine, readonly config: NetworkConfig, weights: Weights | null) {
+  /** the input normaliser (fitted by the first train() when config.normalize is not 'none') */
+  private normalizer: Normalizer | null;
+
+  private constructor(private readonly engineRef: Engine, readonly config: NetworkConfig, weights: Weights | null, normalizer: Normalizer | null = null) {
+    this.normalizer = normalizer;
     this.heap = engineRef.heap;
     this.kernels = engineRef.kernels;
     this.random = new Random(config.seed);
@@ -91,9 +97,9 @@ export class NN {
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object). */
   static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
-    const { config, weights } = parseModel(json);
+    const { config, weights, normalizer } = parseModel(json);
     const engine = resolveNetworkOptions({ layers: config.layers, engine: options.engine }).engine;
-    return new NN(await loadEngine(engine), config, weights);
+    return new NN(await loadEngine(engine), config, weights, normalizer);
   }
 
   get engine(): EngineName { return this.engineRef.name; }
@@ -196,13 +202,30 @@ export class NN {
   predict(input: readonly ArrayLike<number>[]): FloatArray[];
   predict(input: unknown): FloatArray | FloatArray[] {
     this.check();
-    const x = toMatrix(input, this.inputSize, 'input');
-    const out = new FloatArray(x.rows * this.outputSize);
-    this.forwardAll(x, (start, count, yAt) => out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize));
+    const x = this.normalized(toMatrix(input, this.inputSize, 'input'), false);
+    const out = this.outputsOf(x);
     if (x.form === 'flat') return out;
     const rows: FloatArray[] = [];
     for (let r = 0; r < x.rows; r++) rows.push(out.slice(r * this.outputSize, (r + 1) * this.outputSize));
     return rows;
+  }
+
+  private outputsOf(x: Matrix): FloatArray {
+    const out = new FloatArray(x.rows * this.outputSize);
+    this.forwardAll(x, (start, count, yAt) => out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize));
+    return out;
+  }
+
+  /** Fraction of rows whose predicted class (argmax, or ≥ 0.5 for one output) is the target's. */
+  accuracy(inputs: unknown, targets: unknown): number {
+    this.check();
+    return accuracy(this.outputsOf(this.normalized(toMatrix(inputs, this.inputSize, 'inputs'), false)), targets, this.outputSize);
+  }
+
+  /** counts[actual][predicted] over the rows of inputs. */
+  confusionMatrix(inputs: unknown, targets: unknown): number[][] {
+    this.check();
+    return confusionMatrix(this.outputsOf(this.normalized(toMatrix(inputs, this.inputSize, 'inputs'), false)), targets, this.outputSize);
   }
 
   /** Runs the forward pass over every row of x in chunks; `sink` reads each chunk's outputs. */
@@ -217,6 +240,17 @@ export class NN {
       this.kernels.forward(this.model, from, count);
       sink(start, count, this.outputPtr >> 2);
     }
+  }
+
+  /** x through the input normaliser; the first training data fits it. */
+  private normalized(x: Matrix, fit: boolean): Matrix {
+    const kind = this.config.normalize;
+    if (kind === 'none') return x;
+    if (!this.normalizer) {
+      if (!fit) throw new Error(`simdnet: normalize '${kind}' is fitted by the first train() call; train the network first`);
+      this.normalizer = Normalizer.fit(kind, x);
+    }
+    return this.normalizer.apply(x);
   }
 
   // ---- training ----------------------------------------------------------------------------
@@ -255,7 +289,7 @@ export class NN {
 
   private begin(inputs: unknown, targets: unknown, options: TrainOptions | undefined): Session {
     const opts = resolveTrainOptions(options);
-    const x = toMatrix(inputs, this.inputSize, 'inputs');
+    const x = this.normalized(toMatrix(inputs, this.inputSize, 'inputs'), true);
     const t = toMatrix(targets, this.outputSize, 'targets');
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
     const batch = opts.batchSize === 'full' ? x.rows : Math.min(opts.batchSize, x.rows);
@@ -376,7 +410,7 @@ export class NN {
   /** The loss of the network on a data set, without training (same definition as the training error). */
   evaluate(inputs: unknown, targets: unknown): number {
     this.check();
-    const x = toMatrix(inputs, this.inputSize, 'inputs');
+    const x = this.normalized(toMatrix(inputs, this.inputSize, 'inputs'), false);
     const t = toMatrix(targets, this.outputSize, 'targets');
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
     return this.datasetError(x, t, 0, 0);
@@ -394,6 +428,7 @@ export class NN {
       layers: c.layers.slice(),
       activations: c.activations.map((a) => ({ ...a })),
       loss: c.loss, bias: c.bias, init: c.init, initScale: c.initScale, seed: c.seed,
+      normalize: c.normalize, normalizer: this.normalizer ? this.normalizer.toJSON() : null,
       weights: weights.map((w) => Array.from(w)),
       biases: biases.map((b) => (b ? Array.from(b) : null)),
     };

@@ -36,6 +36,8 @@ export interface NetworkOptions {
   engine?: EngineOption;
   /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
   seed?: number;
+  /** input normaliser fitted on the first training data and saved with the model; default 'none' */
+  normalize?: 'none' | 'minmax' | 'zscore';
 }
 
 export interface ResolvedActivation { name: ActivationName; gain: number; threshold: number; slope: number }
@@ -49,6 +51,7 @@ export interface NetworkConfig {
   init: InitName;
   initScale: number | null;
   seed: number;
+  normalize: 'none' | 'minmax' | 'zscore';
 }
 
 export interface EpochInfo {
@@ -153,7 +156,7 @@ export function number(field: string, value: unknown, fallback: number, min: num
   return value;
 }
 
-function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !choices.includes(value as T)) {
     throw (typeof value === 'string' ? rangeError : typeError)(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
@@ -188,7 +191,8 @@ export function resolveActivation(field: string, value: unknown): ResolvedActiva
   return spec;
 }
 
-const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed'];
+const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed', 'normalize'];
+export const NORMALIZERS = ['none', 'minmax', 'zscore'] as const;
 
 export function resolveNetworkOptions(options: unknown): { config: NetworkConfig; engine: EngineOption } {
   if (!isPlainObject(options)) throw typeError('options', 'an object with at least { layers }', options);
@@ -238,6 +242,7 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   return {
     config: {
       layers, activations, loss, bias: boolean('bias', options.bias, true), init, initScale, seed,
+      normalize: oneOf('normalize', options.normalize, NORMALIZERS, 'none'),
     },
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
   };

@@ -1,6 +1,7 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
-import { checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError, type NetworkConfig, type ResolvedActivation } from './options.js';
+import { NORMALIZERS, oneOf, checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError, type NetworkConfig, type ResolvedActivation } from './options.js';
 import { checkWeights, type Weights } from './nn.js';
+import { Normalizer, type NormalizerJSON } from './normalize.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;
@@ -16,15 +17,17 @@ export interface ModelJSON {
   init: NetworkConfig['init'];
   initScale: number | null;
   seed: number;
+  normalize: NetworkConfig['normalize'];
+  normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
 }
 
-const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'weights', 'biases'];
+const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize', 'normalizer', 'weights', 'biases'];
 const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
-export function parseModel(input: unknown): { config: NetworkConfig; weights: Weights } {
+export function parseModel(input: unknown): { config: NetworkConfig; weights: Weights; normalizer: Normalizer | null } {
   let json = input;
   if (typeof json === 'string') {
     try { json = JSON.parse(json); } catch (err) { throw new TypeError(`model: not valid JSON (${(err as Error).message})`); }
@@ -50,12 +53,15 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
   if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {
     throw rangeError('model.seed', 'an integer in [0, 2^32)', json.seed);
   }
+  const normalize = oneOf('model.normalize', json.normalize, NORMALIZERS, 'none');
+  const normalizer = json.normalizer === null || json.normalizer === undefined ? null : Normalizer.fromJSON(json.normalizer, layers[0]!, 'model.normalizer');
+  if (normalizer && normalizer.kind !== normalize) throw rangeError('model.normalizer.kind', `'${normalize}' (model.normalize)`, normalizer.kind);
   const config: NetworkConfig = {
     layers, activations, loss: json.loss as NetworkConfig['loss'], bias: json.bias,
-    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed,
+    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed, normalize,
   };
   const weights = checkWeights({ weights: json.weights, biases: json.biases }, config, 'model');
-  return { config, weights };
+  return { config, weights, normalizer };
 }
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */
