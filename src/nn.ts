@@ -15,6 +15,7 @@ import { confusionMatrix } from './metrics.js';
 import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
 import { openSession, closeSession, run, type Life, type TrainReport } from './trainer.js';
 import { functionSource } from './codegen.js';
+import { encodeModel, decodeModel } from './binary.js';
 
 export type { Weights } from './network.js';
 export type { TrainReport } from './trainer.js';
@@ -65,6 +66,12 @@ export class NN {
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
   static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
     const saved = parseModel(json);
+    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+  }
+
+  /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
+  static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption } = {}): Promise<NN> {
+    const saved = decodeModel(bytes);
     return new NN(await loadEngine(engineOption(options)), saved.config, saved);
   }
 
@@ -215,6 +222,11 @@ export class NN {
       epochs: this.life.epochs, step: this.net.step, random: this.life.random.state,
       state: first && second ? { first, second } : null,
     } : null);
+  }
+
+  /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
+  toBinary(options?: { training?: boolean }): Uint8Array {
+    return encodeModel(this.toJSON(options ?? {}));
   }
 
   /**
