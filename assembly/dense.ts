@@ -332,7 +332,8 @@ export function matmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i3
 }
 
 // Y[m×k] = D[m×n]·Wᵀ (W is k×n). Large m: Wᵀ panels are packed straight from W rows;
-// tiny m: dot products of D rows with W rows; scratch holds Wᵀ for the leftover columns.
+// tiny m: dot products of D rows with W rows; scratch (room for 8·n floats) holds Wᵀ for the
+// k % 8 leftover columns.
 export function matmulTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
   const ldd = <usize>n << 2, ldy = <usize>k << 2;
   if (m < DOT_MAX_M || n <= 0) { dotRowsTransB(dPtr, wPtr, yPtr, m, n, k); return; }
