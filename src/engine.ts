@@ -85,7 +85,27 @@ function wasmBytes(): Uint8Array<ArrayBuffer> {
 function makeWasmEngine(instance: WebAssembly.Instance, build: BuildName): Engine {
   const exports = instance.exports as unknown as WasmExports;
   const heap = new Heap(exports.memory, exports.heapBase());
+  warmUp(heap, exports);
   return { name: 'wasm', build, heap, kernels: exports };
+}
+
+/**
+ * V8 first runs Wasm in its baseline compiler and moves hot functions to the optimizing one
+ * later; a few milliseconds of products on small blocks at start-up move the kernels there
+ * before the first real call instead of during it.
+ */
+function warmUp(heap: Heap, k: Kernels): void {
+  const n = 64, bytes = n * n * 4;
+  const a = heap.alloc(bytes), b = heap.alloc(bytes), c = heap.alloc(bytes), s = heap.alloc(8 * n * 4);
+  for (let i = 0; i < 20; i++) {
+    k.matmul(a, b, 0, c, n, n, n);
+    k.matmulTransB(a, b, c, n, n, n, s);
+    k.matmulTransA(a, b, c, n, n, n, 0);
+    k.matmul(a, b, 0, c, 1, n, n);
+    k.activate(1, 1, 0, c, n, n);
+    k.activationGrad(1, 1, c, a, n * n);
+  }
+  for (const p of [a, b, c, s]) heap.release(p);
 }
 
 function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ? 'relaxed-simd' : 'simd'; }

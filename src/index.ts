@@ -8,5 +8,7 @@ export type {
 export type { ModelJSON } from './serialize.js';
 export type { EngineName, BuildName } from './engine.js';
 export { articleData } from './data.js';
+export { accuracy, confusionMatrix } from './metrics.js';
+export type { NormalizerJSON } from './normalize.js';
 export { trainInWorker } from './worker.js';
 export type { WorkerTrainOptions, WorkerTrainReport } from './worker.js';

@@ -30,7 +30,7 @@ export interface ModelPlan {
   params: number;              // start of the parameter block (weights and biases)
   paramFloats: number;         // floats in the parameter block, alignment padding included
   grads: number;               // gradient block: same inner offsets as the parameter block
-  scratch: number;             // room for the largest packed transpose
+  scratch: number;             // matmulTransB's packing room: 8 rows of the widest layer
   bytes: number;               // total size of the region
 }
 
@@ -47,7 +47,7 @@ export function planModel(layers: readonly number[], bias: boolean): ModelPlan {
     weights.push(at);
     at += align(fanIn * fanOut * 4);
     if (bias) { biases.push(at); at += align(fanOut * 4); } else biases.push(null);
-    largest = Math.max(largest, fanIn * fanOut);
+    largest = Math.max(largest, 8 * fanOut);
   }
   const paramBytes = at - params;
   const grads = at;

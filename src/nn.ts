@@ -1,77 +1,51 @@
-// The public NN class: owns one network's regions of its engine's memory, writes the descriptor
-// the kernels read, and runs training and inference through whole-batch or whole-epoch calls.
-import { type Engine, type EngineName, type BuildName, loadEngine, loadEngineSync, availableEngines } from './engine.js';
+// The public NN class: checks every argument, then drives its Network (memory and descriptor)
+// and the trainer. Nothing reaches a kernel before it has been validated here.
+import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableEngines } from './engine.js';
 import { FloatArray } from './float.js';
-import { MAX_BYTES } from './heap.js';
-import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
+import { Network, type Weights } from './network.js';
 import {
   resolveNetworkOptions, resolveTrainOptions, isPlainObject, typeError, rangeError,
-  type NetworkConfig, type NetworkOptions, type ResolvedTrainOptions, type TrainOptions, type EngineOption, type EpochInfo,
+  type NetworkConfig, type NetworkOptions, type TrainOptions, type EngineOption,
 } from './options.js';
 import { toMatrix, type Matrix } from './data.js';
 import { Random } from './random.js';
 import { initialWeights } from './init.js';
-import { parseModel, type ModelJSON, FORMAT, VERSION } from './serialize.js';
+import { Normalizer } from './normalize.js';
+import { confusionMatrix } from './metrics.js';
+import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
+import { openSession, closeSession, run, type Life, type TrainReport } from './trainer.js';
+import { functionSource } from './codegen.js';
+import { encodeModel, decodeModel } from './binary.js';
 
-export interface Weights {
-  /** weights[l] is fanIn × fanOut, row-major: s = x · W (the article's layout) */
-  weights: FloatArray[];
-  biases: (FloatArray | null)[];
-}
+export type { Weights } from './network.js';
+export type { TrainReport } from './trainer.js';
 
-export interface TrainReport {
-  /** epochs run in this call */
-  epochs: number;
-  /** the last epoch's error (loss over the training set) */
-  error: number;
-  /** why training stopped */
-  stoppedBy: 'epochs' | 'errorThreshold' | 'callback';
-  elapsedMs: number;
-  samplesPerSecond: number;
-}
-
-/** Training data at most this size is copied into Wasm memory once, so an epoch is one call. */
-const RESIDENT_BYTES = 4 << 20;
-/** Rows per forward call when predicting or evaluating many rows. */
-const PREDICT_CHUNK = 256;
-
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-interface Session {
-  x: Matrix;
-  t: Matrix;
-  opts: ResolvedTrainOptions;
-  batch: number;
-  /** resident copies of x and t, and the shuffle order, in engine memory (0 when streamed) */
-  region: number;
-  xPtr: number;
-  tPtr: number;
-  orderPtr: number;
-  order: Int32Array;
-}
+// Networks dropped without dispose() give their memory back when they are collected.
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<Network>((network) => network.release())
+  : null;
 
 export class NN {
-  private readonly heap;
-  private readonly kernels;
-  private readonly plan: ModelPlan;
-  private readonly model: number;
-  private work = 0;
-  private workPlan: WorkPlan | null = null;
-  private state = 0;
+  private readonly net: Network;
+  private readonly life: Life;
+  private normalizer: Normalizer | null;
   private disposed = false;
-  private readonly random: Random;
-  /** epochs trained so far over the network's life */
-  private epochsTrained = 0;
+  private training = false;
 
-  private constructor(private readonly engineRef: Engine, readonly config: NetworkConfig, weights: Weights | null) {
-    this.heap = engineRef.heap;
-    this.kernels = engineRef.kernels;
-    this.random = new Random(config.seed);
-    this.plan = planModel(config.layers, config.bias);
-    checkBytes(this.plan.bytes, 'layers', config.layers);
-    this.model = this.heap.alloc(this.plan.bytes);
-    this.writeDescriptor();
-    this.setParameters(weights ?? initialWeights(config, this.random));
+  private constructor(engine: Awaited<ReturnType<typeof loadEngine>>, readonly config: NetworkConfig,
+    saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } | null) {
+    this.net = new Network(engine, config);
+    this.life = { random: new Random(saved?.training?.random ?? config.seed), epochs: saved?.training?.epochs ?? 0 };
+    this.normalizer = saved?.normalizer ?? null;
+    this.net.write('params', saved?.weights ?? initialWeights(config, this.life.random));
+    if (saved?.training) {
+      this.net.step = saved.training.step;
+      if (saved.training.state) {
+        this.net.write('state1', saved.training.state.first);
+        this.net.write('state2', saved.training.state.second);
+      }
+    }
+    registry?.register(this, this.net, this);
   }
 
   /** Creates a network; the Wasm module is compiled once per process, asynchronously. */
@@ -89,101 +63,40 @@ export class NN {
   /** Which builds this runtime can run, and which one 'auto' picks. */
   static engines(): { available: BuildName[]; selected: BuildName } { return availableEngines(); }
 
-  /** Rebuilds a network saved with toJSON (a JSON string or the parsed object). */
+  /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
   static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
-    const { config, weights } = parseModel(json);
-    const engine = resolveNetworkOptions({ layers: config.layers, engine: options.engine }).engine;
-    return new NN(await loadEngine(engine), config, weights);
+    const saved = parseModel(json);
+    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
   }
 
-  get engine(): EngineName { return this.engineRef.name; }
-  get build(): BuildName { return this.engineRef.build; }
+  /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
+  static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption } = {}): Promise<NN> {
+    const saved = decodeModel(bytes);
+    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+  }
+
+  get engine(): EngineName { return this.net.engine.name; }
+  get build(): BuildName { return this.net.engine.build; }
   get seed(): number { return this.config.seed; }
   get layers(): number[] { return this.config.layers.slice(); }
-  get inputSize(): number { return this.config.layers[0]!; }
-  get outputSize(): number { return this.config.layers[this.config.layers.length - 1]!; }
-
-  // ---- descriptor --------------------------------------------------------------------------
-
-  private get weightLayers(): number { return this.config.layers.length - 1; }
-  private word(l: number, w: number): number { return (this.model >> 2) + HEADER_WORDS + l * LAYER_WORDS + w; }
-
-  private writeDescriptor(): void {
-    const { i32, f32 } = this.heap;
-    const h = this.model >> 2, p = this.plan, base = this.model;
-    i32[h + H.LAYERS] = this.weightLayers;
-    i32[h + H.LOSS] = LOSS[this.config.loss];
-    i32[h + H.SCRATCH] = base + p.scratch;
-    i32[h + H.PARAMS] = base + p.params;
-    i32[h + H.GRADS] = base + p.grads;
-    i32[h + H.PARAM_COUNT] = p.paramFloats;
-    const gradShift = p.grads - p.params;
-    for (let l = 0; l < this.weightLayers; l++) {
-      const a = this.config.activations[l]!;
-      i32[this.word(l, L.FAN_IN)] = this.config.layers[l]!;
-      i32[this.word(l, L.FAN_OUT)] = this.config.layers[l + 1]!;
-      i32[this.word(l, L.ACT)] = ACT[a.name];
-      f32[this.word(l, L.P0)] = a.name === 'leaky-relu' ? a.slope : a.gain;
-      f32[this.word(l, L.P1)] = a.threshold;
-      i32[this.word(l, L.W)] = base + p.weights[l]!;
-      i32[this.word(l, L.GW)] = base + p.weights[l]! + gradShift;
-      const b = p.biases[l];
-      i32[this.word(l, L.B)] = b === null || b === undefined ? 0 : base + b;
-      i32[this.word(l, L.GB)] = b === null || b === undefined ? 0 : base + b + gradShift;
-    }
-  }
-
-  /** Makes the per-batch buffers hold at least `rows` rows (reallocating them when smaller). */
-  private ensureCapacity(rows: number): WorkPlan {
-    if (this.workPlan && this.workPlan.capacity >= rows) return this.workPlan;
-    const plan = planWork(this.config.layers, rows);
-    checkBytes(plan.bytes + this.heap.allocated, 'batch rows', rows);
-    const ptr = this.heap.alloc(plan.bytes);
-    if (this.work) this.heap.release(this.work);
-    this.work = ptr;
-    this.workPlan = plan;
-    const i32 = this.heap.i32, h = this.model >> 2;
-    for (let l = 0; l < this.weightLayers; l++) {
-      i32[this.word(l, L.Y)] = ptr + plan.outputs[l]!;
-      i32[this.word(l, L.D)] = ptr + plan.deltas[l]!;
-    }
-    i32[h + H.INPUT_STAGE] = ptr + plan.inputStage;
-    i32[h + H.TARGET_STAGE] = ptr + plan.targetStage;
-    i32[h + H.CAPACITY] = rows;
-    return plan;
-  }
-
-  private get outputPtr(): number { return this.heap.i32[this.word(this.weightLayers - 1, L.Y)]!; }
+  get inputSize(): number { return this.net.inputSize; }
+  get outputSize(): number { return this.net.outputSize; }
+  /** Epochs trained over the network's life (restored from checkpoints). */
+  get epochs(): number { return this.life.epochs; }
+  get isDisposed(): boolean { return this.disposed; }
 
   // ---- parameters --------------------------------------------------------------------------
 
-  private setParameters(w: Weights): void {
-    const f32 = this.heap.f32;
-    for (let l = 0; l < this.weightLayers; l++) {
-      f32.set(w.weights[l]!, (this.model + this.plan.weights[l]!) >> 2);
-      const b = this.plan.biases[l];
-      if (b !== null && b !== undefined) f32.set(w.biases[l]!, (this.model + b) >> 2);
-    }
-  }
-
-  /** Copies of the weights (fanIn × fanOut, row-major) and biases (null without bias). */
+  /** Copies of the weights (fanIn × fanOut, row-major: s = x·W) and biases (null without bias). */
   getWeights(): Weights {
     this.check();
-    const f32 = this.heap.f32;
-    const weights: FloatArray[] = [], biases: (FloatArray | null)[] = [];
-    for (let l = 0; l < this.weightLayers; l++) {
-      const at = (this.model + this.plan.weights[l]!) >> 2;
-      weights.push(f32.slice(at, at + this.config.layers[l]! * this.config.layers[l + 1]!));
-      const b = this.plan.biases[l];
-      biases.push(b === null || b === undefined ? null : f32.slice((this.model + b) >> 2, ((this.model + b) >> 2) + this.config.layers[l + 1]!));
-    }
-    return { weights, biases };
+    return this.net.read('params')!;
   }
 
   /** Replaces the weights and biases; shapes and values are checked before anything changes. */
   setWeights(w: Weights): void {
     this.check();
-    this.setParameters(checkWeights(w, this.config, 'weights'));
+    this.net.write('params', checkWeights(w, this.config, 'weights'));
   }
 
   // ---- inference ---------------------------------------------------------------------------
@@ -191,234 +104,166 @@ export class NN {
   /**
    * Outputs for one row or many. A flat array (Float32Array or number[]) of k rows gives a flat
    * Float32Array of k output rows; an array of rows gives an array of Float32Array rows.
+   * During trainAsync it answers with the weights of the last completed batch.
    */
-  predict(input: ArrayLike<number> | readonly ArrayLike<number>[]): FloatArray;
   predict(input: readonly ArrayLike<number>[]): FloatArray[];
+  predict(input: ArrayLike<number>): FloatArray;
   predict(input: unknown): FloatArray | FloatArray[] {
     this.check();
-    const x = toMatrix(input, this.inputSize, 'input');
-    const out = new FloatArray(x.rows * this.outputSize);
-    this.forwardAll(x, (start, count, yAt) => out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize));
+    const x = this.inputs(input, 'input');
+    const out = this.net.outputs(x);
     if (x.form === 'flat') return out;
     const rows: FloatArray[] = [];
     for (let r = 0; r < x.rows; r++) rows.push(out.slice(r * this.outputSize, (r + 1) * this.outputSize));
     return rows;
   }
 
-  /** Runs the forward pass over every row of x in chunks; `sink` reads each chunk's outputs. */
-  private forwardAll(x: Matrix, sink: (start: number, count: number, outputIndex: number) => void, resident = 0): void {
-    const plan = this.ensureCapacity(Math.min(x.rows, Math.max(this.workPlan?.capacity ?? 0, PREDICT_CHUNK)));
-    const stage = this.work + plan.inputStage;
-    for (let start = 0; start < x.rows; start += plan.capacity) {
-      const count = Math.min(plan.capacity, x.rows - start);
-      let from = stage;
-      if (resident) from = resident + start * x.cols * 4;
-      else this.heap.f32.set(x.data.subarray(start * x.cols, (start + count) * x.cols), stage >> 2);
-      this.kernels.forward(this.model, from, count);
-      sink(start, count, this.outputPtr >> 2);
-    }
+  /** The loss of the network on a data set (same definition as the training error). */
+  evaluate(inputs: unknown, targets: unknown): number {
+    this.check();
+    const [x, t] = this.pair(inputs, targets);
+    return this.net.metrics(x, t, false).error;
+  }
+
+  /** Fraction of rows whose predicted class (argmax, or ≥ 0.5 for one output) is the target's. */
+  accuracy(inputs: unknown, targets: unknown): number {
+    this.check();
+    const [x, t] = this.pair(inputs, targets);
+    return this.net.metrics(x, t, true).accuracy;
+  }
+
+  /** counts[actual][predicted] over the rows of inputs. */
+  confusionMatrix(inputs: unknown, targets: unknown): number[][] {
+    this.check();
+    const [x, t] = this.pair(inputs, targets);
+    return confusionMatrix(this.net.outputs(x), t.data, this.outputSize);
+  }
+
+  /** Input rows through the model's normaliser. */
+  private inputs(value: unknown, field: string): Matrix {
+    const x = toMatrix(value, this.inputSize, field);
+    if (this.config.normalize === 'none') return x;
+    if (!this.normalizer) throw new Error(`simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`);
+    return this.normalizer.apply(x);
+  }
+
+  private pair(inputs: unknown, targets: unknown, field = '', raw = false): [Matrix, Matrix] {
+    const x = raw ? toMatrix(inputs, this.inputSize, `${field}inputs`) : this.inputs(inputs, `${field}inputs`);
+    const t = toMatrix(targets, this.outputSize, `${field}targets`);
+    if (x.rows !== t.rows) throw rangeError(`${field}targets`, `${x.rows} rows, one per input row`, `${t.rows} rows`);
+    return [x, t];
   }
 
   // ---- training ----------------------------------------------------------------------------
 
-  /** Trains synchronously; see TrainOptions. Returns what happened. */
+  /** Trains synchronously (see TrainOptions) and reports what happened. */
   train(inputs: unknown, targets: unknown, options?: TrainOptions): TrainReport {
-    this.check();
-    const session = this.begin(inputs, targets, options);
+    const { session, release } = this.begin(inputs, targets, options);
     try {
-      const run = this.epochs(session);
-      let step = run.next();
-      while (!step.done) step = run.next();
-      return step.value;
+      const steps = run(this.net, this.life, session, false);
+      for (;;) { const step = steps.next(); if (step.done) return step.value; }
     } finally {
-      this.end(session);
+      release();
     }
   }
 
-  /** Trains like train() but yields to the event loop between batches. */
+  /** Trains like train() but yields to the event loop between batches; an aborted signal rejects with an AbortError. */
   async trainAsync(inputs: unknown, targets: unknown, options?: TrainOptions): Promise<TrainReport> {
-    this.check();
-    const session = this.begin(inputs, targets, options);
+    const { session, release } = this.begin(inputs, targets, options);
     try {
-      const run = this.epochs(session);
-      let last = now();
-      let step = run.next();
-      while (!step.done) {
-        if (now() - last > 8) { await yieldToEventLoop(); last = now(); this.check(); }
-        step = run.next();
+      const steps = run(this.net, this.life, session, true);
+      let paused = now();
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        if (now() - paused > 4) { await yieldToEventLoop(); paused = now(); }
       }
-      return step.value;
     } finally {
-      this.end(session);
+      release();
     }
   }
 
-  private begin(inputs: unknown, targets: unknown, options: TrainOptions | undefined): Session {
-    const opts = resolveTrainOptions(options);
-    const x = toMatrix(inputs, this.inputSize, 'inputs');
-    const t = toMatrix(targets, this.outputSize, 'targets');
-    if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
-    const batch = opts.batchSize === 'full' ? x.rows : Math.min(opts.batchSize, x.rows);
-    this.ensureCapacity(batch);
-    this.ensureOptimizerState(opts);
-    const bytes = (x.data.length + t.data.length) * 4;
-    let region = 0, xPtr = 0, tPtr = 0, orderPtr = 0;
-    if (bytes <= RESIDENT_BYTES) {
-      region = this.heap.alloc(bytes + x.rows * 4 + 32);
-      xPtr = region;
-      tPtr = xPtr + Math.ceil(x.data.length * 4 / 16) * 16;
-      orderPtr = tPtr + Math.ceil(t.data.length * 4 / 16) * 16;
-      this.heap.f32.set(x.data, xPtr >> 2);
-      this.heap.f32.set(t.data, tPtr >> 2);
-    }
-    return { x, t, opts, batch, region, xPtr, tPtr, orderPtr, order: new Int32Array(x.rows) };
-  }
-
-  private end(session: Session): void {
-    if (session.region && !this.disposed) this.heap.release(session.region);
-  }
-
-  private ensureOptimizerState(opts: ResolvedTrainOptions): void {
-    const slots = opts.optimizer === 'adam' ? 2 : opts.optimizer === 'sgd' ? 0 : 1;
-    // one allocation holds both slots so that switching optimizers later never moves the state
-    if (slots > 0 && !this.state) this.state = this.heap.alloc(this.plan.paramFloats * 4 * 2);
-    const i32 = this.heap.i32, f32 = this.heap.f32, h = this.model >> 2;
-    i32[h + H.STATE1] = this.state;
-    i32[h + H.STATE2] = this.state ? this.state + this.plan.paramFloats * 4 : 0;
-    i32[h + H.OPTIMIZER] = OPT[opts.optimizer];
-    f32[h + H.LR] = opts.learningRate;
-    f32[h + H.BETA1] = opts.optimizer === 'adam' ? opts.beta1 : opts.momentum;
-    f32[h + H.BETA2] = opts.beta2;
-    f32[h + H.EPSILON] = opts.epsilon;
-    f32[h + H.DECAY] = opts.weightDecay;
-    f32[h + H.CLIP] = opts.clipNorm;
-  }
-
-  /** The epoch loop as a generator that pauses after each call into the kernels. */
-  private *epochs(s: Session): Generator<void, TrainReport, void> {
-    const { x, t, opts, batch } = s;
-    const started = now();
-    let error = NaN, epoch = 0;
-    let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
-    const shuffle = opts.shuffle && batch < x.rows;
-    while (epoch < opts.epochs) {
-      if (shuffle) this.random.permutation(s.order, x.rows);
-      if (s.region) {
-        if (shuffle) this.heap.i32.set(s.order, s.orderPtr >> 2);
-        this.kernels.trainEpoch(this.model, s.xPtr, s.tPtr, shuffle ? s.orderPtr : 0, x.rows, batch);
-        yield;
-      } else {
-        for (let start = 0; start < x.rows; start += batch) {
-          const count = Math.min(batch, x.rows - start);
-          const plan = this.workPlan!;
-          this.stageRows(x, shuffle ? s.order : null, start, count, this.work + plan.inputStage);
-          this.stageRows(t, shuffle ? s.order : null, start, count, this.work + plan.targetStage);
-          this.kernels.forward(this.model, this.work + plan.inputStage, count);
-          this.kernels.backward(this.model, this.work + plan.targetStage, count);
-          this.kernels.update(this.model);
-          yield;
-        }
-      }
-      epoch++;
-      this.epochsTrained++;
-      const last = epoch === opts.epochs;
-      if (last || opts.onEpoch || opts.errorThreshold > 0) {
-        error = this.datasetError(x, t, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
-        if (!Number.isFinite(error)) { /* reported as is; the divergence guard is the caller's */ }
-      }
-      const elapsedMs = now() - started;
-      if (opts.onEpoch) {
-        const info: EpochInfo = {
-          epoch: this.epochsTrained, error, learningRate: opts.learningRate, elapsedMs,
-          samplesPerSecond: (epoch * x.rows) / (elapsedMs / 1000),
-        };
-        if (opts.onEpoch(info) === false) { stoppedBy = 'callback'; break; }
-      }
-      if (opts.errorThreshold > 0 && error <= opts.errorThreshold) { stoppedBy = 'errorThreshold'; break; }
-    }
-    if (Number.isNaN(error)) error = this.datasetError(x, t, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
-    const elapsedMs = now() - started;
-    return { epochs: epoch, error, stoppedBy, elapsedMs, samplesPerSecond: (epoch * x.rows) / (elapsedMs / 1000) };
-  }
-
-  /** Copies rows [start, start+count) of m (through order when given) into engine memory at ptr. */
-  private stageRows(m: Matrix, order: Int32Array | null, start: number, count: number, ptr: number): void {
-    const f32 = this.heap.f32, src = m.data, cols = m.cols;
-    let dst = ptr >> 2;
-    if (!order) {
-      const from = start * cols, to = from + count * cols;
-      for (let i = from; i < to; i++) f32[dst++] = src[i]!;
-      return;
-    }
-    for (let i = 0; i < count; i++) {
-      const from = order[start + i]! * cols;
-      for (let c = 0; c < cols; c++) f32[dst++] = src[from + c]!;
-    }
-  }
-
-  /** The loss over every row of x against t, as the chosen loss defines it. */
-  private datasetError(x: Matrix, t: Matrix, xResident: number, tResident: number): number {
-    let sum = 0;
-    const loss = LOSS[this.config.loss], cols = this.outputSize;
-    this.forwardAll(x, (start, count, yAt) => {
-      let tPtr = tResident + start * cols * 4;
-      if (!tResident) {
-        tPtr = this.work + this.workPlan!.targetStage;
-        this.heap.f32.set(t.data.subarray(start * cols, (start + count) * cols), tPtr >> 2);
-      }
-      sum += this.kernels.lossSum(loss, yAt << 2, tPtr, count, cols);
-    }, xResident);
-    if (this.config.loss === 'sse') return sum;
-    if (this.config.loss === 'cross-entropy') return sum / x.rows;
-    return sum / (x.rows * cols);
-  }
-
-  /** The loss of the network on a data set, without training (same definition as the training error). */
-  evaluate(inputs: unknown, targets: unknown): number {
+  private begin(inputs: unknown, targets: unknown, options: TrainOptions | undefined) {
     this.check();
-    const x = toMatrix(inputs, this.inputSize, 'inputs');
-    const t = toMatrix(targets, this.outputSize, 'targets');
-    if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
-    return this.datasetError(x, t, 0, 0);
+    if (this.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
+    const opts = resolveTrainOptions(options);
+    let [x, t] = this.pair(inputs, targets, '', true);
+    let vx: Matrix | null = null, vt: Matrix | null = null;
+    if (opts.validationData) {
+      [vx, vt] = this.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
+    } else if (opts.validationSplit > 0) {
+      const held = Math.floor(x.rows * opts.validationSplit);
+      if (held < 1) throw rangeError('validationSplit', `a fraction that holds out at least one of ${x.rows} rows`, opts.validationSplit);
+      [x, vx] = splitRows(x, x.rows - held);
+      [t, vt] = splitRows(t, t.rows - held);
+    }
+    // the first training rows fit the normaliser, which is then kept with the model
+    const kind = this.config.normalize;
+    const normalizer = this.normalizer ?? (kind === 'none' ? null : Normalizer.fit(kind, x));
+    if (normalizer) { x = normalizer.apply(x); if (vx) vx = normalizer.apply(vx); }
+    const session = openSession(this.net, x, t, vx, vt, opts);
+    this.normalizer = normalizer;
+    this.training = true;
+    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(this.net, session); } };
   }
 
   // ---- persistence and lifetime ------------------------------------------------------------
 
-  /** The architecture and weights as a plain, versioned object (JSON.stringify-able). */
-  toJSON(): ModelJSON {
+  /**
+   * The model as a plain, versioned object (JSON.stringify-able): architecture, weights, the
+   * normaliser and, unless { training: false }, the training state (epoch, optimizer state,
+   * generator state), so a reloaded network continues exactly where this one stopped.
+   */
+  toJSON(options?: { training?: boolean } | string): ModelJSON {
     this.check();
-    const { weights, biases } = this.getWeights();
-    const c = this.config;
-    return {
-      format: FORMAT, version: VERSION,
-      layers: c.layers.slice(),
-      activations: c.activations.map((a) => ({ ...a })),
-      loss: c.loss, bias: c.bias, init: c.init, initScale: c.initScale, seed: c.seed,
-      weights: weights.map((w) => Array.from(w)),
-      biases: biases.map((b) => (b ? Array.from(b) : null)),
-    };
+    const withTraining = typeof options === 'object' ? options.training !== false : true;
+    const first = this.net.read('state1'), second = this.net.read('state2');
+    return serializeModel(this.config, this.net.read('params')!, this.normalizer, withTraining ? {
+      epochs: this.life.epochs, step: this.net.step, random: this.life.random.state,
+      state: first && second ? { first, second } : null,
+    } : null);
+  }
+
+  /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
+  toBinary(options?: { training?: boolean }): Uint8Array {
+    return encodeModel(this.toJSON(options ?? {}));
+  }
+
+  /**
+   * Standalone inference as a JavaScript function (no dependencies, no Wasm) that matches
+   * predict() to float32 rounding: (row: ArrayLike<number>) => Float64Array. Its source is
+   * `fn.toString()`; the code holds only numbers taken from the model.
+   */
+  toFunction(): (row: ArrayLike<number>) => Float64Array {
+    this.check();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function(`return ${functionSource(this.config, this.net.read('params')!, this.normalizer)}`)() as (row: ArrayLike<number>) => Float64Array;
   }
 
   /** Returns the network's memory to its engine. Calling it twice is harmless. */
   dispose(): void {
     if (this.disposed) return;
+    if (this.training) throw new Error('simdnet: cannot dispose a network while it trains; abort its training first');
     this.disposed = true;
-    this.heap.release(this.model);
-    if (this.work) this.heap.release(this.work);
-    if (this.state) this.heap.release(this.state);
+    registry?.unregister(this);
+    this.net.release();
   }
-
-  get isDisposed(): boolean { return this.disposed; }
 
   private check(): void {
     if (this.disposed) throw new Error('simdnet: this network has been disposed; create a new one');
   }
 }
 
-function checkBytes(bytes: number, field: string, value: unknown): void {
-  if (bytes > MAX_BYTES) {
-    throw rangeError(field, `sizes whose buffers fit in ${MAX_BYTES} bytes of Wasm memory (these need ${bytes} bytes)`, value);
-  }
+function engineOption(options: unknown): EngineOption {
+  if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
+  return resolveNetworkOptions({ layers: [1, 1], engine: options.engine }).engine;
+}
+
+function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
+  return [
+    { ...m, data: m.data.subarray(0, at * m.cols), rows: at },
+    { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
+  ];
 }
 
 /** Checks a { weights, biases } object against the architecture; returns it as Float32Arrays. */
@@ -427,7 +272,7 @@ export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weigh
   const { weights, biases } = w;
   const n = c.layers.length - 1;
   if (!Array.isArray(weights) || weights.length !== n) throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);
-  if (c.bias ? !Array.isArray(biases) || biases.length !== n : biases !== undefined && biases !== null && (!Array.isArray(biases) || biases.some((b) => b !== null))) {
+  if (c.bias ? !Array.isArray(biases) || biases.length !== n : biases != null && (!Array.isArray(biases) || biases.some((b) => b !== null))) {
     throw rangeError(`${field}.biases`, c.bias ? `an array of ${n} vectors` : 'null entries (the network has no bias)', biases);
   }
   const out: Weights = { weights: [], biases: [] };
@@ -435,7 +280,7 @@ export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weigh
     const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
     const m = toMatrix(weights[l], fanOut, `${field}.weights[${l}]`);
     if (m.rows !== fanIn) throw rangeError(`${field}.weights[${l}]`, `${fanIn} x ${fanOut} values (fanIn x fanOut)`, `${m.rows} rows of ${fanOut}`);
-    out.weights.push(m.data);
+    out.weights.push(m.data === weights[l] ? m.data.slice() : m.data);
     if (c.bias) {
       const b = toMatrix((biases as unknown[])[l], fanOut, `${field}.biases[${l}]`);
       if (b.rows !== 1) throw rangeError(`${field}.biases[${l}].length`, `${fanOut}`, b.data.length);
@@ -444,6 +289,8 @@ export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weigh
   }
   return out;
 }
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

@@ -36,6 +36,8 @@ export interface NetworkOptions {
   engine?: EngineOption;
   /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
   seed?: number;
+  /** input normaliser fitted on the first training data and saved with the model; default 'none' */
+  normalize?: 'none' | 'minmax' | 'zscore';
 }
 
 export interface ResolvedActivation { name: ActivationName; gain: number; threshold: number; slope: number }
@@ -49,16 +51,46 @@ export interface NetworkConfig {
   init: InitName;
   initScale: number | null;
   seed: number;
+  normalize: 'none' | 'minmax' | 'zscore';
 }
 
 export interface EpochInfo {
-  /** epochs completed, counting from 1 (the article's T) */
+  /** epochs completed over the network's life, counting from 1 (the article's T) */
   epoch: number;
   /** loss over the whole training set with the weights after this epoch (the article's error) */
   error: number;
+  /** loss over the validation rows, or null without validation */
+  validationError: number | null;
+  /** fraction of training rows classified right, for the two cross-entropy losses (else null) */
+  accuracy: number | null;
+  validationAccuracy: number | null;
+  /** the learning rate this epoch used (after the schedule) */
   learningRate: number;
   elapsedMs: number;
   samplesPerSecond: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** batch index within the epoch, from 0 */
+  batch: number;
+  rows: number;
+  /** this batch's loss, as defined, before its update */
+  loss: number;
+  samplesPerSecond: number;
+}
+
+export type Schedule =
+  | { type: 'step'; every: number; factor: number }
+  | { type: 'exponential'; factor: number };
+
+export interface EarlyStopping {
+  /** epochs without improvement before stopping */
+  patience: number;
+  /** smallest decrease that counts as an improvement; default 0 */
+  minDelta?: number;
+  /** put back the best epoch's weights when stopping; default true */
+  restoreBest?: boolean;
 }
 
 export interface TrainOptions {
@@ -68,15 +100,17 @@ export interface TrainOptions {
   batchSize?: number | 'full';
   /** multiplies the gradient of the loss as defined; default 0.01 (0.001 for adam) */
   learningRate?: number;
+  /** learning rate per epoch: 'step' multiplies by factor every `every` epochs, 'exponential' every epoch */
+  schedule?: Schedule;
   /** default 'sgd' */
   optimizer?: OptimizerName;
-  /** momentum coefficient of 'momentum' and 'nesterov'; default 0.9 */
+  /** momentum coefficient of 'momentum' and 'nesterov' (0 allowed); default 0.9 */
   momentum?: number;
   /** Adam's β1, β2, ε; defaults 0.9, 0.999, 1e-8 */
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  /** L2 weight decay added to the gradient; default 0 */
+  /** L2 weight decay added to the gradient (decay·w); default 0 */
   weightDecay?: number;
   /** rescale the gradient to this global norm when it is longer; default 0 (off) */
   clipNorm?: number;
@@ -84,14 +118,29 @@ export interface TrainOptions {
   shuffle?: boolean;
   /** stop once the epoch's error is at or below this (the article's eps); default 0 (off) */
   errorThreshold?: number;
+  /** hold out this last fraction of the rows (before shuffling) for validation; default 0 */
+  validationSplit?: number;
+  /** a separate validation set (instead of validationSplit) */
+  validationData?: { inputs: unknown; targets: unknown };
+  /** stop when the validation error (else the training error) stops improving */
+  earlyStopping?: EarlyStopping;
+  /** stop after the batch during which this many milliseconds have passed; default none */
+  timeLimitMs?: number;
+  /** aborting stops training after the current batch; train throws and trainAsync rejects with an AbortError */
+  signal?: AbortSignal;
+  /** a non-finite loss or weight: 'throw' a DivergenceError (default) or 'halve' the learning rate and retry the epoch */
+  onDivergence?: 'throw' | 'halve';
   /** called after every epoch; returning false stops training */
   onEpoch?: (info: EpochInfo) => void | boolean;
+  /** called after every batch (forces one call per batch); returning false stops training */
+  onBatch?: (info: BatchInfo) => void | boolean;
 }
 
 export interface ResolvedTrainOptions {
   epochs: number;
   batchSize: number | 'full';
   learningRate: number;
+  schedule: Schedule | null;
   optimizer: OptimizerName;
   momentum: number;
   beta1: number;
@@ -101,7 +150,14 @@ export interface ResolvedTrainOptions {
   clipNorm: number;
   shuffle: boolean;
   errorThreshold: number;
+  validationSplit: number;
+  validationData: { inputs: unknown; targets: unknown } | null;
+  earlyStopping: Required<EarlyStopping> | null;
+  timeLimitMs: number;
+  signal: AbortSignal | null;
+  onDivergence: 'throw' | 'halve';
   onEpoch: ((info: EpochInfo) => void | boolean) | null;
+  onBatch: ((info: BatchInfo) => void | boolean) | null;
 }
 
 const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'];
@@ -153,7 +209,7 @@ export function number(field: string, value: unknown, fallback: number, min: num
   return value;
 }
 
-function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !choices.includes(value as T)) {
     throw (typeof value === 'string' ? rangeError : typeError)(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
@@ -188,7 +244,8 @@ export function resolveActivation(field: string, value: unknown): ResolvedActiva
   return spec;
 }
 
-const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed'];
+const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed', 'normalize'];
+export const NORMALIZERS = ['none', 'minmax', 'zscore'] as const;
 
 export function resolveNetworkOptions(options: unknown): { config: NetworkConfig; engine: EngineOption } {
   if (!isPlainObject(options)) throw typeError('options', 'an object with at least { layers }', options);
@@ -238,6 +295,7 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   return {
     config: {
       layers, activations, loss, bias: boolean('bias', options.bias, true), init, initScale, seed,
+      normalize: oneOf('normalize', options.normalize, NORMALIZERS, 'none'),
     },
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
   };
@@ -255,8 +313,49 @@ export function resolveLayers(value: unknown): number[] {
   });
 }
 
-const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
-  'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'onEpoch'];
+const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'schedule', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
+  'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'validationSplit', 'validationData', 'earlyStopping',
+  'timeLimitMs', 'signal', 'onDivergence', 'onEpoch', 'onBatch'];
+
+function callback<T>(field: string, value: unknown): T | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'function') throw typeError(field, 'a function', value);
+  return value as T;
+}
+
+function resolveSchedule(value: unknown): Schedule | null {
+  if (value === undefined) return null;
+  if (!isPlainObject(value)) throw typeError('schedule', "{ type: 'step', every, factor } or { type: 'exponential', factor }", value);
+  const type = oneOf('schedule.type', value.type, ['step', 'exponential'] as const, 'step');
+  if (value.type === undefined) throw typeError('schedule.type', "'step' or 'exponential'", undefined);
+  if (type === 'step') {
+    checkKeys('schedule', value, ['type', 'every', 'factor']);
+    if (value.every === undefined) throw typeError('schedule.every', 'a positive integer', undefined);
+    return { type, every: number('schedule.every', value.every, 1, 1, 1e9, { integer: true }), factor: number('schedule.factor', value.factor, 0.5, 0, 1e6, { exclusiveMin: true }) };
+  }
+  checkKeys('schedule', value, ['type', 'factor']);
+  if (value.factor === undefined) throw typeError('schedule.factor', 'a positive number', undefined);
+  return { type, factor: number('schedule.factor', value.factor, 1, 0, 1e6, { exclusiveMin: true }) };
+}
+
+function resolveEarlyStopping(value: unknown): Required<EarlyStopping> | null {
+  if (value === undefined) return null;
+  if (!isPlainObject(value)) throw typeError('earlyStopping', '{ patience, minDelta, restoreBest }', value);
+  checkKeys('earlyStopping', value, ['patience', 'minDelta', 'restoreBest']);
+  if (value.patience === undefined) throw typeError('earlyStopping.patience', 'a positive integer', undefined);
+  return {
+    patience: number('earlyStopping.patience', value.patience, 1, 1, 1e9, { integer: true }),
+    minDelta: number('earlyStopping.minDelta', value.minDelta, 0, 0, Infinity),
+    restoreBest: boolean('earlyStopping.restoreBest', value.restoreBest, true),
+  };
+}
+
+function resolveValidationData(value: unknown): { inputs: unknown; targets: unknown } | null {
+  if (value === undefined) return null;
+  if (!isPlainObject(value)) throw typeError('validationData', '{ inputs, targets }', value);
+  checkKeys('validationData', value, ['inputs', 'targets']);
+  return { inputs: value.inputs, targets: value.targets };
+}
 
 export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
   if (options === undefined) options = {};
@@ -267,11 +366,18 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
   if (options.batchSize === 'full') batchSize = 'full';
   else if (typeof options.batchSize === 'string') throw rangeError('batchSize', "a positive integer or 'full'", options.batchSize);
   else batchSize = number('batchSize', options.batchSize, 32, 1, 1 << 24, { integer: true });
-  if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') throw typeError('onEpoch', 'a function', options.onEpoch);
+  const signal = options.signal;
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
+    throw typeError('signal', 'an AbortSignal', signal);
+  }
+  if (options.validationSplit !== undefined && options.validationData !== undefined) {
+    throw new TypeError('validationSplit and validationData: give one or the other, not both');
+  }
   return {
     epochs: number('epochs', options.epochs, 10, 1, 1e9, { integer: true }),
     batchSize,
     learningRate: number('learningRate', options.learningRate, optimizer === 'adam' ? 0.001 : 0.01, 0, 1e6, { exclusiveMin: true }),
+    schedule: resolveSchedule(options.schedule),
     optimizer,
     momentum: number('momentum', options.momentum, 0.9, 0, 1),
     beta1: number('beta1', options.beta1, 0.9, 0, 0.999999),
@@ -281,6 +387,13 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
     clipNorm: number('clipNorm', options.clipNorm, 0, 0, 1e12),
     shuffle: boolean('shuffle', options.shuffle, true),
     errorThreshold: number('errorThreshold', options.errorThreshold, 0, 0, Infinity),
-    onEpoch: (options.onEpoch as ResolvedTrainOptions['onEpoch']) ?? null,
+    validationSplit: number('validationSplit', options.validationSplit, 0, 0, 0.99),
+    validationData: resolveValidationData(options.validationData),
+    earlyStopping: resolveEarlyStopping(options.earlyStopping),
+    timeLimitMs: number('timeLimitMs', options.timeLimitMs, 0, 0, Infinity, { exclusiveMin: true }),
+    signal: (signal as AbortSignal | undefined) ?? null,
+    onDivergence: oneOf('onDivergence', options.onDivergence, ['throw', 'halve'] as const, 'throw'),
+    onEpoch: callback('onEpoch', options.onEpoch),
+    onBatch: callback('onBatch', options.onBatch),
   };
 }

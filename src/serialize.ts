@@ -1,9 +1,24 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
-import { checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError, type NetworkConfig, type ResolvedActivation } from './options.js';
-import { checkWeights, type Weights } from './nn.js';
+import {
+  NORMALIZERS, oneOf, checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError,
+  type NetworkConfig, type ResolvedActivation,
+} from './options.js';
+import { checkWeights } from './nn.js';
+import type { Weights } from './network.js';
+import { Normalizer, type NormalizerJSON } from './normalize.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;
+
+/** What continues a training run exactly: epoch count, optimizer step and state, generator state. */
+export interface TrainingState {
+  epochs: number;
+  step: number;
+  random: number[];
+  state: { first: Weights; second: Weights } | null;
+}
+
+type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
 /** Schema version 1 (documented in the README). */
 export interface ModelJSON {
@@ -16,15 +31,42 @@ export interface ModelJSON {
   init: NetworkConfig['init'];
   initScale: number | null;
   seed: number;
+  normalize: NetworkConfig['normalize'];
+  normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
+  training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
 }
 
-const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'weights', 'biases'];
+const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize',
+  'normalizer', 'weights', 'biases', 'training'];
 const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
-export function parseModel(input: unknown): { config: NetworkConfig; weights: Weights } {
+const arrays = (w: Weights): Arrays => ({
+  weights: w.weights.map((a) => Array.from(a)),
+  biases: w.biases.map((b) => (b ? Array.from(b) : null)),
+});
+
+export function serializeModel(c: NetworkConfig, params: Weights, normalizer: Normalizer | null, training: TrainingState | null): ModelJSON {
+  const json: ModelJSON = {
+    format: FORMAT, version: VERSION,
+    layers: c.layers.slice(),
+    activations: c.activations.map((a) => ({ ...a })),
+    loss: c.loss, bias: c.bias, init: c.init, initScale: c.initScale, seed: c.seed,
+    normalize: c.normalize, normalizer: normalizer ? normalizer.toJSON() : null,
+    ...arrays(params),
+  };
+  if (training) {
+    json.training = {
+      epochs: training.epochs, step: training.step, random: training.random.slice(),
+      state: training.state ? { first: arrays(training.state.first), second: arrays(training.state.second) } : null,
+    };
+  }
+  return json;
+}
+
+export function parseModel(input: unknown): { config: NetworkConfig; weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } {
   let json = input;
   if (typeof json === 'string') {
     try { json = JSON.parse(json); } catch (err) { throw new TypeError(`model: not valid JSON (${(err as Error).message})`); }
@@ -37,10 +79,7 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
   if (!Array.isArray(json.activations) || json.activations.length !== layers.length - 1) {
     throw rangeError('model.activations', `${layers.length - 1} activations`, json.activations);
   }
-  const activations = json.activations.map((a, i) => {
-    const r = resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a);
-    return r;
-  });
+  const activations = json.activations.map((a: unknown, i) => resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a));
   if (typeof json.loss !== 'string' || !LOSSES.includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
   if (typeof json.bias !== 'boolean') throw typeError('model.bias', 'true or false', json.bias);
   if (typeof json.init !== 'string' || !INITS.includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
@@ -50,12 +89,38 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
   if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {
     throw rangeError('model.seed', 'an integer in [0, 2^32)', json.seed);
   }
+  const normalize = oneOf('model.normalize', json.normalize, NORMALIZERS, 'none');
+  const normalizer = json.normalizer == null ? null : Normalizer.fromJSON(json.normalizer, layers[0]!, 'model.normalizer');
+  if (normalizer && normalizer.kind !== normalize) throw rangeError('model.normalizer.kind', `'${normalize}' (model.normalize)`, normalizer.kind);
   const config: NetworkConfig = {
     layers, activations, loss: json.loss as NetworkConfig['loss'], bias: json.bias,
-    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed,
+    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed, normalize,
   };
   const weights = checkWeights({ weights: json.weights, biases: json.biases }, config, 'model');
-  return { config, weights };
+  return { config, weights, normalizer, training: json.training === undefined ? null : parseTraining(json.training, config) };
+}
+
+function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
+  if (!isPlainObject(value)) throw typeError('model.training', '{ epochs, step, random, state }', value);
+  checkKeys('model.training', value, ['epochs', 'step', 'random', 'state']);
+  const int = (field: string, v: unknown, max: number): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw rangeError(`model.training.${field}`, `an integer in [0, ${max}]`, v);
+    return v;
+  };
+  const epochs = int('epochs', value.epochs, 2 ** 31 - 1);
+  const step = int('step', value.step, 2 ** 31 - 1);
+  if (!Array.isArray(value.random) || value.random.length !== 4) throw rangeError('model.training.random', 'an array of 4 unsigned 32-bit integers', value.random);
+  const random = value.random.map((v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
+  let state: TrainingState['state'] = null;
+  if (value.state !== null) {
+    if (!isPlainObject(value.state)) throw typeError('model.training.state', 'null or { first, second }', value.state);
+    checkKeys('model.training.state', value.state, ['first', 'second']);
+    state = {
+      first: checkWeights(value.state.first, config, 'model.training.state.first'),
+      second: checkWeights(value.state.second, config, 'model.training.state.second'),
+    };
+  }
+  return { epochs, step, random, state };
 }
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */

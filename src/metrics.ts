@@ -1,0 +1,39 @@
+// Classification metrics over predicted rows and target rows (one-hot, or one 0/1 column).
+import { toMatrix } from './data.js';
+import { rangeError } from './options.js';
+
+/** The class of each row: the index of the largest value, or value ≥ 0.5 for a single column. */
+export function classes(rows: unknown, cols: number, field: string): Int32Array {
+  const m = toMatrix(rows, cols, field);
+  const out = new Int32Array(m.rows);
+  for (let r = 0; r < m.rows; r++) {
+    if (cols === 1) { out[r] = m.data[r]! >= 0.5 ? 1 : 0; continue; }
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (m.data[r * cols + c]! > m.data[r * cols + best]!) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+function pair(outputs: unknown, targets: unknown, cols: number): [Int32Array, Int32Array] {
+  const p = classes(outputs, cols, 'outputs'), t = classes(targets, cols, 'targets');
+  if (p.length !== t.length) throw rangeError('targets', `${p.length} rows, one per output row`, `${t.length} rows`);
+  return [p, t];
+}
+
+/** Fraction of rows whose predicted class equals the target's class. */
+export function accuracy(outputs: unknown, targets: unknown, cols: number): number {
+  const [p, t] = pair(outputs, targets, cols);
+  let hits = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
+  return hits / p.length;
+}
+
+/** counts[actual][predicted] over all rows; classes = max(cols, 2). */
+export function confusionMatrix(outputs: unknown, targets: unknown, cols: number): number[][] {
+  const [p, t] = pair(outputs, targets, cols);
+  const n = Math.max(cols, 2);
+  const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < p.length; i++) counts[t[i]!]![p[i]!]!++;
+  return counts;
+}

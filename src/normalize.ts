@@ -1,0 +1,70 @@
+// Input normalisers kept with the model: x' = (x − offset) · scale per input column, fitted on the
+// first training data (min-max to [0, 1], or z-score to mean 0 and standard deviation 1).
+import { FloatArray } from './float.js';
+import type { Matrix } from './data.js';
+import { isPlainObject, checkKeys, rangeError, typeError } from './options.js';
+
+export type NormalizeKind = 'none' | 'minmax' | 'zscore';
+
+export interface NormalizerJSON {
+  kind: 'minmax' | 'zscore';
+  offset: number[];
+  scale: number[];
+}
+
+export class Normalizer {
+  private constructor(readonly kind: 'minmax' | 'zscore', readonly offset: Float64Array, readonly scale: Float64Array) {}
+
+  /** Per-column statistics of x; a constant column maps to 0. */
+  static fit(kind: 'minmax' | 'zscore', x: Matrix): Normalizer {
+    const { data, rows, cols } = x;
+    const offset = new Float64Array(cols), scale = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      if (kind === 'minmax') {
+        let min = Infinity, max = -Infinity;
+        for (let r = 0; r < rows; r++) { const v = data[r * cols + c]!; if (v < min) min = v; if (v > max) max = v; }
+        offset[c] = min;
+        scale[c] = max > min ? 1 / (max - min) : 0;
+      } else {
+        let mean = 0;
+        for (let r = 0; r < rows; r++) mean += data[r * cols + c]!;
+        mean /= rows;
+        let variance = 0;
+        for (let r = 0; r < rows; r++) { const d = data[r * cols + c]! - mean; variance += d * d; }
+        const std = Math.sqrt(variance / rows);
+        offset[c] = mean;
+        scale[c] = std > 0 ? 1 / std : 0;
+      }
+    }
+    return new Normalizer(kind, offset, scale);
+  }
+
+  static fromJSON(value: unknown, cols: number, field: string): Normalizer {
+    if (!isPlainObject(value)) throw typeError(field, "{ kind: 'minmax' | 'zscore', offset, scale }", value);
+    checkKeys(field, value, ['kind', 'offset', 'scale']);
+    if (value.kind !== 'minmax' && value.kind !== 'zscore') throw rangeError(`${field}.kind`, "'minmax' or 'zscore'", value.kind);
+    const read = (name: 'offset' | 'scale'): Float64Array => {
+      const v = value[name];
+      if (!Array.isArray(v) || v.length !== cols) throw rangeError(`${field}.${name}`, `an array of ${cols} numbers`, v);
+      return Float64Array.from(v, (n: unknown, i) => {
+        if (typeof n !== 'number' || !Number.isFinite(n)) throw rangeError(`${field}.${name}[${i}]`, 'a finite number', n);
+        return n;
+      });
+    };
+    return new Normalizer(value.kind, read('offset'), read('scale'));
+  }
+
+  toJSON(): NormalizerJSON {
+    return { kind: this.kind, offset: Array.from(this.offset), scale: Array.from(this.scale) };
+  }
+
+  /** A normalised copy of x (the caller's data is never changed). */
+  apply(x: Matrix): Matrix {
+    const { data, cols } = x;
+    const out = new FloatArray(data.length);
+    for (let i = 0, c = 0; i < data.length; i++, c = c + 1 === cols ? 0 : c + 1) {
+      out[i] = (data[i]! - this.offset[c]!) * this.scale[c]!;
+    }
+    return { ...x, data: out };
+  }
+}
