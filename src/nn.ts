@@ -230,6 +230,32 @@ export class NN {
   }
 
   /**
+   * Takes over the weights, normaliser and training state of a model saved by toJSON() or
+   * toBinary() from a network of the same architecture, so that training continues exactly where
+   * that one stopped. trainInWorker brings a worker's training home with it.
+   */
+  load(model: string | ModelJSON | Uint8Array): void {
+    this.check();
+    if (this.training) throw new Error('simdnet: cannot load a model into a network while it trains');
+    const saved = model instanceof Uint8Array ? decodeModel(model) : parseModel(model);
+    const a = saved.config, b = this.config;
+    const same = a.layers.join() === b.layers.join() && a.loss === b.loss && a.bias === b.bias && a.normalize === b.normalize
+      && a.activations.every((x, i) => { const y = b.activations[i]!; return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope; });
+    if (!same) throw new RangeError('model: its architecture (layers, activations, loss, bias, normalize) differs from this network\'s');
+    this.net.write('params', saved.weights);
+    this.normalizer = saved.normalizer;
+    if (saved.training) {
+      this.life.epochs = saved.training.epochs;
+      this.life.random = new Random(saved.training.random);
+      this.net.step = saved.training.step;
+      if (saved.training.state) {
+        this.net.write('state1', saved.training.state.first);
+        this.net.write('state2', saved.training.state.second);
+      }
+    }
+  }
+
+  /**
    * Standalone inference as a JavaScript function (no dependencies, no Wasm) that matches
    * predict() to float32 rounding: (row: ArrayLike<number>) => Float64Array. Its source is
    * `fn.toString()`; the code holds only numbers taken from the model.

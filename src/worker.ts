@@ -1,18 +1,19 @@
-// Training off the main thread: trainInWorker copies a network and its data into a worker (a Web
-// Worker in browsers, a worker_threads Worker in Node), trains it there with net.trainAsync, streams
-// each epoch back, and sets the trained weights into the caller's network.
+// Training off the main thread: trainInWorker copies a network (toBinary: weights, normaliser and
+// training state) and its data into a worker (a Web Worker in browsers, a worker_threads Worker in
+// Node), trains it there with trainAsync, streams each epoch back, and loads the result into the
+// caller's network, which thus ends exactly as net.train would have left it.
 //
 // The worker runs the caller's own copy of simdnet: the bundle wraps the whole library in one
 // function (scripts/bundle.mjs) and passes that function in as __simdnetSelf, so its source text
 // starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
 // bundler to lose, and nothing is fetched.
 import { NN, type TrainReport, type Weights } from './nn.js';
-import { resolveTrainOptions, typeError, rangeError, type EpochInfo, type TrainOptions } from './options.js';
+import { resolveTrainOptions, typeError, rangeError, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
 import { toMatrix } from './data.js';
 import type { FloatArray } from './float.js';
 
 /** The library function (set by the bundle's wrapper; undefined when run from source). */
-declare const __simdnetSelf: ((module: { exports: unknown }, self: unknown, worker: boolean) => void) | null | undefined;
+declare const __simdnetSelf: ((self: unknown, worker: boolean) => unknown) | null | undefined;
 /** true inside a training worker (set by the worker's bootstrap). */
 declare const __simdnetWorker: boolean | undefined;
 
@@ -22,6 +23,8 @@ export interface WorkerTrainOptions extends TrainOptions {
    * worker to stop; it stops at the end of the epoch it is running when the request arrives.
    */
   onEpoch?: (info: EpochInfo) => void | boolean;
+  /** Like onEpoch, after every batch (one message per batch: costly for tiny batches). */
+  onBatch?: (info: BatchInfo) => void | boolean;
   /** Stops the worker at once; the promise rejects with signal.reason (an AbortError by default) and the network keeps its weights. */
   signal?: AbortSignal;
   /** Copy the weights into the caller's network after every epoch, before onEpoch; default false (only at the end). */
@@ -37,18 +40,17 @@ export interface WorkerTrainReport extends TrainReport {
 
 /** Messages from the caller to the worker. */
 type ToWorker =
-  | { type: 'train'; config: NN['config']; engine: NN['engine']; weights: Weights; x: FloatArray; t: FloatArray;
-    options: Omit<TrainOptions, 'onEpoch'>; wantEpochs: boolean; syncWeights: boolean }
+  | { type: 'train'; model: Uint8Array; engine: NN['engine']; x: FloatArray; t: FloatArray;
+    options: Omit<TrainOptions, 'onEpoch' | 'onBatch' | 'signal'>; wantEpochs: boolean; wantBatches: boolean; syncWeights: boolean }
   | { type: 'stop' };
 
 /** Messages from the worker to the caller. */
 type FromWorker =
   | { type: 'ready'; build: NN['build'] }
   | { type: 'epoch'; info: EpochInfo; weights: Weights | null }
-  | { type: 'done'; report: TrainReport; weights: Weights }
+  | { type: 'batch'; info: BatchInfo }
+  | { type: 'done'; report: TrainReport; model: Uint8Array }
   | { type: 'error'; name: string; message: string };
-
-const WORKER_KEYS = ['signal', 'syncWeights'];
 
 /** A worker on either platform, reduced to what trainInWorker needs. */
 interface Port {
@@ -74,7 +76,7 @@ function startWorker(): Port {
   if (typeof __simdnetSelf !== 'function') {
     throw new Error('simdnet: trainInWorker needs the bundled library (dist/index.js), not its TypeScript sources');
   }
-  const source = `(${__simdnetSelf.toString()})({ exports: {} }, null, true);`;
+  const source = `(${__simdnetSelf.toString()})(null, true);`;
   if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const worker = new Worker(url, { name: 'simdnet-train' });
@@ -107,10 +109,9 @@ function abortReason(signal: AbortSignal): unknown {
 }
 
 /**
- * Trains `net` in a worker with the options of net.train, and sets the trained weights into it.
- * The caller's thread stays free: it only receives one message per epoch. The worker starts from
- * the network's weights and seed; optimizer moments and the shuffle generator start afresh, as
- * for a network created with the same seed (so a new network trains exactly as net.train would).
+ * Trains `net` in a worker with the options of net.train and loads the result into it: weights,
+ * normaliser and training state, exactly as net.train would have left them. The caller's thread
+ * stays free; it receives one message per epoch (and per batch with onBatch).
  */
 export function trainInWorker(net: NN, inputs: unknown, targets: unknown, options: WorkerTrainOptions = {}): Promise<WorkerTrainReport> {
   const started = typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -118,10 +119,10 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
   return new Promise<WorkerTrainReport>((resolve, reject) => {
     if (!(net instanceof NN)) throw typeError('net', 'an NN', net);
     if (options === null || typeof options !== 'object') throw typeError('train options', 'an object', options);
-    const { signal, syncWeights = false, onEpoch, ...trainOptions } = options;
-    if (signal !== undefined && (signal === null || typeof signal.aborted !== 'boolean')) throw typeError('signal', 'an AbortSignal', signal);
+    const { syncWeights = false, ...checked } = options;
     if (typeof syncWeights !== 'boolean') throw typeError('syncWeights', 'true or false', syncWeights);
-    resolveTrainOptions({ ...trainOptions, onEpoch }); // the same checks as train, on this thread
+    resolveTrainOptions(checked); // the same checks as train, on this thread
+    const { signal, onEpoch, onBatch, ...trainOptions } = checked;
     const x = toMatrix(inputs, net.inputSize, 'inputs');
     const t = toMatrix(targets, net.outputSize, 'targets');
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
@@ -149,8 +150,10 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
         } else if (m.type === 'epoch') {
           if (m.weights) net.setWeights(m.weights);
           if (onEpoch && onEpoch(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
+        } else if (m.type === 'batch') {
+          if (onBatch && onBatch(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
         } else if (m.type === 'done') {
-          net.setWeights(m.weights);
+          net.load(m.model);
           finish(() => resolve({ ...m.report, build, startupMs: readyMs }));
         } else {
           const Kind = m.name === 'RangeError' ? RangeError : m.name === 'TypeError' ? TypeError : Error;
@@ -161,24 +164,13 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
       }
     });
     worker.post({
-      type: 'train', config: net.config, engine: net.engine, weights: net.getWeights(), x: x.data, t: t.data,
-      options: trainOptions, wantEpochs: onEpoch !== undefined || syncWeights, syncWeights,
+      type: 'train', model: net.toBinary(), engine: net.engine, x: x.data, t: t.data, options: trainOptions,
+      wantEpochs: onEpoch !== undefined || syncWeights, wantBatches: onBatch !== undefined, syncWeights,
     });
   }).catch((error: unknown) => { port?.terminate(); throw error; });
 }
 
 // ---- the worker's side -------------------------------------------------------------------------
-
-/** The options NN.create takes for a resolved configuration (each activation with only its own fields). */
-function createOptions(config: NN['config'], engine: NN['engine']): Parameters<typeof NN.create>[0] {
-  return {
-    layers: config.layers,
-    activation: config.activations.map((a) => (a.name === 'sigmoid' ? { name: a.name, gain: a.gain, threshold: a.threshold }
-      : a.name === 'leaky-relu' ? { name: a.name, slope: a.slope } : { name: a.name })),
-    loss: config.loss, bias: config.bias, init: config.init, seed: config.seed, engine,
-    ...(config.initScale === null ? {} : { initScale: config.initScale }),
-  };
-}
 
 function transferables(w: Weights): ArrayBuffer[] {
   return [...w.weights, ...w.biases].filter((a): a is FloatArray => a !== null).map((a) => a.buffer as ArrayBuffer);
@@ -196,9 +188,7 @@ function serve(): void {
   const handle = async (m: ToWorker): Promise<void> => {
     if (m.type === 'stop') { stop = true; return; }
     try {
-      // created from its options, so that initialization draws from the generator as in the caller
-      const net = await NN.create(createOptions(m.config, m.engine));
-      net.setWeights(m.weights);
+      const net = await NN.fromBinary(m.model, { engine: m.engine }); // weights, normaliser, training state
       post({ type: 'ready', build: net.build });
       const report = await net.trainAsync(m.x, m.t, {
         ...m.options,
@@ -207,9 +197,10 @@ function serve(): void {
           post({ type: 'epoch', info, weights }, weights ? transferables(weights) : []);
           return !stop;
         } : undefined,
+        onBatch: m.wantBatches ? (info) => { post({ type: 'batch', info }); return !stop; } : undefined,
       });
-      const weights = net.getWeights();
-      post({ type: 'done', report, weights }, transferables(weights));
+      const model = net.toBinary();
+      post({ type: 'done', report, model }, [model.buffer as ArrayBuffer]);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       post({ type: 'error', name: e.name, message: e.message });

@@ -16,16 +16,22 @@ function bigData(rows: number, inputs: number, outputs: number): { x: Float32Arr
 
 describe('trainInWorker (Node worker_threads)', () => {
   for (const engine of ['wasm', 'js'] as const) {
-    it(`gives a new ${engine} network the same weights as net.train`, async () => {
-      const a = await NN.create({ ...small, engine }), b = await NN.create({ ...small, engine });
-      const opts = { epochs: 300, batchSize: 2, learningRate: 0.3, optimizer: 'momentum' } as const;
-      const ra = a.train(xor.x, xor.t, opts);
-      const rb = await trainInWorker(b, xor.x, xor.t, opts);
+    it(`leaves a ${engine} network exactly as net.train would, also when it continues a training`, async () => {
+      const options = { ...small, engine, normalize: 'zscore' } as const;
+      const a = await NN.create(options), b = await NN.create(options);
+      const first = { epochs: 50, batchSize: 2, learningRate: 0.05, optimizer: 'adam' } as const;
+      const then = { epochs: 100, batchSize: 2, learningRate: 0.05, optimizer: 'adam' } as const;
+      a.train(xor.x, xor.t, first);
+      const ra = a.train(xor.x, xor.t, then);
+      const rb1 = await trainInWorker(b, xor.x, xor.t, first);
+      expect(rb1.build).toBe(b.build);
+      const rb = await trainInWorker(b, xor.x, xor.t, then);
       expect(rb.error).toBe(ra.error);
-      expect(rb.epochs).toBe(300);
-      expect(rb.build).toBe(b.build);
+      expect(rb.epochs).toBe(100);
+      expect(b.epochs).toBe(150);
       expect(b.getWeights()).toEqual(a.getWeights());
-      expect(b.predict([1, 0])).toEqual(a.predict([1, 0]));
+      expect(b.predict([1, 0])).toEqual(a.predict([1, 0])); // the normaliser came home too
+      expect(b.toJSON()).toEqual(a.toJSON()); // and the optimizer and generator state
     });
   }
 
@@ -45,6 +51,13 @@ describe('trainInWorker (Node worker_threads)', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(changed).toBe(5);
     expect(report.stoppedBy).toBe('epochs');
+  });
+
+  it('proxies onBatch', async () => {
+    const net = await NN.create(small);
+    const batches: number[] = [];
+    await trainInWorker(net, xor.x, xor.t, { epochs: 2, batchSize: 2, onBatch: ({ batch }) => { batches.push(batch); } });
+    expect(batches).toEqual([0, 1, 0, 1]);
   });
 
   it('stops when onEpoch returns false', async () => {
