@@ -2,9 +2,10 @@
 // browsers and Node and survives downstream bundlers without configuration.
 //
 // Two things make it more than a plain esbuild run:
-// - The relaxed-SIMD build is embedded as a byte patch against the plain SIMD build
-//   (scripts/wasm-patch.mjs), since the two differ only where the FMA is used.
-// - The whole library is one function, `simdnet(module, self)`, called once by a small ES-module
+// - The Wasm is embedded compactly: the plain SIMD build plus a byte patch that turns it into the
+//   relaxed-SIMD build (scripts/wasm-patch.mjs; the two differ only where the FMA is used),
+//   deflated, in base64, unpacked synchronously at load (scripts/inflate.mjs).
+// - The whole library is one function, `simdnet(self, isWorker)`, called once by a small ES-module
 //   wrapper. trainInWorker starts a worker from `self.toString()`, so the worker runs the very
 //   code the caller loaded, from a Blob (browsers) or an eval worker (Node): no second file that
 //   a downstream bundler could fail to copy, and no second copy of the code in the bundle.
@@ -14,25 +15,45 @@
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
 import { makePatch, applyPatch } from './wasm-patch.mjs';
+import { inflateRaw } from './inflate.mjs';
 
-const patchModule = fileURLToPath(new URL('./wasm-patch.mjs', import.meta.url));
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-/** esbuild plugin: `build/relaxed.wasm` becomes the simd build plus a patch, checked here. */
-function relaxedAsPatch() {
+/**
+ * esbuild plugin: both `build/*.wasm` imports come from one embedded blob, the plain SIMD build
+ * followed by the patch that turns it into the relaxed build, deflated and base64-encoded, and
+ * unpacked once at load (scripts/inflate.mjs). Each step is checked here against the real files.
+ */
+function embedWasm() {
   return {
-    name: 'simdnet-relaxed-patch',
+    name: 'simdnet-embed-wasm',
     setup(b) {
-      b.onLoad({ filter: /[\\/]relaxed\.wasm$/ }, (args) => {
-        const base = readFileSync(args.path.replace(/relaxed\.wasm$/, 'simd.wasm'));
-        const target = readFileSync(args.path);
-        const patch = makePatch(base, target);
-        if (Buffer.compare(Buffer.from(applyPatch(base, patch)), target) !== 0) throw new Error('wasm patch does not round-trip');
+      b.onResolve({ filter: /^simdnet:wasm$/ }, () => ({ path: 'wasm', namespace: 'simdnet' }));
+      b.onLoad({ filter: /[\\/](simd|relaxed)\.wasm$/ }, (args) => ({
+        contents: `export { ${args.path.endsWith('relaxed.wasm') ? 'relaxed' : 'simd'} as default } from 'simdnet:wasm';`,
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /^wasm$/, namespace: 'simdnet' }, () => {
+        const simd = readFileSync('build/simd.wasm'), relaxed = readFileSync('build/relaxed.wasm');
+        const patch = makePatch(simd, relaxed);
+        const blob = Buffer.concat([simd, patch]);
+        const packed = deflateRawSync(blob, { level: 9 });
+        const unpacked = inflateRaw(packed, blob.length);
+        if (Buffer.compare(Buffer.from(unpacked), blob) !== 0) throw new Error('embedded Wasm: inflate does not round-trip');
+        if (Buffer.compare(Buffer.from(applyPatch(unpacked.subarray(0, simd.length), unpacked.subarray(simd.length))), relaxed) !== 0) {
+          throw new Error('embedded Wasm: the relaxed patch does not round-trip');
+        }
         return {
-          contents: `import base from './simd.wasm';\nimport { applyPatch } from ${JSON.stringify(patchModule)};\n`
-            + `export default applyPatch(base, new Uint8Array([${patch.join(',')}]));\n`,
+          contents: `import { inflateRaw } from ${JSON.stringify(here('./inflate.mjs'))};
+import { applyPatch } from ${JSON.stringify(here('./wasm-patch.mjs'))};
+const blob = inflateRaw(Uint8Array.from(atob(${JSON.stringify(packed.toString('base64'))}), (c) => c.charCodeAt(0)), ${blob.length});
+export const simd = blob.subarray(0, ${simd.length});
+export const relaxed = applyPatch(simd, blob.subarray(${simd.length}));
+`,
           loader: 'js',
-          resolveDir: args.path.replace(/[\\/][^\\/]*$/, ''),
+          resolveDir: here('.'),
         };
       });
     },
@@ -41,23 +62,30 @@ function relaxedAsPatch() {
 
 export async function bundleLibrary({ outfile = 'dist/index.js', entry = 'src/index.ts' } = {}) {
   const result = await build({
-    entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'neutral', target: 'es2020',
-    minify: true, sourcemap: 'external', outfile, loader: { '.wasm': 'binary' }, plugins: [relaxedAsPatch()],
+    entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2020',
+    minify: true, sourcemap: 'external', outfile, plugins: [embedWasm()],
     logLevel: 'warning', legalComments: 'none',
   });
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text.trimEnd();
+  const esm = result.outputFiles.find((f) => f.path.endsWith('.js')).text.trimEnd();
   const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
 
-  // The export names, read by running the library once (also a smoke test of the bundle in Node).
-  const module = { exports: {} };
-  new Function('module', '__simdnetSelf', '__simdnetWorker', js)(module, null, false);
-  const names = Object.keys(module.exports).sort();
-  if (!names.includes('NN')) throw new Error(`bundle exports ${names.join(', ')}; NN missing`);
+  // esbuild ends an ES module with one `export{a as NN,...};`: it becomes the function's return value
+  const tail = /export\s*\{([^}]*)\};?\s*$/.exec(esm);
+  if (!tail || /\b(import|export)\b[\s{*]/.test(esm.slice(0, tail.index).replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, ''))) {
+    throw new Error('bundle: expected a self-contained ES module ending in one export statement');
+  }
+  const pairs = tail[1].split(',').map((p) => p.trim().split(/\s+as\s+/)).map(([local, name]) => [name ?? local, local]);
+  const js = `${esm.slice(0, tail.index)}return{${pairs.map(([name, local]) => `${name}:${local}`).join(',')}}`;
+  const names = pairs.map(([name]) => name).sort();
+
+  // a smoke test of the library in Node before it is written
+  const exported = new Function('__simdnetSelf', '__simdnetWorker', js)(null, false);
+  if (typeof exported.NN !== 'function') throw new Error(`bundle exports ${names.join(', ')}; NN missing`);
 
   const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
-  const out = `function simdnet(module,__simdnetSelf,__simdnetWorker){\n${js}\n}\n`
-    + `const m={exports:{}};simdnet(m,simdnet,false);\n`
-    + `export const{${names.join(',')}}=m.exports;\n`
+  // "use strict": the worker runs this function's text as a classic script
+  const out = `function simdnet(__simdnetSelf,__simdnetWorker){"use strict";\n${js}\n}\n`
+    + `export const{${names.join(',')}}=simdnet(simdnet,false);\n`
     + `//# sourceMappingURL=${outfile.split('/').pop()}.map\n`;
   map.mappings = ';' + map.mappings; // the wrapper adds one line above the bundled code
   mkdirSync(outfile.replace(/[\\/][^\\/]*$/, ''), { recursive: true });
