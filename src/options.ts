@@ -259,7 +259,7 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
     if (act.length !== weightLayers) {
       throw rangeError('activation', `one activation per weight layer (${weightLayers} for ${layers.length} layer sizes)`, act);
     }
-    activations = act.map((a, i) => resolveActivation(`activation[${i}]`, a));
+    activations = Array.from(act, (a: unknown, i) => resolveActivation(`activation[${i}]`, a)); // visits holes, unlike map
   } else {
     const one = resolveActivation('activation', act ?? 'sigmoid');
     activations = Array.from({ length: weightLayers }, () => ({ ...one }));
@@ -274,21 +274,10 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   }
   const outputName = activations[weightLayers - 1]!.name;
   const loss = explicitLoss ?? (outputName === 'softmax' ? 'cross-entropy' : 'sse');
-  activations.forEach((a, i) => {
-    if (a.name === 'softmax' && i !== weightLayers - 1) {
-      throw new RangeError(`activation[${i}]: softmax is only allowed on the output layer`);
-    }
-  });
-  if (outputName === 'softmax' && layers[layers.length - 1]! < 2) {
-    throw new RangeError(`output: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
-  }
+  checkArchitecture(layers, activations, 'activation', 'output');
 
   const init = oneOf('init', options.init, INITS, 'auto');
-  let initScale: number | null = null;
-  if (options.initScale !== undefined) {
-    if (init !== 'uniform' && init !== 'normal') throw new TypeError(`initScale applies to init 'uniform' or 'normal', not '${init}'`);
-    initScale = number('initScale', options.initScale, 0, 0, 1e6, { exclusiveMin: true });
-  }
+  const initScale = resolveInitScale(init, options.initScale, '');
   const seed = options.seed === undefined
     ? Math.floor(Math.random() * 0x100000000)
     : number('seed', options.seed, 0, 0, 0xffffffff, { integer: true });
@@ -301,10 +290,29 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   };
 }
 
+/** Rules on the whole stack of activations (also applied to loaded models). */
+export function checkArchitecture(layers: readonly number[], activations: readonly ResolvedActivation[], field: string, outputField: string): void {
+  const last = activations.length - 1;
+  activations.forEach((a, i) => {
+    if (a.name === 'softmax' && i !== last) {
+      throw new RangeError(`${field}[${i}]: softmax is only allowed on the output layer`);
+    }
+  });
+  if (activations[last]!.name === 'softmax' && layers[layers.length - 1]! < 2) {
+    throw new RangeError(`${outputField}: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
+  }
+}
+
+export function resolveInitScale(init: InitName, value: unknown, prefix: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (init !== 'uniform' && init !== 'normal') throw new TypeError(`${prefix}initScale applies to init 'uniform' or 'normal', not '${init}'`);
+  return number(`${prefix}initScale`, value, 0, 0, 1e6, { exclusiveMin: true });
+}
+
 export function resolveLayers(value: unknown): number[] {
   if (!Array.isArray(value)) throw typeError('layers', 'an array of layer sizes, input first', value);
   if (value.length < 2) throw rangeError('layers', 'at least 2 sizes (inputs and outputs)', value);
-  return value.map((size: unknown, i) => {
+  return Array.from(value, (size: unknown, i) => { // visits holes, unlike map
     if (typeof size !== 'number') throw typeError(`layers[${i}]`, 'a positive integer', size);
     if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
       throw rangeError(`layers[${i}]`, `a positive integer ≤ ${MAX_LAYER_SIZE}`, size);
