@@ -130,6 +130,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** a non-finite loss or weight: 'throw' a DivergenceError (default) or 'halve' the learning rate and retry the epoch */
   onDivergence?: 'throw' | 'halve';
+  /** evaluate the final error for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
+  evaluate?: boolean;
   /** called after every epoch; returning false stops training */
   onEpoch?: (info: EpochInfo) => void | boolean;
   /** called after every batch (forces one call per batch); returning false stops training */
@@ -156,6 +158,7 @@ export interface ResolvedTrainOptions {
   timeLimitMs: number;
   signal: AbortSignal | null;
   onDivergence: 'throw' | 'halve';
+  evaluate: boolean;
   onEpoch: ((info: EpochInfo) => void | boolean) | null;
   onBatch: ((info: BatchInfo) => void | boolean) | null;
 }
@@ -323,7 +326,7 @@ export function resolveLayers(value: unknown): number[] {
 
 const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'schedule', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
   'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'validationSplit', 'validationData', 'earlyStopping',
-  'timeLimitMs', 'signal', 'onDivergence', 'onEpoch', 'onBatch'];
+  'timeLimitMs', 'signal', 'onDivergence', 'evaluate', 'onEpoch', 'onBatch'];
 
 function callback<T>(field: string, value: unknown): T | null {
   if (value === undefined) return null;
@@ -401,6 +404,7 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
     timeLimitMs: number('timeLimitMs', options.timeLimitMs, 0, 0, Infinity, { exclusiveMin: true }),
     signal: (signal as AbortSignal | undefined) ?? null,
     onDivergence: oneOf('onDivergence', options.onDivergence, ['throw', 'halve'] as const, 'throw'),
+    evaluate: boolean('evaluate', options.evaluate, true),
     onEpoch: callback('onEpoch', options.onEpoch),
     onBatch: callback('onBatch', options.onBatch),
   };
