@@ -12,7 +12,6 @@ import { ARTICLE_DEFAULTS, article } from './cli/article.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
-  .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
 const engine = () => new Option('--engine <name>', 'wasm, js (the pure-TypeScript twin) or auto').default('auto');
