@@ -21,9 +21,11 @@ export interface ModelJSON {
   normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
+  /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
+  meta?: unknown;
 }
 
-const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize', 'normalizer', 'weights', 'biases'];
+const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize', 'normalizer', 'weights', 'biases', 'meta'];
 const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
