@@ -2,10 +2,12 @@
 // the line and the column, and leaves no output file (not even a partial or temporary one).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobsCsv, cli, cliPath, tempDir, writeFile } from './cli-helper.js';
 
 let dir = '', model = '', good = '';
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   dir = tempDir();
   await cliPath();

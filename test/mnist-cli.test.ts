@@ -1,6 +1,6 @@
 // The MNIST demo, reduced to stay fast: 2 epochs without the shifted copies, on the same fixed
 // split. (The full demo, `npm start`, is what the README's ≥ 95% figure measures.)
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './cli-helper.js';
@@ -24,5 +24,6 @@ describe('simdnet mnist (reduced)', () => {
     expect(model.meta.target.classes).toHaveLength(10);
     expect(readdirSync(dir).sort()).toEqual(['mnist-curve.svg', 'mnist-model.json']);
     expect(existsSync(join(dir, 'mnist-model.json.tmp'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

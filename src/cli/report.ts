@@ -4,9 +4,10 @@
 export function confusionTable(counts: number[][], classes: string[]): string {
   const names = classes.map((c) => (c.length > 12 ? `${c.slice(0, 11)}…` : c));
   const width = Math.max(6, ...names.map((n) => n.length), ...counts.flat().map((n) => String(n).length)) + 1;
+  const corner = 'actual \\ predicted', label = Math.max(corner.length, ...names.map((n) => n.length));
   const pad = (s: string): string => s.padStart(width);
-  const lines = [`${'actual \\ predicted'.padEnd(width)}${names.map(pad).join('')}`];
-  counts.forEach((row, i) => lines.push(`${(names[i] ?? String(i)).padEnd(width)}${row.map((n) => pad(String(n))).join('')}`));
+  const lines = [`${corner.padEnd(label)}${names.map(pad).join('')}`];
+  counts.forEach((row, i) => lines.push(`${(names[i] ?? String(i)).padEnd(label)}${row.map((n) => pad(String(n))).join('')}`));
   return lines.join('\n');
 }
 
