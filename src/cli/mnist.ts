@@ -30,7 +30,7 @@ export async function mnist(f: MnistFlags): Promise<void> {
   const learningRate = numberFlag('--lr', f.lr, (n) => n > 0, 'a number > 0');
   const seed = intFlag('--seed', f.seed, 0, 0xffffffff);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
-  const say = (line: string): void => { if (!f.quiet && !f.json) process.stdout.write(`${line}\n`); };
+  const say = (line: string): void => { if (!f.json) process.stdout.write(`${line}\n`); };
 
   const loadStart = performance.now();
   const { train, test } = mnistSplit();
