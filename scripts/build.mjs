@@ -9,7 +9,7 @@ const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm
 
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', minify: true, sourcemap: true });
 await build({
-  ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node',
+  ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
 });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -36,10 +36,12 @@ export interface ModelJSON {
   weights: number[][];
   biases: (number[] | null)[];
   training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
+  /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
+  meta?: unknown;
 }
 
 const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize',
-  'normalizer', 'weights', 'biases', 'training'];
+  'normalizer', 'weights', 'biases', 'training', 'meta'];
 const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
