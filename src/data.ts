@@ -19,8 +19,12 @@ function isNumericRow(value: unknown): value is Row {
     || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
 }
 
+/** The largest float32; a larger finite double would reach the kernels as an infinity. */
+const FLOAT_MAX = 3.4028234663852886e38;
+const inRange = (v: unknown): v is number => typeof v === 'number' && v >= -FLOAT_MAX && v <= FLOAT_MAX;
+
 function nonFinite(field: string, value: unknown): RangeError | TypeError {
-  return typeof value === 'number' ? rangeError(field, 'a finite number', value) : typeError(field, 'a number', value);
+  return typeof value === 'number' ? rangeError(field, `a finite number (|x| ≤ ${FLOAT_MAX}, float32)`, value) : typeError(field, 'a number', value);
 }
 
 /**
@@ -36,13 +40,13 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
   if (ArrayBuffer.isView(value) || typeof first === 'number') {
     if (length % cols !== 0) throw rangeError(`${field}.length`, `a multiple of ${cols} (the layer size)`, length);
     const flat = value as Row;
+    // each value is read once: what was checked is what is copied (a getter can't change it in between)
+    const data = flat instanceof FloatArray ? flat : new FloatArray(length);
     for (let i = 0; i < length; i++) {
       const v = flat[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw nonFinite(`${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`, v);
-      }
+      if (!inRange(v)) throw nonFinite(`${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`, v);
+      if (data !== flat) data[i] = v;
     }
-    const data = flat instanceof FloatArray ? flat : FloatArray.from(flat);
     return { data, rows: length / cols, cols, form: 'flat' };
   }
   const data = new FloatArray(length * cols);
@@ -52,7 +56,7 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
     if (row.length !== cols) throw rangeError(`${field}[${r}].length`, `${cols} (the layer size)`, row.length);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw nonFinite(`${field}[${r}][${c}]`, v);
+      if (!inRange(v)) throw nonFinite(`${field}[${r}][${c}]`, v);
       data[r * cols + c] = v;
     }
   }

@@ -4,7 +4,7 @@ import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableE
 import { FloatArray } from './float.js';
 import { Network, type Weights } from './network.js';
 import {
-  resolveNetworkOptions, resolveTrainOptions, isPlainObject, typeError, rangeError,
+  resolveNetworkOptions, resolveTrainOptions, isPlainObject, checkKeys, typeError, rangeError,
   type NetworkConfig, type NetworkOptions, type TrainOptions, type EngineOption,
 } from './options.js';
 import { toMatrix, type Matrix } from './data.js';
@@ -216,6 +216,12 @@ export class NN {
    */
   toJSON(options?: { training?: boolean } | string): ModelJSON {
     this.check();
+    // JSON.stringify calls toJSON with the property key (a string), which is not an options object
+    if (options !== undefined && typeof options !== 'string') {
+      if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
+      checkKeys('toJSON options', options, ['training']);
+      if (options.training !== undefined && typeof options.training !== 'boolean') throw typeError('toJSON options.training', 'true or false', options.training);
+    }
     const withTraining = typeof options === 'object' ? options.training !== false : true;
     const first = this.net.read('state1'), second = this.net.read('state2');
     return serializeModel(this.config, this.net.read('params')!, this.normalizer, withTraining ? {
@@ -282,6 +288,7 @@ export class NN {
 
 function engineOption(options: unknown): EngineOption {
   if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
+  checkKeys('options', options, ['engine']);
   return resolveNetworkOptions({ layers: [1, 1], engine: options.engine }).engine;
 }
 
@@ -295,6 +302,7 @@ function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
 /** Checks a { weights, biases } object against the architecture; returns it as Float32Arrays. */
 export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weights {
   if (!isPlainObject(w)) throw typeError(field, '{ weights, biases }', w);
+  checkKeys(field, w, ['weights', 'biases']);
   const { weights, biases } = w;
   const n = c.layers.length - 1;
   if (!Array.isArray(weights) || weights.length !== n) throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);

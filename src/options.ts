@@ -130,6 +130,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** a non-finite loss or weight: 'throw' a DivergenceError (default) or 'halve' the learning rate and retry the epoch */
   onDivergence?: 'throw' | 'halve';
+  /** evaluate the final error for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
+  evaluate?: boolean;
   /** called after every epoch; returning false stops training */
   onEpoch?: (info: EpochInfo) => void | boolean;
   /** called after every batch (forces one call per batch); returning false stops training */
@@ -156,6 +158,7 @@ export interface ResolvedTrainOptions {
   timeLimitMs: number;
   signal: AbortSignal | null;
   onDivergence: 'throw' | 'halve';
+  evaluate: boolean;
   onEpoch: ((info: EpochInfo) => void | boolean) | null;
   onBatch: ((info: BatchInfo) => void | boolean) | null;
 }
@@ -259,7 +262,7 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
     if (act.length !== weightLayers) {
       throw rangeError('activation', `one activation per weight layer (${weightLayers} for ${layers.length} layer sizes)`, act);
     }
-    activations = act.map((a, i) => resolveActivation(`activation[${i}]`, a));
+    activations = Array.from(act, (a: unknown, i) => resolveActivation(`activation[${i}]`, a)); // visits holes, unlike map
   } else {
     const one = resolveActivation('activation', act ?? 'sigmoid');
     activations = Array.from({ length: weightLayers }, () => ({ ...one }));
@@ -274,21 +277,10 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   }
   const outputName = activations[weightLayers - 1]!.name;
   const loss = explicitLoss ?? (outputName === 'softmax' ? 'cross-entropy' : 'sse');
-  activations.forEach((a, i) => {
-    if (a.name === 'softmax' && i !== weightLayers - 1) {
-      throw new RangeError(`activation[${i}]: softmax is only allowed on the output layer`);
-    }
-  });
-  if (outputName === 'softmax' && layers[layers.length - 1]! < 2) {
-    throw new RangeError(`output: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
-  }
+  checkArchitecture(layers, activations, 'activation', 'output');
 
   const init = oneOf('init', options.init, INITS, 'auto');
-  let initScale: number | null = null;
-  if (options.initScale !== undefined) {
-    if (init !== 'uniform' && init !== 'normal') throw new TypeError(`initScale applies to init 'uniform' or 'normal', not '${init}'`);
-    initScale = number('initScale', options.initScale, 0, 0, 1e6, { exclusiveMin: true });
-  }
+  const initScale = resolveInitScale(init, options.initScale, '');
   const seed = options.seed === undefined
     ? Math.floor(Math.random() * 0x100000000)
     : number('seed', options.seed, 0, 0, 0xffffffff, { integer: true });
@@ -301,10 +293,29 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   };
 }
 
+/** Rules on the whole stack of activations (also applied to loaded models). */
+export function checkArchitecture(layers: readonly number[], activations: readonly ResolvedActivation[], field: string, outputField: string): void {
+  const last = activations.length - 1;
+  activations.forEach((a, i) => {
+    if (a.name === 'softmax' && i !== last) {
+      throw new RangeError(`${field}[${i}]: softmax is only allowed on the output layer`);
+    }
+  });
+  if (activations[last]!.name === 'softmax' && layers[layers.length - 1]! < 2) {
+    throw new RangeError(`${outputField}: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
+  }
+}
+
+export function resolveInitScale(init: InitName, value: unknown, prefix: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (init !== 'uniform' && init !== 'normal') throw new TypeError(`${prefix}initScale applies to init 'uniform' or 'normal', not '${init}'`);
+  return number(`${prefix}initScale`, value, 0, 0, 1e6, { exclusiveMin: true });
+}
+
 export function resolveLayers(value: unknown): number[] {
   if (!Array.isArray(value)) throw typeError('layers', 'an array of layer sizes, input first', value);
   if (value.length < 2) throw rangeError('layers', 'at least 2 sizes (inputs and outputs)', value);
-  return value.map((size: unknown, i) => {
+  return Array.from(value, (size: unknown, i) => { // visits holes, unlike map
     if (typeof size !== 'number') throw typeError(`layers[${i}]`, 'a positive integer', size);
     if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
       throw rangeError(`layers[${i}]`, `a positive integer ≤ ${MAX_LAYER_SIZE}`, size);
@@ -315,7 +326,7 @@ export function resolveLayers(value: unknown): number[] {
 
 const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'schedule', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
   'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'validationSplit', 'validationData', 'earlyStopping',
-  'timeLimitMs', 'signal', 'onDivergence', 'onEpoch', 'onBatch'];
+  'timeLimitMs', 'signal', 'onDivergence', 'evaluate', 'onEpoch', 'onBatch'];
 
 function callback<T>(field: string, value: unknown): T | null {
   if (value === undefined) return null;
@@ -393,6 +404,7 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
     timeLimitMs: number('timeLimitMs', options.timeLimitMs, 0, 0, Infinity, { exclusiveMin: true }),
     signal: (signal as AbortSignal | undefined) ?? null,
     onDivergence: oneOf('onDivergence', options.onDivergence, ['throw', 'halve'] as const, 'throw'),
+    evaluate: boolean('evaluate', options.evaluate, true),
     onEpoch: callback('onEpoch', options.onEpoch),
     onBatch: callback('onBatch', options.onBatch),
   };

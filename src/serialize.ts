@@ -1,6 +1,6 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
 import {
-  NORMALIZERS, oneOf, checkKeys, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError,
+  NORMALIZERS, oneOf, checkKeys, checkArchitecture, resolveInitScale, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError,
   type NetworkConfig, type ResolvedActivation,
 } from './options.js';
 import { checkWeights } from './nn.js';
@@ -36,10 +36,12 @@ export interface ModelJSON {
   weights: number[][];
   biases: (number[] | null)[];
   training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
+  /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
+  meta?: unknown;
 }
 
 const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize',
-  'normalizer', 'weights', 'biases', 'training'];
+  'normalizer', 'weights', 'biases', 'training', 'meta'];
 const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
@@ -79,13 +81,12 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
   if (!Array.isArray(json.activations) || json.activations.length !== layers.length - 1) {
     throw rangeError('model.activations', `${layers.length - 1} activations`, json.activations);
   }
-  const activations = json.activations.map((a: unknown, i) => resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a));
+  const activations = Array.from(json.activations, (a: unknown, i) => resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a));
   if (typeof json.loss !== 'string' || !LOSSES.includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
   if (typeof json.bias !== 'boolean') throw typeError('model.bias', 'true or false', json.bias);
   if (typeof json.init !== 'string' || !INITS.includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
-  if (json.initScale !== null && (typeof json.initScale !== 'number' || !(json.initScale > 0) || !Number.isFinite(json.initScale))) {
-    throw rangeError('model.initScale', 'null or a positive number', json.initScale);
-  }
+  checkArchitecture(layers, activations, 'model.activations', `model.activations[${activations.length - 1}]`);
+  const initScale = resolveInitScale(json.init as NetworkConfig['init'], json.initScale, 'model.');
   if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {
     throw rangeError('model.seed', 'an integer in [0, 2^32)', json.seed);
   }
@@ -94,7 +95,7 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
   if (normalizer && normalizer.kind !== normalize) throw rangeError('model.normalizer.kind', `'${normalize}' (model.normalize)`, normalizer.kind);
   const config: NetworkConfig = {
     layers, activations, loss: json.loss as NetworkConfig['loss'], bias: json.bias,
-    init: json.init as NetworkConfig['init'], initScale: json.initScale as number | null, seed: json.seed, normalize,
+    init: json.init as NetworkConfig['init'], initScale, seed: json.seed, normalize,
   };
   const weights = checkWeights({ weights: json.weights, biases: json.biases }, config, 'model');
   return { config, weights, normalizer, training: json.training === undefined ? null : parseTraining(json.training, config) };
@@ -110,7 +111,7 @@ function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
   const epochs = int('epochs', value.epochs, 2 ** 31 - 1);
   const step = int('step', value.step, 2 ** 31 - 1);
   if (!Array.isArray(value.random) || value.random.length !== 4) throw rangeError('model.training.random', 'an array of 4 unsigned 32-bit integers', value.random);
-  const random = value.random.map((v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
+  const random = Array.from(value.random, (v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
   let state: TrainingState['state'] = null;
   if (value.state !== null) {
     if (!isPlainObject(value.state)) throw typeError('model.training.state', 'null or { first, second }', value.state);
@@ -125,7 +126,8 @@ function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */
 function pickActivation(a: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: a.name };
+  // no prototype: an own "__proto__" key is copied as a key (and refused), not taken as a prototype
+  const out = Object.assign(Object.create(null) as Record<string, unknown>, { name: a.name });
   if (a.name === 'sigmoid') { out.gain = a.gain; out.threshold = a.threshold; }
   if (a.name === 'leaky-relu') out.slope = a.slope;
   for (const key of Object.keys(a)) {

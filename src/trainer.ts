@@ -152,8 +152,9 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
     }
 
     // a non-finite weight anywhere, or a non-finite error: roll the epoch back
-    const finite = Number.isFinite(k.sumSquares(net.model + net.plan.params, net.plan.paramFloats));
-    const last_ = stop || done + 1 === opts.epochs;
+    // (the Wasm sum of squares accumulates in f32 and overflows once |w| > ~1.8e19: then look at the weights themselves)
+    const finite = Number.isFinite(k.sumSquares(net.model + net.plan.params, net.plan.paramFloats)) || firstNonFiniteLayer(net) === net.weightLayers;
+    const last_ = opts.evaluate && (stop || done + 1 === opts.epochs);
     const need = last_ || !finite || !!opts.onEpoch || opts.errorThreshold > 0 || !!opts.earlyStopping || !!s.vx;
     if (finite && need) {
       const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
@@ -213,7 +214,7 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
       }
     }
   }
-  if (Number.isNaN(last.error)) {
+  if (Number.isNaN(last.error) && opts.evaluate) {
     const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
     last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
   }

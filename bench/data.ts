@@ -1,0 +1,95 @@
+/**
+ * Deterministic synthetic data for the simdnet benchmarks.
+ *
+ * Everything here is driven by a small seeded PRNG (mulberry32) so every
+ * engine in a run, and every run on every machine, sees bit-identical data.
+ */
+
+/** mulberry32: 32-bit state, returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A flat, row-major data set: `x` is rows*inputs, `t` is rows*outputs. */
+export interface Dataset {
+  x: Float32Array;
+  t: Float32Array;
+  rows: number;
+  inputs: number;
+  outputs: number;
+}
+
+/**
+ * Classification data: inputs uniform in [0,1], one-hot targets.
+ * The class of a row is the argmax of a fixed random linear projection of
+ * its inputs, so the task is learnable (not pure noise) yet cheap to make.
+ */
+export function makeClassification(rows: number, inputs: number, classes: number, seed: number): Dataset {
+  const rnd = mulberry32(seed);
+  const proj = new Float32Array(classes * inputs);
+  for (let i = 0; i < proj.length; i++) proj[i] = rnd() * 2 - 1;
+  const x = new Float32Array(rows * inputs);
+  const t = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) {
+    const off = r * inputs;
+    for (let i = 0; i < inputs; i++) x[off + i] = rnd();
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let s = 0;
+      const po = c * inputs;
+      for (let i = 0; i < inputs; i++) s += proj[po + i] * (x[off + i] - 0.5);
+      if (s > bestScore) {
+        bestScore = s;
+        best = c;
+      }
+    }
+    t[r * classes + best] = 1;
+  }
+  return { x, t, rows, inputs, outputs: classes };
+}
+
+/**
+ * The tiny 3-4-3 problem: three random bits in, three bits out.
+ * Targets are simple boolean functions of the inputs:
+ *   out0 = a XOR b, out1 = b AND c, out2 = a OR c.
+ */
+export function makeBinary3(rows: number, seed: number): Dataset {
+  const rnd = mulberry32(seed);
+  const x = new Float32Array(rows * 3);
+  const t = new Float32Array(rows * 3);
+  for (let r = 0; r < rows; r++) {
+    const a = rnd() < 0.5 ? 1 : 0;
+    const b = rnd() < 0.5 ? 1 : 0;
+    const c = rnd() < 0.5 ? 1 : 0;
+    x[r * 3] = a;
+    x[r * 3 + 1] = b;
+    x[r * 3 + 2] = c;
+    t[r * 3] = a ^ b;
+    t[r * 3 + 1] = b & c;
+    t[r * 3 + 2] = a | c;
+  }
+  return { x, t, rows, inputs: 3, outputs: 3 };
+}
+
+/** Random matrix with entries uniform in [-1, 1). */
+export function randomMatrix(len: number, seed: number): Float32Array {
+  const rnd = mulberry32(seed);
+  const m = new Float32Array(len);
+  for (let i = 0; i < len; i++) m[i] = rnd() * 2 - 1;
+  return m;
+}
+
+/** The standard layer shapes used by the benchmark workloads. */
+export const SHAPES = {
+  mnistLike: [784, 128, 10],
+  deep: [1024, 1024, 1024, 10],
+  tiny: [3, 4, 3],
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * simdnet under test as two engines, 'wasm' (AssemblyScript SIMD kernels) and 'js' (the
+ * pure-TypeScript twin), through the public API; the GEMM hook calls the engines' kernels
+ * directly on buffers it allocates once per shape.
+ */
+import { NN } from '../src/index.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/engine.js';
+import { gemmSizes } from './baseline.js';
+import { randomMatrix } from './data.js';
+import type { Adapter, GemmForm, GemmHook, NetOptions } from './types.js';
+
+export type SimdnetEngine = 'wasm' | 'js';
+
+function gemmHook(engine: Engine): GemmHook {
+  const buffers = new Map<string, [number, number, number, number]>();
+  return (form: GemmForm, m: number, k: number, n: number) => {
+    const key = `${form}:${m}:${k}:${n}`;
+    let b = buffers.get(key);
+    if (!b) {
+      const [sa, sb, sc] = gemmSizes(form, m, k, n);
+      const ptrs = [sa, sb, sc, 8 * Math.max(k, n)].map((floats) => engine.heap.alloc(floats * 4));
+      engine.heap.f32.set(randomMatrix(sa, 11), ptrs[0]! >> 2);
+      engine.heap.f32.set(randomMatrix(sb, 12), ptrs[1]! >> 2);
+      b = ptrs as [number, number, number, number];
+      buffers.set(key, b);
+    }
+    const [a, w, c, scratch] = b;
+    const k_ = engine.kernels;
+    const t0 = performance.now();
+    if (form === 'AW') k_.matmul(a, w, 0, c, m, k, n);
+    else if (form === 'DWt') k_.matmulTransB(a, w, c, m, n, k, scratch);
+    else k_.matmulTransA(a, w, c, m, k, n, 0);
+    return (performance.now() - t0) / 1000;
+  };
+}
+
+export class SimdnetAdapter implements Adapter {
+  readonly name: string;
+  readonly gemm: GemmHook;
+  private net: NN | null = null;
+  private nIn = 0;
+
+  constructor(private readonly engine: SimdnetEngine) {
+    this.name = `simdnet-${engine}`;
+    this.gemm = gemmHook(engine === 'wasm' ? wasmEngineSync() : jsEngineSync());
+  }
+
+  async init(layers: number[], opts: NetOptions): Promise<void> {
+    this.dispose();
+    this.nIn = layers[0]!;
+    this.net = await NN.create({
+      layers: layers.slice(),
+      activation: opts.hidden,
+      output: opts.output,
+      // softmax pairs with cross-entropy, a sigmoid output with the squared error (the article's E)
+      loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
+      bias: true,
+      engine: this.engine,
+      seed: opts.seed,
+    });
+  }
+
+  trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
+    const nOut = t.length / (x.length / this.nIn);
+    this.net!.train(x.subarray(0, rows * this.nIn), t.subarray(0, rows * nOut), {
+      // evaluate: false skips the report's extra forward pass, which the baseline doesn't do either
+      epochs: 1, batchSize: batch, learningRate: lr, optimizer: 'sgd', shuffle: false, evaluate: false,
+    });
+  }
+
+  predict(x: Float32Array, rows: number): Float32Array {
+    return this.net!.predict(rows * this.nIn === x.length ? x : x.subarray(0, rows * this.nIn));
+  }
+
+  dispose(): void {
+    this.net?.dispose();
+    this.net = null;
+  }
+}
+
+/** Which simdnet build runs, for the report header. */
+export async function simdnetEngineInfo(): Promise<string> {
+  const probe = await NN.create({ layers: [2, 2], engine: 'auto', seed: 1 });
+  const { available, selected } = NN.engines();
+  const info = `engine ${probe.engine}, build ${probe.build} (available: ${available.join(', ')}; selected: ${selected})`;
+  probe.dispose();
+  return info;
+}
