@@ -3,10 +3,10 @@
 // the raw bytes in base64, whose 3-byte groups hide repeats from gzip. Synchronous so that
 // NN.createSync keeps working (DecompressionStream is async only).
 
-const LBASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
-const LEXT = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DBASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
-const DEXT = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+// base values and extra bits of the length codes 257..285 and the distance codes 0..29
+const LEXT = [], LBASE = [], DEXT = [], DBASE = [];
+for (let i = 0, base = 3; i < 29; i++) { LEXT[i] = i < 8 || i === 28 ? 0 : (i >> 2) - 1; LBASE[i] = i === 28 ? 258 : base; base += 1 << LEXT[i]; }
+for (let i = 0, base = 1; i < 30; i++) { DEXT[i] = i < 4 ? 0 : (i >> 1) - 1; DBASE[i] = base; base += 1 << DEXT[i]; }
 const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /** Inflates raw DEFLATE data `src` into `size` bytes (the size is known when embedding). */

@@ -100,7 +100,7 @@ function startWorker(): Port {
 }
 
 function workerFailed(message: string): Error {
-  const hint = /ReferenceError/.test(message) ? ' (was simdnet transpiled below ES2019 by a bundler? its worker runs its own source text)' : '';
+  const hint = /ReferenceError/.test(message) ? ' (simdnet must not be transpiled below ES2019)' : '';
   return new Error(`simdnet: the training worker failed: ${message}${hint}`);
 }
 
@@ -147,11 +147,10 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
         if (m.type === 'ready') {
           build = m.build;
           readyMs = (typeof performance !== 'undefined' ? performance.now() : Date.now()) - started;
-        } else if (m.type === 'epoch') {
-          if (m.weights) net.setWeights(m.weights);
-          if (onEpoch && onEpoch(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
-        } else if (m.type === 'batch') {
-          if (onBatch && onBatch(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
+        } else if (m.type === 'epoch' || m.type === 'batch') {
+          if (m.type === 'epoch' && m.weights) net.setWeights(m.weights);
+          const callback = (m.type === 'epoch' ? onEpoch : onBatch) as ((info: unknown) => unknown) | undefined;
+          if (callback?.(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
         } else if (m.type === 'done') {
           net.load(m.model);
           finish(() => resolve({ ...m.report, build, startupMs: readyMs }));
