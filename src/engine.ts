@@ -51,8 +51,15 @@ export interface Engine {
   readonly kernels: Kernels;
 }
 
-const relaxedOk = (): boolean => typeof WebAssembly !== 'undefined' && WebAssembly.validate(relaxedBytes);
-const simdOk = (): boolean => typeof WebAssembly !== 'undefined' && WebAssembly.validate(simdBytes);
+// validated once per process: the answer can't change, and validating a 36 KB module isn't free
+let validated: { relaxed: boolean; simd: boolean } | undefined;
+function validate(): { relaxed: boolean; simd: boolean } {
+  const has = typeof WebAssembly !== 'undefined' && typeof WebAssembly.validate === 'function';
+  validated ??= { relaxed: has && WebAssembly.validate(relaxedBytes), simd: has && WebAssembly.validate(simdBytes) };
+  return validated;
+}
+const relaxedOk = (): boolean => validate().relaxed;
+const simdOk = (): boolean => validate().simd;
 
 /** Which builds this runtime accepts, and which one `engine: 'wasm'` and `'auto'` would use. */
 export function availableEngines(): { available: BuildName[]; selected: BuildName } {

@@ -35,16 +35,10 @@ export class NN {
   private constructor(engine: Awaited<ReturnType<typeof loadEngine>>, readonly config: NetworkConfig,
     saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } | null) {
     this.net = new Network(engine, config);
-    this.life = { random: new Random(saved?.training?.random ?? config.seed), epochs: saved?.training?.epochs ?? 0 };
-    this.normalizer = saved?.normalizer ?? null;
-    this.net.write('params', saved?.weights ?? initialWeights(config, this.life.random));
-    if (saved?.training) {
-      this.net.step = saved.training.step;
-      if (saved.training.state) {
-        this.net.write('state1', saved.training.state.first);
-        this.net.write('state2', saved.training.state.second);
-      }
-    }
+    this.life = { random: new Random(config.seed), epochs: 0 };
+    this.normalizer = null;
+    if (saved) this.restore(saved);
+    else this.net.write('params', initialWeights(config, this.life.random));
     registry?.register(this, this.net, this);
   }
 
@@ -248,16 +242,20 @@ export class NN {
     const same = a.layers.join() === b.layers.join() && a.loss === b.loss && a.bias === b.bias && a.normalize === b.normalize
       && a.activations.every((x, i) => { const y = b.activations[i]!; return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope; });
     if (!same) throw new RangeError('model: its architecture (layers, activations, loss, bias, normalize) differs from this network\'s');
+    this.restore(saved);
+  }
+
+  /** Weights, normaliser and (when saved) the training state of a checked model. */
+  private restore(saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null }): void {
     this.net.write('params', saved.weights);
     this.normalizer = saved.normalizer;
-    if (saved.training) {
-      this.life.epochs = saved.training.epochs;
-      this.life.random = new Random(saved.training.random);
-      this.net.step = saved.training.step;
-      if (saved.training.state) {
-        this.net.write('state1', saved.training.state.first);
-        this.net.write('state2', saved.training.state.second);
-      }
+    if (!saved.training) return;
+    this.life.epochs = saved.training.epochs;
+    this.life.random = new Random(saved.training.random);
+    this.net.step = saved.training.step;
+    if (saved.training.state) {
+      this.net.write('state1', saved.training.state.first);
+      this.net.write('state2', saved.training.state.second);
     }
   }
 
