@@ -27,6 +27,12 @@ function nonFinite(field: string, value: unknown): RangeError | TypeError {
   return typeof value === 'number' ? rangeError(field, `a finite number (|x| ≤ ${FLOAT_MAX}, float32)`, value) : typeError(field, 'a number', value);
 }
 
+/** Index of the first NaN or ±Infinity, or −1 (its own function so that V8 sees only Float32Array here). */
+function firstNonFinite(a: FloatArray): number {
+  for (let i = 0; i < a.length; i++) { const v = a[i]!; if (v - v !== 0) return i; }
+  return -1;
+}
+
 /**
  * Reads `value` as rows of `cols` numbers. A flat array (typed or number[]) is row-major and its
  * length must be a positive multiple of cols; an array of rows needs every row of length cols.
@@ -39,21 +45,34 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
   const first = (value as ArrayLike<unknown>)[0];
   if (ArrayBuffer.isView(value) || typeof first === 'number') {
     if (length % cols !== 0) throw rangeError(`${field}.length`, `a multiple of ${cols} (the layer size)`, length);
-    const flat = value as Row;
+    const at = (i: number): string => `${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`;
+    if (value instanceof FloatArray) {
+      // a float32 is in range unless it is ±Infinity or NaN, and then v − v is NaN (a tight loop: inputs can be megabytes)
+      const bad = firstNonFinite(value);
+      if (bad >= 0) throw nonFinite(at(bad), value[bad]);
+      return { data: value, rows: length / cols, cols, form: 'flat' };
+    }
     // each value is read once: what was checked is what is copied (a getter can't change it in between)
-    const data = flat instanceof FloatArray ? flat : new FloatArray(length);
+    const flat = value as Row, data = new FloatArray(length);
     for (let i = 0; i < length; i++) {
       const v = flat[i];
-      if (!inRange(v)) throw nonFinite(`${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`, v);
-      if (data !== flat) data[i] = v;
+      if (!inRange(v)) throw nonFinite(at(i), v);
+      data[i] = v;
     }
     return { data, rows: length / cols, cols, form: 'flat' };
   }
-  const data = new FloatArray(length * cols);
-  for (let r = 0; r < length; r++) {
+  // shapes first: rows × cols floats are allocated only once the rows are there (a short hostile
+  // array of nulls must not make us allocate gigabytes)
+  const checkRow = (r: number): Row => {
     const row = (value as ArrayLike<unknown>)[r];
     if (!isNumericRow(row)) throw typeError(`${field}[${r}]`, `a row of ${cols} numbers`, row);
     if (row.length !== cols) throw rangeError(`${field}[${r}].length`, `${cols} (the layer size)`, row.length);
+    return row;
+  };
+  for (let r = 0; r < length; r++) checkRow(r);
+  const data = new FloatArray(length * cols);
+  for (let r = 0; r < length; r++) {
+    const row = checkRow(r);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
       if (!inRange(v)) throw nonFinite(`${field}[${r}][${c}]`, v);

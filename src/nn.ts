@@ -16,6 +16,7 @@ import { parseModel, serializeModel, type ModelJSON, type TrainingState } from '
 import { openSession, closeSession, run, type Life, type TrainReport } from './trainer.js';
 import { functionSource } from './codegen.js';
 import { encodeModel, decodeModel } from './binary.js';
+import { abortError } from './errors.js';
 
 export type { Weights } from './network.js';
 export type { TrainReport } from './trainer.js';
@@ -90,6 +91,7 @@ export class NN {
   /** Replaces the weights and biases; shapes and values are checked before anything changes. */
   setWeights(w: Weights): void {
     this.check();
+    if (this.training) throw new Error('simdnet: cannot set weights while the network trains (a rollback would undo them)');
     this.net.write('params', checkWeights(w, this.config, 'weights'));
   }
 
@@ -181,6 +183,7 @@ export class NN {
     this.check();
     if (this.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
     const opts = resolveTrainOptions(options);
+    if (opts.signal?.aborted) throw abortError(opts.signal);
     let [x, t] = this.pair(inputs, targets, '', true);
     let vx: Matrix | null = null, vt: Matrix | null = null;
     if (opts.validationData) {

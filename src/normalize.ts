@@ -64,6 +64,10 @@ export class Normalizer {
     const out = new FloatArray(data.length);
     for (let i = 0, c = 0; i < data.length; i++, c = c + 1 === cols ? 0 : c + 1) {
       out[i] = (data[i]! - this.offset[c]!) * this.scale[c]!;
+      // a loaded normaliser can map finite inputs outside float32; never hand the kernels an infinity
+      if (!Number.isFinite(out[i]!)) {
+        throw new RangeError(`input row ${Math.floor(i / cols)}, column ${c}: ${data[i]} normalises to ${out[i]} (outside float32); the model's normaliser does not fit this input`);
+      }
     }
     return { ...x, data: out };
   }
