@@ -26,6 +26,8 @@ export const H_PARAM_COUNT: i32 = 16; // floats in the params block (with alignm
 export const H_INPUT_STAGE: i32 = 17; // capacity x fanIn staging rows for gathered input
 export const H_TARGET_STAGE: i32 = 18; // capacity x fanOut staging rows for gathered targets
 export const H_CAPACITY: i32 = 19;   // rows the activation buffers hold
+export const H_BETA1_POWER: i32 = 20; // f64 (words 20–21): β1^step, kept by update() for Adam's bias correction
+export const H_BETA2_POWER: i32 = 22; // f64 (words 22–23): β2^step
 
 // layer record words
 export const L_FAN_IN: i32 = 0;

@@ -3,7 +3,7 @@
 import {
   H_LAYERS, H_LOSS, H_OPTIMIZER, H_STEP, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_CLIP,
   H_SCRATCH, H_INPUT, H_PARAMS, H_GRADS, H_STATE1, H_STATE2, H_PARAM_COUNT, H_INPUT_STAGE,
-  H_TARGET_STAGE, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
+  H_TARGET_STAGE, H_BETA1_POWER, H_BETA2_POWER, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
   headerI32, headerF32, layerRecord,
 } from './layout';
 import { matmul, matmulTransA, matmulTransB, columnSums } from './dense';
@@ -65,12 +65,16 @@ export function update(net: usize): void {
     const norm = Math.sqrt(sumSquares(grads, count));
     if (norm > <f64>clip) gradScale = <f32>(<f64>clip / norm);
   }
-  const step = headerI32(net, H_STEP) + 1;
-  store<i32>(net + (<usize>H_STEP << 2), step);
+  store<i32>(net + (<usize>H_STEP << 2), headerI32(net, H_STEP) + 1);
+  // β^t by one multiplication per step (the façade sets β^step when training starts)
+  const p1 = load<f64>(net + (<usize>H_BETA1_POWER << 2)) * <f64>headerF32(net, H_BETA1);
+  const p2 = load<f64>(net + (<usize>H_BETA2_POWER << 2)) * <f64>headerF32(net, H_BETA2);
+  store<f64>(net + (<usize>H_BETA1_POWER << 2), p1);
+  store<f64>(net + (<usize>H_BETA2_POWER << 2), p2);
   applyUpdate(headerI32(net, H_OPTIMIZER), <usize>headerI32(net, H_PARAMS), grads,
     <usize>headerI32(net, H_STATE1), <usize>headerI32(net, H_STATE2), count,
     headerF32(net, H_LR), headerF32(net, H_BETA1), headerF32(net, H_BETA2), headerF32(net, H_EPSILON),
-    headerF32(net, H_DECAY), gradScale, step);
+    headerF32(net, H_DECAY), gradScale, <f32>(1 - p1), <f32>(1 - p2));
 }
 
 // dst rows = src rows order[start .. start+count), each rowLen floats (a shuffled batch).

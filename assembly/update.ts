@@ -30,14 +30,12 @@ export function sumSquares(gPtr: usize, count: i32): f64 {
 //   momentum  v = β1·v + g;            W −= lr·v
 //   Nesterov  v = β1·v + g;            W −= lr·(g + β1·v)
 //   Adam      m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  W −= lr·(m/c1) / (√(v/c2) + ε)
-// where c1 = 1 − β1^step and c2 = 1 − β2^step are Adam's bias corrections (step counts from 1).
+// where c1 = 1 − β1^t and c2 = 1 − β2^t are Adam's bias corrections after t steps (the caller's).
 export function applyUpdate(opt: i32, wPtr: usize, gPtr: usize, s1Ptr: usize, s2Ptr: usize, count: i32,
-                            lr: f32, beta1: f32, beta2: f32, epsilon: f32, decay: f32, gradScale: f32, step: i32): void {
+                            lr: f32, beta1: f32, beta2: f32, epsilon: f32, decay: f32, gradScale: f32, c1: f32, c2: f32): void {
   const c4 = count & ~3;
   const vlr = f32x4.splat(lr), vb1 = f32x4.splat(beta1), vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
   const vb1c = f32x4.splat(1 - beta1), vb2 = f32x4.splat(beta2), vb2c = f32x4.splat(1 - beta2), veps = f32x4.splat(epsilon);
-  const c1 = <f32>(1 - Math.pow(<f64>beta1, <f64>step));
-  const c2 = <f32>(1 - Math.pow(<f64>beta2, <f64>step));
   const vlrc = f32x4.splat(lr / c1), vc2 = f32x4.splat(1 / c2);
   let i = 0;
   for (; i < c4; i += 4) {

@@ -17,7 +17,7 @@ export interface Kernels {
   lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
   outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void;
   applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, step: number): void;
+    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void;
   sumSquares(gPtr: number, count: number): number;
   forward(net: number, xPtr: number, rows: number): void;
   backward(net: number, tPtr: number, rows: number): void;

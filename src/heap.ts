@@ -16,6 +16,7 @@ export class Heap {
   private f32View: Float32Array;
   private i32View: Int32Array;
   private u8View: Uint8Array;
+  private f64View: Float64Array;
   // free blocks as [start, end) byte ranges, sorted by start, never adjacent (merged)
   private free: [number, number][] = [];
   private used = new Map<number, number>();
@@ -24,12 +25,14 @@ export class Heap {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.u8View = new Uint8Array(memory.buffer);
+    this.f64View = new Float64Array(memory.buffer);
     const start = align(Math.max(base, ALIGN));
     if (start < memory.buffer.byteLength) this.free.push([start, memory.buffer.byteLength]);
   }
 
   get f32(): Float32Array { if (this.f32View.buffer !== this.memory.buffer) this.refresh(); return this.f32View; }
   get i32(): Int32Array { if (this.i32View.buffer !== this.memory.buffer) this.refresh(); return this.i32View; }
+  get f64(): Float64Array { if (this.f64View.buffer !== this.memory.buffer) this.refresh(); return this.f64View; }
   get u8(): Uint8Array { if (this.u8View.buffer !== this.memory.buffer) this.refresh(); return this.u8View; }
 
   private refresh(): void {
@@ -37,6 +40,7 @@ export class Heap {
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
     this.u8View = new Uint8Array(buffer);
+    this.f64View = new Float64Array(buffer);
   }
 
   /** Bytes currently handed out. */

@@ -184,6 +184,10 @@ export class Network {
     f32[h + H.EPSILON] = hyper.epsilon;
     f32[h + H.DECAY] = hyper.weightDecay;
     f32[h + H.CLIP] = hyper.clipNorm;
+    // β^step for Adam's bias correction; update() multiplies them by β once per step
+    const f64 = this.heap.f64, beta1 = f32[h + H.BETA1]!, beta2 = f32[h + H.BETA2]!;
+    f64[(this.model >> 3) + H.BETA1_POWER / 2] = Math.pow(beta1, this.step);
+    f64[(this.model >> 3) + H.BETA2_POWER / 2] = Math.pow(beta2, this.step);
   }
 
   set learningRate(lr: number) { this.heap.f32[this.h + H.LR] = lr; }

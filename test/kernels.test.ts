@@ -122,11 +122,13 @@ describe.each(ENGINES)('hand-worked examples on %s', (_name, get) => {
     expect(Array.from(a.read(d, 2))).toEqual([0.25, -0.25]); // y − t
     // SGD: 1 − 0.5·0.5 = 0.75
     const w = a.buf([1]), g = a.buf([0.5]);
-    k().applyUpdate(OPT.sgd, w, g, 0, 0, 1, 0.5, 0.9, 0.999, 1e-8, 0, 1, 1);
+    k().applyUpdate(OPT.sgd, w, g, 0, 0, 1, 0.5, 0.9, 0.999, 1e-8, 0, 1, 1, 1);
     expect(a.read(w, 1)[0]).toBe(0.75);
     // Adam's first step is lr·sign(g) (bias-corrected m/√v = g/|g|), up to ε
     const w2 = a.buf([1]), m = a.buf([0]), v = a.buf([0]);
-    k().applyUpdate(OPT.adam, w2, g, m, v, 1, 0.5, 0.9, 0.999, 1e-8, 0, 1, 1);
+    // after one step the bias corrections are c1 = 1 − β1, c2 = 1 − β2
+    // (β as float32, as the descriptor holds it; 1 − β is then exact)
+    k().applyUpdate(OPT.adam, w2, g, m, v, 1, 0.5, f(0.9), f(0.999), 1e-8, 0, 1, 1 - f(0.9), 1 - f(0.999));
     expect(Math.abs(a.read(w2, 1)[0]! - 0.5)).toBeLessThan(1e-6);
     expect(k().sumSquares(a.buf([3, 4]), 2)).toBe(25);
     expect(a.canariesIntact()).toBe(true);
@@ -496,7 +498,7 @@ describe.each(ENGINES)('optimizer step on %s', (name, get) => {
         const w0 = randomF32(count, random, -2, 2), g0 = randomF32(count, random, -1, 1);
         const s10 = randomF32(count, random, -0.5, 0.5), s20 = randomF32(count, random, 0.01, 0.5);
         const wp = a.buf(w0), gp = a.buf(g0), s1p = a.buf(s10), s2p = a.buf(s20);
-        e.kernels.applyUpdate(OPT[opt], wp, gp, s1p, s2p, count, lr, beta1, beta2, eps, decay, gradScale, step);
+        e.kernels.applyUpdate(OPT[opt], wp, gp, s1p, s2p, count, lr, beta1, beta2, eps, decay, gradScale, f(1 - beta1 ** step), f(1 - beta2 ** step));
 
         const w = new Float64Array(count), s1 = Float64Array.from(s10), s2 = Float64Array.from(s20);
         const tolW = new Float64Array(count), tolS1 = new Float64Array(count), tolS2 = new Float64Array(count);
@@ -599,7 +601,7 @@ describe('engines agree with each other', () => {
         return a.read(dp, m * n);
       }
       const wp = a.buf(w.subarray(0, m * n));
-      e.kernels.applyUpdate(OPT.adam, wp, a.buf(input), a.buf(new Float32Array(m * n)), a.buf(new Float32Array(m * n)), m * n, f(0.01), f(0.9), f(0.999), f(1e-8), 0, 1, 1);
+      e.kernels.applyUpdate(OPT.adam, wp, a.buf(input), a.buf(new Float32Array(m * n)), a.buf(new Float32Array(m * n)), m * n, f(0.01), f(0.9), f(0.999), f(1e-8), 0, 1, f(1 - f(0.9)), f(1 - f(0.999)));
       return a.read(wp, m * n);
     };
     const [js, wasm] = [jsEngineSync(), wasmEngineSync()];

@@ -56,10 +56,13 @@ export function networkKernels(heap: Heap, k: Parts) {
       const norm = Math.sqrt(k.sumSquares(grads, count));
       if (norm > clip) gradScale = clip / norm;
     }
-    const step = i32[h + H.STEP]! + 1;
-    i32[h + H.STEP] = step;
+    i32[h + H.STEP] = i32[h + H.STEP]! + 1;
+    const f64 = heap.f64, p1 = (net >>> 3) + H.BETA1_POWER / 2, p2 = (net >>> 3) + H.BETA2_POWER / 2;
+    f64[p1] = f64[p1]! * f32[h + H.BETA1]!;
+    f64[p2] = f64[p2]! * f32[h + H.BETA2]!;
     k.applyUpdate(i32[h + H.OPTIMIZER]!, i32[h + H.PARAMS]!, grads, i32[h + H.STATE1]!, i32[h + H.STATE2]!, count,
-      f32[h + H.LR]!, f32[h + H.BETA1]!, f32[h + H.BETA2]!, f32[h + H.EPSILON]!, f32[h + H.DECAY]!, gradScale, step);
+      f32[h + H.LR]!, f32[h + H.BETA1]!, f32[h + H.BETA2]!, f32[h + H.EPSILON]!, f32[h + H.DECAY]!, gradScale,
+      Math.fround(1 - f64[p1]!), Math.fround(1 - f64[p2]!));
   }
 
   // dst rows = src rows order[start .. start+count)

@@ -14,7 +14,7 @@ export function updateKernels(heap: Heap) {
 
   // One optimizer step (formulas in assembly/update.ts)
   function applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, step: number): void {
+    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void {
     const f = heap.f32;
     const w0 = wPtr >>> 2, g0 = gPtr >>> 2, m0 = s1Ptr >>> 2, v0 = s2Ptr >>> 2;
     if (opt === OPT.sgd) {
@@ -23,7 +23,7 @@ export function updateKernels(heap: Heap) {
         f[w0 + i] = w - lr * (f[g0 + i]! * gradScale + decay * w);
       }
     } else if (opt === OPT.adam) {
-      const lrc = lr / (1 - Math.pow(beta1, step)), ic2 = 1 / (1 - Math.pow(beta2, step));
+      const lrc = Math.fround(lr / c1), ic2 = Math.fround(1 / c2);
       for (let i = 0; i < count; i++) {
         const w = f[w0 + i]!;
         const g = f[g0 + i]! * gradScale + decay * w;
