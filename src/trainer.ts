@@ -144,7 +144,8 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
           const verdict = opts.onBatch({ epoch: life.epochs + 1, batch: b, rows: count, loss: batchLoss, samplesPerSecond: (done * x.rows + start + count) / seconds });
           if (verdict === false) { stoppedBy = 'callback'; stop = true; }
         }
-        yield;
+        // pausing costs an iterator result per batch: only trainAsync needs it
+        if (perBatch) yield;
         if (opts.signal?.aborted) throw abortError(opts.signal);
         if (opts.timeLimitMs > 0 && now() - started >= opts.timeLimitMs) { stoppedBy = 'timeLimit'; stop = true; }
         if (stop) { complete = start + count >= x.rows; break; }
