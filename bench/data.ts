@@ -5,17 +5,9 @@
  * engine in a run, and every run on every machine, sees bit-identical data.
  */
 
-/** mulberry32: 32-bit state, returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/random.js';
+
+export { mulberry32 };
 
 /** A flat, row-major data set: `x` is rows*inputs, `t` is rows*outputs. */
 export interface Dataset {

@@ -5,7 +5,7 @@ import type { Engine, Kernels } from './engine.js';
 import { FloatArray } from './float.js';
 import { MAX_BYTES, type Heap } from './heap.js';
 import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
-import { rangeError, type NetworkConfig, type OptimizerName } from './options.js';
+import { rangeError, type NetworkConfig, type ResolvedTrainOptions } from './options.js';
 import type { Matrix } from './data.js';
 
 export interface Weights {
@@ -20,16 +20,8 @@ export type Block = 'params' | 'state1' | 'state2';
 /** Rows per forward call when predicting or evaluating many rows. */
 const PREDICT_CHUNK = 256;
 
-export interface Hyper {
-  optimizer: OptimizerName;
-  learningRate: number;
-  momentum: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  weightDecay: number;
-  clipNorm: number;
-}
+/** The optimizer's part of the train options, written into the descriptor. */
+export type Hyper = Pick<ResolvedTrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay' | 'clipNorm'>;
 
 export class Network {
   readonly heap: Heap;

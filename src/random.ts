@@ -66,3 +66,18 @@ export class Random {
 }
 
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
+
+/**
+ * mulberry32: a small 32-bit generator of floats in [0, 1), independent of Random. Documented
+ * splits (the MNIST demo's), benchmark data and test data use it, so they stay the same whatever
+ * changes in the library's own generator.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

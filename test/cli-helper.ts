@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { mulberry32 } from '../src/random.js';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -41,16 +42,8 @@ export function writeFile(dir: string, name: string, text: string): string {
   return path;
 }
 
-/** A seeded generator for test data (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for test data. */
+export const random = mulberry32;
 
 /** Three separable blobs in 3 features, labelled with words, plus an ignored id column. */
 export function blobsCsv(rows: number, seed: number): string {

@@ -1,5 +1,6 @@
 // Float64 reference implementations for the tests: written from the article and the
 // mathematics, never by calling simdnet's kernels. Every matrix is a row-major Float64Array.
+import { mulberry32 } from '../src/random.js';
 
 /** 2^-24: the unit roundoff of float32 (half an ulp of 1). */
 export const U32 = 2 ** -24;
@@ -7,17 +8,8 @@ export const U32 = 2 ** -24;
 /** γ_n = n·u / (1 − n·u): the classical bound on the relative error of an n-term float32 sum. */
 export const gamma = (n: number): number => (n * U32) / (1 - n * U32);
 
-/** mulberry32: a small seeded generator independent of simdnet's own (src/random.ts). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/random.ts): test data independent of simdnet's own generator. */
+export const rng = mulberry32;
 
 /** n float32-representable values uniform in [lo, hi). */
 export function randomF32(n: number, random: () => number, lo = -1, hi = 1): Float32Array {

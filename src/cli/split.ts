@@ -1,16 +1,9 @@
 // Seeded row orders for splitting data sets, independent of the library's generator so that a
 // documented split stays the same whatever the library changes: mulberry32 and Fisher–Yates.
 
-/** mulberry32: a small 32-bit generator; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random.js';
+
+export { mulberry32 };
 
 /** 0..n-1 shuffled by Fisher–Yates from the last position down, drawing from mulberry32(seed). */
 export function permutation(n: number, seed: number): Int32Array {
