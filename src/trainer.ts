@@ -146,7 +146,11 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
         }
         // pausing costs an iterator result per batch: only trainAsync needs it
         if (perBatch) yield;
-        if (opts.signal?.aborted) throw abortError(opts.signal);
+        if (opts.signal?.aborted) {
+          // every batch of the epoch done: count it, as a callback or time-limit stop does
+          if (start + count >= x.rows) life.epochs++;
+          throw abortError(opts.signal);
+        }
         if (opts.timeLimitMs > 0 && now() - started >= opts.timeLimitMs) { stoppedBy = 'timeLimit'; stop = true; }
         if (stop) { complete = start + count >= x.rows; break; }
       }
