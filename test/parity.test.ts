@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { f64, forwardRef, maxAbs, maxAbsDiff, randomF32, rng, type ActivationRef } from './reference.js';
+import { classTask } from './training-reference.js';
 
 interface Combo {
   label: string;
@@ -39,18 +40,7 @@ const COMBOS: Combo[] = [
 ];
 
 /** A learnable task: the class is a band of tanh of a fixed linear projection, one-hot encoded. */
-function task(rows: number, nin: number, nout: number, seed: number): { x: Float32Array; t: Float32Array } {
-  const random = rng(seed);
-  const x = randomF32(rows * nin, random);
-  const t = new Float32Array(rows * nout);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = 0; i < nin; i++) s += x[r * nin + i]! * (i + 1) * (i % 2 ? 1 : -1);
-    const cls = Math.min(nout - 1, Math.floor(((Math.tanh(s) + 1) / 2) * nout));
-    t[r * nout + cls] = 1;
-  }
-  return { x, t };
-}
+const task = classTask;
 
 /*
  * Tolerance. Both engines start from the same weights (same seed) and shuffle the same way (the
