@@ -2,16 +2,19 @@
 import { toMatrix } from './data.js';
 import { rangeError } from './options.js';
 
-/** The class of each row: the index of the largest value, or value ≥ 0.5 for a single column. */
+/** The class of the row at a[at .. at+cols): the first index of the largest value, or value ≥ 0.5 for one column. */
+export function classOf(a: Float32Array, at: number, cols: number): number {
+  if (cols === 1) return a[at]! >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let c = 1; c < cols; c++) if (a[at + c]! > a[at + best]!) best = c;
+  return best;
+}
+
+/** The class of each row (classOf). */
 export function classes(rows: unknown, cols: number, field: string): Int32Array {
   const m = toMatrix(rows, cols, field);
   const out = new Int32Array(m.rows);
-  for (let r = 0; r < m.rows; r++) {
-    if (cols === 1) { out[r] = m.data[r]! >= 0.5 ? 1 : 0; continue; }
-    let best = 0;
-    for (let c = 1; c < cols; c++) if (m.data[r * cols + c]! > m.data[r * cols + best]!) best = c;
-    out[r] = best;
-  }
+  for (let r = 0; r < m.rows; r++) out[r] = classOf(m.data, r * cols, cols);
   return out;
 }
 

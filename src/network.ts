@@ -7,6 +7,7 @@ import { MAX_BYTES, type Heap } from './heap.js';
 import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
 import { rangeError, type NetworkConfig, type ResolvedTrainOptions } from './options.js';
 import type { Matrix } from './data.js';
+import { classOf } from './metrics.js';
 
 export interface Weights {
   /** weights[l] is fanIn × fanOut, row-major: s = x · W (the article's layout) */
@@ -231,17 +232,11 @@ export class Network {
     return sum / (rows * this.outputSize);
   }
 
-  /** Rows whose predicted class (argmax, or ≥ 0.5 for one output) equals the target's. */
+  /** Rows whose predicted class (classOf) equals the target's. */
   private hits(yAt: number, tAt: number, rows: number, cols: number): number {
     const f = this.heap.f32;
     let hits = 0;
-    for (let r = 0; r < rows; r++) {
-      const y = yAt + r * cols, t = tAt + r * cols;
-      if (cols === 1) { if ((f[y]! >= 0.5) === (f[t]! >= 0.5)) hits++; continue; }
-      let py = 0, pt = 0;
-      for (let c = 1; c < cols; c++) { if (f[y + c]! > f[y + py]!) py = c; if (f[t + c]! > f[t + pt]!) pt = c; }
-      if (py === pt) hits++;
-    }
+    for (let r = 0; r < rows; r++) if (classOf(f, yAt + r * cols, cols) === classOf(f, tAt + r * cols, cols)) hits++;
     return hits;
   }
 

@@ -13,7 +13,7 @@ import { initialWeights } from './init.js';
 import { Normalizer } from './normalize.js';
 import { confusionMatrix } from './metrics.js';
 import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
-import { openSession, closeSession, run, type Life, type TrainReport } from './trainer.js';
+import { openSession, closeSession, run, now, type Life, type TrainReport } from './trainer.js';
 import { functionSource } from './codegen.js';
 import { encodeModel, decodeModel } from './binary.js';
 import { abortError } from './errors.js';
@@ -325,7 +325,6 @@ export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weigh
   return out;
 }
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

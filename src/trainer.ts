@@ -38,7 +38,7 @@ const RESIDENT_BYTES = 4 << 20;
 /** How many times onDivergence: 'halve' retries an epoch before giving up. */
 const MAX_HALVINGS = 10;
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+export const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export interface Session {
   x: Matrix;
@@ -104,6 +104,16 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
   let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
   let stop = false;
 
+  /** The training error (and, with `validation`, the validation error) at the current weights. */
+  const measure = (validation: boolean): void => {
+    const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
+    last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
+    if (!validation) return;
+    const v = s.vx && s.vt ? net.metrics(s.vx, s.vt, classify) : null;
+    last.validationError = v ? v.error : null;
+    last.validationAccuracy = v && classify ? v.accuracy : null;
+  };
+
   if (opts.signal?.aborted) throw abortError(opts.signal);
   while (done < opts.epochs && !stop) {
     lr = scheduled(opts, life.epochs) * lrScale;
@@ -161,15 +171,7 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
     const finite = Number.isFinite(k.sumSquares(net.model + net.plan.params, net.plan.paramFloats)) || firstNonFiniteLayer(net) === net.weightLayers;
     const last_ = opts.evaluate && (stop || done + 1 === opts.epochs);
     const need = last_ || !finite || !!opts.onEpoch || opts.errorThreshold > 0 || !!opts.earlyStopping || !!s.vx;
-    if (finite && need) {
-      const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
-      last = { error: m.error, accuracy: classify ? m.accuracy : null, validationError: null, validationAccuracy: null };
-      if (s.vx && s.vt) {
-        const v = net.metrics(s.vx, s.vt, classify);
-        last.validationError = v.error;
-        last.validationAccuracy = classify ? v.accuracy : null;
-      }
-    }
+    if (finite && need) measure(true);
     if (!finite || (need && (!Number.isFinite(last.error) || (last.validationError !== null && !Number.isFinite(last.validationError))))) {
       const layer = firstNonFiniteLayer(net);
       net.restore(rollback.params);
@@ -207,22 +209,11 @@ export function* run(net: Network, life: Life, s: Session, perBatch: boolean): G
         if (bestParams) net.restore(bestParams);
         stoppedBy = 'earlyStopping';
         stop = true;
-        if (bestParams) {
-          const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
-          last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
-          if (s.vx && s.vt) {
-            const v = net.metrics(s.vx, s.vt, classify);
-            last.validationError = v.error;
-            last.validationAccuracy = classify ? v.accuracy : null;
-          }
-        }
+        if (bestParams) measure(true);
       }
     }
   }
-  if (Number.isNaN(last.error) && opts.evaluate) {
-    const m = net.metrics(x, t, classify, s.region ? s.xPtr : 0, s.region ? s.tPtr : 0);
-    last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
-  }
+  if (Number.isNaN(last.error) && opts.evaluate) measure(false);
   const elapsedMs = now() - started;
   return { epochs: done, ...last, stoppedBy, learningRate: lr, elapsedMs, samplesPerSecond: (done * x.rows) / (elapsedMs / 1000) };
 }
