@@ -3,11 +3,12 @@ export { NN } from './nn.js';
 export type { Weights, TrainReport } from './nn.js';
 export type {
   NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
-  OptimizerName, EngineOption, NetworkConfig, ResolvedActivation,
+  OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
 } from './options.js';
 export type { ModelJSON } from './serialize.js';
 export type { EngineName, BuildName } from './engine.js';
 export { articleData } from './data.js';
+export { DivergenceError } from './errors.js';
 export { accuracy, confusionMatrix } from './metrics.js';
 export type { NormalizerJSON } from './normalize.js';
 export { trainInWorker } from './worker.js';
