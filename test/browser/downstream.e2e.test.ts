@@ -33,8 +33,10 @@ describe('downstream apps in Chromium', () => {
   beforeAll(async () => {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'node_modules'), { recursive: true });
-    // install simdnet as npm would: the packed tarball, unpacked into node_modules
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
+    // install simdnet as npm would: the packed tarball, unpacked into node_modules. `npm test` has
+    // built dist/ already; --ignore-scripts keeps npm pack from running `prepare`, a rebuild that
+    // would delete dist/ and rewrite build/*.wasm while other test files read them
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', tmp], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
     execFileSync('tar', ['-xzf', join(tmp, tarball), '-C', join(tmp, 'node_modules')]);
     cpSync(join(tmp, 'node_modules/package'), join(tmp, 'node_modules/simdnet'), { recursive: true });
     rmSync(join(tmp, 'node_modules/package'), { recursive: true });
