@@ -11,7 +11,7 @@
 //   last 4       u32 CRC-32 (IEEE) of all the bytes before it
 import { FloatArray } from './float.js';
 import { parseModel, type ModelJSON } from './serialize.js';
-import { isPlainObject, rangeError, typeError } from './options.js';
+import { isPlainObject, rangeError, typeError } from './check.js';
 
 const MAGIC = 'simdnet\0';
 export const BINARY_VERSION = 1;

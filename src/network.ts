@@ -5,7 +5,8 @@ import type { Engine, Kernels } from './engine.js';
 import { FloatArray } from './float.js';
 import { MAX_BYTES, type Heap } from './heap.js';
 import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
-import { rangeError, type NetworkConfig, type ResolvedTrainOptions } from './options.js';
+import type { NetworkConfig, ResolvedTrainOptions } from './options.js';
+import { rangeError } from './check.js';
 import type { Matrix } from './data.js';
 import { classOf } from './metrics.js';
 

@@ -4,9 +4,9 @@ import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableE
 import { FloatArray } from './float.js';
 import { Network, type Weights } from './network.js';
 import {
-  resolveNetworkOptions, resolveTrainOptions, isPlainObject, checkKeys, typeError, rangeError,
-  type NetworkConfig, type NetworkOptions, type TrainOptions, type EngineOption,
+  resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type TrainOptions,
 } from './options.js';
+import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
 import { toMatrix, type Matrix } from './data.js';
 import { Random } from './random.js';
 import { initialWeights } from './init.js';
@@ -61,13 +61,13 @@ export class NN {
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
   static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
     const saved = parseModel(json);
-    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
   static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption } = {}): Promise<NN> {
     const saved = decodeModel(bytes);
-    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
   }
 
   get engine(): EngineName { return this.net.engine.name; }
@@ -285,12 +285,6 @@ export class NN {
   private check(): void {
     if (this.disposed) throw new Error('simdnet: this network has been disposed; create a new one');
   }
-}
-
-function engineOption(options: unknown): EngineOption {
-  if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
-  checkKeys('options', options, ['engine']);
-  return resolveNetworkOptions({ layers: [1, 1], engine: options.engine }).engine;
 }
 
 function splitRows(m: Matrix, at: number): [Matrix, Matrix] {

@@ -1,8 +1,8 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
 import {
-  NORMALIZERS, oneOf, checkKeys, checkArchitecture, resolveInitScale, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError,
-  type NetworkConfig, type ResolvedActivation,
+  INITS, LOSSES, NORMALIZERS, checkArchitecture, resolveActivation, resolveInitScale, resolveLayers, type NetworkConfig, type ResolvedActivation,
 } from './options.js';
+import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from './check.js';
 import { checkWeights } from './nn.js';
 import type { Weights } from './network.js';
 import { Normalizer, type NormalizerJSON } from './normalize.js';
@@ -42,8 +42,6 @@ export interface ModelJSON {
 
 const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize',
   'normalizer', 'weights', 'biases', 'training', 'meta'];
-const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
-const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
 const arrays = (w: Weights): Arrays => ({
   weights: w.weights.map((a) => Array.from(a)),
@@ -82,9 +80,9 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
     throw rangeError('model.activations', `${layers.length - 1} activations`, json.activations);
   }
   const activations = Array.from(json.activations, (a: unknown, i) => resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a));
-  if (typeof json.loss !== 'string' || !LOSSES.includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
+  if (typeof json.loss !== 'string' || !(LOSSES as readonly string[]).includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
   if (typeof json.bias !== 'boolean') throw typeError('model.bias', 'true or false', json.bias);
-  if (typeof json.init !== 'string' || !INITS.includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
+  if (typeof json.init !== 'string' || !(INITS as readonly string[]).includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
   checkArchitecture(layers, activations, 'model.activations', `model.activations[${activations.length - 1}]`);
   const initScale = resolveInitScale(json.init as NetworkConfig['init'], json.initScale, 'model.');
   if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {

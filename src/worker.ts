@@ -8,7 +8,8 @@
 // starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
 // bundler to lose, and nothing is fetched.
 import { NN, type TrainReport, type Weights } from './nn.js';
-import { resolveTrainOptions, typeError, rangeError, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
+import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
+import { rangeError, typeError } from './check.js';
 import { toMatrix } from './data.js';
 import type { FloatArray } from './float.js';
 
