@@ -7,14 +7,9 @@ import { MAX_BYTES, type Heap } from './heap.js';
 import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
 import type { NetworkConfig, ResolvedTrainOptions } from './options.js';
 import { rangeError } from './check.js';
-import type { Matrix } from './data.js';
-import { classOf } from './metrics.js';
-
-export interface Weights {
-  /** weights[l] is fanIn × fanOut, row-major: s = x · W (the article's layout) */
-  weights: FloatArray[];
-  biases: (FloatArray | null)[];
-}
+import type { Matrix } from './model/data.js';
+import { classOf } from './model/metrics.js';
+import type { Weights } from './model/weights.js';
 
 /** Which copy of the parameter-shaped blocks to read or write. */
 export type Block = 'params' | 'state1' | 'state2';

@@ -2,24 +2,22 @@
 // and the trainer. Nothing reaches a kernel before it has been validated here.
 import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableEngines } from './engine.js';
 import { FloatArray } from './float.js';
-import { Network, type Weights } from './network.js';
+import { Network } from './network.js';
 import {
   resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type TrainOptions,
 } from './options.js';
 import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
-import { toMatrix, type Matrix } from './data.js';
-import { Random } from './random.js';
-import { initialWeights } from './init.js';
-import { Normalizer } from './normalize.js';
-import { confusionMatrix } from './metrics.js';
+import { toMatrix, type Matrix } from './model/data.js';
+import { Random } from './model/random.js';
+import { checkWeights, initialWeights, type Weights } from './model/weights.js';
+import { Normalizer } from './model/normalize.js';
+import { confusionMatrix } from './model/metrics.js';
 import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
 import { openSession, closeSession, run, now, type Life, type TrainReport } from './trainer.js';
 import { functionSource } from './codegen.js';
 import { encodeModel, decodeModel } from './binary.js';
 import { abortError } from './errors.js';
 
-export type { Weights } from './network.js';
-export type { TrainReport } from './trainer.js';
 
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry = typeof FinalizationRegistry === 'function'
@@ -293,32 +291,6 @@ function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
     { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
   ];
 }
-
-/** Checks a { weights, biases } object against the architecture; returns it as Float32Arrays. */
-export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weights {
-  if (!isPlainObject(w)) throw typeError(field, '{ weights, biases }', w);
-  checkKeys(field, w, ['weights', 'biases']);
-  const { weights, biases } = w;
-  const n = c.layers.length - 1;
-  if (!Array.isArray(weights) || weights.length !== n) throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);
-  if (c.bias ? !Array.isArray(biases) || biases.length !== n : biases != null && (!Array.isArray(biases) || biases.some((b) => b !== null))) {
-    throw rangeError(`${field}.biases`, c.bias ? `an array of ${n} vectors` : 'null entries (the network has no bias)', biases);
-  }
-  const out: Weights = { weights: [], biases: [] };
-  for (let l = 0; l < n; l++) {
-    const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
-    const m = toMatrix(weights[l], fanOut, `${field}.weights[${l}]`);
-    if (m.rows !== fanIn) throw rangeError(`${field}.weights[${l}]`, `${fanIn} x ${fanOut} values (fanIn x fanOut)`, `${m.rows} rows of ${fanOut}`);
-    out.weights.push(m.data === weights[l] ? m.data.slice() : m.data);
-    if (c.bias) {
-      const b = toMatrix((biases as unknown[])[l], fanOut, `${field}.biases[${l}]`);
-      if (b.rows !== 1) throw rangeError(`${field}.biases[${l}].length`, `${fanOut}`, b.data.length);
-      out.biases.push(b.data);
-    } else out.biases.push(null);
-  }
-  return out;
-}
-
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

@@ -3,9 +3,8 @@ import {
   INITS, LOSSES, NORMALIZERS, checkArchitecture, resolveActivation, resolveInitScale, resolveLayers, type NetworkConfig, type ResolvedActivation,
 } from './options.js';
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from './check.js';
-import { checkWeights } from './nn.js';
-import type { Weights } from './network.js';
-import { Normalizer, type NormalizerJSON } from './normalize.js';
+import { checkWeights, type Weights } from './model/weights.js';
+import { Normalizer, type NormalizerJSON } from './model/normalize.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;

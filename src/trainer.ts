@@ -4,9 +4,9 @@
 // to the event loop between batches.
 import { FloatArray } from './float.js';
 import { LOSS } from './layout.js';
-import type { Matrix } from './data.js';
+import type { Matrix } from './model/data.js';
 import type { Network } from './network.js';
-import type { Random } from './random.js';
+import type { Random } from './model/random.js';
 import type { EpochInfo, ResolvedTrainOptions } from './options.js';
 import { DivergenceError, abortError } from './errors.js';
 

@@ -7,10 +7,12 @@
 // function (scripts/bundle.mjs) and passes that function in as __simdnetSelf, so its source text
 // starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
 // bundler to lose, and nothing is fetched.
-import { NN, type TrainReport, type Weights } from './nn.js';
+import { NN } from './nn.js';
+import type { TrainReport } from './trainer.js';
+import type { Weights } from './model/weights.js';
 import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
 import { rangeError, typeError } from './check.js';
-import { toMatrix } from './data.js';
+import { toMatrix } from './model/data.js';
 import type { FloatArray } from './float.js';
 
 /** The library function (set by the bundle's wrapper; undefined when run from source). */

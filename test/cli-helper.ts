@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { mulberry32 } from '../src/random.js';
+import { mulberry32 } from '../src/model/random.js';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');

@@ -1,6 +1,6 @@
 // Float64 reference implementations for the tests: written from the article and the
 // mathematics, never by calling simdnet's kernels. Every matrix is a row-major Float64Array.
-import { mulberry32 } from '../src/random.js';
+import { mulberry32 } from '../src/model/random.js';
 
 /** 2^-24: the unit roundoff of float32 (half an ulp of 1). */
 export const U32 = 2 ** -24;

@@ -1,9 +1,9 @@
 // Input normalisers kept with the model: x' = (x − offset) · scale per input column, fitted on the
 // first training data (min-max to [0, 1], or z-score to mean 0 and standard deviation 1).
-import { FloatArray } from './float.js';
+import { FloatArray } from '../float.js';
 import type { Matrix } from './data.js';
-import { isPlainObject, checkKeys, rangeError, typeError } from './check.js';
-import type { NormalizeKind } from './options.js';
+import { isPlainObject, checkKeys, rangeError, typeError } from '../check.js';
+import type { NormalizeKind } from '../options.js';
 
 /** What a fitted normaliser does ('none' fits nothing). */
 type FittedKind = Exclude<NormalizeKind, 'none'>;
