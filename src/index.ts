@@ -6,7 +6,7 @@ export type {
   NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
   OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
 } from './options.js';
-export type { ModelJSON } from './serialize.js';
+export type { ModelJSON } from './format/json.js';
 export type { EngineName, BuildName } from './engine.js';
 export { articleData } from './model/data.js';
 export { DivergenceError } from './errors.js';

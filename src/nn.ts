@@ -12,10 +12,10 @@ import { Random } from './model/random.js';
 import { checkWeights, initialWeights, type Weights } from './model/weights.js';
 import { Normalizer } from './model/normalize.js';
 import { confusionMatrix } from './model/metrics.js';
-import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
+import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './format/json.js';
 import { openSession, closeSession, run, now, type Life, type TrainReport } from './trainer.js';
-import { functionSource } from './codegen.js';
-import { encodeModel, decodeModel } from './binary.js';
+import { functionSource } from './format/function.js';
+import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
 
 

@@ -1,10 +1,10 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
 import {
   INITS, LOSSES, NORMALIZERS, checkArchitecture, resolveActivation, resolveInitScale, resolveLayers, type NetworkConfig, type ResolvedActivation,
-} from './options.js';
-import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from './check.js';
-import { checkWeights, type Weights } from './model/weights.js';
-import { Normalizer, type NormalizerJSON } from './model/normalize.js';
+} from '../options.js';
+import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
+import { checkWeights, type Weights } from '../model/weights.js';
+import { Normalizer, type NormalizerJSON } from '../model/normalize.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;
