@@ -7,7 +7,7 @@ export type {
   OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
 } from './options.js';
 export type { ModelJSON } from './format/json.js';
-export type { EngineName, BuildName } from './engine.js';
+export type { EngineName, BuildName } from './runtime/engine.js';
 export { articleData } from './model/data.js';
 export { DivergenceError } from './errors.js';
 export { accuracy, confusionMatrix } from './model/metrics.js';

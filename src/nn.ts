@@ -1,8 +1,8 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableEngines } from './engine.js';
-import { FloatArray } from './float.js';
-import { Network } from './network.js';
+import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync } from './runtime/engine.js';
+import type { FloatArray } from './float.js';
+import { Network } from './runtime/network.js';
 import {
   resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type TrainOptions,
 } from './options.js';
@@ -12,8 +12,9 @@ import { Random } from './model/random.js';
 import { checkWeights, initialWeights, type Weights } from './model/weights.js';
 import { Normalizer } from './model/normalize.js';
 import { confusionMatrix } from './model/metrics.js';
-import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './format/json.js';
-import { openSession, closeSession, run, now, type Life, type TrainReport } from './trainer.js';
+import type { TrainingState } from './model/training-state.js';
+import { parseModel, serializeModel, type ModelJSON } from './format/json.js';
+import { openSession, closeSession, run, now, type TrainReport } from './trainer.js';
 import { functionSource } from './format/function.js';
 import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
@@ -26,18 +27,19 @@ const registry = typeof FinalizationRegistry === 'function'
 
 export class NN {
   private readonly net: Network;
-  private readonly life: Life;
+  /** the part of the training state kept in JavaScript; the step and optimizer slots live in engine memory */
+  private readonly trainingState: Pick<TrainingState, 'epochs' | 'random'>;
   private normalizer: Normalizer | null;
   private disposed = false;
   private training = false;
 
-  private constructor(engine: Awaited<ReturnType<typeof loadEngine>>, readonly config: NetworkConfig,
+  private constructor(engine: Engine, readonly config: NetworkConfig,
     saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } | null) {
     this.net = new Network(engine, config);
-    this.life = { random: new Random(config.seed), epochs: 0 };
+    this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
     if (saved) this.restore(saved);
-    else this.net.write('params', initialWeights(config, this.life.random));
+    else this.net.write('params', initialWeights(config, this.trainingState.random));
     registry?.register(this, this.net, this);
   }
 
@@ -75,7 +77,7 @@ export class NN {
   get inputSize(): number { return this.net.inputSize; }
   get outputSize(): number { return this.net.outputSize; }
   /** Epochs trained over the network's life (restored from checkpoints). */
-  get epochs(): number { return this.life.epochs; }
+  get epochs(): number { return this.trainingState.epochs; }
   get isDisposed(): boolean { return this.disposed; }
 
   // ---- parameters --------------------------------------------------------------------------
@@ -154,7 +156,7 @@ export class NN {
   train(inputs: unknown, targets: unknown, options?: TrainOptions): TrainReport {
     const { session, release } = this.begin(inputs, targets, options);
     try {
-      const steps = run(this.net, this.life, session, false);
+      const steps = run(this.net, this.trainingState, session, false);
       for (;;) { const step = steps.next(); if (step.done) return step.value; }
     } finally {
       release();
@@ -165,7 +167,7 @@ export class NN {
   async trainAsync(inputs: unknown, targets: unknown, options?: TrainOptions): Promise<TrainReport> {
     const { session, release } = this.begin(inputs, targets, options);
     try {
-      const steps = run(this.net, this.life, session, true);
+      const steps = run(this.net, this.trainingState, session, true);
       let paused = now();
       for (;;) {
         const step = steps.next();
@@ -199,7 +201,7 @@ export class NN {
     const session = openSession(this.net, x, t, vx, vt, opts);
     this.normalizer = normalizer;
     this.training = true;
-    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(this.net, session); } };
+    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(session); } };
   }
 
   // ---- persistence and lifetime ------------------------------------------------------------
@@ -218,10 +220,10 @@ export class NN {
       if (options.training !== undefined && typeof options.training !== 'boolean') throw typeError('toJSON options.training', 'true or false', options.training);
     }
     const withTraining = typeof options === 'object' ? options.training !== false : true;
-    const first = this.net.read('state1'), second = this.net.read('state2');
+    const m = this.net.read('m'), v = this.net.read('v');
     return serializeModel(this.config, this.net.read('params')!, this.normalizer, withTraining ? {
-      epochs: this.life.epochs, step: this.net.step, random: this.life.random.state,
-      state: first && second ? { first, second } : null,
+      epochs: this.trainingState.epochs, random: this.trainingState.random, step: this.net.step,
+      optimizerState: m && v ? { m, v } : null,
     } : null);
   }
 
@@ -251,12 +253,12 @@ export class NN {
     this.net.write('params', saved.weights);
     this.normalizer = saved.normalizer;
     if (!saved.training) return;
-    this.life.epochs = saved.training.epochs;
-    this.life.random = new Random(saved.training.random);
+    this.trainingState.epochs = saved.training.epochs;
+    this.trainingState.random = saved.training.random;
     this.net.step = saved.training.step;
-    if (saved.training.state) {
-      this.net.write('state1', saved.training.state.first);
-      this.net.write('state2', saved.training.state.second);
+    if (saved.training.optimizerState) {
+      this.net.write('m', saved.training.optimizerState.m);
+      this.net.write('v', saved.training.optimizerState.v);
     }
   }
 

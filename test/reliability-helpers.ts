@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { NN, type Weights } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/engine.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 
 export const ENGINES = ['js', 'wasm'] as const;
 export type EngineKind = (typeof ENGINES)[number];

@@ -5,17 +5,11 @@ import {
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
 import { checkWeights, type Weights } from '../model/weights.js';
 import { Normalizer, type NormalizerJSON } from '../model/normalize.js';
+import { Random } from '../model/random.js';
+import type { TrainingState } from '../model/training-state.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;
-
-/** What continues a training run exactly: epoch count, optimizer step and state, generator state. */
-export interface TrainingState {
-  epochs: number;
-  step: number;
-  random: number[];
-  state: { first: Weights; second: Weights } | null;
-}
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
@@ -34,6 +28,7 @@ export interface ModelJSON {
   normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
+  /** the TrainingState; state.first and state.second are the optimizer slots m and v */
   training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
   /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
   meta?: unknown;
@@ -58,8 +53,8 @@ export function serializeModel(c: NetworkConfig, params: Weights, normalizer: No
   };
   if (training) {
     json.training = {
-      epochs: training.epochs, step: training.step, random: training.random.slice(),
-      state: training.state ? { first: arrays(training.state.first), second: arrays(training.state.second) } : null,
+      epochs: training.epochs, step: training.step, random: training.random.state,
+      state: training.optimizerState ? { first: arrays(training.optimizerState.m), second: arrays(training.optimizerState.v) } : null,
     };
   }
   return json;
@@ -109,16 +104,16 @@ function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
   const step = int('step', value.step, 2 ** 31 - 1);
   if (!Array.isArray(value.random) || value.random.length !== 4) throw rangeError('model.training.random', 'an array of 4 unsigned 32-bit integers', value.random);
   const random = Array.from(value.random, (v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
-  let state: TrainingState['state'] = null;
+  let optimizerState: TrainingState['optimizerState'] = null;
   if (value.state !== null) {
     if (!isPlainObject(value.state)) throw typeError('model.training.state', 'null or { first, second }', value.state);
     checkKeys('model.training.state', value.state, ['first', 'second']);
-    state = {
-      first: checkWeights(value.state.first, config, 'model.training.state.first'),
-      second: checkWeights(value.state.second, config, 'model.training.state.second'),
+    optimizerState = {
+      m: checkWeights(value.state.first, config, 'model.training.state.first'),
+      v: checkWeights(value.state.second, config, 'model.training.state.second'),
     };
   }
-  return { epochs, step, random, state };
+  return { epochs, step, random: new Random(random), optimizerState };
 }
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */

@@ -1,6 +1,6 @@
 // The 'js' twin of assembly/network.ts: whole-network passes driven by the same descriptor.
-import type { Heap } from '../heap.js';
-import { H, L, HEADER_WORDS, LAYER_WORDS } from '../layout.js';
+import type { Heap } from '../runtime/heap.js';
+import { H, L, HEADER_WORDS, LAYER_WORDS } from '../runtime/layout.js';
 import type { denseKernels } from './dense.js';
 import type { activationKernels } from './activation.js';
 import type { lossKernels } from './loss.js';

@@ -1,6 +1,6 @@
 // The 'js' twin of assembly/update.ts.
-import type { Heap } from '../heap.js';
-import { OPT } from '../layout.js';
+import type { Heap } from '../runtime/heap.js';
+import { OPT } from '../runtime/layout.js';
 
 export function updateKernels(heap: Heap) {
   // Σ g²
