@@ -97,7 +97,7 @@ describe('planModel', () => {
       } else {
         expect(b).toBeNull();
       }
-      // matmulTransB's scratch holds Wᵀ of at most min(fanIn, 8) rows of fanOut floats (assembly/dense.ts)
+      // matmulTransB's scratch holds Wᵀ of at most min(fanIn, 8) rows of fanOut floats (assembly/gemm.ts)
       needScratch = Math.max(needScratch, Math.min(layers[l]!, 8) * layers[l + 1]! * 4);
     }
     regions.push(['scratch', p.scratch, needScratch]);
