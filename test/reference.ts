@@ -8,7 +8,7 @@ export const U32 = 2 ** -24;
 /** γ_n = n·u / (1 − n·u): the classical bound on the relative error of an n-term float32 sum. */
 export const gamma = (n: number): number => (n * U32) / (1 - n * U32);
 
-/** mulberry32 (src/random.ts): test data independent of simdnet's own generator. */
+/** mulberry32 (src/model/random.ts): test data independent of simdnet's own generator. */
 export const rng = mulberry32;
 
 /** n float32-representable values uniform in [lo, hi). */

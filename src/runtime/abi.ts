@@ -12,14 +12,14 @@ export interface Kernels {
   vexp(xPtr: number, yPtr: number, count: number): void;
   lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
   outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void;
-  applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
+  applyUpdate(opt: number, wPtr: number, gPtr: number, mPtr: number, vPtr: number, count: number,
     lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void;
   sumSquares(gPtr: number, count: number): number;
-  forward(net: number, xPtr: number, rows: number): void;
-  backward(net: number, tPtr: number, rows: number): void;
-  update(net: number): void;
+  forward(descriptorPtr: number, xPtr: number, rows: number): void;
+  backward(descriptorPtr: number, tPtr: number, rows: number): void;
+  update(descriptorPtr: number): void;
   gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
-  trainEpoch(net: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
+  trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
 }
 
 /** The names in Kernels, for tests that walk both engines through the same list. */

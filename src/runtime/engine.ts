@@ -4,6 +4,7 @@ import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
 import type { Kernels, WasmExports } from './abi.js';
 import { Heap, createLinearMemory, type LinearMemory } from './heap.js';
+import { ACT } from './layout.js';
 import { createJsKernels } from '../js/index.js';
 
 export type EngineName = 'wasm' | 'js';
@@ -39,22 +40,17 @@ let wasmEngine: Engine | undefined;
 let wasmPending: Promise<Engine> | undefined;
 let jsEngine: Engine | undefined;
 
-const imports = {
-  env: {
-    // only the debug build imports abort (its assertions); release builds run with --noAssert
-    abort(_msg: number, _file: number, line: number, column: number): never {
-      throw new Error(`simdnet: Wasm assertion failed at ${line}:${column}`);
-    },
-  },
-};
-
 function wasmBytes(): Uint8Array<ArrayBuffer> {
   if (relaxedOk()) return relaxedBytes;
   if (simdOk()) return simdBytes;
   throw new TypeError("simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'");
 }
 
-function makeWasmEngine(instance: WebAssembly.Instance, build: BuildName): Engine {
+/**
+ * The engine of one instance of a build: its memory under a Heap, its exports as the kernels.
+ * The release builds import nothing; the tests make a debug engine here from build/debug.wasm.
+ */
+export function wasmEngineOf(instance: WebAssembly.Instance, build: BuildName): Engine {
   const exports = instance.exports as unknown as WasmExports;
   const heap = new Heap(exports.memory, exports.heapBase());
   warmUp(heap, exports);
@@ -74,8 +70,8 @@ function warmUp(heap: Heap, k: Kernels): void {
     k.matmulTransB(a, b, c, n, n, n, s);
     k.matmulTransA(a, b, c, n, n, n, 0);
     k.matmul(a, b, 0, c, 1, n, n);
-    k.activate(1, 1, 0, c, n, n);
-    k.activationGrad(1, 1, c, a, n * n);
+    k.activate(ACT.sigmoid, 1, 0, c, n, n);
+    k.activationGrad(ACT.sigmoid, 1, c, a, n * n);
   }
   for (const p of [a, b, c, s]) heap.release(p);
 }
@@ -85,8 +81,7 @@ function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ?
 export function wasmEngineSync(): Engine {
   if (!wasmEngine) {
     const bytes = wasmBytes();
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    wasmEngine = makeWasmEngine(instance, buildOf(bytes));
+    wasmEngine = wasmEngineOf(new WebAssembly.Instance(new WebAssembly.Module(bytes)), buildOf(bytes));
   }
   return wasmEngine;
 }
@@ -95,8 +90,8 @@ export async function wasmEngineAsync(): Promise<Engine> {
   if (wasmEngine) return wasmEngine;
   wasmPending ??= (async () => {
     const bytes = wasmBytes();
-    const { instance } = await WebAssembly.instantiate(bytes, imports);
-    wasmEngine ??= makeWasmEngine(instance, buildOf(bytes));
+    const { instance } = await WebAssembly.instantiate(bytes);
+    wasmEngine ??= wasmEngineOf(instance, buildOf(bytes));
     return wasmEngine;
   })();
   return wasmPending;

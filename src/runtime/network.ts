@@ -179,8 +179,8 @@ export class Network {
     // one block holds both slots so that switching optimizers never moves them
     this.statePtr = this.heap.alloc(this.plan.paramFloats * 4 * 2);
     const i32 = this.heap.i32;
-    i32[this.h + H.STATE1] = this.statePtr;
-    i32[this.h + H.STATE2] = this.statePtr + this.plan.paramFloats * 4;
+    i32[this.h + H.M] = this.statePtr;
+    i32[this.h + H.V] = this.statePtr + this.plan.paramFloats * 4;
   }
 
   /** The first weight layer (0-based) holding a NaN or infinity; weightLayers when all are finite. */
