@@ -86,7 +86,7 @@ export function wasmEngineSync(): Engine {
   return wasmEngine;
 }
 
-export async function wasmEngineAsync(): Promise<Engine> {
+async function wasmEngineAsync(): Promise<Engine> {
   if (wasmEngine) return wasmEngine;
   wasmPending ??= (async () => {
     const bytes = wasmBytes();
@@ -107,7 +107,7 @@ export function jsEngineSync(): Engine {
 }
 
 /** The engine for an `engine` option: 'auto' falls back to 'js' where no Wasm build validates. */
-export function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
+function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
   if (requested !== 'auto') return requested;
   return relaxedOk() || simdOk() ? 'wasm' : 'js';
 }
