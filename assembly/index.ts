@@ -1,8 +1,10 @@
-// The ABI of simdnet's Wasm module: the only file that exports. Pointer arguments end in Ptr (or
-// are the descriptor `net`) and hold byte addresses; sizes are in elements. src/engine.ts types
-// exactly these exports, and src/js/ implements the same names for the 'js' engine.
+// The ABI of simdnet's Wasm module: the only file that exports. Pointer arguments end in Ptr (the
+// network's descriptor is descriptorPtr) and hold byte addresses; sizes are in elements.
+// src/runtime/abi.ts types exactly these exports, and src/js/ implements the same names for the
+// 'js' engine.
 
-// Dense products (per layer, per batch): forward, error terms back, weight gradient, bias gradient.
+// Dense products (per layer, per batch): forward, error terms back, weight gradient, bias gradient
+// (blocked and packed in gemm.ts).
 export { matmul, matmulTransB, matmulTransA, columnSums } from './dense';
 // Elementwise activations in place and their derivatives (per layer, per batch); exp for tests.
 export { activate, activationGrad, vexp } from './activation';

@@ -1,4 +1,4 @@
-// The network descriptor that JavaScript writes (src/layout.ts mirrors these word indices).
+// The network descriptor that JavaScript writes (src/runtime/layout.ts mirrors these word indices).
 // A descriptor is a header of HEADER_WORDS 32-bit words followed by one LAYER_WORDS record per
 // weight layer. Pointer words hold byte addresses; "f32" words hold float bits.
 
@@ -20,8 +20,8 @@ export const H_SCRATCH: i32 = 10;    // scratch for packed transposes
 export const H_INPUT: i32 = 11;      // input rows of the last forward pass
 export const H_PARAMS: i32 = 12;     // all weights and biases, one block
 export const H_GRADS: i32 = 13;      // gradients, same offsets as params
-export const H_STATE1: i32 = 14;     // optimizer state 1 (velocity or Adam m), same offsets
-export const H_STATE2: i32 = 15;     // optimizer state 2 (Adam v), same offsets
+export const H_M: i32 = 14;          // optimizer slot m: Adam's first moment, or the velocity of momentum and Nesterov; same offsets
+export const H_V: i32 = 15;          // optimizer slot v: Adam's second moment; same offsets
 export const H_PARAM_COUNT: i32 = 16; // floats in the params block (with alignment padding)
 export const H_INPUT_STAGE: i32 = 17; // capacity x fanIn staging rows for gathered input
 export const H_TARGET_STAGE: i32 = 18; // capacity x fanOut staging rows for gathered targets
@@ -62,11 +62,20 @@ export const OPT_MOMENTUM: i32 = 1;
 export const OPT_NESTEROV: i32 = 2;
 export const OPT_ADAM: i32 = 3;
 
+// The factor that turns the summed loss of a batch into the loss as defined: SSE is a plain sum,
+// MSE and BCE average over every value, cross-entropy over rows (src/runtime/layout.ts has the twin).
 // @ts-ignore: decorator
-@inline export function headerI32(net: usize, word: i32): i32 { return load<i32>(net + (<usize>word << 2)); }
+@inline export function lossScale(loss: i32, rows: i32, cols: i32): f32 {
+  if (loss == LOSS_SSE) return 1;
+  if (loss == LOSS_CE) return <f32>(1.0 / <f64>rows);
+  return <f32>(1.0 / (<f64>rows * <f64>cols));
+}
+
 // @ts-ignore: decorator
-@inline export function headerF32(net: usize, word: i32): f32 { return load<f32>(net + (<usize>word << 2)); }
+@inline export function headerI32(descriptorPtr: usize, word: i32): i32 { return load<i32>(descriptorPtr + (<usize>word << 2)); }
 // @ts-ignore: decorator
-@inline export function layerRecord(net: usize, l: i32): usize {
-  return net + (<usize>(HEADER_WORDS + l * LAYER_WORDS) << 2);
+@inline export function headerF32(descriptorPtr: usize, word: i32): f32 { return load<f32>(descriptorPtr + (<usize>word << 2)); }
+// @ts-ignore: decorator
+@inline export function layerRecord(descriptorPtr: usize, l: i32): usize {
+  return descriptorPtr + (<usize>(HEADER_WORDS + l * LAYER_WORDS) << 2);
 }

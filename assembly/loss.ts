@@ -1,15 +1,6 @@
 // Losses over a batch of outputs Y and targets T (rows×cols), and the output error terms dE/ds.
-import { ACT_SIGMOID, ACT_SOFTMAX, LOSS_SSE, LOSS_MSE, LOSS_BCE, LOSS_CE } from './layout';
+import { ACT_SIGMOID, ACT_SOFTMAX, LOSS_SSE, LOSS_MSE, LOSS_BCE, LOSS_CE, lossScale } from './layout';
 import { activationGrad } from './activation';
-
-// The factor that turns the summed loss of a batch into the loss as defined: SSE is a plain sum,
-// MSE and BCE average over every value, cross-entropy over rows.
-// @ts-ignore: decorator
-@inline export function lossScale(loss: i32, rows: i32, cols: i32): f32 {
-  if (loss == LOSS_SSE) return 1;
-  if (loss == LOSS_CE) return <f32>(1.0 / <f64>rows);
-  return <f32>(1.0 / (<f64>rows * <f64>cols));
-}
 
 // Σ over the batch of the per-value loss terms, unscaled, in f64:
 // SSE/MSE (y−t)², BCE −[t·ln y + (1−t)·ln(1−y)], CE −t·ln y (y clamped away from 0 and 1).

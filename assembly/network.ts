@@ -1,10 +1,10 @@
-// Whole-network passes driven by the descriptor at netPtr (see layout.ts), so that a batch, or a
-// whole epoch of a small network, costs one call across the JavaScript–Wasm boundary.
+// Whole-network passes driven by the descriptor at descriptorPtr (see layout.ts), so that a batch,
+// or a whole epoch of a small network, costs one call across the JavaScript–Wasm boundary.
 import {
   H_LAYERS, H_LOSS, H_OPTIMIZER, H_STEP, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_CLIP,
-  H_SCRATCH, H_INPUT, H_PARAMS, H_GRADS, H_STATE1, H_STATE2, H_PARAM_COUNT, H_INPUT_STAGE,
+  H_SCRATCH, H_INPUT, H_PARAMS, H_GRADS, H_M, H_V, H_PARAM_COUNT, H_INPUT_STAGE,
   H_TARGET_STAGE, H_BETA1_POWER, H_BETA2_POWER, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
-  headerI32, headerF32, layerRecord,
+  OPT_SGD, OPT_ADAM, H_CAPACITY, headerI32, headerF32, layerRecord,
 } from './layout';
 import { matmul, matmulTransA, matmulTransB, columnSums } from './dense';
 import { activate, activationGrad } from './activation';
@@ -16,13 +16,24 @@ import { applyUpdate, sumSquares } from './update';
 // @ts-ignore: decorator
 @inline function wordF(rec: usize, w: i32): f32 { return load<f32>(rec + (<usize>w << 2)); }
 
+// What TypeScript promises the passes, checked by the debug build only (the release builds are
+// compiled with --noAssert, which makes ASC_NO_ASSERT true and drops these blocks entirely).
+// @ts-ignore: decorator
+@inline function checkRows(descriptorPtr: usize, rows: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(headerI32(descriptorPtr, H_LAYERS) >= 1, 'a network has a weight layer');
+    assert(rows >= 1 && rows <= headerI32(descriptorPtr, H_CAPACITY), 'the rows fit the per-batch buffers');
+  }
+}
+
 // Forward pass of rows input rows at xPtr: every layer's Y = f(X·W + b). Output in the last layer's Y.
-export function forward(net: usize, xPtr: usize, rows: i32): void {
-  store<i32>(net + (<usize>H_INPUT << 2), <i32>xPtr);
-  const layers = headerI32(net, H_LAYERS);
+export function forward(descriptorPtr: usize, xPtr: usize, rows: i32): void {
+  checkRows(descriptorPtr, rows);
+  store<i32>(descriptorPtr + (<usize>H_INPUT << 2), <i32>xPtr);
+  const layers = headerI32(descriptorPtr, H_LAYERS);
   let input = xPtr;
   for (let l = 0; l < layers; l++) {
-    const rec = layerRecord(net, l);
+    const rec = layerRecord(descriptorPtr, l);
     const fanIn = word(rec, L_FAN_IN), fanOut = word(rec, L_FAN_OUT);
     const y = <usize>word(rec, L_Y);
     matmul(input, <usize>word(rec, L_W), <usize>word(rec, L_B), y, rows, fanIn, fanOut);
@@ -33,48 +44,54 @@ export function forward(net: usize, xPtr: usize, rows: i32): void {
 
 // Backward pass after forward() on the same rows, against targets at tPtr: error terms of every
 // layer (all computed from the current weights, as the article does) and the gradients of the loss.
-export function backward(net: usize, tPtr: usize, rows: i32): void {
-  const layers = headerI32(net, H_LAYERS);
-  const last = layerRecord(net, layers - 1);
-  outputDelta(headerI32(net, H_LOSS), word(last, L_ACT), wordF(last, L_P0), <usize>word(last, L_Y), tPtr,
+export function backward(descriptorPtr: usize, tPtr: usize, rows: i32): void {
+  checkRows(descriptorPtr, rows);
+  const layers = headerI32(descriptorPtr, H_LAYERS);
+  const last = layerRecord(descriptorPtr, layers - 1);
+  outputDelta(headerI32(descriptorPtr, H_LOSS), word(last, L_ACT), wordF(last, L_P0), <usize>word(last, L_Y), tPtr,
     <usize>word(last, L_D), rows, word(last, L_FAN_OUT));
   for (let l = layers - 1; l >= 0; l--) {
-    const rec = layerRecord(net, l);
+    const rec = layerRecord(descriptorPtr, l);
     const fanIn = word(rec, L_FAN_IN), fanOut = word(rec, L_FAN_OUT);
     const d = <usize>word(rec, L_D);
-    const input: usize = l == 0 ? <usize>headerI32(net, H_INPUT) : <usize>word(layerRecord(net, l - 1), L_Y);
+    const input: usize = l == 0 ? <usize>headerI32(descriptorPtr, H_INPUT) : <usize>word(layerRecord(descriptorPtr, l - 1), L_Y);
     matmulTransA(input, d, <usize>word(rec, L_GW), rows, fanIn, fanOut, 0);
     const gb = <usize>word(rec, L_GB);
     if (gb) columnSums(d, gb, rows, fanOut);
     if (l > 0) {
-      const prev = layerRecord(net, l - 1);
+      const prev = layerRecord(descriptorPtr, l - 1);
       const dPrev = <usize>word(prev, L_D);
-      matmulTransB(d, <usize>word(rec, L_W), dPrev, rows, fanOut, fanIn, <usize>headerI32(net, H_SCRATCH));
+      matmulTransB(d, <usize>word(rec, L_W), dPrev, rows, fanOut, fanIn, <usize>headerI32(descriptorPtr, H_SCRATCH));
       activationGrad(word(prev, L_ACT), wordF(prev, L_P0), <usize>word(prev, L_Y), dPrev, rows * fanIn);
     }
   }
 }
 
 // One optimizer step with the gradients of the last backward(): clipping, weight decay, the step counter.
-export function update(net: usize): void {
-  const count = headerI32(net, H_PARAM_COUNT);
-  const grads = <usize>headerI32(net, H_GRADS);
+export function update(descriptorPtr: usize): void {
+  if (!ASC_NO_ASSERT) {
+    const opt = headerI32(descriptorPtr, H_OPTIMIZER);
+    assert(opt == OPT_SGD || headerI32(descriptorPtr, H_M) != 0, 'momentum and Adam have their slot m');
+    assert(opt != OPT_ADAM || headerI32(descriptorPtr, H_V) != 0, 'Adam has its slot v');
+  }
+  const count = headerI32(descriptorPtr, H_PARAM_COUNT);
+  const grads = <usize>headerI32(descriptorPtr, H_GRADS);
   let gradScale: f32 = 1;
-  const clip = headerF32(net, H_CLIP);
+  const clip = headerF32(descriptorPtr, H_CLIP);
   if (clip > 0) {
     const norm = Math.sqrt(sumSquares(grads, count));
     if (norm > <f64>clip) gradScale = <f32>(<f64>clip / norm);
   }
-  store<i32>(net + (<usize>H_STEP << 2), headerI32(net, H_STEP) + 1);
+  store<i32>(descriptorPtr + (<usize>H_STEP << 2), headerI32(descriptorPtr, H_STEP) + 1);
   // β^t by one multiplication per step (the façade sets β^step when training starts)
-  const p1 = load<f64>(net + (<usize>H_BETA1_POWER << 2)) * <f64>headerF32(net, H_BETA1);
-  const p2 = load<f64>(net + (<usize>H_BETA2_POWER << 2)) * <f64>headerF32(net, H_BETA2);
-  store<f64>(net + (<usize>H_BETA1_POWER << 2), p1);
-  store<f64>(net + (<usize>H_BETA2_POWER << 2), p2);
-  applyUpdate(headerI32(net, H_OPTIMIZER), <usize>headerI32(net, H_PARAMS), grads,
-    <usize>headerI32(net, H_STATE1), <usize>headerI32(net, H_STATE2), count,
-    headerF32(net, H_LR), headerF32(net, H_BETA1), headerF32(net, H_BETA2), headerF32(net, H_EPSILON),
-    headerF32(net, H_DECAY), gradScale, <f32>(1 - p1), <f32>(1 - p2));
+  const p1 = load<f64>(descriptorPtr + (<usize>H_BETA1_POWER << 2)) * <f64>headerF32(descriptorPtr, H_BETA1);
+  const p2 = load<f64>(descriptorPtr + (<usize>H_BETA2_POWER << 2)) * <f64>headerF32(descriptorPtr, H_BETA2);
+  store<f64>(descriptorPtr + (<usize>H_BETA1_POWER << 2), p1);
+  store<f64>(descriptorPtr + (<usize>H_BETA2_POWER << 2), p2);
+  applyUpdate(headerI32(descriptorPtr, H_OPTIMIZER), <usize>headerI32(descriptorPtr, H_PARAMS), grads,
+    <usize>headerI32(descriptorPtr, H_M), <usize>headerI32(descriptorPtr, H_V), count,
+    headerF32(descriptorPtr, H_LR), headerF32(descriptorPtr, H_BETA1), headerF32(descriptorPtr, H_BETA2), headerF32(descriptorPtr, H_EPSILON),
+    headerF32(descriptorPtr, H_DECAY), gradScale, <f32>(1 - p1), <f32>(1 - p2));
 }
 
 // dst rows = src rows order[start .. start+count), each rowLen floats (a shuffled batch).
@@ -88,11 +105,12 @@ export function gatherRows(srcPtr: usize, orderPtr: usize, start: i32, count: i3
 
 // One epoch over rows resident rows: batches of batch rows, in the order given by orderPtr
 // (row indices) or in storage order when orderPtr is 0; forward, backward and update per batch.
-export function trainEpoch(net: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
-  const layers = headerI32(net, H_LAYERS);
-  const fanIn = word(layerRecord(net, 0), L_FAN_IN);
-  const fanOut = word(layerRecord(net, layers - 1), L_FAN_OUT);
-  const xStage = <usize>headerI32(net, H_INPUT_STAGE), tStage = <usize>headerI32(net, H_TARGET_STAGE);
+export function trainEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
+  checkRows(descriptorPtr, min(batch, rows));
+  const layers = headerI32(descriptorPtr, H_LAYERS);
+  const fanIn = word(layerRecord(descriptorPtr, 0), L_FAN_IN);
+  const fanOut = word(layerRecord(descriptorPtr, layers - 1), L_FAN_OUT);
+  const xStage = <usize>headerI32(descriptorPtr, H_INPUT_STAGE), tStage = <usize>headerI32(descriptorPtr, H_TARGET_STAGE);
   for (let start = 0; start < rows; start += batch) {
     const count = min(batch, rows - start);
     let xb = xPtr + (<usize>(start * fanIn) << 2);
@@ -103,8 +121,8 @@ export function trainEpoch(net: usize, xPtr: usize, tPtr: usize, orderPtr: usize
       xb = xStage;
       tb = tStage;
     }
-    forward(net, xb, count);
-    backward(net, tb, count);
-    update(net);
+    forward(descriptorPtr, xb, count);
+    backward(descriptorPtr, tb, count);
+    update(descriptorPtr);
   }
 }

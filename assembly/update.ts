@@ -25,13 +25,14 @@ export function sumSquares(gPtr: usize, count: i32): f64 {
 }
 
 // One optimizer step on count parameters W with gradient G (G is scaled by gradScale first, and
-// gets decay·W added for L2 weight decay):
+// gets decay·W added for L2 weight decay); the slots m and v are shaped like W:
 //   SGD       W −= lr·g
-//   momentum  v = β1·v + g;            W −= lr·v
-//   Nesterov  v = β1·v + g;            W −= lr·(g + β1·v)
+//   momentum  velocity = β1·velocity + g;          W −= lr·velocity
+//   Nesterov  velocity = β1·velocity + g;          W −= lr·(g + β1·velocity)
 //   Adam      m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  W −= lr·(m/c1) / (√(v/c2) + ε)
 // where c1 = 1 − β1^t and c2 = 1 − β2^t are Adam's bias corrections after t steps (the caller's).
-export function applyUpdate(opt: i32, wPtr: usize, gPtr: usize, s1Ptr: usize, s2Ptr: usize, count: i32,
+// Momentum and Nesterov keep their velocity in slot m and leave v alone.
+export function applyUpdate(opt: i32, wPtr: usize, gPtr: usize, mPtr: usize, vPtr: usize, count: i32,
                             lr: f32, beta1: f32, beta2: f32, epsilon: f32, decay: f32, gradScale: f32, c1: f32, c2: f32): void {
   const c4 = count & ~3;
   const vlr = f32x4.splat(lr), vb1 = f32x4.splat(beta1), vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
@@ -45,16 +46,16 @@ export function applyUpdate(opt: i32, wPtr: usize, gPtr: usize, s1Ptr: usize, s2
     if (opt == OPT_SGD) {
       v128.store(wPtr + o, f32x4.sub(w, f32x4.mul(vlr, g)));
     } else if (opt == OPT_ADAM) {
-      const m = f32x4.add(f32x4.mul(vb1, v128.load(s1Ptr + o)), f32x4.mul(vb1c, g));
-      const v = f32x4.add(f32x4.mul(vb2, v128.load(s2Ptr + o)), f32x4.mul(vb2c, f32x4.mul(g, g)));
-      v128.store(s1Ptr + o, m);
-      v128.store(s2Ptr + o, v);
+      const m = f32x4.add(f32x4.mul(vb1, v128.load(mPtr + o)), f32x4.mul(vb1c, g));
+      const v = f32x4.add(f32x4.mul(vb2, v128.load(vPtr + o)), f32x4.mul(vb2c, f32x4.mul(g, g)));
+      v128.store(mPtr + o, m);
+      v128.store(vPtr + o, v);
       const denom = f32x4.add(f32x4.sqrt(f32x4.mul(v, vc2)), veps);
       v128.store(wPtr + o, f32x4.sub(w, f32x4.div(f32x4.mul(vlrc, m), denom)));
     } else {
-      const v = f32x4.add(f32x4.mul(vb1, v128.load(s1Ptr + o)), g);
-      v128.store(s1Ptr + o, v);
-      const step4 = opt == OPT_NESTEROV ? f32x4.add(g, f32x4.mul(vb1, v)) : v;
+      const velocity = f32x4.add(f32x4.mul(vb1, v128.load(mPtr + o)), g);
+      v128.store(mPtr + o, velocity);
+      const step4 = opt == OPT_NESTEROV ? f32x4.add(g, f32x4.mul(vb1, velocity)) : velocity;
       v128.store(wPtr + o, f32x4.sub(w, f32x4.mul(vlr, step4)));
     }
   }
@@ -66,15 +67,15 @@ export function applyUpdate(opt: i32, wPtr: usize, gPtr: usize, s1Ptr: usize, s2
     if (opt == OPT_SGD) {
       store<f32>(wPtr + o, w - lr * g);
     } else if (opt == OPT_ADAM) {
-      const m = beta1 * load<f32>(s1Ptr + o) + (1 - beta1) * g;
-      const v = beta2 * load<f32>(s2Ptr + o) + (1 - beta2) * (g * g);
-      store<f32>(s1Ptr + o, m);
-      store<f32>(s2Ptr + o, v);
+      const m = beta1 * load<f32>(mPtr + o) + (1 - beta1) * g;
+      const v = beta2 * load<f32>(vPtr + o) + (1 - beta2) * (g * g);
+      store<f32>(mPtr + o, m);
+      store<f32>(vPtr + o, v);
       store<f32>(wPtr + o, w - (lrc * m) / (Mathf.sqrt(v * ic2) + epsilon));
     } else {
-      const v = beta1 * load<f32>(s1Ptr + o) + g;
-      store<f32>(s1Ptr + o, v);
-      store<f32>(wPtr + o, w - lr * (opt == OPT_NESTEROV ? g + beta1 * v : v));
+      const velocity = beta1 * load<f32>(mPtr + o) + g;
+      store<f32>(mPtr + o, velocity);
+      store<f32>(wPtr + o, w - lr * (opt == OPT_NESTEROV ? g + beta1 * velocity : velocity));
     }
   }
 }

@@ -5,7 +5,7 @@
  * engine in a run, and every run on every machine, sees bit-identical data.
  */
 
-import { mulberry32 } from '../src/random.js';
+import { mulberry32 } from '../src/model/random.js';
 
 export { mulberry32 };
 

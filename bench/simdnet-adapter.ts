@@ -4,7 +4,7 @@
  * directly on buffers it allocates once per shape.
  */
 import { NN } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/engine.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import { gemmSizes } from './baseline.js';
 import { randomMatrix } from './data.js';
 import type { Adapter, GemmForm, GemmHook, NetOptions } from './types.js';

@@ -10,7 +10,7 @@ const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm
 
 await bundleLibrary({ outfile: 'dist/index.js' }); // see bundle.mjs: the relaxed build as a patch, the library as one function
 await build({
-  ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external',
+  ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
 });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,15 +1,16 @@
 // simdnet: fully connected neural networks on SIMD WebAssembly, with a pure-TypeScript twin.
 export { NN } from './nn.js';
-export type { Weights, TrainReport } from './nn.js';
+export type { Weights } from './model/weights.js';
+export type { TrainReport } from './trainer.js';
 export type {
   NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
   OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
 } from './options.js';
-export type { ModelJSON } from './serialize.js';
-export type { EngineName, BuildName } from './engine.js';
-export { articleData } from './data.js';
+export type { ModelJSON } from './format/json.js';
+export type { EngineName, BuildName } from './runtime/engine.js';
+export { articleData } from './model/data.js';
 export { DivergenceError } from './errors.js';
-export { accuracy, confusionMatrix } from './metrics.js';
-export type { NormalizerJSON } from './normalize.js';
+export { accuracy, confusionMatrix } from './model/metrics.js';
+export type { NormalizerJSON } from './model/normalize.js';
 export { trainInWorker } from './worker.js';
 export type { WorkerTrainOptions, WorkerTrainReport } from './worker.js';

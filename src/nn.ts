@@ -1,25 +1,24 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import { type EngineName, type BuildName, loadEngine, loadEngineSync, availableEngines } from './engine.js';
-import { FloatArray } from './float.js';
-import { Network, type Weights } from './network.js';
+import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync } from './runtime/engine.js';
+import type { FloatArray } from './float.js';
+import { Network } from './runtime/network.js';
 import {
-  resolveNetworkOptions, resolveTrainOptions, isPlainObject, checkKeys, typeError, rangeError,
-  type NetworkConfig, type NetworkOptions, type TrainOptions, type EngineOption,
+  resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type TrainOptions,
 } from './options.js';
-import { toMatrix, type Matrix } from './data.js';
-import { Random } from './random.js';
-import { initialWeights } from './init.js';
-import { Normalizer } from './normalize.js';
-import { confusionMatrix } from './metrics.js';
-import { parseModel, serializeModel, type ModelJSON, type TrainingState } from './serialize.js';
-import { openSession, closeSession, run, now, type Life, type TrainReport } from './trainer.js';
-import { functionSource } from './codegen.js';
-import { encodeModel, decodeModel } from './binary.js';
+import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
+import { toMatrix, type Matrix } from './model/data.js';
+import { Random } from './model/random.js';
+import { checkWeights, initialWeights, type Weights } from './model/weights.js';
+import { Normalizer } from './model/normalize.js';
+import { confusionMatrix } from './model/metrics.js';
+import type { TrainingState } from './model/training-state.js';
+import { parseModel, serializeModel, type ModelJSON } from './format/json.js';
+import { openSession, closeSession, run, now, type TrainReport } from './trainer.js';
+import { functionSource } from './format/function.js';
+import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
 
-export type { Weights } from './network.js';
-export type { TrainReport } from './trainer.js';
 
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry = typeof FinalizationRegistry === 'function'
@@ -28,18 +27,19 @@ const registry = typeof FinalizationRegistry === 'function'
 
 export class NN {
   private readonly net: Network;
-  private readonly life: Life;
+  /** the part of the training state kept in JavaScript; the step and optimizer slots live in engine memory */
+  private readonly trainingState: Pick<TrainingState, 'epochs' | 'random'>;
   private normalizer: Normalizer | null;
   private disposed = false;
   private training = false;
 
-  private constructor(engine: Awaited<ReturnType<typeof loadEngine>>, readonly config: NetworkConfig,
+  private constructor(engine: Engine, readonly config: NetworkConfig,
     saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } | null) {
     this.net = new Network(engine, config);
-    this.life = { random: new Random(config.seed), epochs: 0 };
+    this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
     if (saved) this.restore(saved);
-    else this.net.write('params', initialWeights(config, this.life.random));
+    else this.net.write('params', initialWeights(config, this.trainingState.random));
     registry?.register(this, this.net, this);
   }
 
@@ -61,13 +61,13 @@ export class NN {
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
   static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
     const saved = parseModel(json);
-    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
   static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption } = {}): Promise<NN> {
     const saved = decodeModel(bytes);
-    return new NN(await loadEngine(engineOption(options)), saved.config, saved);
+    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
   }
 
   get engine(): EngineName { return this.net.engine.name; }
@@ -77,7 +77,7 @@ export class NN {
   get inputSize(): number { return this.net.inputSize; }
   get outputSize(): number { return this.net.outputSize; }
   /** Epochs trained over the network's life (restored from checkpoints). */
-  get epochs(): number { return this.life.epochs; }
+  get epochs(): number { return this.trainingState.epochs; }
   get isDisposed(): boolean { return this.disposed; }
 
   // ---- parameters --------------------------------------------------------------------------
@@ -156,7 +156,7 @@ export class NN {
   train(inputs: unknown, targets: unknown, options?: TrainOptions): TrainReport {
     const { session, release } = this.begin(inputs, targets, options);
     try {
-      const steps = run(this.net, this.life, session, false);
+      const steps = run(this.net, this.trainingState, session, false);
       for (;;) { const step = steps.next(); if (step.done) return step.value; }
     } finally {
       release();
@@ -167,7 +167,7 @@ export class NN {
   async trainAsync(inputs: unknown, targets: unknown, options?: TrainOptions): Promise<TrainReport> {
     const { session, release } = this.begin(inputs, targets, options);
     try {
-      const steps = run(this.net, this.life, session, true);
+      const steps = run(this.net, this.trainingState, session, true);
       let paused = now();
       for (;;) {
         const step = steps.next();
@@ -201,7 +201,7 @@ export class NN {
     const session = openSession(this.net, x, t, vx, vt, opts);
     this.normalizer = normalizer;
     this.training = true;
-    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(this.net, session); } };
+    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(session); } };
   }
 
   // ---- persistence and lifetime ------------------------------------------------------------
@@ -220,10 +220,10 @@ export class NN {
       if (options.training !== undefined && typeof options.training !== 'boolean') throw typeError('toJSON options.training', 'true or false', options.training);
     }
     const withTraining = typeof options === 'object' ? options.training !== false : true;
-    const first = this.net.read('state1'), second = this.net.read('state2');
+    const m = this.net.read('m'), v = this.net.read('v');
     return serializeModel(this.config, this.net.read('params')!, this.normalizer, withTraining ? {
-      epochs: this.life.epochs, step: this.net.step, random: this.life.random.state,
-      state: first && second ? { first, second } : null,
+      epochs: this.trainingState.epochs, random: this.trainingState.random, step: this.net.step,
+      optimizerState: m && v ? { m, v } : null,
     } : null);
   }
 
@@ -253,12 +253,12 @@ export class NN {
     this.net.write('params', saved.weights);
     this.normalizer = saved.normalizer;
     if (!saved.training) return;
-    this.life.epochs = saved.training.epochs;
-    this.life.random = new Random(saved.training.random);
+    this.trainingState.epochs = saved.training.epochs;
+    this.trainingState.random = saved.training.random;
     this.net.step = saved.training.step;
-    if (saved.training.state) {
-      this.net.write('state1', saved.training.state.first);
-      this.net.write('state2', saved.training.state.second);
+    if (saved.training.optimizerState) {
+      this.net.write('m', saved.training.optimizerState.m);
+      this.net.write('v', saved.training.optimizerState.v);
     }
   }
 
@@ -287,44 +287,12 @@ export class NN {
   }
 }
 
-function engineOption(options: unknown): EngineOption {
-  if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
-  checkKeys('options', options, ['engine']);
-  return resolveNetworkOptions({ layers: [1, 1], engine: options.engine }).engine;
-}
-
 function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
   return [
     { ...m, data: m.data.subarray(0, at * m.cols), rows: at },
     { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
   ];
 }
-
-/** Checks a { weights, biases } object against the architecture; returns it as Float32Arrays. */
-export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weights {
-  if (!isPlainObject(w)) throw typeError(field, '{ weights, biases }', w);
-  checkKeys(field, w, ['weights', 'biases']);
-  const { weights, biases } = w;
-  const n = c.layers.length - 1;
-  if (!Array.isArray(weights) || weights.length !== n) throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);
-  if (c.bias ? !Array.isArray(biases) || biases.length !== n : biases != null && (!Array.isArray(biases) || biases.some((b) => b !== null))) {
-    throw rangeError(`${field}.biases`, c.bias ? `an array of ${n} vectors` : 'null entries (the network has no bias)', biases);
-  }
-  const out: Weights = { weights: [], biases: [] };
-  for (let l = 0; l < n; l++) {
-    const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
-    const m = toMatrix(weights[l], fanOut, `${field}.weights[${l}]`);
-    if (m.rows !== fanIn) throw rangeError(`${field}.weights[${l}]`, `${fanIn} x ${fanOut} values (fanIn x fanOut)`, `${m.rows} rows of ${fanOut}`);
-    out.weights.push(m.data === weights[l] ? m.data.slice() : m.data);
-    if (c.bias) {
-      const b = toMatrix((biases as unknown[])[l], fanOut, `${field}.biases[${l}]`);
-      if (b.rows !== 1) throw rangeError(`${field}.biases[${l}].length`, `${fanOut}`, b.data.length);
-      out.biases.push(b.data);
-    } else out.biases.push(null);
-  }
-  return out;
-}
-
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {

@@ -1,5 +1,6 @@
-// Options of NN.create and train: defaults, validation and normalisation. Every error names the
-// field and what was expected, and is thrown before any kernel runs.
+// The public options of NN.create, NN.fromJSON and train, and their resolvers: defaults filled in,
+// every field checked (through check.ts) before any kernel runs.
+import { boolean, checkKeys, isPlainObject, number, oneOf, rangeError, typeError } from './check.js';
 
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
 export interface ActivationSpec {
@@ -16,6 +17,7 @@ export type LossName = 'sse' | 'mse' | 'binary-cross-entropy' | 'cross-entropy';
 export type InitName = 'auto' | 'xavier' | 'he' | 'uniform' | 'normal';
 export type EngineOption = 'wasm' | 'js' | 'auto';
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam';
+export type NormalizeKind = 'none' | 'minmax' | 'zscore';
 
 export interface NetworkOptions {
   /** layer sizes, input first; at least two */
@@ -37,7 +39,7 @@ export interface NetworkOptions {
   /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
   seed?: number;
   /** input normaliser fitted on the first training data and saved with the model; default 'none' */
-  normalize?: 'none' | 'minmax' | 'zscore';
+  normalize?: NormalizeKind;
 }
 
 export interface ResolvedActivation { name: ActivationName; gain: number; threshold: number; slope: number }
@@ -51,7 +53,7 @@ export interface NetworkConfig {
   init: InitName;
   initScale: number | null;
   seed: number;
-  normalize: 'none' | 'minmax' | 'zscore';
+  normalize: NormalizeKind;
 }
 
 export interface EpochInfo {
@@ -164,67 +166,14 @@ export interface ResolvedTrainOptions {
 }
 
 const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'];
-const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
-const INITS: readonly InitName[] = ['auto', 'xavier', 'he', 'uniform', 'normal'];
+export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
+export const INITS: readonly InitName[] = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 const ENGINES: readonly EngineOption[] = ['wasm', 'js', 'auto'];
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam'];
+export const NORMALIZERS: readonly NormalizeKind[] = ['none', 'minmax', 'zscore'];
 
 /** The largest layer size accepted (a 2^24-wide layer already needs 64 MiB per row). */
 export const MAX_LAYER_SIZE = 1 << 24;
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
-  if (typeof value === 'function') return 'a function';
-  return `an object`;
-}
-
-export function typeError(field: string, expected: string, got: unknown): TypeError {
-  return new TypeError(`${field} must be ${expected}, got ${describe(got)}`);
-}
-export function rangeError(field: string, expected: string, got: unknown): RangeError {
-  return new RangeError(`${field} must be ${expected}, got ${describe(got)}`);
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/** Rejects keys that the options object does not define, naming the first one. */
-export function checkKeys(field: string, value: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${field} has an unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(', ')}`);
-    }
-  }
-}
-
-export function number(field: string, value: unknown, fallback: number, min: number, max: number, opts: { exclusiveMin?: boolean; integer?: boolean } = {}): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw typeError(field, 'a number', value);
-  const bounds = `${opts.integer ? 'an integer' : 'a finite number'} ${opts.exclusiveMin ? '>' : '≥'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}`;
-  if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value))) throw rangeError(field, bounds, value);
-  if ((opts.exclusiveMin ? value <= min : value < min) || value > max) throw rangeError(field, bounds, value);
-  return value;
-}
-
-export function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !choices.includes(value as T)) {
-    throw (typeof value === 'string' ? rangeError : typeError)(field, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
-  }
-  return value as T;
-}
-
-function boolean(field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw typeError(field, 'true or false', value);
-  return value;
-}
 
 export function resolveActivation(field: string, value: unknown): ResolvedActivation {
   if (typeof value === 'string') value = { name: value };
@@ -248,7 +197,6 @@ export function resolveActivation(field: string, value: unknown): ResolvedActiva
 }
 
 const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed', 'normalize'];
-export const NORMALIZERS = ['none', 'minmax', 'zscore'] as const;
 
 export function resolveNetworkOptions(options: unknown): { config: NetworkConfig; engine: EngineOption } {
   if (!isPlainObject(options)) throw typeError('options', 'an object with at least { layers }', options);
@@ -291,6 +239,13 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
     },
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
   };
+}
+
+/** The options of NN.fromJSON and NN.fromBinary: only `engine`. */
+export function resolveLoadOptions(options: unknown): EngineOption {
+  if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
+  checkKeys('options', options, ['engine']);
+  return oneOf('engine', options.engine, ENGINES, 'auto');
 }
 
 /** Rules on the whole stack of activations (also applied to loaded models). */

@@ -7,9 +7,12 @@
 // function (scripts/bundle.mjs) and passes that function in as __simdnetSelf, so its source text
 // starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
 // bundler to lose, and nothing is fetched.
-import { NN, type TrainReport, type Weights } from './nn.js';
-import { resolveTrainOptions, typeError, rangeError, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
-import { toMatrix } from './data.js';
+import { NN } from './nn.js';
+import { now, type TrainReport } from './trainer.js';
+import type { Weights } from './model/weights.js';
+import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
+import { rangeError, typeError } from './check.js';
+import { toMatrix } from './model/data.js';
 import type { FloatArray } from './float.js';
 
 /** The library function (set by the bundle's wrapper; undefined when run from source). */
@@ -114,7 +117,7 @@ function abortReason(signal: AbortSignal): unknown {
  * stays free; it receives one message per epoch (and per batch with onBatch).
  */
 export function trainInWorker(net: NN, inputs: unknown, targets: unknown, options: WorkerTrainOptions = {}): Promise<WorkerTrainReport> {
-  const started = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  const started = now();
   let port: Port | undefined;
   return new Promise<WorkerTrainReport>((resolve, reject) => {
     if (!(net instanceof NN)) throw typeError('net', 'an NN', net);
@@ -146,7 +149,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
       try {
         if (m.type === 'ready') {
           build = m.build;
-          readyMs = (typeof performance !== 'undefined' ? performance.now() : Date.now()) - started;
+          readyMs = now() - started;
         } else if (m.type === 'epoch' || m.type === 'batch') {
           if (m.type === 'epoch' && m.weights) net.setWeights(m.weights);
           const callback = (m.type === 'epoch' ? onEpoch : onBatch) as ((info: unknown) => unknown) | undefined;

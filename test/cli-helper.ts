@@ -1,10 +1,10 @@
-// Runs the command line as a user does: src/cli.ts bundled by esbuild (as scripts/build.mjs does,
+// Runs the command line as a user does: src/cli/main.ts bundled by esbuild (as scripts/build.mjs does,
 // with the Wasm embedded), then spawned with node. Shared by the CLI test files.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { mulberry32 } from '../src/random.js';
+import { mulberry32 } from '../src/model/random.js';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,7 +17,7 @@ export function cliPath(): Promise<string> {
     mkdirSync(dir, { recursive: true });
     const outfile = join(dir, `cli-${process.pid}-${Date.now()}.mjs`);
     await build({
-      entryPoints: [join(root, 'src', 'cli.ts')], outfile, bundle: true, format: 'esm', target: 'es2022',
+      entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile, bundle: true, format: 'esm', target: 'es2022',
       platform: 'node', packages: 'external', loader: { '.wasm': 'binary' }, logLevel: 'error',
     });
     return outfile;

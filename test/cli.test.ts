@@ -1,6 +1,6 @@
 // The command line end to end on small tables: train, evaluate and predict on CSV and JSON,
 // classification and regression, --json, --help and the atomic model file.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

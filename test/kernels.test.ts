@@ -2,8 +2,9 @@
 // float64 answers computed here; sizes that are and are not multiples of 4 (the SIMD tails), and
 // canary values around every buffer so that a kernel writing outside its output is caught.
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsEngineSync, wasmEngineSync, KERNEL_NAMES, type Engine } from '../src/engine.js';
-import { ACT, LOSS, OPT } from '../src/layout.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
+import { KERNEL_NAMES } from '../src/runtime/abi.js';
+import { ACT, LOSS, OPT } from '../src/runtime/layout.js';
 import {
   U32, gamma, rng, randomF32, matmulRef, activateRef, derivativeFromY, worstRatio, type ActivationRef, type LossRef,
 } from './reference.js';

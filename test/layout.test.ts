@@ -1,10 +1,11 @@
-// The descriptor layout is written by TypeScript (src/layout.ts) and read by the kernels
+// The descriptor layout is written by TypeScript (src/runtime/layout.ts) and read by the kernels
 // (assembly/layout.ts): the two must agree word for word. And the offsets the plans hand out must
 // be aligned for v128, disjoint, and inside the region.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { wasmEngineSync, type WasmExports } from '../src/engine.js';
-import { ACT, ALIGN, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork } from '../src/layout.js';
+import { wasmEngineSync } from '../src/runtime/engine.js';
+import type { WasmExports } from '../src/runtime/abi.js';
+import { ACT, ALIGN, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork } from '../src/runtime/layout.js';
 
 /** Every `export const NAME: i32 = value;` of assembly/layout.ts. */
 function assemblyConstants(): Map<string, number> {
@@ -96,7 +97,7 @@ describe('planModel', () => {
       } else {
         expect(b).toBeNull();
       }
-      // matmulTransB's scratch holds Wᵀ of at most min(fanIn, 8) rows of fanOut floats (assembly/dense.ts)
+      // matmulTransB's scratch holds Wᵀ of at most min(fanIn, 8) rows of fanOut floats (assembly/gemm.ts)
       needScratch = Math.max(needScratch, Math.min(layers[l]!, 8) * layers[l + 1]! * 4);
     }
     regions.push(['scratch', p.scratch, needScratch]);

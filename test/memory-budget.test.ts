@@ -4,7 +4,7 @@
 // engine here starts with the module's initial memory.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { wasmEngineSync } from '../src/engine.js';
+import { wasmEngineSync } from '../src/runtime/engine.js';
 
 describe('Wasm memory during training', () => {
   it('784-128-10 at batch 128 stays within 4 MiB and stops growing after the first epoch', async () => {

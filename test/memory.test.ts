@@ -2,8 +2,8 @@
 // dispose semantics, and thousands of networks leaving nothing behind.
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/engine.js';
-import { Heap, createLinearMemory } from '../src/heap.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
+import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ArticleNN, f64, forwardRef, maxAbs, maxAbsDiff, randomF32, rng } from './reference.js';
 
 const ENGINES: [string, () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];

@@ -1,6 +1,6 @@
 // Float64 reference implementations for the tests: written from the article and the
 // mathematics, never by calling simdnet's kernels. Every matrix is a row-major Float64Array.
-import { mulberry32 } from '../src/random.js';
+import { mulberry32 } from '../src/model/random.js';
 
 /** 2^-24: the unit roundoff of float32 (half an ulp of 1). */
 export const U32 = 2 ** -24;
@@ -8,7 +8,7 @@ export const U32 = 2 ** -24;
 /** γ_n = n·u / (1 − n·u): the classical bound on the relative error of an n-term float32 sum. */
 export const gamma = (n: number): number => (n * U32) / (1 - n * U32);
 
-/** mulberry32 (src/random.ts): test data independent of simdnet's own generator. */
+/** mulberry32 (src/model/random.ts): test data independent of simdnet's own generator. */
 export const rng = mulberry32;
 
 /** n float32-representable values uniform in [lo, hi). */

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import * as v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { NN, type Weights } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/engine.js';
+import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 
 export const ENGINES = ['js', 'wasm'] as const;
 export type EngineKind = (typeof ENGINES)[number];
@@ -89,7 +89,7 @@ export async function rejected(f: () => Promise<unknown>): Promise<unknown> {
   return undefined;
 }
 
-/** CRC-32 (IEEE), written here independently of src/binary.ts. */
+/** CRC-32 (IEEE), written here independently of src/format/binary.ts. */
 export function crc32(bytes: Uint8Array): number {
   let crc = ~0;
   for (const b of bytes) {
@@ -106,7 +106,7 @@ export function resign(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The binary format's parts, read independently of src/binary.ts (see its header comment). */
+/** The binary format's parts, read independently of src/format/binary.ts (see its header comment). */
 export function splitBinary(bytes: Uint8Array): { meta: Record<string, unknown>; floats: Float32Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const metaLength = view.getUint32(12, true);

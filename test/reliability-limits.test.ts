@@ -3,7 +3,7 @@
 // engine's memory is not grown (no gigabytes allocated, no trap), and the network stays usable.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { MAX_BYTES } from '../src/heap.js';
+import { MAX_BYTES } from '../src/runtime/heap.js';
 import { ENGINES, type EngineKind, engineOf, expectClearError, rejected, stateOf, expectSameState, thrown } from './reliability-helpers.js';
 
 const GiB = 2 ** 30;

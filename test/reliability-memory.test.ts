@@ -144,7 +144,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   it.skipIf(!gc)('a network disposed and then collected is not freed a second time (the registry forgets it on dispose)', async () => {
     await collect();
     const survivors: NN[] = [];
-    const regionOf = (n: NN): number => (n as unknown as { net: { model: number } }).net.model; // only to check the setup
+    const regionOf = (n: NN): number => (n as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr; // only to check the setup
     let reused = 0;
     (() => {
       for (let i = 0; i < 50; i++) {

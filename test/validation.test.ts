@@ -2,7 +2,7 @@
 // TypeError or RangeError whose message names the field; the network is unchanged afterwards.
 import { describe, expect, it } from 'vitest';
 import { NN, type ModelJSON, type NetworkOptions, type TrainOptions, type Weights } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync } from '../src/engine.js';
+import { jsEngineSync, wasmEngineSync } from '../src/runtime/engine.js';
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 

@@ -1,7 +1,7 @@
 // Seeded row orders for splitting data sets, independent of the library's generator so that a
 // documented split stays the same whatever the library changes: mulberry32 and Fisher–Yates.
 
-import { mulberry32 } from '../random.js';
+import { mulberry32 } from '../model/random.js';
 
 export { mulberry32 };
 

@@ -1,6 +1,6 @@
 // The 'js' twin of assembly/activation.ts.
-import type { Heap } from '../heap.js';
-import { ACT } from '../layout.js';
+import type { Heap } from '../runtime/heap.js';
+import { ACT } from '../runtime/layout.js';
 
 export function activationKernels(heap: Heap) {
   // y = exp(x) for count elements

@@ -1,5 +1,5 @@
 // The 'js' twin of assembly/dense.ts: same names, same signatures, plain loops over Float32Array.
-import type { Heap } from '../heap.js';
+import type { Heap } from '../runtime/heap.js';
 
 export function denseKernels(heap: Heap) {
   // Y[m×n] = X[m×k] · W[k×n] (+ b[n] on every row when bPtr != 0)

@@ -1,6 +1,6 @@
 // The 'js' engine: every kernel of the Wasm ABI, in plain TypeScript over the same linear memory.
-import type { Heap } from '../heap.js';
-import type { Kernels } from '../engine.js';
+import type { Heap } from '../runtime/heap.js';
+import type { Kernels } from '../runtime/abi.js';
 import { denseKernels } from './dense.js';
 import { activationKernels } from './activation.js';
 import { lossKernels } from './loss.js';

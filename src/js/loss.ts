@@ -1,13 +1,6 @@
 // The 'js' twin of assembly/loss.ts.
-import type { Heap } from '../heap.js';
-import { ACT, LOSS } from '../layout.js';
-
-/** The factor that turns a batch's summed loss into the loss as defined (see assembly/loss.ts). */
-export function lossScale(loss: number, rows: number, cols: number): number {
-  if (loss === LOSS.sse) return 1;
-  if (loss === LOSS['cross-entropy']) return 1 / rows;
-  return 1 / (rows * cols);
-}
+import type { Heap } from '../runtime/heap.js';
+import { ACT, LOSS, lossScale } from '../runtime/layout.js';
 
 export function lossKernels(heap: Heap, activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void) {
   // Σ of the per-value loss terms, unscaled

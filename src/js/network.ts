@@ -1,6 +1,6 @@
 // The 'js' twin of assembly/network.ts: whole-network passes driven by the same descriptor.
-import type { Heap } from '../heap.js';
-import { H, L, HEADER_WORDS, LAYER_WORDS } from '../layout.js';
+import type { Heap } from '../runtime/heap.js';
+import { H, L, HEADER_WORDS, LAYER_WORDS } from '../runtime/layout.js';
 import type { denseKernels } from './dense.js';
 import type { activationKernels } from './activation.js';
 import type { lossKernels } from './loss.js';
@@ -10,15 +10,15 @@ type Parts = ReturnType<typeof denseKernels> & ReturnType<typeof activationKerne
   & ReturnType<typeof lossKernels> & ReturnType<typeof updateKernels>;
 
 export function networkKernels(heap: Heap, k: Parts) {
-  const rec = (net: number, l: number): number => (net >>> 2) + HEADER_WORDS + l * LAYER_WORDS;
+  const rec = (descriptorPtr: number, l: number): number => (descriptorPtr >>> 2) + HEADER_WORDS + l * LAYER_WORDS;
 
   // every layer's Y = f(X·W + b) for rows rows at xPtr
-  function forward(net: number, xPtr: number, rows: number): void {
-    const i32 = heap.i32, f32 = heap.f32, h = net >>> 2;
+  function forward(descriptorPtr: number, xPtr: number, rows: number): void {
+    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2;
     i32[h + H.INPUT] = xPtr;
     let input = xPtr;
     for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
-      const r = rec(net, l);
+      const r = rec(descriptorPtr, l);
       const y = i32[r + L.Y]!, fanOut = i32[r + L.FAN_OUT]!;
       k.matmul(input, i32[r + L.W]!, i32[r + L.B]!, y, rows, i32[r + L.FAN_IN]!, fanOut);
       k.activate(i32[r + L.ACT]!, f32[r + L.P0]!, f32[r + L.P1]!, y, rows, fanOut);
@@ -27,19 +27,19 @@ export function networkKernels(heap: Heap, k: Parts) {
   }
 
   // error terms of every layer from the current weights, then the gradients
-  function backward(net: number, tPtr: number, rows: number): void {
-    const i32 = heap.i32, f32 = heap.f32, h = net >>> 2;
+  function backward(descriptorPtr: number, tPtr: number, rows: number): void {
+    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2;
     const layers = i32[h + H.LAYERS]!;
-    const last = rec(net, layers - 1);
+    const last = rec(descriptorPtr, layers - 1);
     k.outputDelta(i32[h + H.LOSS]!, i32[last + L.ACT]!, f32[last + L.P0]!, i32[last + L.Y]!, tPtr, i32[last + L.D]!, rows, i32[last + L.FAN_OUT]!);
     for (let l = layers - 1; l >= 0; l--) {
-      const r = rec(net, l);
+      const r = rec(descriptorPtr, l);
       const fanIn = i32[r + L.FAN_IN]!, fanOut = i32[r + L.FAN_OUT]!, d = i32[r + L.D]!;
-      const input = l === 0 ? i32[h + H.INPUT]! : i32[rec(net, l - 1) + L.Y]!;
+      const input = l === 0 ? i32[h + H.INPUT]! : i32[rec(descriptorPtr, l - 1) + L.Y]!;
       k.matmulTransA(input, d, i32[r + L.GW]!, rows, fanIn, fanOut, 0);
       if (i32[r + L.GB]) k.columnSums(d, i32[r + L.GB]!, rows, fanOut);
       if (l > 0) {
-        const p = rec(net, l - 1);
+        const p = rec(descriptorPtr, l - 1);
         k.matmulTransB(d, i32[r + L.W]!, i32[p + L.D]!, rows, fanOut, fanIn, i32[h + H.SCRATCH]!);
         k.activationGrad(i32[p + L.ACT]!, f32[p + L.P0]!, i32[p + L.Y]!, i32[p + L.D]!, rows * fanIn);
       }
@@ -47,8 +47,8 @@ export function networkKernels(heap: Heap, k: Parts) {
   }
 
   // one optimizer step with the last gradients
-  function update(net: number): void {
-    const i32 = heap.i32, f32 = heap.f32, h = net >>> 2;
+  function update(descriptorPtr: number): void {
+    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2;
     const count = i32[h + H.PARAM_COUNT]!, grads = i32[h + H.GRADS]!;
     let gradScale = 1;
     const clip = f32[h + H.CLIP]!;
@@ -57,10 +57,10 @@ export function networkKernels(heap: Heap, k: Parts) {
       if (norm > clip) gradScale = clip / norm;
     }
     i32[h + H.STEP] = i32[h + H.STEP]! + 1;
-    const f64 = heap.f64, p1 = (net >>> 3) + H.BETA1_POWER / 2, p2 = (net >>> 3) + H.BETA2_POWER / 2;
+    const f64 = heap.f64, p1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2, p2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
     f64[p1] = f64[p1]! * f32[h + H.BETA1]!;
     f64[p2] = f64[p2]! * f32[h + H.BETA2]!;
-    k.applyUpdate(i32[h + H.OPTIMIZER]!, i32[h + H.PARAMS]!, grads, i32[h + H.STATE1]!, i32[h + H.STATE2]!, count,
+    k.applyUpdate(i32[h + H.OPTIMIZER]!, i32[h + H.PARAMS]!, grads, i32[h + H.M]!, i32[h + H.V]!, count,
       f32[h + H.LR]!, f32[h + H.BETA1]!, f32[h + H.BETA2]!, f32[h + H.EPSILON]!, f32[h + H.DECAY]!, gradScale,
       Math.fround(1 - f64[p1]!), Math.fround(1 - f64[p2]!));
   }
@@ -75,10 +75,10 @@ export function networkKernels(heap: Heap, k: Parts) {
   }
 
   // one epoch over resident rows, batch by batch
-  function trainEpoch(net: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void {
-    const i32 = heap.i32, h = net >>> 2;
+  function trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void {
+    const i32 = heap.i32, h = descriptorPtr >>> 2;
     const layers = i32[h + H.LAYERS]!;
-    const fanIn = i32[rec(net, 0) + L.FAN_IN]!, fanOut = i32[rec(net, layers - 1) + L.FAN_OUT]!;
+    const fanIn = i32[rec(descriptorPtr, 0) + L.FAN_IN]!, fanOut = i32[rec(descriptorPtr, layers - 1) + L.FAN_OUT]!;
     const xStage = i32[h + H.INPUT_STAGE]!, tStage = i32[h + H.TARGET_STAGE]!;
     for (let start = 0; start < rows; start += batch) {
       const count = Math.min(batch, rows - start);
@@ -88,9 +88,9 @@ export function networkKernels(heap: Heap, k: Parts) {
         gatherRows(tPtr, orderPtr, start, count, fanOut, tStage);
         xb = xStage; tb = tStage;
       }
-      forward(net, xb, count);
-      backward(net, tb, count);
-      update(net);
+      forward(descriptorPtr, xb, count);
+      backward(descriptorPtr, tb, count);
+      update(descriptorPtr);
     }
   }
 

@@ -1,6 +1,6 @@
 // The 'js' twin of assembly/update.ts.
-import type { Heap } from '../heap.js';
-import { OPT } from '../layout.js';
+import type { Heap } from '../runtime/heap.js';
+import { OPT } from '../runtime/layout.js';
 
 export function updateKernels(heap: Heap) {
   // Σ g²
@@ -12,11 +12,11 @@ export function updateKernels(heap: Heap) {
     return sum;
   }
 
-  // One optimizer step (formulas in assembly/update.ts)
-  function applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
+  // One optimizer step (formulas in assembly/update.ts); momentum and Nesterov keep their velocity in slot m
+  function applyUpdate(opt: number, wPtr: number, gPtr: number, mPtr: number, vPtr: number, count: number,
     lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void {
     const f = heap.f32;
-    const w0 = wPtr >>> 2, g0 = gPtr >>> 2, m0 = s1Ptr >>> 2, v0 = s2Ptr >>> 2;
+    const w0 = wPtr >>> 2, g0 = gPtr >>> 2, m0 = mPtr >>> 2, v0 = vPtr >>> 2;
     if (opt === OPT.sgd) {
       for (let i = 0; i < count; i++) {
         const w = f[w0 + i]!;
@@ -38,9 +38,9 @@ export function updateKernels(heap: Heap) {
       for (let i = 0; i < count; i++) {
         const w = f[w0 + i]!;
         const g = f[g0 + i]! * gradScale + decay * w;
-        const v = beta1 * f[m0 + i]! + g;
-        f[m0 + i] = v;
-        f[w0 + i] = w - lr * (nesterov ? g + beta1 * v : v);
+        const velocity = beta1 * f[m0 + i]! + g;
+        f[m0 + i] = velocity;
+        f[w0 + i] = w - lr * (nesterov ? g + beta1 * velocity : velocity);
       }
     }
   }

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
 import { NN } from '../../src/index.js';
-import { Heap, createLinearMemory } from '../../src/heap.js';
+import { Heap, createLinearMemory } from '../../src/runtime/heap.js';
 import { createJsKernels } from '../../src/js/index.js';
-import type { Kernels, WasmExports } from '../../src/engine.js';
-import { ACT, LOSS } from '../../src/layout.js';
+import type { Kernels, WasmExports } from '../../src/runtime/abi.js';
+import { ACT, LOSS } from '../../src/runtime/layout.js';
 
 interface Bench { name: string; heap: Heap; k: Kernels }
 

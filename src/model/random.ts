@@ -1,5 +1,5 @@
 // Seeded pseudo-random numbers: xoshiro128** seeded through splitmix32. One generator per network
-// drives initialisation, shuffling and dropout; its four words of state are saved in checkpoints.
+// drives initialisation and shuffling; its four words of state are saved with the model.
 
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
@@ -51,9 +51,6 @@ export class Random {
     const v = this.uniform();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-
-  /** Uniform integer in [0, n). */
-  below(n: number): number { return Math.floor(this.uniform() * n); }
 
   /** Fills `order` with a uniformly random permutation of 0..n-1 (Fisher–Yates). */
   permutation(order: Int32Array, n: number): void {

@@ -1,9 +1,9 @@
 // toFunction(): the network as standalone JavaScript source. Only numbers taken from the model
 // are written into the code (weights, sizes, activation parameters, normaliser statistics); every
 // name and operator comes from this file, never from the model.
-import type { NetworkConfig } from './options.js';
-import type { Weights } from './network.js';
-import type { Normalizer } from './normalize.js';
+import type { NetworkConfig } from '../options.js';
+import type { Weights } from '../model/weights.js';
+import type { Normalizer } from '../model/normalize.js';
 
 /** A number as a JavaScript literal; non-finite values cannot occur (models are checked) but are refused anyway. */
 function literal(v: number): string {

@@ -9,9 +9,9 @@
 //                weights and biases per layer, then (when the metadata says so) the two
 //                optimizer-state slots in the same order
 //   last 4       u32 CRC-32 (IEEE) of all the bytes before it
-import { FloatArray } from './float.js';
-import { parseModel, type ModelJSON } from './serialize.js';
-import { isPlainObject, rangeError, typeError } from './options.js';
+import { FloatArray } from '../float.js';
+import { parseModel, type ModelJSON } from './json.js';
+import { isPlainObject, rangeError, typeError } from '../check.js';
 
 const MAGIC = 'simdnet\0';
 export const BINARY_VERSION = 1;

@@ -1,22 +1,24 @@
 // Input normalisers kept with the model: x' = (x − offset) · scale per input column, fitted on the
 // first training data (min-max to [0, 1], or z-score to mean 0 and standard deviation 1).
-import { FloatArray } from './float.js';
+import { FloatArray } from '../float.js';
 import type { Matrix } from './data.js';
-import { isPlainObject, checkKeys, rangeError, typeError } from './options.js';
+import { isPlainObject, checkKeys, rangeError, typeError } from '../check.js';
+import type { NormalizeKind } from '../options.js';
 
-export type NormalizeKind = 'none' | 'minmax' | 'zscore';
+/** What a fitted normaliser does ('none' fits nothing). */
+type FittedKind = Exclude<NormalizeKind, 'none'>;
 
 export interface NormalizerJSON {
-  kind: 'minmax' | 'zscore';
+  kind: FittedKind;
   offset: number[];
   scale: number[];
 }
 
 export class Normalizer {
-  private constructor(readonly kind: 'minmax' | 'zscore', readonly offset: Float64Array, readonly scale: Float64Array) {}
+  private constructor(readonly kind: FittedKind, readonly offset: Float64Array, readonly scale: Float64Array) {}
 
   /** Per-column statistics of x; a constant column maps to 0. */
-  static fit(kind: 'minmax' | 'zscore', x: Matrix): Normalizer {
+  static fit(kind: FittedKind, x: Matrix): Normalizer {
     const { data, rows, cols } = x;
     const offset = new Float64Array(cols), scale = new Float64Array(cols);
     for (let c = 0; c < cols; c++) {

@@ -1,6 +1,6 @@
 // Classification metrics over predicted rows and target rows (one-hot, or one 0/1 column).
 import { toMatrix } from './data.js';
-import { rangeError } from './options.js';
+import { rangeError } from '../check.js';
 
 /** The class of the row at a[at .. at+cols): the first index of the largest value, or value ≥ 0.5 for one column. */
 export function classOf(a: Float32Array, at: number, cols: number): number {

@@ -1,7 +1,7 @@
 // Inputs and targets as the public API accepts them (an array of rows, or one flat row-major
 // array), checked and turned into one Float32Array. Also the article's random data set.
-import { FloatArray } from './float.js';
-import { rangeError, typeError } from './options.js';
+import { FloatArray } from '../float.js';
+import { rangeError, typeError } from '../check.js';
 import { Random } from './random.js';
 
 export interface Matrix {

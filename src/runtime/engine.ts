@@ -1,45 +1,11 @@
 // Engines: the Wasm module (relaxed-SIMD build where it validates, else plain SIMD) or the 'js'
 // twin. Each engine is created once per process; all its networks share its linear memory.
-import simdBytes from '../build/simd.wasm';
-import relaxedBytes from '../build/relaxed.wasm';
+import simdBytes from '../../build/simd.wasm';
+import relaxedBytes from '../../build/relaxed.wasm';
+import type { Kernels, WasmExports } from './abi.js';
 import { Heap, createLinearMemory, type LinearMemory } from './heap.js';
-import { createJsKernels } from './js/index.js';
-
-/** Every kernel of the Wasm ABI (assembly/index.ts); src/js/ implements the same list. */
-export interface Kernels {
-  matmul(xPtr: number, wPtr: number, bPtr: number, yPtr: number, m: number, k: number, n: number): void;
-  matmulTransB(dPtr: number, wPtr: number, yPtr: number, m: number, n: number, k: number, scratchPtr: number): void;
-  matmulTransA(xPtr: number, dPtr: number, gPtr: number, m: number, k: number, n: number, accumulate: number): void;
-  columnSums(dPtr: number, bPtr: number, m: number, n: number): void;
-  activate(kind: number, p0: number, p1: number, yPtr: number, rows: number, cols: number): void;
-  activationGrad(kind: number, p0: number, yPtr: number, dPtr: number, count: number): void;
-  vexp(xPtr: number, yPtr: number, count: number): void;
-  lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
-  outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void;
-  applyUpdate(opt: number, wPtr: number, gPtr: number, s1Ptr: number, s2Ptr: number, count: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void;
-  sumSquares(gPtr: number, count: number): number;
-  forward(net: number, xPtr: number, rows: number): void;
-  backward(net: number, tPtr: number, rows: number): void;
-  update(net: number): void;
-  gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
-  trainEpoch(net: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
-}
-
-/** The names in Kernels, for tests that walk both engines through the same list. */
-export const KERNEL_NAMES = [
-  'matmul', 'matmulTransB', 'matmulTransA', 'columnSums', 'activate', 'activationGrad', 'vexp', 'lossSum',
-  'outputDelta', 'applyUpdate', 'sumSquares', 'forward', 'backward', 'update', 'gatherRows', 'trainEpoch',
-] as const satisfies readonly (keyof Kernels)[];
-
-export interface WasmExports extends Kernels {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  readonly HEADER_WORDS: WebAssembly.Global;
-  readonly LAYER_WORDS: WebAssembly.Global;
-  readonly H_CAPACITY: WebAssembly.Global;
-  readonly L_D: WebAssembly.Global;
-}
+import { ACT } from './layout.js';
+import { createJsKernels } from '../js/index.js';
 
 export type EngineName = 'wasm' | 'js';
 export type BuildName = 'relaxed-simd' | 'simd' | 'js';
@@ -74,22 +40,17 @@ let wasmEngine: Engine | undefined;
 let wasmPending: Promise<Engine> | undefined;
 let jsEngine: Engine | undefined;
 
-const imports = {
-  env: {
-    // only the debug build imports abort (its assertions); release builds run with --noAssert
-    abort(_msg: number, _file: number, line: number, column: number): never {
-      throw new Error(`simdnet: Wasm assertion failed at ${line}:${column}`);
-    },
-  },
-};
-
 function wasmBytes(): Uint8Array<ArrayBuffer> {
   if (relaxedOk()) return relaxedBytes;
   if (simdOk()) return simdBytes;
   throw new TypeError("simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'");
 }
 
-function makeWasmEngine(instance: WebAssembly.Instance, build: BuildName): Engine {
+/**
+ * The engine of one instance of a build: its memory under a Heap, its exports as the kernels.
+ * The release builds import nothing; the tests make a debug engine here from build/debug.wasm.
+ */
+export function wasmEngineOf(instance: WebAssembly.Instance, build: BuildName): Engine {
   const exports = instance.exports as unknown as WasmExports;
   const heap = new Heap(exports.memory, exports.heapBase());
   warmUp(heap, exports);
@@ -109,8 +70,8 @@ function warmUp(heap: Heap, k: Kernels): void {
     k.matmulTransB(a, b, c, n, n, n, s);
     k.matmulTransA(a, b, c, n, n, n, 0);
     k.matmul(a, b, 0, c, 1, n, n);
-    k.activate(1, 1, 0, c, n, n);
-    k.activationGrad(1, 1, c, a, n * n);
+    k.activate(ACT.sigmoid, 1, 0, c, n, n);
+    k.activationGrad(ACT.sigmoid, 1, c, a, n * n);
   }
   for (const p of [a, b, c, s]) heap.release(p);
 }
@@ -120,18 +81,17 @@ function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ?
 export function wasmEngineSync(): Engine {
   if (!wasmEngine) {
     const bytes = wasmBytes();
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    wasmEngine = makeWasmEngine(instance, buildOf(bytes));
+    wasmEngine = wasmEngineOf(new WebAssembly.Instance(new WebAssembly.Module(bytes)), buildOf(bytes));
   }
   return wasmEngine;
 }
 
-export async function wasmEngineAsync(): Promise<Engine> {
+async function wasmEngineAsync(): Promise<Engine> {
   if (wasmEngine) return wasmEngine;
   wasmPending ??= (async () => {
     const bytes = wasmBytes();
-    const { instance } = await WebAssembly.instantiate(bytes, imports);
-    wasmEngine ??= makeWasmEngine(instance, buildOf(bytes));
+    const { instance } = await WebAssembly.instantiate(bytes);
+    wasmEngine ??= wasmEngineOf(instance, buildOf(bytes));
     return wasmEngine;
   })();
   return wasmPending;
@@ -147,7 +107,7 @@ export function jsEngineSync(): Engine {
 }
 
 /** The engine for an `engine` option: 'auto' falls back to 'js' where no Wasm build validates. */
-export function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
+function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
   if (requested !== 'auto') return requested;
   return relaxedOk() || simdOk() ? 'wasm' : 'js';
 }

@@ -1,22 +1,15 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
 import {
-  NORMALIZERS, oneOf, checkKeys, checkArchitecture, resolveInitScale, isPlainObject, rangeError, resolveActivation, resolveLayers, typeError,
-  type NetworkConfig, type ResolvedActivation,
-} from './options.js';
-import { checkWeights } from './nn.js';
-import type { Weights } from './network.js';
-import { Normalizer, type NormalizerJSON } from './normalize.js';
+  INITS, LOSSES, NORMALIZERS, checkArchitecture, resolveActivation, resolveInitScale, resolveLayers, type NetworkConfig, type ResolvedActivation,
+} from '../options.js';
+import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
+import { checkWeights, type Weights } from '../model/weights.js';
+import { Normalizer, type NormalizerJSON } from '../model/normalize.js';
+import { Random } from '../model/random.js';
+import type { TrainingState } from '../model/training-state.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 1;
-
-/** What continues a training run exactly: epoch count, optimizer step and state, generator state. */
-export interface TrainingState {
-  epochs: number;
-  step: number;
-  random: number[];
-  state: { first: Weights; second: Weights } | null;
-}
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
@@ -35,6 +28,7 @@ export interface ModelJSON {
   normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
+  /** the TrainingState; state.first and state.second are the optimizer slots m and v */
   training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
   /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
   meta?: unknown;
@@ -42,8 +36,6 @@ export interface ModelJSON {
 
 const KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'bias', 'init', 'initScale', 'seed', 'normalize',
   'normalizer', 'weights', 'biases', 'training', 'meta'];
-const LOSSES = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
-const INITS = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 
 const arrays = (w: Weights): Arrays => ({
   weights: w.weights.map((a) => Array.from(a)),
@@ -61,8 +53,8 @@ export function serializeModel(c: NetworkConfig, params: Weights, normalizer: No
   };
   if (training) {
     json.training = {
-      epochs: training.epochs, step: training.step, random: training.random.slice(),
-      state: training.state ? { first: arrays(training.state.first), second: arrays(training.state.second) } : null,
+      epochs: training.epochs, step: training.step, random: training.random.state,
+      state: training.optimizerState ? { first: arrays(training.optimizerState.m), second: arrays(training.optimizerState.v) } : null,
     };
   }
   return json;
@@ -82,9 +74,9 @@ export function parseModel(input: unknown): { config: NetworkConfig; weights: We
     throw rangeError('model.activations', `${layers.length - 1} activations`, json.activations);
   }
   const activations = Array.from(json.activations, (a: unknown, i) => resolveActivation(`model.activations[${i}]`, isPlainObject(a) ? pickActivation(a) : a));
-  if (typeof json.loss !== 'string' || !LOSSES.includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
+  if (typeof json.loss !== 'string' || !(LOSSES as readonly string[]).includes(json.loss)) throw rangeError('model.loss', `one of ${LOSSES.join(', ')}`, json.loss);
   if (typeof json.bias !== 'boolean') throw typeError('model.bias', 'true or false', json.bias);
-  if (typeof json.init !== 'string' || !INITS.includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
+  if (typeof json.init !== 'string' || !(INITS as readonly string[]).includes(json.init)) throw rangeError('model.init', `one of ${INITS.join(', ')}`, json.init);
   checkArchitecture(layers, activations, 'model.activations', `model.activations[${activations.length - 1}]`);
   const initScale = resolveInitScale(json.init as NetworkConfig['init'], json.initScale, 'model.');
   if (typeof json.seed !== 'number' || !Number.isInteger(json.seed) || json.seed < 0 || json.seed > 0xffffffff) {
@@ -112,16 +104,16 @@ function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
   const step = int('step', value.step, 2 ** 31 - 1);
   if (!Array.isArray(value.random) || value.random.length !== 4) throw rangeError('model.training.random', 'an array of 4 unsigned 32-bit integers', value.random);
   const random = Array.from(value.random, (v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
-  let state: TrainingState['state'] = null;
+  let optimizerState: TrainingState['optimizerState'] = null;
   if (value.state !== null) {
     if (!isPlainObject(value.state)) throw typeError('model.training.state', 'null or { first, second }', value.state);
     checkKeys('model.training.state', value.state, ['first', 'second']);
-    state = {
-      first: checkWeights(value.state.first, config, 'model.training.state.first'),
-      second: checkWeights(value.state.second, config, 'model.training.state.second'),
+    optimizerState = {
+      m: checkWeights(value.state.first, config, 'model.training.state.first'),
+      v: checkWeights(value.state.second, config, 'model.training.state.second'),
     };
   }
-  return { epochs, step, random, state };
+  return { epochs, step, random: new Random(random), optimizerState };
 }
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */

@@ -1,12 +1,12 @@
 // Memory layout of a network, computed once from its shape: a pure function, testable without
-// Wasm. The descriptor words mirror assembly/layout.ts (a test checks the two agree).
+// Wasm. The descriptor words and kind codes mirror assembly/layout.ts (a test checks the two agree).
 
 export const HEADER_WORDS = 24;
 export const LAYER_WORDS = 12;
 
 export const H = {
   LAYERS: 0, LOSS: 1, OPTIMIZER: 2, STEP: 3, LR: 4, BETA1: 5, BETA2: 6, EPSILON: 7, DECAY: 8, CLIP: 9,
-  SCRATCH: 10, INPUT: 11, PARAMS: 12, GRADS: 13, STATE1: 14, STATE2: 15, PARAM_COUNT: 16,
+  SCRATCH: 10, INPUT: 11, PARAMS: 12, GRADS: 13, M: 14, V: 15, PARAM_COUNT: 16,
   INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22,
 } as const;
 
@@ -17,6 +17,17 @@ export const L = {
 export const ACT = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 'leaky-relu': 4, softmax: 5 } as const;
 export const LOSS = { sse: 0, mse: 1, 'binary-cross-entropy': 2, 'cross-entropy': 3 } as const;
 export const OPT = { sgd: 0, momentum: 1, nesterov: 2, adam: 3 } as const;
+
+/**
+ * The factor that turns a sum of per-value loss terms over `rows` rows of `cols` outputs into the
+ * loss as defined: SSE is a plain sum, MSE and BCE average over every value, cross-entropy over
+ * rows (assembly/layout.ts has the kernels' twin).
+ */
+export function lossScale(loss: number, rows: number, cols: number): number {
+  if (loss === LOSS.sse) return 1;
+  if (loss === LOSS['cross-entropy']) return 1 / rows;
+  return 1 / (rows * cols);
+}
 
 /** Every block starts on a 16-byte boundary so kernels may use v128 loads. */
 export const ALIGN = 16;

@@ -2,13 +2,13 @@
 // bench table and the seed article's run. Results go to stdout, progress to stderr. Exit codes:
 // 0 done, 2 bad input or usage (one line: file:line:column: message), 1 anything else (a bug).
 import { Command, CommanderError, Option } from 'commander';
-import { InputError, UsageError } from './cli/errors.js';
-import { TRAIN_DEFAULTS, train } from './cli/train.js';
-import { evaluate } from './cli/evaluate.js';
-import { predict } from './cli/predict.js';
-import { MNIST_DEFAULTS, mnist } from './cli/mnist.js';
-import { bench } from './cli/bench.js';
-import { ARTICLE_DEFAULTS, article } from './cli/article.js';
+import { InputError, UsageError } from './errors.js';
+import { TRAIN_DEFAULTS, train } from './train.js';
+import { evaluate } from './evaluate.js';
+import { predict } from './predict.js';
+import { MNIST_DEFAULTS, mnist } from './mnist.js';
+import { bench } from './bench.js';
+import { ARTICLE_DEFAULTS, article } from './article.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')

@@ -1,0 +1,38 @@
+// The kernels' interface as TypeScript sees it: every export of the Wasm module (assembly/index.ts),
+// which src/js/ implements name for name. Imports nothing, so both engines can depend on it.
+
+/** Every kernel of the Wasm ABI (assembly/index.ts); src/js/ implements the same list. */
+export interface Kernels {
+  matmul(xPtr: number, wPtr: number, bPtr: number, yPtr: number, m: number, k: number, n: number): void;
+  matmulTransB(dPtr: number, wPtr: number, yPtr: number, m: number, n: number, k: number, scratchPtr: number): void;
+  matmulTransA(xPtr: number, dPtr: number, gPtr: number, m: number, k: number, n: number, accumulate: number): void;
+  columnSums(dPtr: number, bPtr: number, m: number, n: number): void;
+  activate(kind: number, p0: number, p1: number, yPtr: number, rows: number, cols: number): void;
+  activationGrad(kind: number, p0: number, yPtr: number, dPtr: number, count: number): void;
+  vexp(xPtr: number, yPtr: number, count: number): void;
+  lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
+  outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void;
+  applyUpdate(opt: number, wPtr: number, gPtr: number, mPtr: number, vPtr: number, count: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void;
+  sumSquares(gPtr: number, count: number): number;
+  forward(descriptorPtr: number, xPtr: number, rows: number): void;
+  backward(descriptorPtr: number, tPtr: number, rows: number): void;
+  update(descriptorPtr: number): void;
+  gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
+  trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
+}
+
+/** The names in Kernels, for tests that walk both engines through the same list. */
+export const KERNEL_NAMES = [
+  'matmul', 'matmulTransB', 'matmulTransA', 'columnSums', 'activate', 'activationGrad', 'vexp', 'lossSum',
+  'outputDelta', 'applyUpdate', 'sumSquares', 'forward', 'backward', 'update', 'gatherRows', 'trainEpoch',
+] as const satisfies readonly (keyof Kernels)[];
+
+export interface WasmExports extends Kernels {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  readonly HEADER_WORDS: WebAssembly.Global;
+  readonly LAYER_WORDS: WebAssembly.Global;
+  readonly H_CAPACITY: WebAssembly.Global;
+  readonly L_D: WebAssembly.Global;
+}
