@@ -1,21 +1,22 @@
 // The dense layer's matrix products and its bias gradient (f32, row-major, byte pointers), name
-// for name the kernels of src/js/dense.ts. How a product is blocked and packed is gemm.ts's part.
-import { INIT_BIAS, INIT_LOAD, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB } from './gemm';
+// for name the kernels of src/js/dense.ts. How a product is blocked and packed is gemm.ts's part;
+// how it is shared among threads (useThreads), parallel.ts's.
+import { INIT_LOAD, INIT_ZERO } from './gemm';
+import { parallelMatmul, parallelTransA, parallelTransB } from './parallel';
 
 // Y[m×n] = X[m×k]·W[k×n] (+ b broadcast over rows when bPtr != 0).
 export function matmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i32, k: i32, n: i32): void {
-  const ldx = <usize>k << 2, ldw = <usize>n << 2;
-  gemmBlocked(xPtr, ldx, 4, wPtr, ldw, yPtr, ldw, m, n, k, bPtr, bPtr != 0 ? INIT_BIAS : INIT_ZERO);
+  parallelMatmul(xPtr, wPtr, bPtr, yPtr, m, k, n);
 }
 
 // Y[m×k] = D[m×n]·Wᵀ (W is k×n): the error terms one layer back; scratch has room for 8·n floats.
 export function matmulTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
-  gemmTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr);
+  parallelTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr);
 }
 
 // G[k×n] = Xᵀ·D (X is m×k, D is m×n): the weight gradient, or G += Xᵀ·D when accumulate != 0.
 export function matmulTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  gemmTransA(xPtr, dPtr, gPtr, m, k, n, accumulate != 0 ? INIT_LOAD : INIT_ZERO);
+  parallelTransA(xPtr, dPtr, gPtr, m, k, n, accumulate != 0 ? INIT_LOAD : INIT_ZERO);
 }
 
 // b[n] = Σ_i D[i, :], the bias gradient (column sums of the error terms).

@@ -1,9 +1,10 @@
 // The blocked f32 matrix products behind assembly/dense.ts (row-major, byte pointers, natural
 // strides). One register-blocked 4×8 micro-kernel serves all three forms: C (=|+=) A·B where A is
 // read through (row, step) byte strides, so Xᵀ·D is the same loop with A's strides swapped.
-// Large shapes copy 8-column panels of B (and, for Xᵀ·D, 4-column bands of X) into small static
-// buffers so the kernel streams contiguous memory; D·Wᵀ packs its Wᵀ panels straight from W rows.
-// Static buffers (PANEL 4 KiB + ABUF 48 KiB) sit below 64 KiB; callers' arrays go above __heap_base.
+// Large shapes copy 8-column panels of B (and, for Xᵀ·D, 4-column bands of X) into a small
+// scratch area so the kernel streams contiguous memory; D·Wᵀ packs its Wᵀ panels straight from W
+// rows. Every instance of the module (the caller's and each helper thread's, on one shared memory)
+// packs into its own scratch, which JavaScript allocates (SCRATCH_BYTES) and hands to setScratch.
 
 // Init modes of the core: zero, broadcast bias row, or accumulate onto existing C.
 export const INIT_ZERO: i32 = 0;
@@ -184,9 +185,14 @@ const KC_ALIASED: i32 = 8;
 const MC: i32 = 128;
 // Below this many rows a packed panel is reused too little to pay for its copy.
 const PACK_MIN_M: i32 = 16;
-// Static KC×8 panel of B, copied contiguous so the micro-kernel streams 32-byte rows from L1
-// instead of striding through B (a 4 KiB stride at n = 1024 thrashes L1 sets and the TLB).
-const PANEL: usize = memory.data(KC * 8 * 4, 64);
+// KC×8 panel of B, copied contiguous so the micro-kernel streams 32-byte rows from L1 instead of
+// striding through B (a 4 KiB stride at n = 1024 thrashes L1 sets and the TLB).
+const PANEL_BYTES: i32 = KC * 8 * 4;
+// Globals are per instance while memory is shared: these point into this thread's own scratch.
+// (Not memory.data: with an imported memory that becomes a data segment, which every helper's
+// instantiation would write again over the buffers of a thread that is using them.)
+let PANEL: usize = 0;
+let ABUF: usize = 0;
 
 // Copies B rows [0, S) × 8 columns (row stride ldb) into PANEL.
 // @ts-ignore: decorator
@@ -264,11 +270,20 @@ const PANEL: usize = memory.data(KC * 8 * 4, 64);
   v128.store(dst + ld * 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
-// Columns of X packed per block in the Xᵀ·D path (ABUF is MCA × KC floats = 48 KiB).
+// Columns of X packed per block in the Xᵀ·D path (ABUF is MCA × KC floats = 48 KiB): bands of 4
+// columns stored [step][4] so the splat loads walk 16-byte steps instead of one X row (often a
+// 4 KiB stride) per step.
 const MCA: i32 = 96;
-// Static pack of X columns for Xᵀ·D: bands of 4 columns stored [step][4] so the splat loads
-// walk 16-byte steps instead of one X row (often a 4 KiB stride) per step.
-const ABUF: usize = memory.data(MCA * KC * 4, 64);
+const ABUF_BYTES: i32 = MCA * KC * 4;
+
+// Bytes of one thread's packing scratch (PANEL, then ABUF).
+export const SCRATCH_BYTES: i32 = PANEL_BYTES + ABUF_BYTES;
+
+// Points this instance's packing buffers at scratchPtr (SCRATCH_BYTES, 16-byte aligned).
+export function setScratch(scratchPtr: usize): void {
+  PANEL = scratchPtr;
+  ABUF = scratchPtr + PANEL_BYTES;
+}
 
 // Xᵀ·D path for one KC block, with both operands packed. a = X at the block's first row,
 // lda = X row stride; the product's row r is X column r.
@@ -298,8 +313,8 @@ const ABUF: usize = memory.data(MCA * KC * 4, 64);
 }
 
 // C[M×N] (=|+=) A·B over k-blocks of KC steps; the first block uses `mode`, later ones accumulate.
-// @ts-ignore: decorator
-@inline export function gemmBlocked(
+// (One copy of the blocked loops for every caller: inlining it at each would double the module.)
+export function gemmBlocked(
   a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
   M: i32, N: i32, S: i32, bias: usize, mode: i32
 ): void {
@@ -324,22 +339,26 @@ const ABUF: usize = memory.data(MCA * KC * 4, 64);
   }
 }
 
-// Y[m×k] = D[m×n]·Wᵀ (W is k×n). Large m: Wᵀ panels are packed straight from W rows;
-// tiny m: dot products of D rows with W rows; scratch (room for 8·n floats) holds Wᵀ for the
-// k % 8 leftover columns.
-// @ts-ignore: decorator
-@inline export function gemmTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
+// Columns [c0, c1) of Y[m×k] = D[m×n]·Wᵀ (W is k×n; c0 a multiple of 8, c1 a multiple of 8 or k).
+// Large m: Wᵀ panels are packed straight from W rows; tiny m: dot products of D rows with W rows;
+// scratch (room for 8·n floats) holds Wᵀ for the k % 8 leftover columns, which only the range
+// ending at k computes. Each column is computed the same way whatever range it falls in.
+export function gemmTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize, c0: i32, c1: i32): void {
   const ldd = <usize>n << 2, ldy = <usize>k << 2;
-  if (m < DOT_MAX_M || n <= 0) { dotRowsTransB(dPtr, wPtr, yPtr, m, n, k); return; }
-  let K8 = 0;
-  if (k >= 8) { // m >= DOT_MAX_M here: packing Wᵀ panels costs about one pass over W
-    K8 = k & ~7;
+  if (m < DOT_MAX_M || n <= 0) {
+    dotRowsTransB(dPtr, wPtr + <usize>c0 * ldd, yPtr + (<usize>c0 << 2), ldy, m, n, c1 - c0);
+    return;
+  }
+  const K8 = k >= 8 ? k & ~7 : 0; // m >= DOT_MAX_M here: packing Wᵀ panels costs about one pass over W
+  const packedEnd = min(c1, K8);
+  if (c0 < packedEnd) {
+    const wc = wPtr + <usize>c0 * ldd, yc = yPtr + (<usize>c0 << 2);
     for (let s0 = 0; s0 < n; s0 += KC) {
       const sb = min(KC, n - s0), o = <usize>s0 << 2;
-      gemmPacked(dPtr + o, ldd, 4, wPtr + o, ldd, yPtr, ldy, m, K8, sb, 0, s0 == 0 ? INIT_ZERO : INIT_LOAD, true);
+      gemmPacked(dPtr + o, ldd, 4, wc + o, ldd, yc, ldy, m, packedEnd - c0, sb, 0, s0 == 0 ? INIT_ZERO : INIT_LOAD, true);
     }
-    if (K8 == k) return;
   }
+  if (c1 <= K8) return;
   // Remaining output columns K8..k-1: pack those W rows transposed ([n][k-K8]) into scratch.
   const r = k - K8, ldr = <usize>r << 2;
   transpose(wPtr + <usize>K8 * ldd, scratchPtr, r, n);
@@ -349,11 +368,12 @@ const ABUF: usize = memory.data(MCA * KC * 4, 64);
 // Below this many rows, D·Wᵀ runs as dot products (no transpose to pay for).
 const DOT_MAX_M: i32 = 4;
 
-// Y[i, p] = D[i,:]·W[p,:]: 4 W rows per pass, 4 vector partial sums reduced together.
-function dotRowsTransB(d: usize, w: usize, y: usize, m: i32, n: i32, k: i32): void {
+// Y[i, p] = D[i,:]·W[p,:] for k rows p of W (Y rows ldy bytes apart): 4 W rows per pass, 4 vector
+// partial sums reduced together.
+function dotRowsTransB(d: usize, w: usize, y: usize, ldy: usize, m: i32, n: i32, k: i32): void {
   const ld = <usize>n << 2, n4 = n & ~3;
   for (let i = 0; i < m; i++) {
-    const di = d + <usize>i * ld, yi = y + <usize>i * (<usize>k << 2);
+    const di = d + <usize>i * ld, yi = y + <usize>i * ldy;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
       const w0 = w + <usize>p * ld, w1 = w0 + ld, w2 = w1 + ld, w3 = w2 + ld;
@@ -383,19 +403,20 @@ function dotRowsTransB(d: usize, w: usize, y: usize, m: i32, n: i32, k: i32): vo
   }
 }
 
-// G[k×n] (=|+=) Xᵀ·D (X is m×k, D is m×n; mode INIT_ZERO or INIT_LOAD). Small shapes read X
-// through swapped strides; large ones pack bands of X columns (gemmPackedAT).
-// @ts-ignore: decorator
-@inline export function gemmTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32): void {
+// Rows [r0, r1) of G[k×n] (=|+=) Xᵀ·D (X is m×k, D is m×n; mode INIT_ZERO or INIT_LOAD; r0 a
+// multiple of 4). Row r of G is column r of X. Small shapes read X through swapped strides; large
+// ones pack bands of X columns (gemmPackedAT).
+export function gemmTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32, r0: i32, r1: i32): void {
   const ldx = <usize>k << 2, ldd = <usize>n << 2;
+  const x = xPtr + (<usize>r0 << 2), g = gPtr + <usize>r0 * ldd, rows = r1 - r0;
   if (k < PACK_MIN_M || n < 8 || m < PACK_MIN_M) {
-    // Row r of the product is column r of X: row stride 4 bytes, step stride one X row.
-    gemmBlocked(xPtr, 4, ldx, dPtr, ldd, gPtr, ldd, k, n, m, 0, mode);
+    // row stride 4 bytes (the next X column), step stride one X row
+    gemmBlocked(x, 4, ldx, dPtr, ldd, g, ldd, rows, n, m, 0, mode);
     return;
   }
   for (let s0 = 0; s0 < m; s0 += KC) {
     const sb = min(KC, m - s0);
-    gemmPackedAT(xPtr + <usize>s0 * ldx, ldx, dPtr + <usize>s0 * ldd, ldd, gPtr, ldd, k, n, sb, s0 == 0 ? mode : INIT_LOAD);
+    gemmPackedAT(x + <usize>s0 * ldx, ldx, dPtr + <usize>s0 * ldd, ldd, g, ldd, rows, n, sb, s0 == 0 ? mode : INIT_LOAD);
   }
 }
 

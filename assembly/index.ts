@@ -14,6 +14,11 @@ export { lossSum, outputDelta } from './loss';
 export { applyUpdate, sumSquares } from './update';
 // Whole-network passes: one call per batch (forward/backward/update) or per epoch (trainEpoch).
 export { forward, backward, update, gatherRows, trainEpoch } from './network';
+// Threads (Wasm only; the 'js' engine runs on one): each instance gets its scratch and the shared
+// control block once, helpers run helperLoop in their workers, stopHelpers ends them; useThreads
+// sets the count for direct product calls (the passes take it from the descriptor).
+export { threadInit, useThreads, helperLoop, helperEpoch, stopHelpers, CONTROL_BYTES } from './parallel';
+export { SCRATCH_BYTES } from './gemm';
 // Descriptor layout, so the TypeScript side can check that it writes the same words.
 export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';
 

@@ -4,12 +4,13 @@ import {
   H_LAYERS, H_LOSS, H_OPTIMIZER, H_STEP, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_CLIP,
   H_SCRATCH, H_INPUT, H_PARAMS, H_GRADS, H_M, H_V, H_PARAM_COUNT, H_INPUT_STAGE,
   H_TARGET_STAGE, H_BETA1_POWER, H_BETA2_POWER, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
-  OPT_SGD, OPT_ADAM, H_CAPACITY, headerI32, headerF32, layerRecord,
+  OPT_SGD, OPT_ADAM, H_CAPACITY, H_THREADS, headerI32, headerF32, layerRecord,
 } from './layout';
 import { matmul, matmulTransA, matmulTransB, columnSums } from './dense';
 import { activate, activationGrad } from './activation';
 import { outputDelta } from './loss';
 import { applyUpdate, sumSquares } from './update';
+import { useThreads } from './parallel';
 
 // @ts-ignore: decorator
 @inline function word(rec: usize, w: i32): i32 { return load<i32>(rec + (<usize>w << 2)); }
@@ -29,6 +30,7 @@ import { applyUpdate, sumSquares } from './update';
 // Forward pass of rows input rows at xPtr: every layer's Y = f(X·W + b). Output in the last layer's Y.
 export function forward(descriptorPtr: usize, xPtr: usize, rows: i32): void {
   checkRows(descriptorPtr, rows);
+  useThreads(headerI32(descriptorPtr, H_THREADS));
   store<i32>(descriptorPtr + (<usize>H_INPUT << 2), <i32>xPtr);
   const layers = headerI32(descriptorPtr, H_LAYERS);
   let input = xPtr;
@@ -46,6 +48,7 @@ export function forward(descriptorPtr: usize, xPtr: usize, rows: i32): void {
 // layer (all computed from the current weights, as the article does) and the gradients of the loss.
 export function backward(descriptorPtr: usize, tPtr: usize, rows: i32): void {
   checkRows(descriptorPtr, rows);
+  useThreads(headerI32(descriptorPtr, H_THREADS));
   const layers = headerI32(descriptorPtr, H_LAYERS);
   const last = layerRecord(descriptorPtr, layers - 1);
   outputDelta(headerI32(descriptorPtr, H_LOSS), word(last, L_ACT), wordF(last, L_P0), <usize>word(last, L_Y), tPtr,

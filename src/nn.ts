@@ -3,8 +3,10 @@
 import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync } from './runtime/engine.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
+import { threadsFor } from './runtime/threads.js';
 import {
-  resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type TrainOptions,
+  resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type Placement,
+  type ThreadsOption, type TrainOptions,
 } from './options.js';
 import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
 import { toMatrix, type Matrix } from './model/data.js';
@@ -20,6 +22,9 @@ import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
 
 
+/** What a saved model brings besides its architecture. */
+type SavedModel = { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null };
+
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<Network>((network) => network.release())
@@ -33,9 +38,8 @@ export class NN {
   private disposed = false;
   private training = false;
 
-  private constructor(engine: Engine, readonly config: NetworkConfig,
-    saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null } | null) {
-    this.net = new Network(engine, config);
+  private constructor(engine: Engine, threads: ThreadsOption, readonly config: NetworkConfig, saved: SavedModel | null) {
+    this.net = new Network(engine, config, threadsFor(threads, engine.pool, engine.name === 'js'));
     this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
     if (saved) this.restore(saved);
@@ -43,34 +47,50 @@ export class NN {
     registry?.register(this, this.net, this);
   }
 
-  /** Creates a network; the Wasm module is compiled once per process, asynchronously. */
+  /**
+   * Creates a network; the Wasm module is compiled once per process, asynchronously. With threads,
+   * it resolves once the helper threads run.
+   */
   static async create(options: NetworkOptions): Promise<NN> {
-    const { config, engine } = resolveNetworkOptions(options);
-    return new NN(await loadEngine(engine), config, null);
+    const { config, engine, threads } = resolveNetworkOptions(options);
+    return NN.placed({ engine, threads }, config, null);
   }
 
-  /** Creates a network with a synchronous Wasm compile (fine in Node; browsers limit sync compiles). */
+  /**
+   * Creates a network with a synchronous Wasm compile (fine in Node; browsers limit sync compiles).
+   * Helper threads start in the background: products run on the calling thread until they join.
+   */
   static createSync(options: NetworkOptions): NN {
-    const { config, engine } = resolveNetworkOptions(options);
-    return new NN(loadEngineSync(engine), config, null);
+    const { config, engine, threads } = resolveNetworkOptions(options);
+    return new NN(loadEngineSync(engine), threads, config, null);
+  }
+
+  /** A network on the engine and threads asked for, once its helpers (if any) run. */
+  private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
+    const engine = await loadEngine(placement.engine);
+    const net = new NN(engine, placement.threads, config, saved);
+    await engine.pool?.ready();
+    return net;
   }
 
   /** Which builds this runtime can run, and which one 'auto' picks. */
   static engines(): { available: BuildName[]; selected: BuildName } { return availableEngines(); }
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
-  static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption } = {}): Promise<NN> {
+  static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption; threads?: ThreadsOption } = {}): Promise<NN> {
     const saved = parseModel(json);
-    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
+    return NN.placed(resolveLoadOptions(options), saved.config, saved);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
-  static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption } = {}): Promise<NN> {
+  static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption; threads?: ThreadsOption } = {}): Promise<NN> {
     const saved = decodeModel(bytes);
-    return new NN(await loadEngine(resolveLoadOptions(options)), saved.config, saved);
+    return NN.placed(resolveLoadOptions(options), saved.config, saved);
   }
 
   get engine(): EngineName { return this.net.engine.name; }
+  /** Threads the network's matrix products use (1 on the 'js' engine). */
+  get threads(): number { return this.net.threads; }
   get build(): BuildName { return this.net.engine.build; }
   get seed(): number { return this.config.seed; }
   get layers(): number[] { return this.config.layers.slice(); }
@@ -249,7 +269,7 @@ export class NN {
   }
 
   /** Weights, normaliser and (when saved) the training state of a checked model. */
-  private restore(saved: { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null }): void {
+  private restore(saved: SavedModel): void {
     this.net.write('params', saved.weights);
     this.normalizer = saved.normalizer;
     if (!saved.training) return;

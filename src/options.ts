@@ -16,6 +16,8 @@ export type Activation = ActivationName | ActivationSpec;
 export type LossName = 'sse' | 'mse' | 'binary-cross-entropy' | 'cross-entropy';
 export type InitName = 'auto' | 'xavier' | 'he' | 'uniform' | 'normal';
 export type EngineOption = 'wasm' | 'js' | 'auto';
+/** Threads for the matrix products: a whole number, or 'auto' for the cores the platform reports. */
+export type ThreadsOption = number | 'auto';
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam';
 export type NormalizeKind = 'none' | 'minmax' | 'zscore';
 
@@ -36,6 +38,11 @@ export interface NetworkOptions {
   initScale?: number;
   /** default 'auto' */
   engine?: EngineOption;
+  /**
+   * threads for the matrix products, 1 to 256, or 'auto' (the cores the platform reports); default 1.
+   * Any count gives the same results, bit for bit. The 'js' engine runs on one.
+   */
+  threads?: ThreadsOption;
   /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
   seed?: number;
   /** input normaliser fitted on the first training data and saved with the model; default 'none' */
@@ -196,9 +203,24 @@ export function resolveActivation(field: string, value: unknown): ResolvedActiva
   return spec;
 }
 
-const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'seed', 'normalize'];
+const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'threads', 'seed', 'normalize'];
 
-export function resolveNetworkOptions(options: unknown): { config: NetworkConfig; engine: EngineOption } {
+/** The most threads a network may ask for. */
+export const MAX_THREADS = 256;
+
+/** Where a network runs: its engine and its thread count, as asked (resolved against the runtime when it is built). */
+export interface Placement { engine: EngineOption; threads: ThreadsOption }
+
+function resolveThreads(value: unknown): ThreadsOption {
+  if (value === undefined) return 1;
+  if (value === 'auto') return 'auto';
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
+    throw rangeError('threads', `a whole number from 1 to ${MAX_THREADS}, or 'auto'`, value);
+  }
+  return value;
+}
+
+export function resolveNetworkOptions(options: unknown): { config: NetworkConfig } & Placement {
   if (!isPlainObject(options)) throw typeError('options', 'an object with at least { layers }', options);
   checkKeys('options', options, NETWORK_KEYS);
   const layers = resolveLayers(options.layers);
@@ -238,14 +260,15 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
       normalize: oneOf('normalize', options.normalize, NORMALIZERS, 'none'),
     },
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
+    threads: resolveThreads(options.threads),
   };
 }
 
-/** The options of NN.fromJSON and NN.fromBinary: only `engine`. */
-export function resolveLoadOptions(options: unknown): EngineOption {
-  if (!isPlainObject(options)) throw typeError('options', '{ engine }', options);
-  checkKeys('options', options, ['engine']);
-  return oneOf('engine', options.engine, ENGINES, 'auto');
+/** The options of NN.fromJSON and NN.fromBinary: `engine` and `threads`. */
+export function resolveLoadOptions(options: unknown): Placement {
+  if (!isPlainObject(options)) throw typeError('options', '{ engine, threads }', options);
+  checkKeys('options', options, ['engine', 'threads']);
+  return { engine: oneOf('engine', options.engine, ENGINES, 'auto'), threads: resolveThreads(options.threads) };
 }
 
 /** Rules on the whole stack of activations (also applied to loaded models). */

@@ -14,6 +14,7 @@ import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions 
 import { rangeError, typeError } from './check.js';
 import { toMatrix } from './model/data.js';
 import type { FloatArray } from './float.js';
+import { nodeWorkerThreads, startWorker, type WorkerPort } from './runtime/workers.js';
 
 /** The library function (set by the bundle's wrapper; undefined when run from source). */
 declare const __simdnetSelf: ((self: unknown, worker: boolean) => unknown) | null | undefined;
@@ -43,7 +44,7 @@ export interface WorkerTrainReport extends TrainReport {
 
 /** Messages from the caller to the worker. */
 type ToWorker =
-  | { type: 'train'; model: Uint8Array; engine: NN['engine']; x: FloatArray; t: FloatArray;
+  | { type: 'train'; model: Uint8Array; engine: NN['engine']; threads: number; x: FloatArray; t: FloatArray;
     options: Omit<TrainOptions, 'onEpoch' | 'onBatch' | 'signal'>; wantEpochs: boolean; wantBatches: boolean; syncWeights: boolean }
   | { type: 'stop' };
 
@@ -55,51 +56,12 @@ type FromWorker =
   | { type: 'done'; report: TrainReport; model: Uint8Array }
   | { type: 'error'; name: string; message: string };
 
-/** A worker on either platform, reduced to what trainInWorker needs. */
-interface Port {
-  post(message: ToWorker): void;
-  onMessage(handler: (message: FromWorker) => void): void;
-  onError(handler: (error: Error) => void): void;
-  terminate(): void;
-}
-
-interface WorkerThreads {
-  Worker: new (code: string, options: { eval: true }) => {
-    postMessage(m: unknown): void; on(e: string, f: (v: never) => void): void; terminate(): Promise<number>; unref(): void;
-  };
-  parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(e: 'message', f: (m: ToWorker) => void): void } | null;
-}
-
-function nodeWorkerThreads(): WorkerThreads | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
-}
-
-function startWorker(): Port {
+/** The training worker: the library's own function, started from its source text. */
+function startTrainingWorker(): WorkerPort<ToWorker, FromWorker> {
   if (typeof __simdnetSelf !== 'function') {
     throw new Error('simdnet: trainInWorker needs the bundled library (dist/index.js), not its TypeScript sources');
   }
-  const source = `(${__simdnetSelf.toString()})(null, true);`;
-  if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const worker = new Worker(url, { name: 'simdnet-train' });
-    URL.revokeObjectURL(url); // the worker has its URL; revoking after construction is allowed
-    return {
-      post: (m) => worker.postMessage(m),
-      onMessage: (f) => { worker.onmessage = (e: MessageEvent<FromWorker>) => f(e.data); },
-      onError: (f) => { worker.onerror = (e) => { e.preventDefault(); f(workerFailed(e.message)); }; },
-      terminate: () => worker.terminate(),
-    };
-  }
-  const threads = nodeWorkerThreads();
-  if (!threads) throw new Error('simdnet: trainInWorker needs Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
-  const worker = new threads.Worker(source, { eval: true });
-  return {
-    post: (m) => worker.postMessage(m),
-    onMessage: (f) => worker.on('message', f as (v: never) => void),
-    onError: (f) => worker.on('error', ((e: Error) => f(workerFailed(`${e.name}: ${e.message}`))) as (v: never) => void),
-    terminate: () => { void worker.terminate(); },
-  };
+  return startWorker<ToWorker, FromWorker>(`(${__simdnetSelf.toString()})(null, true);`, 'simdnet-train');
 }
 
 function workerFailed(message: string): Error {
@@ -118,7 +80,7 @@ function abortReason(signal: AbortSignal): unknown {
  */
 export function trainInWorker(net: NN, inputs: unknown, targets: unknown, options: WorkerTrainOptions = {}): Promise<WorkerTrainReport> {
   const started = now();
-  let port: Port | undefined;
+  let port: WorkerPort<ToWorker, FromWorker> | undefined;
   return new Promise<WorkerTrainReport>((resolve, reject) => {
     if (!(net instanceof NN)) throw typeError('net', 'an NN', net);
     if (options === null || typeof options !== 'object') throw typeError('train options', 'an object', options);
@@ -131,7 +93,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
     if (signal?.aborted) { reject(abortReason(signal)); return; }
 
-    const worker = startWorker();
+    const worker = startTrainingWorker();
     port = worker;
     let build: NN['build'] = net.build;
     let readyMs = 0;
@@ -144,7 +106,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
     const onAbort = (): void => finish(() => reject(abortReason(signal!)));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    worker.onError((error) => finish(() => reject(error)));
+    worker.onError((error) => finish(() => reject(workerFailed(error.message))));
     worker.onMessage((m) => {
       try {
         if (m.type === 'ready') {
@@ -166,7 +128,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
       }
     });
     worker.post({
-      type: 'train', model: net.toBinary(), engine: net.engine, x: x.data, t: t.data, options: trainOptions,
+      type: 'train', model: net.toBinary(), engine: net.engine, threads: net.threads, x: x.data, t: t.data, options: trainOptions,
       wantEpochs: onEpoch !== undefined || syncWeights, wantBatches: onBatch !== undefined, syncWeights,
     });
   }).catch((error: unknown) => { port?.terminate(); throw error; });
@@ -190,7 +152,7 @@ function serve(): void {
   const handle = async (m: ToWorker): Promise<void> => {
     if (m.type === 'stop') { stop = true; return; }
     try {
-      const net = await NN.fromBinary(m.model, { engine: m.engine }); // weights, normaliser, training state
+      const net = await NN.fromBinary(m.model, { engine: m.engine, threads: m.threads }); // weights, normaliser, training state
       post({ type: 'ready', build: net.build });
       const report = await net.trainAsync(m.x, m.t, {
         ...m.options,

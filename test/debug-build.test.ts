@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import debugBytes from '../build/debug.wasm';
 import simdBytes from '../build/simd.wasm';
-import { wasmEngineOf, type Engine } from '../src/runtime/engine.js';
+import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
 import { H, HEADER_WORDS, LAYER_WORDS, OPT } from '../src/runtime/layout.js';
 import { Network } from '../src/runtime/network.js';
 import { resolveNetworkOptions, resolveTrainOptions, type NetworkOptions, type TrainOptions } from '../src/options.js';
@@ -28,12 +28,12 @@ function debugEngine(): Engine {
   const abort = (messagePtr: number, filePtr: number, line: number, column: number): never => {
     throw new Error(`assertion failed: ${ascString(memory!, messagePtr)} (${ascString(memory!, filePtr)}:${line}:${column})`);
   };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(debugBytes), { env: { abort } });
-  memory = instance.exports.memory as WebAssembly.Memory;
-  return wasmEngineOf(instance, 'simd');
+  const engine = createWasmEngine(debugBytes, 'simd', { abort });
+  memory = engine.heap.memory as WebAssembly.Memory;
+  return engine;
 }
 
-const releaseEngine = (): Engine => wasmEngineOf(new WebAssembly.Instance(new WebAssembly.Module(simdBytes)), 'simd');
+const releaseEngine = (): Engine => createWasmEngine(simdBytes, 'simd');
 
 const matrix = (data: Float32Array, cols: number): Matrix => ({ data, rows: data.length / cols, cols, form: 'flat' });
 

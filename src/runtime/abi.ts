@@ -28,9 +28,20 @@ export const KERNEL_NAMES = [
   'outputDelta', 'applyUpdate', 'sumSquares', 'forward', 'backward', 'update', 'gatherRows', 'trainEpoch',
 ] as const satisfies readonly (keyof Kernels)[];
 
+/** The Wasm module's exports: the kernels, and what only the Wasm engine has (threads, its memory's base). */
 export interface WasmExports extends Kernels {
-  readonly memory: WebAssembly.Memory;
   heapBase(): number;
+  /** once per instance: its packing scratch (SCRATCH_BYTES) and the control block shared with its helpers (CONTROL_BYTES) */
+  threadInit(scratchPtr: number, controlPtr: number): void;
+  /** threads the products called directly after this may use (the passes take theirs from the descriptor) */
+  useThreads(count: number): void;
+  /** a helper's life, in its worker: takes parts of products until the pool of that epoch stops */
+  helperLoop(epoch: number): void;
+  helperEpoch(): number;
+  /** ends every helper; returns once none is left in helperLoop */
+  stopHelpers(): void;
+  readonly SCRATCH_BYTES: WebAssembly.Global;
+  readonly CONTROL_BYTES: WebAssembly.Global;
   readonly HEADER_WORDS: WebAssembly.Global;
   readonly LAYER_WORDS: WebAssembly.Global;
   readonly H_CAPACITY: WebAssembly.Global;

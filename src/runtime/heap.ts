@@ -3,7 +3,8 @@
 // memory.grow detaches the old buffer, and a cached view of a detached buffer reads zeros.
 import { ALIGN, align } from './layout.js';
 
-const PAGE = 65536;
+/** Bytes per page of WebAssembly memory. */
+export const PAGE = 65536;
 /** 2 GiB per engine: pointers stay positive in the 32-bit descriptor words read by both engines. */
 export const MAX_BYTES = 32768 * PAGE;
 

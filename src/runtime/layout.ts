@@ -1,13 +1,13 @@
 // Memory layout of a network, computed once from its shape: a pure function, testable without
 // Wasm. The descriptor words and kind codes mirror assembly/layout.ts (a test checks the two agree).
 
-export const HEADER_WORDS = 24;
+export const HEADER_WORDS = 25;
 export const LAYER_WORDS = 12;
 
 export const H = {
   LAYERS: 0, LOSS: 1, OPTIMIZER: 2, STEP: 3, LR: 4, BETA1: 5, BETA2: 6, EPSILON: 7, DECAY: 8, CLIP: 9,
   SCRATCH: 10, INPUT: 11, PARAMS: 12, GRADS: 13, M: 14, V: 15, PARAM_COUNT: 16,
-  INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22,
+  INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22, THREADS: 24,
 } as const;
 
 export const L = {

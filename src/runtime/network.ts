@@ -44,13 +44,18 @@ export class Network {
   /** the optimizer's two parameter-shaped slots in one block (0 until an optimizer needs them) */
   private statePtr = 0;
 
-  constructor(readonly engine: Engine, readonly config: NetworkConfig) {
+  /** Threads this network's products may use: as asked where the engine has a helper pool, else 1. */
+  readonly threads: number;
+
+  constructor(readonly engine: Engine, readonly config: NetworkConfig, threads = 1) {
     this.heap = engine.heap;
     this.kernels = engine.kernels;
     this.plan = planModel(config.layers, config.bias);
     checkBytes(this.plan.bytes, 'layers', config.layers);
+    this.threads = engine.pool ? threads : 1;
     this.descriptorPtr = this.heap.alloc(this.plan.bytes);
     this.writeDescriptor();
+    if (this.threads > 1) engine.pool!.acquire(this.threads);
   }
 
   get weightLayers(): number { return this.config.layers.length - 1; }
@@ -69,6 +74,7 @@ export class Network {
     i32[h + H.PARAMS] = base + p.params;
     i32[h + H.GRADS] = base + p.grads;
     i32[h + H.PARAM_COUNT] = p.paramFloats;
+    i32[h + H.THREADS] = this.threads;
     const gradShift = p.grads - p.params;
     for (let l = 0; l < this.weightLayers; l++) {
       const a = this.config.activations[l]!;
@@ -305,6 +311,7 @@ export class Network {
 
   /** Returns every region to the engine. */
   release(): void {
+    if (this.threads > 1) this.engine.pool!.release(this.threads);
     this.heap.release(this.descriptorPtr);
     if (this.workPtr) this.heap.release(this.workPtr);
     if (this.statePtr) this.heap.release(this.statePtr);

@@ -7,15 +7,15 @@ import relaxedBytes from '../../build/relaxed.wasm';
 import { NN } from '../../src/index.js';
 import { Heap, createLinearMemory } from '../../src/runtime/heap.js';
 import { createJsKernels } from '../../src/js/index.js';
-import type { Kernels, WasmExports } from '../../src/runtime/abi.js';
+import type { Kernels } from '../../src/runtime/abi.js';
+import { createWasmEngine } from '../../src/runtime/engine.js';
 import { ACT, LOSS } from '../../src/runtime/layout.js';
 
 interface Bench { name: string; heap: Heap; k: Kernels }
 
-function wasmBench(name: string, bytes: Uint8Array<ArrayBuffer>): Bench {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort() { throw new Error('abort'); } } });
-  const exports = instance.exports as unknown as WasmExports;
-  return { name, heap: new Heap(exports.memory, exports.heapBase()), k: exports };
+function wasmBench(name: 'simd' | 'relaxed-simd', bytes: Uint8Array<ArrayBuffer>): Bench {
+  const engine = createWasmEngine(bytes, name);
+  return { name, heap: engine.heap, k: engine.kernels };
 }
 function jsBench(): Bench {
   const heap = new Heap(createLinearMemory(1 << 16), 16);

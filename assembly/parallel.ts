@@ -1,0 +1,215 @@
+// The three products split among threads. Every thread runs an instance of this module on one
+// shared memory; the calling thread publishes a job (a product and how its output is cut into
+// parts) in a control block, then helpers and the caller claim parts until none is left. Each
+// output element belongs to exactly one part and is computed there exactly as the whole product
+// computes it on one thread (same kernel, same order of additions), so any thread count gives the
+// same bits. The caller never blocks: it works through unclaimed parts itself and spins only while
+// helpers finish the parts they took; a helper that has not started yet simply takes none.
+import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
+
+// Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
+const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait on it
+const C_SLEEPERS: usize = 4;   // i32, helpers blocked in wait (a notify is needed only then)
+const C_EPOCH: usize = 8;      // i32, the pool's epoch; helpers of an older epoch leave
+const C_ALIVE: usize = 12;     // i32, helpers inside helperLoop
+const C_PARTS: usize = 16;     // i32, parts of the current job
+const C_DONE: usize = 20;      // i32, parts of the current job finished
+const C_TICKETS: usize = 24;   // i32, helpers admitted to the current job
+const C_ADMIT: usize = 28;     // i32, helpers the job may use (the network's threads − 1)
+const C_KIND: usize = 32;      // i32, JOB_*
+const C_ARGS: usize = 36;      // 10 × i32 arguments of the job
+const C_CLAIM: usize = 80;     // i64, generation << 32 | next unclaimed part
+export const CONTROL_BYTES: i32 = 128;
+
+const JOB_MATMUL_COLUMNS: i32 = 1;
+const JOB_MATMUL_ROWS: i32 = 2;
+const JOB_TRANS_A_ROWS: i32 = 3;
+const JOB_TRANS_B_COLUMNS: i32 = 4;
+
+// A product smaller than this many multiply-adds stays on the calling thread: publishing a job
+// and joining costs about a microsecond, which a product this small takes in all.
+const MIN_PARALLEL_MACS: f64 = 65536;
+// A helper spins this many times on the generation word before it sleeps in wait: long enough to
+// stay awake between the products of one batch, short enough to free the core soon after.
+const SPINS_BEFORE_SLEEP: i32 = 20000;
+
+// Blocking and waking go through JavaScript (Atomics.wait and Atomics.notify on the word at Int32
+// index `index` of the memory): V8's baseline compiler in Node 20 corrupts locals that are live
+// across memory.atomic.wait32 in helperLoop (seen here; a call keeps them safe). Both are rare: a
+// helper sleeps only after spinning idle, and the caller wakes helpers only when one sleeps.
+// @ts-ignore: decorator
+@external("env", "sleep") declare function sleep(index: i32, expected: i32): void;
+// @ts-ignore: decorator
+@external("env", "wake") declare function wake(index: i32, count: i32): void;
+
+// Per instance (each thread has its own): the control block, and the threads the next product
+// may use (the caller's own instance only).
+let controlPtr: usize = 0;
+let threads: i32 = 1;
+
+// Prepares this instance to run products: its packing scratch (SCRATCH_BYTES) and the control
+// block shared by the caller and its helpers (CONTROL_BYTES). Called once per instance.
+export function threadInit(scratchPtr: usize, control: usize): void {
+  setScratch(scratchPtr);
+  controlPtr = control;
+}
+
+// How many threads the products after this call may use (1 = the calling thread alone).
+export function useThreads(count: i32): void {
+  threads = max(count, 1);
+}
+
+// @ts-ignore: decorator
+@inline function arg(i: i32): i32 { return load<i32>(controlPtr + C_ARGS + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function setArg(i: i32, value: i32): void { store<i32>(controlPtr + C_ARGS + (<usize>i << 2), value); }
+
+// Part p of the current job, computed by whichever thread claimed it.
+function runPart(p: i32): void {
+  const kind = load<i32>(controlPtr + C_KIND);
+  const a = <usize>arg(0), b = <usize>arg(1), c = <usize>arg(2), bias = <usize>arg(3);
+  const m = arg(4), k = arg(5), n = arg(6), size = arg(7), mode = arg(8);
+  const from = p * size;
+  if (kind == JOB_MATMUL_COLUMNS) { // Y[:, from..to) = X·W[:, from..to) (+ b[from..to))
+    const to = min(n, from + size), ldx = <usize>k << 2, ldw = <usize>n << 2, o = <usize>from << 2;
+    gemmBlocked(a, ldx, 4, b + o, ldw, c + o, ldw, m, to - from, k, bias != 0 ? bias + o : 0, mode);
+  } else if (kind == JOB_MATMUL_ROWS) { // Y[from..to, :] = X[from..to, :]·W (+ b)
+    const to = min(m, from + size), ldx = <usize>k << 2, ldw = <usize>n << 2;
+    gemmBlocked(a + <usize>from * ldx, ldx, 4, b, ldw, c + <usize>from * ldw, ldw, to - from, n, k, bias, mode);
+  } else if (kind == JOB_TRANS_A_ROWS) { // G[from..to, :] of Xᵀ·D
+    gemmTransA(a, b, c, m, k, n, mode, from, min(k, from + size));
+  } else { // JOB_TRANS_B_COLUMNS: Y[:, from..to) of D·Wᵀ; the range ending at k uses the scratch
+    gemmTransB(a, b, c, m, n, k, bias, from, min(k, from + size));
+  }
+}
+
+// The next unclaimed part of job `generation`, or −1 when there is none (or a newer job began: a
+// helper that woke late can never take a part of a job whose arguments it did not read).
+function claim(generation: i32, parts: i32): i32 {
+  const at = controlPtr + C_CLAIM;
+  for (;;) {
+    const word = atomic.load<i64>(at);
+    const part = <i32>(word & 0xffffffff);
+    if (<i32>(word >>> 32) != generation || part >= parts) return -1;
+    if (atomic.cmpxchg<i64>(at, word, word + 1) == word) return part;
+  }
+  return -1; // not reached
+}
+
+// Claims and computes parts of job `generation` until none is left.
+function work(generation: i32, parts: i32): void {
+  for (let p = claim(generation, parts); p >= 0; p = claim(generation, parts)) {
+    runPart(p);
+    atomic.add<i32>(controlPtr + C_DONE, 1);
+  }
+}
+
+// Publishes the job whose arguments are set, works on it, and returns when every part is done.
+function fork(kind: i32, parts: i32): void {
+  const c = controlPtr;
+  store<i32>(c + C_KIND, kind);
+  store<i32>(c + C_PARTS, parts);
+  store<i32>(c + C_ADMIT, threads - 1);
+  atomic.store<i32>(c + C_DONE, 0);
+  atomic.store<i32>(c + C_TICKETS, 0);
+  const generation = atomic.load<i32>(c + C_GENERATION) + 1;
+  atomic.store<i64>(c + C_CLAIM, (<i64>generation) << 32);
+  atomic.store<i32>(c + C_GENERATION, generation);
+  if (atomic.load<i32>(c + C_SLEEPERS) > 0) wake(<i32>((c + C_GENERATION) >> 2), threads - 1);
+  work(generation, parts);
+  while (atomic.load<i32>(c + C_DONE) < parts) { /* helpers finish the parts they claimed */ }
+}
+
+// Parts for `threads` threads over `length` rows or columns, each a multiple of `unit` (so every
+// element keeps the kernel it has in the whole product); 0 when the split is not worth it.
+// @ts-ignore: decorator
+@inline function partSize(length: i32, unit: i32): i32 {
+  const size = (((length + threads - 1) / threads + unit - 1) / unit) * unit;
+  return size < length ? size : 0;
+}
+
+// @ts-ignore: decorator
+@inline function worthSplitting(m: i32, k: i32, n: i32): bool {
+  return threads > 1 && controlPtr != 0 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
+}
+
+// Y[m×n] = X[m×k]·W[k×n] (+ b): by column bands of 16 when W is wide, else by bands of 4 rows.
+export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i32, k: i32, n: i32): void {
+  const mode = bPtr != 0 ? INIT_BIAS : INIT_ZERO;
+  if (worthSplitting(m, k, n)) {
+    let size = partSize(n, 16), kind = JOB_MATMUL_COLUMNS, length = n;
+    if (size == 0 || n < 32) { size = partSize(m, 4); kind = JOB_MATMUL_ROWS; length = m; }
+    if (size > 0) {
+      setArg(0, <i32>xPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>bPtr);
+      setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);
+      fork(kind, (length + size - 1) / size);
+      return;
+    }
+  }
+  gemmBlocked(xPtr, <usize>k << 2, 4, wPtr, <usize>n << 2, yPtr, <usize>n << 2, m, n, k, bPtr, mode);
+}
+
+// G[k×n] (=|+=) Xᵀ·D by bands of rows of G (columns of X), multiples of 4.
+export function parallelTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32): void {
+  const size = worthSplitting(m, k, n) ? partSize(k, 4) : 0;
+  if (size > 0) {
+    setArg(0, <i32>xPtr); setArg(1, <i32>dPtr); setArg(2, <i32>gPtr); setArg(3, 0);
+    setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);
+    fork(JOB_TRANS_A_ROWS, (k + size - 1) / size);
+    return;
+  }
+  gemmTransA(xPtr, dPtr, gPtr, m, k, n, mode, 0, k);
+}
+
+// Y[m×k] = D[m×n]·Wᵀ by bands of columns of Y (rows of W), multiples of 8.
+export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
+  const size = worthSplitting(m, k, n) ? partSize(k, 8) : 0;
+  if (size > 0) {
+    setArg(0, <i32>dPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>scratchPtr);
+    setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, 0);
+    fork(JOB_TRANS_B_COLUMNS, (k + size - 1) / size);
+    return;
+  }
+  gemmTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr, 0, k);
+}
+
+// A helper thread's whole life: waits for jobs and takes parts of them until the pool's epoch
+// moves on (stopHelpers). Called once, from a worker, after threadInit.
+export function helperLoop(epoch: i32): void {
+  const c = controlPtr;
+  atomic.add<i32>(c + C_ALIVE, 1);
+  let seen = atomic.load<i32>(c + C_GENERATION);
+  while (atomic.load<i32>(c + C_EPOCH) == epoch) {
+    let generation = atomic.load<i32>(c + C_GENERATION);
+    let spins = 0;
+    while (generation == seen) {
+      if (++spins >= SPINS_BEFORE_SLEEP) {
+        atomic.add<i32>(c + C_SLEEPERS, 1);
+        sleep(<i32>((c + C_GENERATION) >> 2), seen);
+        atomic.sub<i32>(c + C_SLEEPERS, 1);
+        spins = 0;
+      }
+      generation = atomic.load<i32>(c + C_GENERATION);
+    }
+    seen = generation;
+    if (atomic.load<i32>(c + C_EPOCH) != epoch) break;
+    // a late helper may take a ticket of the next job: that job then has one helper fewer, no more
+    if (atomic.add<i32>(c + C_TICKETS, 1) < load<i32>(c + C_ADMIT)) work(generation, load<i32>(c + C_PARTS));
+  }
+  atomic.sub<i32>(c + C_ALIVE, 1);
+}
+
+// The pool's epoch, handed to each helper it starts (helperLoop leaves once it moves on).
+export function helperEpoch(): i32 {
+  return atomic.load<i32>(controlPtr + C_EPOCH);
+}
+
+// Ends every helper of the current epoch and returns once none is left in helperLoop (so their
+// scratch can be reused). Helpers started later, with this older epoch, leave at once.
+export function stopHelpers(): void {
+  const c = controlPtr;
+  atomic.add<i32>(c + C_EPOCH, 1);
+  atomic.add<i32>(c + C_GENERATION, 1);
+  wake(<i32>((c + C_GENERATION) >> 2), -1);
+  while (atomic.load<i32>(c + C_ALIVE) > 0) { /* each helper leaves within one part */ }
+}

@@ -1,0 +1,153 @@
+// Helper threads of the Wasm engine: the same compiled module instantiated in workers on the
+// engine's shared memory, each running helperLoop (assembly/parallel.ts) and taking parts of the
+// matrix products that the calling thread publishes. One pool per engine, shared by every network:
+// started lazily when a network asks for more than one thread, grown to the largest count asked,
+// stopped when no network needs it; in Node its workers never keep the process alive.
+import { MAX_THREADS, type ThreadsOption } from '../options.js';
+import type { WasmExports } from './abi.js';
+import type { Heap } from './heap.js';
+import { startWorker, workersAvailable, type WorkerPort } from './workers.js';
+
+/** What a helper is started with. */
+interface HelperStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  scratchPtr: number;
+  controlPtr: number;
+  /** the pool's epoch when it was started: it leaves once the pool stops (stopHelpers) */
+  epoch: number;
+}
+
+/**
+ * The module's imports besides its memory: the blocking wait of an idle helper and the wake-up
+ * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter). The helper
+ * source below repeats these two lines, since it runs without the library.
+ */
+export function threadImports(memory: WebAssembly.Memory): { sleep(index: number, expected: number): void; wake(index: number, count: number): void } {
+  return {
+    sleep: (index, expected) => { Atomics.wait(new Int32Array(memory.buffer), index, expected); },
+    wake: (index, count) => { Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count); },
+  };
+}
+
+// A helper's whole program, a classic script with no imports: instantiate the module on the shared
+// memory, say so, run helperLoop until the pool stops, end. (The abort import serves the debug build.)
+const HELPER_SOURCE = `"use strict";
+const threads = typeof process === 'object' && process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : null;
+const port = threads ? threads.parentPort : null;
+const start = (m) => {
+  const memory = m.memory;
+  const env = {
+    memory,
+    sleep: (index, expected) => { Atomics.wait(new Int32Array(memory.buffer), index, expected); },
+    wake: (index, count) => { Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count); },
+    abort() { throw new Error('simdnet: a helper thread failed an assertion'); },
+  };
+  const exports = new WebAssembly.Instance(m.module, { env }).exports;
+  exports.threadInit(m.scratchPtr, m.controlPtr);
+  if (port) port.postMessage('running'); else postMessage('running');
+  exports.helperLoop(m.epoch);
+  if (!port) close();
+};
+if (port) port.once('message', start); else onmessage = (e) => { onmessage = null; start(e.data); };
+`;
+
+/**
+ * Whether this runtime can share a WebAssembly.Memory between threads: Node can; a browser page
+ * only when cross-origin isolated (COOP same-origin and COEP require-corp), and its workers alike.
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cores the platform reports (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers). */
+export function hardwareThreads(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const cores = os?.availableParallelism?.() ?? (typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1);
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores || 1)));
+}
+
+/**
+ * The threads a network gets: as asked where its engine has a helper pool; 'auto' is the cores
+ * reported there, else 1; more than 1 without a pool (a page that is not cross-origin isolated,
+ * or the 'js' engine's one thread) is 1 for the 'js' engine and an error that says what a page needs.
+ */
+export function threadsFor(requested: ThreadsOption, pool: HelperPool | null, jsEngine: boolean): number {
+  if (jsEngine) return 1;
+  if (requested === 'auto') return pool ? hardwareThreads() : 1;
+  if (requested > 1 && !pool) {
+    throw new Error(`simdnet: threads: ${requested} needs WebAssembly memory shared between workers, which this runtime does not ` +
+      "allow; a page must be cross-origin isolated, served with the headers 'Cross-Origin-Opener-Policy: same-origin' and " +
+      "'Cross-Origin-Embedder-Policy: require-corp' (threads: 'auto' falls back to 1 where it is not)");
+  }
+  return requested;
+}
+
+/** Whether an engine on this memory can have helpers at all. */
+export function threadsPossible(memory: WebAssembly.Memory): boolean {
+  return memory.buffer instanceof SharedArrayBuffer && workersAvailable();
+}
+
+export class HelperPool {
+  private helpers: { port: WorkerPort<HelperStart, string>; scratchPtr: number }[] = [];
+  private starting: Promise<void>[] = [];
+  /** live networks per thread count they asked for */
+  private users = new Map<number, number>();
+
+  constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
+    private readonly heap: Heap, private readonly exports: WasmExports, private readonly controlPtr: number) {}
+
+  /** Helpers running or starting. */
+  get size(): number { return this.helpers.length; }
+
+  /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */
+  acquire(threads: number): void {
+    this.users.set(threads, (this.users.get(threads) ?? 0) + 1);
+    while (this.helpers.length < threads - 1) this.spawn();
+  }
+
+  /** That network is gone; the last one out stops every helper. */
+  release(threads: number): void {
+    const count = (this.users.get(threads) ?? 0) - 1;
+    if (count > 0) this.users.set(threads, count);
+    else this.users.delete(threads);
+    if (this.users.size === 0) this.stop();
+  }
+
+  /** Settles once every helper started so far runs (or failed to start: products then run without it). */
+  async ready(): Promise<void> { await Promise.all(this.starting); }
+
+  private spawn(): void {
+    const scratchPtr = this.heap.alloc(this.exports.SCRATCH_BYTES.value as number);
+    const port = startWorker<HelperStart, string>(HELPER_SOURCE, 'simdnet-helper');
+    // Node: the worker holds the process open only until it runs (so that awaiting ready() can't
+    // end the process early); unref comes after the listeners, since adding one refs it again
+    this.starting.push(new Promise<void>((resolve) => {
+      const started = (): void => { port.unref(); resolve(); };
+      port.onMessage(started);
+      port.onError(started);
+    }));
+    port.post({ module: this.module, memory: this.memory, scratchPtr, controlPtr: this.controlPtr, epoch: this.exports.helperEpoch() });
+    this.helpers.push({ port, scratchPtr });
+  }
+
+  private stop(): void {
+    if (this.helpers.length === 0) return;
+    // returns once no helper is inside helperLoop; one still starting leaves as soon as it enters
+    this.exports.stopHelpers();
+    for (const helper of this.helpers) {
+      helper.port.terminate();
+      this.heap.release(helper.scratchPtr);
+    }
+    this.helpers = [];
+    this.starting = [];
+  }
+}
