@@ -17,6 +17,7 @@ import { openSession, closeSession, run, now, type Life, type TrainReport } from
 import { functionSource } from './codegen.js';
 import { encodeModel, decodeModel } from './binary.js';
 import { abortError } from './errors.js';
+import { interopCodecs, type ImportOptions, type TFJSModel } from './format/interop.js';
 
 export type { Weights } from './network.js';
 export type { TrainReport } from './trainer.js';
@@ -230,6 +231,26 @@ export class NN {
   /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
   toBinary(options?: { training?: boolean }): Uint8Array {
     return encodeModel(this.toJSON(options ?? {}));
+  }
+
+  // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
+
+  /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
+  toONNX(): Uint8Array { return interopCodecs('toONNX').toONNX(this.toJSON({ training: false })); }
+
+  /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
+  toTFJS(): TFJSModel { return interopCodecs('toTFJS').toTFJS(this.toJSON({ training: false })); }
+
+  /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
+  static async fromONNX(bytes: Uint8Array, options?: ImportOptions<typeof NN.fromJSON>): Promise<NN> {
+    const { model, options: rest } = interopCodecs('fromONNX').fromONNX(bytes, options);
+    return NN.fromJSON(model, rest);
+  }
+
+  /** A network from a TensorFlow.js layers model (model.json object or text, weights.bin bytes). */
+  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer, options?: ImportOptions<typeof NN.fromJSON>): Promise<NN> {
+    const { model, options: rest } = interopCodecs('fromTFJS').fromTFJS(modelJSON, weightData, options);
+    return NN.fromJSON(model, rest);
   }
 
   /**

@@ -164,7 +164,7 @@ export interface ResolvedTrainOptions {
 }
 
 const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'];
-const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
+export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
 const INITS: readonly InitName[] = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 const ENGINES: readonly EngineOption[] = ['wasm', 'js', 'auto'];
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam'];

@@ -1,0 +1,94 @@
+// Shared by the interop tests: the models every exporter is held to, the two other runtimes
+// (onnxruntime-web's Wasm build in Node, TensorFlow.js's cpu backend), and the tolerance check.
+import { expect } from 'vitest';
+import * as ort from 'onnxruntime-web';
+import * as tf from '@tensorflow/tfjs';
+import { NN, type TFJSModel } from '../src/interop/index.js';
+import { articleData, type NetworkOptions } from '../src/index.js';
+import { mulberry32 } from '../src/random.js';
+
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+tf.env().set('IS_TEST', true); // no "install tfjs-node" banner
+
+export interface Case { name: string; options: NetworkOptions; range: [number, number] }
+
+const article: NetworkOptions = { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse', init: 'normal' };
+
+/** The article's network, a ReLU/softmax classifier, tanh/sigmoid, leaky ReLU/linear, the gain with a bias; with and without bias and normaliser. */
+export const CASES: Case[] = [
+  { name: "the article's network (sigmoid gain 0.04, threshold 0.1, no bias)", options: article, range: [0, 1] },
+  { name: "the article's network with a z-score normaliser", options: { ...article, normalize: 'zscore' }, range: [-3, 8] },
+  { name: 'ReLU / softmax classifier', options: { layers: [4, 8, 3], activation: 'relu', output: 'softmax' }, range: [-2, 2] },
+  { name: 'ReLU / softmax classifier without bias, min-max normaliser', options: { layers: [4, 8, 3], activation: 'relu', output: 'softmax', bias: false, normalize: 'minmax' }, range: [10, 50] },
+  { name: 'tanh / sigmoid', options: { layers: [3, 5, 2], activation: 'tanh', output: 'sigmoid', loss: 'binary-cross-entropy' }, range: [-2, 2] },
+  { name: 'tanh / sigmoid without bias, z-score normaliser', options: { layers: [3, 5, 2], activation: 'tanh', output: 'sigmoid', bias: false, normalize: 'zscore' }, range: [-100, 300] },
+  { name: 'leaky ReLU (slope 0.2) / linear', options: { layers: [5, 6, 4, 2], activation: { name: 'leaky-relu', slope: 0.2 }, output: 'linear', loss: 'mse' }, range: [-3, 3] },
+  { name: 'leaky ReLU / linear without bias, min-max normaliser', options: { layers: [5, 6, 2], activation: { name: 'leaky-relu', slope: 0.05 }, output: 'linear', loss: 'mse', bias: false, normalize: 'minmax' }, range: [0, 1000] },
+  { name: 'sigmoid gain 2.5, threshold -0.3, with bias and normaliser', options: { layers: [4, 6, 3], activation: { name: 'sigmoid', gain: 2.5, threshold: -0.3 }, output: 'softmax', normalize: 'zscore' }, range: [-5, 5] },
+];
+
+/** Rows of uniform values in [lo, hi), from a seeded generator. */
+export function uniformRows(rows: number, cols: number, [lo, hi]: [number, number], seed: number): Float32Array {
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: rows * cols }, () => lo + (hi - lo) * r());
+}
+
+/** A network of the case, trained a few epochs on seeded data (which also fits its normaliser). */
+export function trained(c: Case, engine: 'js' | 'wasm', seed = 3): NN {
+  const net = NN.createSync({ ...c.options, engine, seed });
+  const inputs = net.inputSize, outputs = net.outputSize;
+  const data = articleData({ rows: 40, inputs, outputs, seed });
+  const isArticle = c.options.layers === article.layers;
+  const x = isArticle && c.options.normalize === undefined ? data.inputs : uniformRows(40, inputs, c.range, seed);
+  const t = isArticle ? data.targets : uniformRows(40, outputs, [0, 1], seed + 1);
+  if (c.options.output === 'softmax') for (let r = 0; r < 40; r++) for (let j = 0; j < outputs; j++) t[r * outputs + j] = j === r % outputs ? 1 : 0;
+  net.train(x, t, { epochs: 5, batchSize: 8, learningRate: 0.05 });
+  return net;
+}
+
+/** ONNX Runtime's outputs for rows of inputs, one thread, its Wasm CPU backend. */
+export async function onnxRuntime(bytes: Uint8Array, x: Float32Array, inputs: number): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const result = await session.run({ input: new ort.Tensor('float32', x, [x.length / inputs, inputs]) });
+    return result.output!.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+/** TensorFlow.js's outputs for a layers model loaded with tf.loadLayersModel from memory. */
+export async function tensorflow(files: TFJSModel, x: Float32Array, inputs: number): Promise<Float32Array> {
+  const model = await loadTFJS(files);
+  try {
+    return tf.tidy(() => (model.predict(tf.tensor2d(x, [x.length / inputs, inputs])) as tf.Tensor).dataSync() as Float32Array);
+  } finally {
+    model.dispose();
+  }
+}
+
+export function loadTFJS({ modelJSON, weightData }: TFJSModel): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJSON.modelTopology, weightSpecs: modelJSON.weightsManifest.flatMap((g) => g.weights),
+    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer,
+  }));
+}
+
+/**
+ * |a − b| ≤ rel · max(|a|, |b|) for every value (float32 results of different summation orders and
+ * exp implementations), with an absolute floor of 1e-7 for values near 0; returns the worst ratio seen.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, what: string): number {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!, b = expected[i]!;
+    const err = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-7 / rel);
+    if (!(err <= rel)) expect.fail(`${what}: value ${i} is ${a}, expected ${b} (relative error ${err.toExponential(2)} > ${rel})`);
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}
+
+export { tf, ort };
