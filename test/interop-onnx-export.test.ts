@@ -19,3 +19,27 @@ describe('toONNX in ONNX Runtime', () => {
     }
   }
 });
+
+describe('toONNX → fromONNX', () => {
+  for (const c of CASES) {
+    // a sigmoid layer with both a learned bias and a threshold is written as C = b − θ, rounded to float32 once
+    const folded = typeof c.options.activation === 'object' && !Array.isArray(c.options.activation) && c.options.activation.name === 'sigmoid'
+      && (c.options.activation.threshold ?? 0) !== 0 && c.options.bias !== false;
+    it(`${c.name}: the same predictions, ${folded ? 'to float32 rounding (C = b − θ)' : 'bit for bit'}, on each engine`, async () => {
+      for (const engine of ['wasm', 'js'] as const) {
+        const net = trained(c, engine);
+        const back = await NN.fromONNX(net.toONNX(), { engine });
+        const x = uniformRows(32, net.inputSize, c.range, 7);
+        const a = net.predict(x), b = back.predict(x);
+        if (folded) expectClose(b, a, 1e-6, `${engine}: predictions`);
+        else expect(Array.from(new Uint32Array(b.buffer)), `${engine}: prediction bits`).toEqual(Array.from(new Uint32Array(a.buffer)));
+        // what the file could not say came back through toONNX's hints
+        const before = net.toJSON({ training: false }), after = back.toJSON({ training: false });
+        expect(after.loss).toBe(before.loss);
+        expect(after.bias).toBe(before.bias);
+        expect(after.normalizer).toEqual(before.normalizer);
+        net.dispose(); back.dispose();
+      }
+    });
+  }
+});
