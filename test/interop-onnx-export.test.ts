@@ -12,7 +12,7 @@ describe('toONNX in ONNX Runtime', () => {
         const x = uniformRows(32, net.inputSize, c.range, 99);
         const ours = net.predict(x);
         const theirs = await onnxRuntime(net.toONNX(), x, net.inputSize);
-        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet');
+        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.outputSize);
         expect(worst).toBeLessThan(1e-5);
         net.dispose();
       });
@@ -31,7 +31,7 @@ describe('toONNX → fromONNX', () => {
         const back = await NN.fromONNX(net.toONNX(), { engine });
         const x = uniformRows(32, net.inputSize, c.range, 7);
         const a = net.predict(x), b = back.predict(x);
-        if (folded) expectClose(b, a, 1e-6, `${engine}: predictions`);
+        if (folded) expectClose(b, a, 1e-6, `${engine}: predictions`, net.outputSize);
         else expect(Array.from(new Uint32Array(b.buffer)), `${engine}: prediction bits`).toEqual(Array.from(new Uint32Array(a.buffer)));
         // what the file could not say came back through toONNX's hints
         const before = net.toJSON({ training: false }), after = back.toJSON({ training: false });

@@ -25,7 +25,7 @@ describe('PyTorch ONNX files', () => {
         const net = await NN.fromONNX(bytesOf(f), { engine });
         expect(net.layers[0]).toBe(f.input[0]!.length);
         const y = net.predict(f.input);
-        expectClose(y.flatMap((row) => Array.from(row)), f.output.flat(), 1e-5, `${f.file} on ${engine}`);
+        expectClose(y.flatMap((row) => Array.from(row)), f.output.flat(), 1e-5, `${f.file} on ${engine}`, net.outputSize);
         net.dispose();
       }
     });
