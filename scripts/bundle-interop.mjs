@@ -31,6 +31,8 @@ export async function bundleInterop({ outfile = 'dist/interop.js' } = {}) {
   if (/WebAssembly/.test(js)) throw new Error('interop bundle: it contains core code (WebAssembly); the core must come from ./index.js');
   writeFileSync(outfile, js);
   writeFileSync(`${outfile}.map`, result.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  // its types are tsc's declarations of src/interop (dist/interop/index.d.ts), beside the bundle's name
+  writeFileSync(outfile.replace(/\.js$/, '.d.ts'), "export * from './interop/index.js';\n");
   writeFileSync(`${outfile}.LICENSE.txt`, `dist/interop.js includes protobufjs ${protobufjs}:\n\n${readFileSync('node_modules/protobufjs/LICENSE', 'utf8')}`);
   return { bytes: Buffer.byteLength(js) };
 }

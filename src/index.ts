@@ -1,7 +1,7 @@
 // simdnet: fully connected neural networks on SIMD WebAssembly, with a pure-TypeScript twin.
 export { NN } from './nn.js';
 export type { Weights, TrainReport } from './nn.js';
-export type { TFJSModel, TFJSModelJSON, ImportOptions } from './format/interop.js';
+export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
 /** @internal simdnet/interop registers its codecs through this; not part of the public API. */
 export { registerInterop as __registerInterop } from './format/interop.js';
 export type {

@@ -17,7 +17,7 @@ import { openSession, closeSession, run, now, type Life, type TrainReport } from
 import { functionSource } from './codegen.js';
 import { encodeModel, decodeModel } from './binary.js';
 import { abortError } from './errors.js';
-import { interopCodecs, type ImportOptions, type TFJSModel } from './format/interop.js';
+import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/interop.js';
 
 export type { Weights } from './network.js';
 export type { TrainReport } from './trainer.js';
@@ -242,13 +242,13 @@ export class NN {
   toTFJS(): TFJSModel { return interopCodecs('toTFJS').toTFJS(this.toJSON({ training: false })); }
 
   /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
-  static async fromONNX(bytes: Uint8Array, options?: ImportOptions<typeof NN.fromJSON>): Promise<NN> {
+  static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
     const { model, options: rest } = interopCodecs('fromONNX').fromONNX(bytes, options);
     return NN.fromJSON(model, rest);
   }
 
   /** A network from a TensorFlow.js layers model (model.json object or text, weights.bin bytes). */
-  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer, options?: ImportOptions<typeof NN.fromJSON>): Promise<NN> {
+  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
     const { model, options: rest } = interopCodecs('fromTFJS').fromTFJS(modelJSON, weightData, options);
     return NN.fromJSON(model, rest);
   }

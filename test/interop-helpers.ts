@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs';
 import { NN, type TFJSModel } from '../src/interop/index.js';
-import { articleData, type NetworkOptions } from '../src/index.js';
+import { articleData, type ActivationSpec, type NetworkOptions } from '../src/index.js';
 import { mulberry32 } from '../src/random.js';
 
 ort.env.wasm.numThreads = 1;
@@ -27,6 +27,12 @@ export const CASES: Case[] = [
   { name: 'leaky ReLU / linear without bias, min-max normaliser', options: { layers: [5, 6, 2], activation: { name: 'leaky-relu', slope: 0.05 }, output: 'linear', loss: 'mse', bias: false, normalize: 'minmax' }, range: [0, 1000] },
   { name: 'sigmoid gain 2.5, threshold -0.3, with bias and normaliser', options: { layers: [4, 6, 3], activation: { name: 'sigmoid', gain: 2.5, threshold: -0.3 }, output: 'softmax', normalize: 'zscore' }, range: [-5, 5] },
 ];
+
+/** The case's hidden sigmoid spec (gain, threshold), or null. */
+export function sigmoidOf(c: Case): ActivationSpec | null {
+  const a = c.options.activation;
+  return typeof a === 'object' && !Array.isArray(a) && (a as ActivationSpec).name === 'sigmoid' ? a as ActivationSpec : null;
+}
 
 /** Rows of uniform values in [lo, hi), from a seeded generator. */
 export function uniformRows(rows: number, cols: number, [lo, hi]: [number, number], seed: number): Float32Array {

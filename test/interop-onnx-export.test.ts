@@ -2,7 +2,7 @@
 // within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, trained, uniformRows, onnxRuntime, expectClose } from './interop-helpers.js';
+import { CASES, sigmoidOf, trained, uniformRows, onnxRuntime, expectClose } from './interop-helpers.js';
 
 describe('toONNX in ONNX Runtime', () => {
   for (const c of CASES) {
@@ -23,8 +23,7 @@ describe('toONNX in ONNX Runtime', () => {
 describe('toONNX → fromONNX', () => {
   for (const c of CASES) {
     // a sigmoid layer with both a learned bias and a threshold is written as C = b − θ, rounded to float32 once
-    const folded = typeof c.options.activation === 'object' && !Array.isArray(c.options.activation) && c.options.activation.name === 'sigmoid'
-      && (c.options.activation.threshold ?? 0) !== 0 && c.options.bias !== false;
+    const folded = sigmoidOf(c) !== null && (sigmoidOf(c)!.threshold ?? 0) !== 0 && c.options.bias !== false;
     it(`${c.name}: the same predictions, ${folded ? 'to float32 rounding (C = b − θ)' : 'bit for bit'}, on each engine`, async () => {
       for (const engine of ['wasm', 'js'] as const) {
         const net = trained(c, engine);

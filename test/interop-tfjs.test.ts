@@ -3,7 +3,7 @@
 // with fromTFJS and predict as TF.js does; round trips give the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, trained, uniformRows, tensorflow, expectClose, tf } from './interop-helpers.js';
+import { CASES, sigmoidOf, trained, uniformRows, tensorflow, expectClose, tf } from './interop-helpers.js';
 import { expectClearError } from './reliability-helpers.js';
 
 /** model.json as model.save() writes it to files, and the bytes of weights.bin, from a trained tf model. */
@@ -36,7 +36,7 @@ describe('toTFJS in TensorFlow.js', () => {
 describe('toTFJS → fromTFJS', () => {
   for (const c of CASES) {
     // the article's gain and threshold are folded into the kernel and bias (α·W, α·(b − θ)), rounded to float32
-    const folded = typeof c.options.activation === 'object' && !Array.isArray(c.options.activation) && c.options.activation.name === 'sigmoid';
+    const folded = sigmoidOf(c) !== null;
     it(`${c.name}: the same predictions, ${folded ? 'to float32 rounding (gain folded into the kernel)' : 'bit for bit'}, on each engine`, async () => {
       for (const engine of ['wasm', 'js'] as const) {
         const net = trained(c, engine);

@@ -48,4 +48,4 @@ export function interopCodecs(method: string): InteropCodecs {
 }
 
 /** Options of fromONNX and fromTFJS: those of NN.fromJSON (its type is the parameter) and the loss for further training. */
-export type ImportOptions<FromJSON extends (json: never, options: never) => unknown> = NonNullable<Parameters<FromJSON>[1]> & { loss?: LossName };
+export type ImportOptionsOf<FromJSON extends (json: never, options: never) => unknown> = NonNullable<Parameters<FromJSON>[1]> & { loss?: LossName };

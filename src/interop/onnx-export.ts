@@ -68,5 +68,6 @@ export function modelToONNX(model: ModelJSON): Uint8Array {
     },
     metadataProps: [{ key: HINTS_KEY, value: JSON.stringify(hintsOf(model)) }],
   });
-  return ModelProto.encode(message).finish();
+  // a plain Uint8Array of its own: in Node protobufjs hands out a Buffer view into a shared pool
+  return new Uint8Array(ModelProto.encode(message).finish());
 }

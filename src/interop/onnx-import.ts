@@ -65,10 +65,10 @@ function dimsOf(t: Tensor, what: string): number[] {
   const dims = t.dims.map((d, i) => int(d, `${what}, dimension ${i}`));
   let count = 1;
   for (const d of dims) {
-    if (d < 0) throw new RangeError(`${what}: dimension ${d} is negative`);
+    if (d < 0) throw new RangeError(`${SOURCE}: ${what}: dimension ${d} is negative`);
     count *= d;
   }
-  if (count > MAX_TENSOR) throw new RangeError(`${what}: ${count} values, more than simdnet reads (${MAX_TENSOR})`);
+  if (count > MAX_TENSOR) throw new RangeError(`${SOURCE}: ${what}: ${count} values, more than simdnet reads (${MAX_TENSOR})`);
   return dims;
 }
 
@@ -77,28 +77,28 @@ const count = (dims: number[]) => dims.reduce((n, d) => n * d, 1);
 /** A float32 tensor's values, from raw_data (little-endian) or float_data. */
 function floats(c: Constant): Float32Array {
   const { tensor: t, what } = c;
-  if (t.dataLocation === 1 || t.externalData.length > 0) throw new TypeError(`${what}: its data is in an external file; simdnet reads self-contained .onnx files only`);
-  if (t.dataType !== DataType.FLOAT) throw new TypeError(`${what}: data type ${dataTypeName(t.dataType)}; simdnet reads FLOAT (float32) tensors only`);
+  if (t.dataLocation === 1 || t.externalData.length > 0) throw new TypeError(`${SOURCE}: ${what}: its data is in an external file; simdnet reads self-contained .onnx files only`);
+  if (t.dataType !== DataType.FLOAT) throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; simdnet reads FLOAT (float32) tensors only`);
   const n = count(c.dims);
   if (t.rawData.length > 0) {
-    if (t.rawData.length !== n * 4) throw new RangeError(`${what}: raw_data has ${t.rawData.length} bytes for ${n} float32 values`);
+    if (t.rawData.length !== n * 4) throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} float32 values`);
     return fromFloat32Bytes(t.rawData, 0, n);
   }
-  if (t.floatData.length !== n) throw new RangeError(`${what}: float_data has ${t.floatData.length} values for shape [${c.dims.join(', ')}]`);
+  if (t.floatData.length !== n) throw new RangeError(`${SOURCE}: ${what}: float_data has ${t.floatData.length} values for shape [${c.dims.join(', ')}]`);
   return Float32Array.from(t.floatData);
 }
 
 /** An int64 tensor's values (Reshape's target shape). */
 function ints(c: Constant): number[] {
   const { tensor: t, what } = c;
-  if (t.dataType !== DataType.INT64) throw new TypeError(`${what}: data type ${dataTypeName(t.dataType)}; a shape must be INT64`);
+  if (t.dataType !== DataType.INT64) throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; a shape must be INT64`);
   const n = count(c.dims);
   if (t.rawData.length > 0) {
-    if (t.rawData.length !== n * 8) throw new RangeError(`${what}: raw_data has ${t.rawData.length} bytes for ${n} int64 values`);
+    if (t.rawData.length !== n * 8) throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} int64 values`);
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
     return Array.from({ length: n }, (_, i) => Number(view.getBigInt64(i * 8, true)));
   }
-  if (t.int64Data.length !== n) throw new RangeError(`${what}: int64_data has ${t.int64Data.length} values for shape [${c.dims.join(', ')}]`);
+  if (t.int64Data.length !== n) throw new RangeError(`${SOURCE}: ${what}: int64_data has ${t.int64Data.length} values for shape [${c.dims.join(', ')}]`);
   return t.int64Data.map((v, i) => int(v, `${what}, value ${i}`));
 }
 
