@@ -236,20 +236,20 @@ export class NN {
   // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
 
   /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
-  toONNX(): Uint8Array { return interopCodecs('toONNX').toONNX(this.toJSON({ training: false })); }
+  toONNX(): Uint8Array { return interopCodecs<ModelJSON>('toONNX').toONNX(this.toJSON({ training: false })); }
 
   /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
-  toTFJS(): TFJSModel { return interopCodecs('toTFJS').toTFJS(this.toJSON({ training: false })); }
+  toTFJS(): TFJSModel { return interopCodecs<ModelJSON>('toTFJS').toTFJS(this.toJSON({ training: false })); }
 
   /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
   static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
-    const { model, options: rest } = interopCodecs('fromONNX').fromONNX(bytes, options);
+    const { model, options: rest } = interopCodecs<ModelJSON>('fromONNX').fromONNX(bytes, options);
     return NN.fromJSON(model, rest);
   }
 
   /** A network from a TensorFlow.js layers model (model.json object or text, weights.bin bytes). */
   static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
-    const { model, options: rest } = interopCodecs('fromTFJS').fromTFJS(modelJSON, weightData, options);
+    const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
     return NN.fromJSON(model, rest);
   }
 

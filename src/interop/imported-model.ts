@@ -5,7 +5,6 @@
 import type { ModelJSON } from '../serialize.js';
 import type { NormalizerJSON } from '../normalize.js';
 import { LOSSES, MAX_LAYER_SIZE, isPlainObject, oneOf, typeError, type ActivationName, type LossName, type ResolvedActivation } from '../options.js';
-import type { Imported } from '../format/interop.js';
 
 export interface ImportedLayer {
   /** fanIn × fanOut, row-major */
@@ -52,7 +51,7 @@ export function parseHints(value: unknown): Hints {
 }
 
 /** fromONNX/fromTFJS options: `loss` is the importer's; the rest goes to NN.fromJSON as given, which checks it. */
-export function splitOptions(options: unknown): { loss: LossName | undefined; rest: Imported['options'] } {
+export function splitOptions(options: unknown): { loss: LossName | undefined; rest: never } {
   if (options === undefined) return { loss: undefined, rest: {} as never };
   if (!isPlainObject(options)) throw typeError('options', 'an object such as { loss, engine }', options);
   const { loss, ...rest } = options;

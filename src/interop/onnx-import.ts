@@ -18,7 +18,7 @@ const SUPPORTED_TEXT = 'dense layers (Gemm, or MatMul + Add) with Relu, Sigmoid,
 /** More values than any dense network simdnet can hold (2^24-wide layers); refused before allocating. */
 const MAX_TENSOR = 2 ** 28;
 
-export function onnxToModel(bytes: unknown, options: unknown): Imported {
+export function onnxToModel(bytes: unknown, options: unknown): Imported<ModelJSON> {
   const { loss, rest } = splitOptions(options);
   return { model: readModel(bytes, loss), options: rest };
 }

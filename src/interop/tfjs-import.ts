@@ -21,7 +21,7 @@ const MAX_TENSOR = 2 ** 28;
 
 interface WeightSpec { name: string; shape: number[]; offset: number; count: number }
 
-export function tfjsToModel(modelJSON: unknown, weightData: unknown, options: unknown): Imported {
+export function tfjsToModel(modelJSON: unknown, weightData: unknown, options: unknown): Imported<ModelJSON> {
   const { loss, rest } = splitOptions(options);
   return { model: readModel(modelJSON, weightData, loss), options: rest };
 }
