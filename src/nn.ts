@@ -247,8 +247,8 @@ export class NN {
     return NN.fromJSON(model, rest);
   }
 
-  /** A network from a TensorFlow.js layers model (model.json object or text, weights.bin bytes). */
-  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
+  /** A network from a TensorFlow.js layers model (model.json object or text; weights.bin bytes, or tf.io artifacts' weightData). */
+  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer | ArrayBuffer[], options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
     const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
     return NN.fromJSON(model, rest);
   }

@@ -93,6 +93,11 @@ describe('models trained by TensorFlow.js', () => {
         expectClose(net.predict(x), expected, 1e-5, `${name} on ${engine}`, net.outputSize);
         net.dispose();
       }
+      // tf.io's artifacts themselves (weightSpecs, weightData as one ArrayBuffer or as shards) load the same
+      const shards = [files.weightData.slice(0, 8).buffer, files.weightData.slice(8).buffer];
+      const fromArtifacts = await NN.fromTFJS({ ...files.modelJSON, weightSpecs: (files.modelJSON.weightsManifest as { weights: unknown[] }[])[0]!.weights, weightsManifest: undefined }, shards);
+      expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.outputSize);
+      fromArtifacts.dispose();
       model.dispose();
     });
   }

@@ -32,8 +32,7 @@ function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | und
     try { json = JSON.parse(json); } catch (err) { throw new TypeError(`${SOURCE}: model.json is not valid JSON (${(err as Error).message})`); }
   }
   if (!isPlainObject(json)) throw new TypeError(`${SOURCE}: expected the content of model.json (an object), got ${describe(json)}`);
-  const bytes = weightData instanceof Uint8Array ? weightData : weightData instanceof ArrayBuffer ? new Uint8Array(weightData) : null;
-  if (!bytes) throw new TypeError(`${SOURCE}: expected the bytes of weights.bin (a Uint8Array or ArrayBuffer), got ${describe(weightData)}`);
+  const bytes = bytesOf(weightData);
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new TypeError(`${SOURCE}: format is ${describe(json.format)}; simdnet reads layers models ('layers-model'), not graph models`);
   }
@@ -41,6 +40,20 @@ function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | und
   const net = readLayers(json.modelTopology, specs, bytes);
   const meta = json.userDefinedMetadata;
   return toModelJSON(net, parseHints(isPlainObject(meta) ? meta[TFJS_HINTS_KEY] : undefined), loss, SOURCE);
+}
+
+/** weights.bin as bytes: a Uint8Array, an ArrayBuffer, or TF.js's shards (ArrayBuffer[]) concatenated. */
+function bytesOf(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data) && data.length <= 10_000 && data.every((part) => part instanceof ArrayBuffer || part instanceof Uint8Array)) {
+    const parts = data.map((part: ArrayBuffer | Uint8Array) => (part instanceof Uint8Array ? part : new Uint8Array(part)));
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) { bytes.set(part, at); at += part.length; }
+    return bytes;
+  }
+  throw new TypeError(`${SOURCE}: expected the bytes of the weights (a Uint8Array, an ArrayBuffer, or an array of them), got ${describe(data)}`);
 }
 
 function describe(v: unknown): string {
