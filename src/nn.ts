@@ -236,10 +236,16 @@ export class NN {
   // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
 
   /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
-  toONNX(): Uint8Array { return interopCodecs<ModelJSON>('toONNX').toONNX(this.toJSON({ training: false })); }
+  toONNX(): Uint8Array {
+    const model = this.toJSON({ training: false }); // a disposed network says so first
+    return interopCodecs<ModelJSON>('toONNX').toONNX(model);
+  }
 
   /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
-  toTFJS(): TFJSModel { return interopCodecs<ModelJSON>('toTFJS').toTFJS(this.toJSON({ training: false })); }
+  toTFJS(): TFJSModel {
+    const model = this.toJSON({ training: false });
+    return interopCodecs<ModelJSON>('toTFJS').toTFJS(model);
+  }
 
   /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
   static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {

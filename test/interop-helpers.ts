@@ -102,4 +102,18 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   return worst;
 }
 
+/**
+ * A round trip's network against the original on rows of the case: bit for bit, or (where the
+ * format folds parameters into float32 tensors) within `rel`; and the same loss, bias and normaliser.
+ */
+export function expectRoundTrip(net: NN, back: NN, c: Case, rel: number | 'exact', what: string): void {
+  const x = uniformRows(32, net.inputSize, c.range, 7);
+  const a = net.predict(x), b = back.predict(x);
+  if (rel === 'exact') expect(Array.from(new Uint32Array(b.buffer)), `${what}: prediction bits`).toEqual(Array.from(new Uint32Array(a.buffer)));
+  else expectClose(b, a, rel, `${what}: predictions`, net.outputSize);
+  // what the formats cannot say comes back through the exporters' hints
+  const before = net.toJSON({ training: false }), after = back.toJSON({ training: false });
+  expect([after.loss, after.bias, after.normalizer], `${what}: loss, bias, normaliser`).toEqual([before.loss, before.bias, before.normalizer]);
+}
+
 export { tf, ort };

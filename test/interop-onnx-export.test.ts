@@ -2,7 +2,7 @@
 // within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, sigmoidOf, trained, uniformRows, onnxRuntime, expectClose } from './interop-helpers.js';
+import { CASES, sigmoidOf, trained, uniformRows, onnxRuntime, expectClose, expectRoundTrip } from './interop-helpers.js';
 
 describe('toONNX in ONNX Runtime', () => {
   for (const c of CASES) {
@@ -28,15 +28,7 @@ describe('toONNX → fromONNX', () => {
       for (const engine of ['wasm', 'js'] as const) {
         const net = trained(c, engine);
         const back = await NN.fromONNX(net.toONNX(), { engine });
-        const x = uniformRows(32, net.inputSize, c.range, 7);
-        const a = net.predict(x), b = back.predict(x);
-        if (folded) expectClose(b, a, 1e-6, `${engine}: predictions`, net.outputSize);
-        else expect(Array.from(new Uint32Array(b.buffer)), `${engine}: prediction bits`).toEqual(Array.from(new Uint32Array(a.buffer)));
-        // what the file could not say came back through toONNX's hints
-        const before = net.toJSON({ training: false }), after = back.toJSON({ training: false });
-        expect(after.loss).toBe(before.loss);
-        expect(after.bias).toBe(before.bias);
-        expect(after.normalizer).toEqual(before.normalizer);
+        expectRoundTrip(net, back, c, folded ? 1e-6 : 'exact', engine);
         net.dispose(); back.dispose();
       }
     });

@@ -3,7 +3,7 @@
 // with fromTFJS and predict as TF.js does; round trips give the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, sigmoidOf, trained, uniformRows, tensorflow, expectClose, tf } from './interop-helpers.js';
+import { CASES, sigmoidOf, trained, uniformRows, tensorflow, expectClose, expectRoundTrip, tf } from './interop-helpers.js';
 import { expectClearError } from './reliability-helpers.js';
 
 /** model.json as model.save() writes it to files, and the bytes of weights.bin, from a trained tf model. */
@@ -43,13 +43,7 @@ describe('toTFJS → fromTFJS', () => {
         const { modelJSON, weightData } = net.toTFJS();
         // as files: model.json text and the bytes of weights.bin
         const back = await NN.fromTFJS(JSON.stringify(modelJSON), weightData.slice().buffer, { engine });
-        const x = uniformRows(32, net.inputSize, c.range, 7);
-        const a = net.predict(x), b = back.predict(x);
-        if (folded) expectClose(b, a, 1e-5, `${engine}: predictions`, net.outputSize);
-        else expect(Array.from(new Uint32Array(b.buffer)), `${engine}: prediction bits`).toEqual(Array.from(new Uint32Array(a.buffer)));
-        const before = net.toJSON({ training: false }), after = back.toJSON({ training: false });
-        expect(after.loss).toBe(before.loss);
-        expect(after.normalizer).toEqual(before.normalizer);
+        expectRoundTrip(net, back, c, folded ? 1e-5 : 'exact', engine);
         net.dispose(); back.dispose();
       }
     });

@@ -231,7 +231,7 @@ function readGraph(model: Model): RawNetwork {
       case 'Relu': case 'Sigmoid': case 'Tanh': case 'LeakyRelu': case 'Softmax': {
         if (!open) throw new TypeError(`${SOURCE}: ${where} ${last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`);
         if (constantsOf.length) throw new TypeError(`${SOURCE}: ${where} has extra inputs`);
-        close(activationOf(node, i, model));
+        close(activationOf(node, i));
         break;
       }
       case 'Identity': case 'Dropout': case 'Cast': case 'Flatten': case 'Reshape':
@@ -321,7 +321,7 @@ function compose(a: Affine, op: string, v: Float32Array, where: string): Affine 
   return { offset, scale };
 }
 
-function activationOf(node: Node, i: number, model: Model): ImportedLayer['activation'] {
+function activationOf(node: Node, i: number): ImportedLayer['activation'] {
   const where = nodeName(node, i);
   switch (node.opType) {
     case 'Relu': return activation('relu');
@@ -333,8 +333,8 @@ function activationOf(node: Node, i: number, model: Model): ImportedLayer['activ
       return activation('leaky-relu', { slope });
     }
     default: {
-      const opset = int(model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')!.version, 'opset');
-      const axis = intAttr(node, i, 'axis', opset >= 13 ? -1 : 1);
+      // opset 13 defaults to axis −1, earlier opsets to 1 (over a flattened 2-D view): the same for [batch, features]
+      const axis = intAttr(node, i, 'axis', -1);
       if (axis !== 1 && axis !== -1) throw new TypeError(`${SOURCE}: ${where} has axis=${axis}; simdnet's softmax runs over the features (axis 1 or -1)`);
       return activation('softmax');
     }
@@ -348,7 +348,7 @@ function checkNoOp(node: Node, i: number, operands: Constant[], width: number): 
     case 'Identity': if (operands.length) refuse('has extra inputs'); break;
     case 'Dropout':
       // inference: the identity, unless training_mode (input 3) is a true constant
-      if (operands.length === 2 && floats2bool(operands[1]!)) refuse('runs in training mode');
+      if (operands.length === 2 && isTrue(operands[1]!)) refuse('runs in training mode');
       break;
     case 'Cast': if (intAttr(node, i, 'to', 0) !== DataType.FLOAT) refuse(`casts to ${dataTypeName(intAttr(node, i, 'to', 0))}`); break;
     case 'Flatten': if (intAttr(node, i, 'axis', 1) !== 1 && intAttr(node, i, 'axis', 1) !== -1) refuse(`has axis=${intAttr(node, i, 'axis', 1)}`); break;
@@ -362,7 +362,7 @@ function checkNoOp(node: Node, i: number, operands: Constant[], width: number): 
 }
 
 /** Dropout's training_mode constant: a BOOL scalar (raw_data or int32_data). */
-function floats2bool(c: Constant): boolean {
+function isTrue(c: Constant): boolean {
   const t = c.tensor;
   return (t.rawData.length > 0 && t.rawData[0] !== 0) || (t.int32Data.length > 0 && t.int32Data[0] !== 0);
 }
