@@ -54,6 +54,12 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# a network whose proxy re-signs TLS: the certificates this machine's Node trusts for it (not part of the proof)
+extra_ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"
+  extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-extra-ca.crt)
+fi
 
 step "2. this machine's Node $(node --version) and npm $(npm --version) copied in"
 cp "$(command -v node)" "$root/usr/local/bin/node"
@@ -72,7 +78,7 @@ mount -t tmpfs -o mode=1777 shm "$root/dev/shm" # Chromium's shared memory
 inside() { # runs a shell command in the fresh root with a clean environment
   local user=$1; shift
   chroot --userspec="$user" "$root" /usr/bin/env -i HOME="$([ "$user" = root ] && echo /root || echo /tmp)" \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb "${extra_ca[@]}" \
     bash -c "cd /srv/simdnet && $*"
 }
 inside root "node --version && (python3 --version || true) && (command -v chromium || echo 'no chromium')"
