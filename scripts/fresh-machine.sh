@@ -57,7 +57,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 # a network whose proxy re-signs TLS: the certificates this machine's Node trusts for it (not part of the proof)
 extra_ca=()
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
-  cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"
+  mkdir -p "$root/etc/ssl" && cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/host-extra-ca.crt"
   extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-extra-ca.crt)
 fi
 
