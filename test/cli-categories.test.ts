@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliPath, csvText, irisCells, random, tempDir, trainModel, writeFile, type Trained } from './cli-helper.js';
+import { cli, cliPath, csvText, expectSameNetwork, irisCells, random, tempDir, trainModel, writeFile, type Trained } from './cli-helper.js';
 
 let dir = '';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,11 +23,15 @@ function oneHot(header: string[], rows: string[][], c: number): { header: string
   };
 }
 
-function expectSameNetwork(a: Trained, b: Trained): void {
-  expect(a.code, a.stderr).toBe(0);
-  expect(b.code, b.stderr).toBe(0);
-  expect(a.model.normalizer).toEqual(b.model.normalizer);
-  expect(a.model.weights).toEqual(b.model.weights);
+/** Trains on the table as it is and on its twin with column c one-hot encoded by the test. */
+async function trainBoth(name: string, header: string[], rows: string[][], c: number, flags: string[]): Promise<{ file: string; encoded: Trained; manual: Trained }> {
+  const file = writeFile(dir, `${name}.csv`, csvText(header, rows));
+  const m = oneHot(header, rows, c);
+  const [encoded, manual] = await Promise.all([
+    trainModel(dir, file, flags),
+    trainModel(dir, writeFile(dir, `${name}-manual.csv`, csvText(m.header, m.rows)), flags),
+  ]);
+  return { file, encoded, manual };
 }
 
 /** Runs a command that must fail on file:line:column with the message, leaving no --out file. */
@@ -50,14 +54,7 @@ describe('a small table with a text feature', () => {
   });
   const flags = ['--target', 'price', '--epochs', '20', '--seed', '4'];
   let file = '', encoded: Trained, manual: Trained;
-  beforeAll(async () => {
-    file = writeFile(dir, 'colours.csv', csvText(header, rows));
-    const m = oneHot(header, rows, 1);
-    [encoded, manual] = await Promise.all([
-      trainModel(dir, file, flags),
-      trainModel(dir, writeFile(dir, 'colours-manual.csv', csvText(m.header, m.rows)), flags),
-    ]);
-  });
+  beforeAll(async () => { ({ file, encoded, manual } = await trainBoth('colours', header, rows, 1, flags)); });
 
   it('is one-hot encoded in sorted category order: the model of the hand-encoded table', () => {
     expectSameNetwork(encoded, manual);
@@ -122,14 +119,7 @@ describe('iris with the species as a feature, predicting the petal width', () =>
   const cols = order.map((c) => header[c]!), table = rows.map((row) => order.map((c) => row[c]!));
   const flags = ['--target', 'petal_width', '--epochs', '15', '--seed', '8'];
   let file = '', encoded: Trained, manual: Trained;
-  beforeAll(async () => {
-    file = writeFile(dir, 'iris-species.csv', csvText(cols, table));
-    const m = oneHot(cols, table, 3);
-    [encoded, manual] = await Promise.all([
-      trainModel(dir, file, flags),
-      trainModel(dir, writeFile(dir, 'iris-species-manual.csv', csvText(m.header, m.rows)), flags),
-    ]);
-  });
+  beforeAll(async () => { ({ file, encoded, manual } = await trainBoth('iris-species', cols, table, 3, flags)); });
 
   it('trains exactly the model of the hand-encoded table, and fits the petal width', () => {
     expectSameNetwork(encoded, manual);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { expect } from 'vitest';
 import { mulberry32 } from '../src/random.js';
 import { join, resolve } from 'node:path';
 
@@ -84,4 +85,12 @@ export async function trainModel(dir: string, file: string, flags: string[]): Pr
   const r = await cli(['train', file, ...flags, '--json', '--quiet', '--out', out]);
   if (r.code !== 0) return { code: r.code, stderr: r.stderr, path: out, result: {}, model: { weights: [], normalizer: null, meta: {} } };
   return { code: 0, stderr: r.stderr, path: out, result: JSON.parse(r.stdout), model: JSON.parse(readFileSync(out, 'utf8')) };
+}
+
+/** Two training runs made the same network: the same normaliser and weights, bit for bit. */
+export function expectSameNetwork(a: Trained, b: Trained): void {
+  expect(a.code, a.stderr).toBe(0);
+  expect(b.code, b.stderr).toBe(0);
+  expect(a.model.normalizer).toEqual(b.model.normalizer);
+  expect(a.model.weights).toEqual(b.model.weights);
 }

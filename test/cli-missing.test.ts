@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliPath, csvText, irisCells, tempDir, trainModel, writeFile, type Trained } from './cli-helper.js';
+import { cli, cliPath, csvText, expectSameNetwork, irisCells, tempDir, trainModel, writeFile } from './cli-helper.js';
 
 let dir = '';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,13 +15,6 @@ beforeAll(async () => { dir = tempDir(); await cliPath(); });
 function columnMean(rows: string[][], c: number): number {
   const values = rows.map((row) => row[c]!).filter((cell) => cell !== '' && Number.isFinite(Number(cell))).map(Number);
   return values.reduce((s, v) => s + v, 0) / values.length;
-}
-
-function expectSameNetwork(a: Trained, b: Trained): void {
-  expect(a.code, a.stderr).toBe(0);
-  expect(b.code, b.stderr).toBe(0);
-  expect(a.model.normalizer).toEqual(b.model.normalizer);
-  expect(a.model.weights).toEqual(b.model.weights);
 }
 
 describe('a small table with missing cells', () => {
