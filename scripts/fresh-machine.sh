@@ -3,7 +3,7 @@
 # debian:bookworm container image) holding nothing but this machine's Node 20 and npm, a clone of
 # the current branch, and in it, as root: `npm install && npm test && npm start`. npm test's first
 # step has to install Chromium and NumPy there by itself. Before that, the same `npm test` as an
-# unprivileged user must stop at once with the command to run.
+# unprivileged user must stop at once with the commands to run.
 #
 # Needs: root, debootstrap (apt-get install debootstrap), Debian's mirror and the npm registry.
 # Usage: sudo scripts/fresh-machine.sh [--keep]   (--keep leaves the root folder for inspection)
@@ -86,13 +86,15 @@ inside root "node --version && (python3 --version || true) && (command -v chromi
 step "4. npm install"
 inside root "npm install --no-audit --no-fund"
 
-step "5. npm test as an unprivileged user: must stop at once, naming the command to run"
+step "5. npm test as an unprivileged user: must stop at once, naming the commands to run"
 t=$(date +%s)
 if inside nobody:nogroup "npm test" > "$work/nobody.log" 2>&1; then
   echo "fresh-machine: npm test passed as nobody without Chromium: the check is broken"; exit 1
 fi
 grep '^test tools:' "$work/nobody.log"
-grep -q 'Run: sudo apt-get install -y chromium' "$work/nobody.log" || { cat "$work/nobody.log"; exit 1; }
+for command in 'apt-get install -y chromium' 'apt-get install -y python3-numpy'; do
+  grep -q "Run: sudo $command" "$work/nobody.log" || { cat "$work/nobody.log"; exit 1; }
+done
 step "   stopped after $(( $(date +%s) - t )) s"
 
 step "6. npm test as root (installs Chromium and NumPy itself)"

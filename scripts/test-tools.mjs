@@ -66,9 +66,9 @@ const aptRoot = debian && process.getuid?.() === 0 && existsSync('/usr/bin/apt-g
 /** Debian or a derivative: the command to suggest is apt-get's. */
 const aptSystem = existsSync('/etc/debian_version');
 
-/** Ends the run before any test: what is missing, what was tried, and what to run. */
-function stop(what, tried, fix) {
-  console.error(`test tools: no ${what} (${tried.join('; ')}). ${fix}`);
+/** Ends the run before any test: per missing program, what was tried and what to run ([what, tried, fix] each). */
+function stop(...missing) {
+  for (const [what, tried, fix] of missing) console.error(`test tools: no ${what} (${tried.join('; ')}). ${fix}`);
   process.exit(1);
 }
 
@@ -89,7 +89,7 @@ async function findChromium(tried) {
   const given = process.env.CHROMIUM_PATH;
   if (given) {
     const version = chromiumVersion(given);
-    if (!version) stop('Chromium', [`CHROMIUM_PATH=${given}, but \`${given} --version\` fails`], 'Point CHROMIUM_PATH at a Chromium or Chrome that starts, or unset it.');
+    if (!version) stop(['Chromium', [`CHROMIUM_PATH=${given}, but \`${given} --version\` fails`], 'Point CHROMIUM_PATH at a Chromium or Chrome that starts, or unset it.']);
     return [given, version];
   }
   const debianVersion = chromiumVersion('/usr/bin/chromium');
@@ -108,7 +108,7 @@ function findPython(tried) {
   const given = process.env.PYTHON;
   if (given) {
     const found = numpyPython(given);
-    if (!found) stop('Python with NumPy', [`PYTHON=${given}, but it cannot import numpy`], `Run: ${given} -m pip install numpy   (or point PYTHON at a python3 that has NumPy, or unset it)`);
+    if (!found) stop(['Python with NumPy', [`PYTHON=${given}, but it cannot import numpy`], `Run: ${given} -m pip install numpy   (or point PYTHON at a python3 that has NumPy, or unset it)`]);
     return found;
   }
   for (const command of ['python3', '/usr/bin/python3', 'python']) {
@@ -166,14 +166,17 @@ async function main() {
     if (!python) tried.python.push(why);
   }
 
+  // both at once, so that one round of fixes is enough
+  const missing = [];
   if (!chromium?.[1]) {
     const command = debian ? 'sudo apt-get install -y chromium' : 'npx playwright install --with-deps chromium';
-    stop('Chromium for the browser tests', tried.chromium, `Run: ${command}   (or set CHROMIUM_PATH to a Chromium or Chrome)`);
+    missing.push(['Chromium for the browser tests', tried.chromium, `Run: ${command}   (or set CHROMIUM_PATH to a Chromium or Chrome)`]);
   }
   if (!python) {
     const command = aptSystem ? 'sudo apt-get install -y python3-numpy' : 'python3 -m pip install --user numpy';
-    stop("Python 3 with NumPy for the article's program", tried.python, `Run: ${command}   (or set PYTHON to a python3 that has NumPy)`);
+    missing.push(["Python 3 with NumPy for the article's program", tried.python, `Run: ${command}   (or set PYTHON to a python3 that has NumPy)`]);
   }
+  if (missing.length > 0) stop(...missing);
   const [chromiumPath, chromiumVersionText] = chromium, [pythonPath, pythonVersion, numpyVersion] = python;
   mkdirSync(dirname(TOOLS_FILE), { recursive: true });
   writeFileSync(TOOLS_FILE, `${JSON.stringify({ chromium: chromiumPath, python: pythonPath }, null, 2)}\n`);
