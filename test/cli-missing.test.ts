@@ -87,6 +87,18 @@ describe('a small table with missing cells', () => {
     expect(err.stderr).toBe(`simdnet: ${t}:3:3: the target "colour" is missing ("?") and --missing mean cannot fill a target; use --missing drop to leave such rows out\n`);
     const dropped = await trainModel(dir, t, ['--target', 'colour', '--epochs', '2', '--missing', 'drop']);
     expect(dropped.result).toMatchObject({ rows: 3, droppedRows: 1, classes: ['blue', 'red'] });
+    // predict ignores the target column, blanks and all, whatever the policy
+    const p = await cli(['predict', dropped.path, t]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n')).toHaveLength(5);
+    expect(p.stderr).toBe('');
+  });
+
+  it('--missing drop on a table where every row misses a value', async () => {
+    const t = writeFile(dir, 'all-holes.csv', 'a,b,colour\n1,,red\nNA,4,blue\n');
+    const r = await cli(['train', t, '--target', 'colour', '--missing', 'drop']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`simdnet: ${t}:2:2: --missing drop leaves no rows: every row has a missing value, the first here in feature "b" (an empty cell)\n`);
   });
 
   it('a model without saved means (from the library, or an older simdnet) refuses --missing mean with a usage error', async () => {

@@ -123,13 +123,13 @@ function readColumns(features: string[], indices: number[], target: Column | nul
 }
 
 /**
- * Encodes a table with a schema. The target column is read when the schema has one and the table
- * holds it (or `requireTarget` says it must).
+ * Encodes a table with a schema, and its target column when `withTarget` (predict leaves the target
+ * alone: a column of blanks waiting for predictions is no error).
  */
-export function encode(table: Table, schema: Schema, requireTarget: boolean, policy: ReadPolicy): Encoded {
+export function encode(table: Table, schema: Schema, withTarget: boolean, policy: ReadPolicy): Encoded {
   const fx = schema.features.map((name) => columnIndex(table, name, 'feature'));
   const target = schema.target;
-  const readTarget = target !== null && (requireTarget || table.columns.includes(target.column));
+  const readTarget = withTarget && target !== null;
   const tc = readTarget ? columnIndex(table, target.column, 'target') : -1;
   const source = keptRows(table, readColumns(schema.features, fx, readTarget ? { index: tc, name: target.column, role: 'target' } : null), policy.missing);
   const { x, filled } = encodeColumns(table, { names: schema.features, indices: fx, categories: categoriesOf(schema) }, schema.means, source, policy.unknownCategory);

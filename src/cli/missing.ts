@@ -14,7 +14,7 @@ const MARKERS = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?']);
 export const isMissing = (cell: string): boolean => MARKERS.has(cell);
 
 /** A missing cell as a message shows it. */
-export const shownMissing = (cell: string): string => (cell === '' ? 'an empty cell' : JSON.stringify(cell));
+const shownMissing = (cell: string): string => (cell === '' ? 'an empty cell' : JSON.stringify(cell));
 
 export interface Column { index: number; name: string; role: 'feature' | 'target' }
 
@@ -37,7 +37,7 @@ export function keptRows(table: Table, columns: Column[], policy: MissingPolicy)
   }
   if (kept.length === 0 && first) {
     const p = table.at(first.row, first.column.index);
-    throw new InputError(table.file, p.line, p.column, `every row has a missing value (--missing drop leaves none); the first is ${what(first.column)} here, ${shownMissing(table.rows[first.row]![first.column.index]!)}`);
+    throw new InputError(table.file, p.line, p.column, `--missing drop leaves no rows: every row has a missing value, the first here in ${what(first.column)} (${shownMissing(table.rows[first.row]![first.column.index]!)})`);
   }
   return Int32Array.from(kept);
 }

@@ -21,7 +21,9 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
     const data = encode(table, schema, false, policy);
     const y = await asUsage(() => net.predict(data.x));
     const k = net.outputSize, target = schema.target;
-    let header: string[];
+    const header = target?.task === 'classification' ? [target.column, ...target.classes.map((c) => `p(${c})`)] // the class, then one probability per class
+      : target?.task === 'regression' ? [target.column]
+        : Array.from({ length: k }, (_, i) => `output_${i}`);
     // one output row per table row: a row left out by --missing drop keeps its place, with empty cells
     const rows: ((string | number)[] | null)[] = table.rows.map(() => null);
     data.source.forEach((source, r) => {
@@ -30,9 +32,6 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
       else if (target?.task === 'regression') rows[source] = [out[0]! * target.std + target.mean];
       else rows[source] = out;
     });
-    if (target?.task === 'classification') header = [target.column, ...target.classes.map((c) => `p(${c})`)]; // the class, then one probability per class
-    else if (target?.task === 'regression') header = [target.column];
-    else header = Array.from({ length: k }, (_, i) => `output_${i}`);
     const text = f.json
       ? `${JSON.stringify(rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row ? row[i] : null]))))}\n`
       : `${[header, ...rows].map((row) => (row ?? header.map(() => '')).map(csvCell).join(',')).join('\n')}\n`;
