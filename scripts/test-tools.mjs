@@ -73,7 +73,7 @@ function stop(...missing) {
 }
 
 function apt(packages) {
-  console.log(`test tools: installing ${packages.join(' ')} with apt-get (Chromium is about 480 MB: a minute or two)`);
+  console.log(`test tools: installing ${packages.join(' ')} with apt-get (Chromium and its libraries are about 290 MB to download: a few minutes)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
     const r = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
