@@ -18,13 +18,15 @@ const program = new Command('simdnet')
 
 const engine = () => new Option('--engine <name>', 'wasm, js (the pure-TypeScript twin) or auto').default('auto');
 const json = () => new Option('--json', 'print the results as one JSON object on stdout');
-const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter (default ',', tab for .tsv)");
+const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter, e.g. ';' or tab (default ',', tab for .tsv)");
+const missing = (what: string) => new Option('--missing <policy>', `a missing value (empty, NA, N/A, NaN, null, ?): error, drop (leave the row out) or mean (fill in the training mean); ${what}`);
+const unknownCategory = () => new Option('--unknown-category <policy>', 'a text feature value the model was not trained on: error, or zero (none of the known categories)').default('error');
 
 program.command('train')
   .description('train a network on a CSV or JSON table and save it')
   .argument('<data>', 'a CSV file with a header row, or a JSON array of objects')
   .requiredOption('--target <column>', 'the column to predict: text labels make a classifier (softmax, cross-entropy), numbers a regression (linear output, MSE)')
-  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); all must be numeric')
+  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); text columns are one-hot encoded')
   .option('--task <task>', 'auto, classification or regression (auto: numeric target = regression)', TRAIN_DEFAULTS.task)
   .option('--layers <sizes>', "hidden layer sizes, e.g. 64,32 ('none' for no hidden layer)", TRAIN_DEFAULTS.layers)
   .option('--activation <name>', 'hidden activation: relu, leaky-relu, sigmoid, tanh or linear', TRAIN_DEFAULTS.activation)
@@ -37,6 +39,7 @@ program.command('train')
   .addOption(engine())
   .option('--validation <fraction>', 'hold out this fraction of the rows (after a seeded shuffle) and report on it', TRAIN_DEFAULTS.validation)
   .addOption(delimiter())
+  .addOption(missing('the model remembers it').default(TRAIN_DEFAULTS.missing))
   .option('--out <model.json>', 'write the model (with its normaliser and column schema) here')
   .addOption(json())
   .option('--quiet', 'no progress on stderr')
@@ -49,6 +52,8 @@ program.command('evaluate')
   .option('--target <column>', "the column with the true values (default: the model's target)")
   .addOption(engine())
   .addOption(delimiter())
+  .addOption(missing("default: the model's"))
+  .addOption(unknownCategory())
   .addOption(json())
   .action((model: string, data: string, opts) => evaluate(model, data, opts));
 
@@ -59,6 +64,8 @@ program.command('predict')
   .option('--out <file>', 'write the predictions here instead of stdout')
   .addOption(engine())
   .addOption(delimiter())
+  .addOption(missing("default: the model's; a dropped row's outputs are empty"))
+  .addOption(unknownCategory())
   .option('--json', 'predictions as a JSON array of objects instead of CSV')
   .action((model: string, data: string, opts) => predict(model, data, opts));
 
