@@ -11,7 +11,9 @@
  * No SIMD, no blocking/tiling, no unrolling, no batched GEMM; also nothing
  * deliberately slow (typed arrays, no allocation in the inner loops).
  */
-import { mulberry32 } from './data.js';
+import { mulberry32, randomMatrix } from './data.js';
+import { keep } from './measure.js';
+import type { Adapter, GemmHook, NetOptions } from './types.js';
 
 export type Hidden = 'relu' | 'sigmoid';
 export type Output = 'softmax' | 'sigmoid';
@@ -249,4 +251,38 @@ export function gemmSizes(form: GemmForm, m: number, k: number, n: number): [num
   if (form === 'AW') return [m * k, k * n, m * n];
   if (form === 'DWt') return [m * n, k * n, m * k];
   return [m * k, m * n, k * n];
+}
+
+/** The textbook baseline, wrapped as an Adapter; its GEMM hook times gemmBaseline. */
+export class BaselineAdapter implements Adapter {
+  readonly name = 'baseline';
+  private net: BaselineMLP | null = null;
+  private bufs = new Map<string, Float32Array[]>();
+
+  async init(layers: number[], opts: NetOptions): Promise<void> {
+    this.net = new BaselineMLP(layers, opts);
+  }
+  trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
+    this.net!.trainEpoch(x, t, rows, batch, lr);
+  }
+  predict(x: Float32Array, rows: number): Float32Array {
+    return this.net!.predict(x, rows);
+  }
+  dispose(): void {
+    this.net = null;
+  }
+  gemm: GemmHook = (form, m, k, n) => {
+    const key = `${form}:${m}:${k}:${n}`;
+    let b = this.bufs.get(key);
+    if (!b) {
+      const [sa, sb, sc] = gemmSizes(form, m, k, n);
+      b = [randomMatrix(sa, 11), randomMatrix(sb, 12), new Float32Array(sc)];
+      this.bufs.set(key, b);
+    }
+    const t0 = performance.now();
+    gemmBaseline(form, b[0], b[1], b[2], m, k, n);
+    const dt = performance.now() - t0;
+    keep(b[2][0] + b[2][b[2].length - 1]);
+    return dt / 1000;
+  };
 }
