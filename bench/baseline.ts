@@ -15,12 +15,12 @@ import { mulberry32, randomMatrix } from './data.js';
 import { keep } from './measure.js';
 import type { Adapter, GemmHook, NetOptions } from './types.js';
 
-export type Hidden = 'relu' | 'sigmoid';
-export type Output = 'softmax' | 'sigmoid';
+export type Hidden = 'relu' | 'sigmoid' | 'tanh';
+export type Output = 'softmax' | 'sigmoid' | 'tanh';
 
 export interface BaselineOptions {
   hidden: Hidden;
-  /** softmax pairs with cross-entropy loss; sigmoid pairs with squared error. */
+  /** softmax pairs with cross-entropy loss; sigmoid and tanh with squared error. */
   output: Output;
   seed: number;
 }
@@ -91,6 +91,8 @@ export class BaselineMLP {
           total += e;
         }
         for (let j = 0; j < nOut; j++) out[j] /= total;
+      } else if (isLast ? this.output === 'tanh' : this.hidden === 'tanh') {
+        for (let j = 0; j < nOut; j++) out[j] = Math.tanh(out[j]);
       } else if (isLast || this.hidden === 'sigmoid') {
         for (let j = 0; j < nOut; j++) out[j] = 1 / (1 + Math.exp(-out[j]));
       } else {
@@ -111,6 +113,9 @@ export class BaselineMLP {
     if (this.output === 'softmax') {
       // softmax + cross-entropy: dL/dz = y - t
       for (let j = 0; j < nOut; j++) dOut[j] = y[j] - t[tOff + j];
+    } else if (this.output === 'tanh') {
+      // tanh + squared error (1/2 sum (y-t)^2): dL/dz = (y - t) * (1 - y²)
+      for (let j = 0; j < nOut; j++) dOut[j] = (y[j] - t[tOff + j]) * (1 - y[j] * y[j]);
     } else {
       // sigmoid + squared error (1/2 sum (y-t)^2): dL/dz = (y - t) * y * (1 - y)
       for (let j = 0; j < nOut; j++) {
@@ -151,6 +156,8 @@ export class BaselineMLP {
       // multiply by the derivative of the hidden activation, from its output value
       if (this.hidden === 'relu') {
         for (let i = 0; i < nIn; i++) if (prev[i] <= 0) dPrev[i] = 0;
+      } else if (this.hidden === 'tanh') {
+        for (let i = 0; i < nIn; i++) dPrev[i] *= 1 - prev[i] * prev[i];
       } else {
         for (let i = 0; i < nIn; i++) dPrev[i] *= prev[i] * (1 - prev[i]);
       }

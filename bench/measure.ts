@@ -23,6 +23,8 @@ export interface Result {
   rounds: number[];
   usPerRow?: number | null;
   ratioVsBaseline: number | null;
+  /** against the lean hand-written MLP, in workloads where it runs */
+  ratioVsLean?: number | null;
   note?: string;
 }
 
@@ -107,7 +109,7 @@ export async function interleave(
   return rates;
 }
 
-/** Records one workload's medians; ratios are against the first adapter. */
+/** Records one workload's medians; ratios are against the first adapter (and the one named 'lean'). */
 export function record(
   workload: string,
   metric: Result['metric'],
@@ -115,8 +117,13 @@ export function record(
   rates: Map<Adapter, number[] | Error>,
   extra?: (a: Adapter, med: number) => Partial<Result>,
 ): void {
-  const base = rates.get(adapters[0]);
-  const baseMed = Array.isArray(base) && base.length ? median(base) : null;
+  const medianOf = (a: Adapter | undefined): number | null => {
+    const v = a && rates.get(a);
+    return Array.isArray(v) && v.length ? median(v) : null;
+  };
+  const baseMed = medianOf(adapters[0]);
+  const lean = adapters.find((a) => a.name === 'lean');
+  const leanMed = medianOf(lean);
   for (const a of adapters) {
     const v = rates.get(a);
     if (v === undefined || v instanceof Error || v.length === 0) {
@@ -130,6 +137,7 @@ export function record(
     results.push({
       workload, engine: a.name, metric, median: med, rounds: v,
       ratioVsBaseline: baseMed ? med / baseMed : null,
+      ...(lean ? { ratioVsLean: leanMed ? med / leanMed : null } : {}),
       ...(extra ? extra(a, med) : {}),
     });
   }

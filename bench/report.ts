@@ -69,15 +69,16 @@ function ratioStr(v: number | null): string {
 
 export function printTables(say: (s?: string) => void, adapters: Adapter[]): void {
   const workloads = [...new Set(results.map((r) => r.workload))];
-  say('| workload | engine | samples/s or GFLOPS | us/row | vs baseline | best round | spread | note |');
-  say('|---|---|---:|---:|---:|---:|---:|---|');
+  say('| workload | engine | samples/s or GFLOPS | us/row | vs baseline | vs lean | best round | spread | note |');
+  say('|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const w of workloads) {
     for (const r of results.filter((x) => x.workload === w)) {
       const val = r.metric === 'GFLOPS' ? (r.median === null ? '-' : `${fmt(r.median, 2)} GFLOPS`) : fmt(r.median);
       const us = r.usPerRow === undefined ? '' : fmt(r.usPerRow, 1);
       const spread = spreadPercent(r);
       const best = r.rounds.length ? fmt(Math.max(...r.rounds), r.metric === 'GFLOPS' ? 2 : 0) : '-';
-      say(`| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsBaseline)} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${r.note ?? ''} |`);
+      const lean = r.ratioVsLean === undefined ? '' : ratioStr(r.ratioVsLean);
+      say(`| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsBaseline)} | ${lean} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${r.note ?? ''} |`);
     }
   }
   say();
@@ -90,6 +91,7 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     const b = results.find((r) => r.workload === w && r.engine === 'simdnet-js')?.median ?? null;
     say(`| ${w} | ${a !== null && b !== null ? ratioStr(a / b) : '-'} |`);
   }
+  printSmallTable(say, workloads.filter((w) => results.some((r) => r.workload === w && r.ratioVsLean !== undefined)));
   say();
   say('Values and "vs baseline" are medians of the measured rounds; "best round" is the fastest round;');
   say('spread = (max - min) / median over the measured rounds; a large spread means a noisy machine.');
@@ -98,6 +100,29 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     say();
     say('Workload differences:');
     for (const n of notes) say(n);
+  }
+}
+
+/**
+ * Small networks against the lean hand-written MLP: samples/s for training, µs per call for
+ * one-row predict (the lean column is its bare forward pass), and the ratios to lean.
+ */
+function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
+  if (!workloads.length) return;
+  const engines = ['lean', 'baseline', 'simdnet-wasm', 'simdnet-js'];
+  say();
+  say('Small networks against the lean hand-written MLP (training: samples/s; predict: µs per call):');
+  say();
+  say(`| workload | ${engines.join(' | ')} | wasm / lean | js / lean |`);
+  say(`|---|${engines.map(() => '---:|').join('')}---:|---:|`);
+  for (const w of workloads) {
+    const row = (engine: string) => results.find((r) => r.workload === w && r.engine === engine);
+    const cell = (engine: string): string => {
+      const r = row(engine);
+      if (!r) return '';
+      return r.usPerRow === undefined ? fmt(r.median) : `${fmt(r.usPerRow, 2)} µs`;
+    };
+    say(`| ${w} | ${engines.map(cell).join(' | ')} | ${ratioStr(row('simdnet-wasm')?.ratioVsLean ?? null)} | ${ratioStr(row('simdnet-js')?.ratioVsLean ?? null)} |`);
   }
 }
 

@@ -8,6 +8,7 @@
  * stderr). Measurement is in measure.ts, the workloads in workloads.ts, the tables in report.ts.
  */
 import { BaselineAdapter } from './baseline.js';
+import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printTables } from './report.js';
 import { SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
@@ -41,13 +42,14 @@ async function main(): Promise<void> {
     meta.notes.push(...p.notes);
   }
   const sizes = workloadSizes(quick);
-  printHeader(say, meta, sizes, adapters);
-  await runWorkloads({ sizes, adapters, say });
+  const lean = new LeanAdapter();
+  printHeader(say, meta, sizes, [...adapters, lean]);
+  await runWorkloads({ sizes, adapters, lean, say });
   const elapsed = (performance.now() - started) / 1000;
   say();
-  printTables(say, adapters);
+  printTables(say, [...adapters, lean]);
   say();
-  printFooter(say, meta, adapters, elapsed, json);
+  printFooter(say, meta, [...adapters, lean], elapsed, json);
 }
 
 main().catch((e) => {

@@ -3,7 +3,7 @@
  * engine through measure.ts. Sizes come from `workloadSizes(quick)`.
  */
 import { GEMM_FORMS } from './baseline.js';
-import { makeBinary3, makeClassification } from './data.js';
+import { initialWeights, makeArticle, makeClassification, makeXor } from './data.js';
 import type { Dataset } from './data.js';
 import { interleave, keep, keepFor, record, recordFailure, results, type RoundPlan } from './measure.js';
 import type { Adapter, NetOptions } from './types.js';
@@ -18,7 +18,7 @@ export interface WorkloadSizes extends RoundPlan {
   deepBatch: number;
   inferRows: number;
   inferOneRows: number;
-  tinyRows: number;
+  smallRows: number;
 }
 
 /** Full sizes, or a smoke run of seconds with `quick`. */
@@ -28,20 +28,23 @@ export function workloadSizes(quick: boolean): WorkloadSizes {
         warmup: 1, rounds: 2, deepRounds: 2, minRoundMs: 20,
         gemmShapes: [[16, 64, 16], [32, 128, 128]],
         mnistRows: 256, deepLayers: [256, 256, 256, 10], deepRows: 256, deepBatch: 128,
-        inferRows: 256, inferOneRows: 64, tinyRows: 200,
+        inferRows: 256, inferOneRows: 64, smallRows: 200,
       }
     : {
         warmup: 1, rounds: 7, deepRounds: 5, minRoundMs: 250,
         gemmShapes: [[128, 784, 128], [256, 1024, 1024]],
         mnistRows: 2048, deepLayers: [1024, 1024, 1024, 10], deepRows: 256, deepBatch: 256,
-        inferRows: 2000, inferOneRows: 2000, tinyRows: 1000,
+        inferRows: 2000, inferOneRows: 2000, smallRows: 1000,
       };
 }
 
 /** What every workload runs with: the sizes, the engines, and where progress lines go. */
 export interface Bench {
   sizes: WorkloadSizes;
+  /** the textbook baseline first (ratios are against it), then simdnet's engines, then peers */
   adapters: Adapter[];
+  /** the lean hand-written MLP, for the small-network workloads only */
+  lean: Adapter;
   say: (s: string) => void;
 }
 
@@ -160,7 +163,75 @@ export async function runWorkloads(bench: Bench): Promise<void> {
   const inf1 = makeClassification(sizes.inferOneRows, 784, 10, 98);
   await inferWorkload(bench, `infer 784-128-10 1 row/call`, [784, 128, 10], relu, inf1, 1);
 
-  // (e) the tiny 3-4-3 sigmoid network, sequential (batch 1) updates
-  const tiny = makeBinary3(sizes.tinyRows, 7);
-  await trainWorkload(bench, `train 3-4-3 sigmoid b1 (${sizes.tinyRows} rows)`, [3, 4, 3], sig, tiny, 1, 0.1, sizes.rounds);
+  // (e) small networks trained one row (or four) at a time, every engine from the same weights
+  await smallWorkloads(bench);
+}
+
+/** A small network: every layer sigmoid (with the article's gain and threshold) or tanh, SSE. */
+interface SmallNet {
+  name: string;
+  layers: number[];
+  opts: NetOptions;
+  data: Dataset;
+}
+
+function smallNet(name: string, layers: number[], act: 'sigmoid' | 'tanh', data: Dataset, extra: Partial<NetOptions> = {}): SmallNet {
+  const bias = extra.bias ?? true;
+  const initial = initialWeights(layers, 17, extra.gain !== undefined ? 'normal' : 'uniform', bias);
+  return { name, layers, data, opts: { hidden: act, output: act, seed: 42, bias, initial, ...extra } };
+}
+
+/**
+ * The article's 3-4-3 network (gain 0.04, threshold 0.1, no bias, SSE, μ = 0.01, 1000 rows in
+ * order) and three more small shapes with sigmoid and tanh, at batch 1 and 4; then one-row predict.
+ * Before the timed rounds, every engine that can start from the same weights trains one epoch
+ * and its outputs are compared with the lean MLP's (the note column): the engines do the same work.
+ */
+async function smallWorkloads(bench: Bench): Promise<void> {
+  const rows = bench.sizes.smallRows, lr = 0.01;
+  const article = smallNet('3-4-3 article', [3, 4, 3], 'sigmoid', makeArticle(rows, 1), { gain: 0.04, threshold: 0.1, bias: false });
+  const nets: SmallNet[] = [article];
+  for (const act of ['sigmoid', 'tanh'] as const) {
+    nets.push(smallNet(`2-3-1 ${act}`, [2, 3, 1], act, makeXor(rows, 3)));
+    nets.push(smallNet(`10-20-5 ${act}`, [10, 20, 5], act, makeClassification(rows, 10, 5, 5)));
+    nets.push(smallNet(`16-32-8 ${act}`, [16, 32, 8], act, makeClassification(rows, 16, 8, 6)));
+  }
+  const [baseline, ...rest] = bench.adapters;
+  const simdnet = rest.filter((a) => a.takesInitialWeights);
+  const peers = rest.filter((a) => !a.takesInitialWeights);
+  const engines = [baseline, bench.lean, ...simdnet];
+  for (const net of nets) {
+    for (const batch of [1, 4]) {
+      // peers run the article's sequential workload only (they ignore gain, threshold and bias: see their notes)
+      const adapters = net === article && batch === 1 ? [...engines, ...peers] : engines;
+      const name = `train ${net.name} b${batch} (${rows} rows)`;
+      const agreement = await agreeWithLean(bench, net, batch, lr);
+      await trainWorkload({ ...bench, adapters }, name, net.layers, net.opts, net.data, batch, lr, bench.sizes.rounds);
+      for (const r of results) if (r.workload === name && agreement.has(r.engine)) r.note = [r.note, agreement.get(r.engine)].filter(Boolean).join('; ');
+    }
+  }
+  for (const net of nets.filter((n) => n.opts.hidden === 'sigmoid')) {
+    await inferWorkload({ ...bench, adapters: engines }, `predict ${net.name} 1 row/call`, net.layers, net.opts, net.data, 1);
+  }
+}
+
+/** After one epoch from the same weights: max |y - y_lean| over 64 rows, per engine that took the weights. */
+async function agreeWithLean(bench: Bench, net: SmallNet, batch: number, lr: number): Promise<Map<string, string>> {
+  const rows = Math.min(64, net.data.rows);
+  const outputs = new Map<Adapter, Float32Array>();
+  for (const a of [bench.lean, ...bench.adapters.filter((x) => x.takesInitialWeights)]) {
+    await a.init(net.layers, net.opts);
+    a.trainEpoch(net.data.x, net.data.t, net.data.rows, batch, lr);
+    outputs.set(a, a.predict(net.data.x, rows).slice());
+    a.dispose();
+  }
+  const lean = outputs.get(bench.lean)!;
+  const notes = new Map<string, string>();
+  for (const [a, y] of outputs) {
+    if (a === bench.lean) continue;
+    let worst = 0;
+    for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i] - lean[i]));
+    notes.set(a.name, `after 1 epoch max |y - lean| = ${worst.toPrecision(2)}`);
+  }
+  return notes;
 }
