@@ -53,7 +53,7 @@ const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
   a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]));
 
 export interface Comparison {
-  /** every weight and bias equal bit for bit, and the reported errors equal */
+  /** every weight and bias equal bit for bit, and the reported errors and step counts equal */
   identical: boolean;
   /** the largest change of a weight during training (so that identical is not vacuous) */
   moved: number;
@@ -71,7 +71,9 @@ export function compareFusedWithGeneral(engine: 'js' | 'wasm', layers: number[],
   const train: TrainOptions = { epochs: 3, batchSize, learningRate: c.lr ?? 0.05, shuffle: true, weightDecay: c.decay };
   const reports = [nets[0]!.train(x, t, train), nets[1]!.train(x, t, { ...train, onBatch: () => {} })];
   const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
-  let identical = reports[0]!.error === reports[1]!.error, moved = 0;
+  // the same errors, and the same count of updates (Adam's t, saved with the model)
+  let identical = reports[0]!.error === reports[1]!.error && nets[0]!.toJSON().training!.step === nets[1]!.toJSON().training!.step;
+  let moved = 0;
   for (let l = 0; l < layers.length - 1; l++) {
     identical &&= sameBits(a.weights[l]!, b.weights[l]!) && sameBits(a.biases[l] ?? [], b.biases[l] ?? []);
     for (let i = 0; i < a.weights[l]!.length; i++) moved = Math.max(moved, Math.abs(a.weights[l]![i]! - initial.weights[l]![i]!));

@@ -70,17 +70,32 @@ export function smallKernels(heap: Heap, k: Parts) {
           t = tStage;
         }
       }
-      // forward: y = f(x·W + b), each sum in order of the inputs, rounded as matmul stores it
+      // forward: y = f(x·W + b), each sum in order of the inputs and rounded at every step, as matmul
       let input = x;
       for (const layer of layers) {
         const { fanIn, fanOut, act, p0, p1, w, b, y } = layer;
         for (let r = 0; r < count; r++) {
           const xr = input + r * fanIn, yr = y + r * fanOut;
-          for (let j = 0; j < fanOut; j++) {
-            let s = b ? f[b + j]! : 0;
-            for (let i = 0; i < fanIn; i++) s = fround(s + f[xr + i]! * f[w + i * fanOut + j]!);
-            f[yr + j] = activated(act, p0, p1, s);
+          let j = 0;
+          for (; j + 4 <= fanOut; j += 4) {
+            // four independent sums in flight
+            let s0 = b ? f[b + j]! : 0, s1 = b ? f[b + j + 1]! : 0, s2 = b ? f[b + j + 2]! : 0, s3 = b ? f[b + j + 3]! : 0;
+            for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) {
+              const xi = f[xr + i]!;
+              s0 = fround(s0 + xi * f[at]!); s1 = fround(s1 + xi * f[at + 1]!);
+              s2 = fround(s2 + xi * f[at + 2]!); s3 = fround(s3 + xi * f[at + 3]!);
+            }
+            f[yr + j] = activated(act, p0, p1, s0); f[yr + j + 1] = activated(act, p0, p1, s1);
+            f[yr + j + 2] = activated(act, p0, p1, s2); f[yr + j + 3] = activated(act, p0, p1, s3);
           }
+          // the last fanOut % 4 sums side by side in y, rounded by its stores
+          const rest = j;
+          for (; j < fanOut; j++) f[yr + j] = b ? f[b + j]! : 0;
+          for (let i = 0; i < fanIn; i++) {
+            const xi = f[xr + i]!, row = w + i * fanOut;
+            for (j = rest; j < fanOut; j++) f[yr + j] = f[yr + j]! + xi * f[row + j]!;
+          }
+          for (j = rest; j < fanOut; j++) f[yr + j] = activated(act, p0, p1, f[yr + j]!);
         }
         if (act === ACT.softmax) k.activate(act, p0, p1, y << 2, count, fanOut);
         input = y;
@@ -145,10 +160,11 @@ export function smallKernels(heap: Heap, k: Parts) {
     // what update() counts per batch: the step, and β^step by one multiplication per step
     i32[h + H.STEP] = i32[h + H.STEP]! + batches;
     const f64 = heap.f64, q1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2, q2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
-    for (let s = 0; s < batches; s++) {
-      f64[q1] = f64[q1]! * f[h + H.BETA1]!;
-      f64[q2] = f64[q2]! * f[h + H.BETA2]!;
-    }
+    const beta1 = f[h + H.BETA1]!, beta2 = f[h + H.BETA2]!;
+    let p1 = f64[q1]!, p2 = f64[q2]!;
+    for (let s = 0; s < batches; s++) { p1 *= beta1; p2 *= beta2; }
+    f64[q1] = p1;
+    f64[q2] = p2;
   }
 
   return { smallEpochFits, trainSmallEpoch };
