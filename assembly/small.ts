@@ -1,27 +1,31 @@
-// Fused training of small networks. One epoch in which each row (or mini-batch of a few rows)
-// goes forward, back and into the weights in a few sweeps over narrow layers, instead of the seven
-// general kernels of network.ts that each read the descriptor and choose a blocking: at 3×4 the
-// bookkeeping is the work. No packing, no blocking; the header is read once per epoch and each
-// layer's record once per pass. For one row, W −= lr·(x ⊗ d + decay·W) runs in the same sweep
-// that propagates d back through W (the article's update).
+// Fused training of small networks: one epoch in which each row (or mini-batch of up to four rows
+// of a tiny network) goes forward, back and into the weights, instead of the seven general kernels
+// of network.ts that each read the descriptor and choose a blocking: at 3×4 the bookkeeping is the
+// work. No packing, no blocking; the header is read once per epoch. Two shapes:
+// - one hidden layer and every width at most 4 (trainNarrowEpoch): each weight row, and a batch's
+//   gradients, stay in one register for the whole epoch;
+// - otherwise one row at a time (trainRowEpoch), every layer at most SMALL_MAX_WIDTH wide: each
+//   layer's record is read once per pass, and W −= lr·(x ⊗ d + decay·W) runs in the same sweep
+//   that propagates the row's error terms back through W (the article's update).
+// Where the general path is as fast (wider layers in batches, see README, Speed), it keeps them.
 //
 // The arithmetic is the general path's, operation for operation: the same sums in the same order
-// (fused multiply-add where dense.ts fuses, lane-split sums of D·Wᵀ for fewer than four rows as
-// dotRowsTransB, in-order sums for four or more), the same activations and output error terms. A
-// network trained here is bit for bit the one trained by forward/backward/update.
+// (fused multiply-add where dense.ts fuses, D·Wᵀ lane-split for fewer than four rows as
+// dotRowsTransB sums it, in column order for four), the same activations, error terms and steps.
+// A network trained here is bit for bit the one trained by forward/backward/update.
 import {
-  H_LAYERS, H_LOSS, H_STEP, H_LR, H_BETA1, H_BETA2, H_DECAY, H_CLIP, H_OPTIMIZER, H_SCRATCH,
-  H_INPUT_STAGE, H_TARGET_STAGE, H_BETA1_POWER, H_BETA2_POWER,
+  H_LAYERS, H_LOSS, H_STEP, H_LR, H_BETA1, H_BETA2, H_DECAY, H_CLIP, H_OPTIMIZER, H_BETA1_POWER, H_BETA2_POWER,
   L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_Y, L_D, ACT_SOFTMAX, OPT_SGD, LOSS_SSE, LOSS_MSE,
   headerI32, headerF32, layerRecord,
 } from './layout';
-import { apply4, derivative4, activate, activationGrad } from './activation';
+import { apply4, derivative4, activate } from './activation';
 import { outputDelta, lossScale } from './loss';
 import { madd } from './dense';
 
-// The widest layer and the largest batch that take the fused path (measured in bench/: README, Speed).
+// Widest layer of the one-row path; the widths and batch of the register path (measured: README, Speed).
 export const SMALL_MAX_WIDTH: i32 = 64;
-export const SMALL_MAX_BATCH: i32 = 8;
+const NARROW_WIDTH: i32 = 4;
+const NARROW_MAX_BATCH: i32 = 4;
 
 // @ts-ignore: decorator
 @inline function recordI32(rec: usize, w: i32): i32 { return load<i32>(rec + (<usize>w << 2)); }
@@ -38,6 +42,10 @@ function activateChunk(kind: i32, s: v128, p0: v128, p1: v128): v128 {
 // @ts-ignore: decorator
 @inline function mulAdd(a: v128, b: v128, c: v128): v128 { return f32x4.add(f32x4.mul(a, b), c); }
 
+// a·b + c, fused exactly where dense.ts fuses it: in full 4-column chunks (fused = width is 4).
+// @ts-ignore: decorator
+@inline function maddIf(fused: bool, a: v128, b: v128, c: v128): v128 { return fused ? madd(a, b, c) : mulAdd(a, b, c); }
+
 // W − lr·(g + decay·W): applyUpdate's plain SGD step (gradScale is 1 without clipping).
 // @ts-ignore: decorator
 @inline function descend(w: v128, g: v128, lr: v128, decay: v128): v128 {
@@ -51,6 +59,15 @@ function storeLanes(p: usize, v: v128, count: i32): void {
   if (count > 2) v128.store32_lane(p, v, 2, 8);
 }
 
+// Lane i of v in every lane.
+// @ts-ignore: decorator
+@inline function lane(v: v128, i: i32): v128 {
+  if (i == 0) return v128.shuffle<f32>(v, v, 0, 0, 0, 0);
+  if (i == 1) return v128.shuffle<f32>(v, v, 1, 1, 1, 1);
+  if (i == 2) return v128.shuffle<f32>(v, v, 2, 2, 2, 2);
+  return v128.shuffle<f32>(v, v, 3, 3, 3, 3);
+}
+
 // (a0+a2)+(a1+a3) of each of a, b, c, d in lanes 0..3: dotRowsTransB's horizontal sums.
 // @ts-ignore: decorator
 @inline function horizontalSums(a: v128, b: v128, c: v128, d: v128): v128 {
@@ -59,14 +76,24 @@ function storeLanes(p: usize, v: v128, count: i32): void {
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
+// The register path's networks: one hidden layer, every width at most 4, one row per batch (any
+// loss) or up to four with SSE or MSE on an elementwise output.
+function narrowFits(descriptorPtr: usize, batch: i32): bool {
+  if (headerI32(descriptorPtr, H_LAYERS) != 2) return false;
+  const hidden = layerRecord(descriptorPtr, 0), out = layerRecord(descriptorPtr, 1);
+  if (recordI32(hidden, L_FAN_IN) > NARROW_WIDTH || recordI32(hidden, L_FAN_OUT) > NARROW_WIDTH || recordI32(out, L_FAN_OUT) > NARROW_WIDTH) return false;
+  const loss = headerI32(descriptorPtr, H_LOSS);
+  return batch == 1 || (batch <= NARROW_MAX_BATCH && (loss == LOSS_SSE || loss == LOSS_MSE) && recordI32(out, L_ACT) != ACT_SOFTMAX);
+}
+
 // 1 when trainSmallEpoch trains this network at this batch size: plain SGD without clipping (a
-// row's update needs no global gradient norm), every layer at most SMALL_MAX_WIDTH wide, batches
-// of at most SMALL_MAX_BATCH rows.
+// step needs no global gradient norm), and the register path's networks, or one row per batch
+// with every layer at most SMALL_MAX_WIDTH wide.
 export function smallEpochFits(descriptorPtr: usize, batch: i32): i32 {
-  if (batch > SMALL_MAX_BATCH) return 0;
   if (headerI32(descriptorPtr, H_OPTIMIZER) != OPT_SGD || headerF32(descriptorPtr, H_CLIP) > 0) return 0;
-  const layers = headerI32(descriptorPtr, H_LAYERS);
-  for (let l = 0; l < layers; l++) {
+  if (narrowFits(descriptorPtr, batch)) return 1;
+  if (batch != 1) return 0;
+  for (let l = 0; l < headerI32(descriptorPtr, H_LAYERS); l++) {
     const rec = layerRecord(descriptorPtr, l);
     if (recordI32(rec, L_FAN_IN) > SMALL_MAX_WIDTH || recordI32(rec, L_FAN_OUT) > SMALL_MAX_WIDTH) return 0;
   }
@@ -102,30 +129,15 @@ export function smallEpochFits(descriptorPtr: usize, batch: i32): i32 {
   }
 }
 
-// Every layer's Y = f(X·W + b) for rows rows at x.
-function forwardRows(descriptorPtr: usize, layers: i32, x: usize, rows: i32): void {
-  let input = x;
-  for (let l = 0; l < layers; l++) {
-    const rec = layerRecord(descriptorPtr, l);
-    const fanIn = recordI32(rec, L_FAN_IN), fanOut = recordI32(rec, L_FAN_OUT), act = recordI32(rec, L_ACT);
-    const w = <usize>recordI32(rec, L_W), b = <usize>recordI32(rec, L_B), y = <usize>recordI32(rec, L_Y);
-    const p0 = f32x4.splat(recordF32(rec, L_P0)), p1 = f32x4.splat(recordF32(rec, L_P1));
-    for (let r = 0; r < rows; r++) {
-      forwardRow(input + (<usize>(r * fanIn) << 2), w, b, y + (<usize>(r * fanOut) << 2), fanIn, fanOut, act, p0, p1);
-    }
-    if (act == ACT_SOFTMAX) activate(ACT_SOFTMAX, 0, 0, y, rows, fanOut);
-    input = y;
-  }
-}
-
 // One row's sweep over W (fanIn×fanOut) with its error terms d (dE/ds of this layer):
 // - with dPrev, the error terms of the layer below, dPrev = (d·Wᵀ) ⊙ f'(yPrev), summed as
 //   dotRowsTransB sums them (lane-split over 4-column chunks for blocks of 4 W rows, in order for
 //   the rows after the last block) from W before this row's update;
-// - with update, W −= lr·(x ⊗ d + decay·W) in the same sweep (x is the layer's input row).
-function sweepRow(
-  w: usize, fanIn: i32, fanOut: i32, d: usize, x: usize, dPrev: usize, actPrev: i32, p0Prev: v128,
-  lr: v128, decay: v128, update: bool,
+// - W −= lr·(x ⊗ d + decay·W) in the same sweep (x is the layer's input row, which for a hidden
+//   layer is also yPrev).
+// @ts-ignore: decorator
+@inline function sweepRow(
+  w: usize, fanIn: i32, fanOut: i32, d: usize, x: usize, dPrev: usize, actPrev: i32, p0Prev: v128, lr: v128, decay: v128,
 ): void {
   const one = f32x4.splat(1), zero = f32x4.splat(0);
   const rowBytes = <usize>fanOut << 2, last = fanOut & ~3, edge = fanOut - last, edgeOffset = <usize>last << 2;
@@ -139,12 +151,10 @@ function sweepRow(
         const o = <usize>j << 2, dj = v128.load(d + o);
         const v0 = v128.load(w0 + o), v1 = v128.load(w1 + o), v2 = v128.load(w2 + o), v3 = v128.load(w3 + o);
         a0 = madd(dj, v0, a0); a1 = madd(dj, v1, a1); a2 = madd(dj, v2, a2); a3 = madd(dj, v3, a3);
-        if (update) {
-          v128.store(w0 + o, descend(v0, madd(v128.load32_splat(xi), dj, zero), lr, decay));
-          v128.store(w1 + o, descend(v1, madd(v128.load32_splat(xi, 4), dj, zero), lr, decay));
-          v128.store(w2 + o, descend(v2, madd(v128.load32_splat(xi, 8), dj, zero), lr, decay));
-          v128.store(w3 + o, descend(v3, madd(v128.load32_splat(xi, 12), dj, zero), lr, decay));
-        }
+        v128.store(w0 + o, descend(v0, madd(v128.load32_splat(xi), dj, zero), lr, decay));
+        v128.store(w1 + o, descend(v1, madd(v128.load32_splat(xi, 4), dj, zero), lr, decay));
+        v128.store(w2 + o, descend(v2, madd(v128.load32_splat(xi, 8), dj, zero), lr, decay));
+        v128.store(w3 + o, descend(v3, madd(v128.load32_splat(xi, 12), dj, zero), lr, decay));
       }
       let h = horizontalSums(a0, a1, a2, a3);
       if (edge) {
@@ -155,12 +165,10 @@ function sweepRow(
         h = f32x4.add(h, v128.shuffle<f32>(v128.shuffle<f32>(q0, q1, 0, 4, 0, 4), v128.shuffle<f32>(q2, q3, 0, 4, 0, 4), 0, 1, 4, 5));
         if (edge > 1) h = f32x4.add(h, v128.shuffle<f32>(v128.shuffle<f32>(q0, q1, 1, 5, 1, 5), v128.shuffle<f32>(q2, q3, 1, 5, 1, 5), 0, 1, 4, 5));
         if (edge > 2) h = f32x4.add(h, v128.shuffle<f32>(v128.shuffle<f32>(q0, q1, 2, 6, 2, 6), v128.shuffle<f32>(q2, q3, 2, 6, 2, 6), 0, 1, 4, 5));
-        if (update) {
-          storeLanes(w0 + edgeOffset, descend(v0, mulAdd(v128.load32_splat(xi), dj, zero), lr, decay), edge);
-          storeLanes(w1 + edgeOffset, descend(v1, mulAdd(v128.load32_splat(xi, 4), dj, zero), lr, decay), edge);
-          storeLanes(w2 + edgeOffset, descend(v2, mulAdd(v128.load32_splat(xi, 8), dj, zero), lr, decay), edge);
-          storeLanes(w3 + edgeOffset, descend(v3, mulAdd(v128.load32_splat(xi, 12), dj, zero), lr, decay), edge);
-        }
+        storeLanes(w0 + edgeOffset, descend(v0, mulAdd(v128.load32_splat(xi), dj, zero), lr, decay), edge);
+        storeLanes(w1 + edgeOffset, descend(v1, mulAdd(v128.load32_splat(xi, 4), dj, zero), lr, decay), edge);
+        storeLanes(w2 + edgeOffset, descend(v2, mulAdd(v128.load32_splat(xi, 8), dj, zero), lr, decay), edge);
+        storeLanes(w3 + edgeOffset, descend(v3, mulAdd(v128.load32_splat(xi, 12), dj, zero), lr, decay), edge);
       }
       const o = <usize>i << 2;
       v128.store(dPrev + o, f32x4.mul(h, derivative4(actPrev, v128.load(x + o), p0Prev, one, zero)));
@@ -176,7 +184,7 @@ function sweepRow(
         sum += f32x4.extract_lane(q, 0); sum += f32x4.extract_lane(q, 1);
         sum += f32x4.extract_lane(q, 2); sum += f32x4.extract_lane(q, 3);
       }
-      if (update) v128.store(wi + o, descend(v, madd(xi, dj, zero), lr, decay));
+      v128.store(wi + o, descend(v, madd(xi, dj, zero), lr, decay));
     }
     if (edge) {
       const dj = v128.load(d + edgeOffset), v = v128.load(wi + edgeOffset);
@@ -186,7 +194,7 @@ function sweepRow(
         if (edge > 1) sum += f32x4.extract_lane(q, 1);
         if (edge > 2) sum += f32x4.extract_lane(q, 2);
       }
-      if (update) storeLanes(wi + edgeOffset, descend(v, mulAdd(xi, dj, zero), lr, decay), edge);
+      storeLanes(wi + edgeOffset, descend(v, mulAdd(xi, dj, zero), lr, decay), edge);
     }
     if (dPrev) {
       const o = <usize>i << 2;
@@ -196,133 +204,63 @@ function sweepRow(
   }
 }
 
-// rows ≥ 4 rows: dPrev[r, i] = Σ_j d[r, j]·W[i, j] in column order, as the packed D·Wᵀ sums it
-// (fused for i < fanIn & ~3), four rows at a time in the lanes of D transposed into scratch.
-function backInOrder(w: usize, fanIn: i32, fanOut: i32, d: usize, rows: i32, dPrev: usize, scratch: usize): void {
-  const rowBytes = <usize>fanOut << 2, fused = fanIn & ~3;
-  for (let r0 = 0; r0 < rows; r0 += 4) {
-    const lanes = min(4, rows - r0);
-    // scratch[j] = d[r0..r0+3, j], zero in lanes past the last row
-    for (let j = 0; j < fanOut; j++) {
-      const o = <usize>j << 2;
-      let v = f32x4.splat(0);
-      v = f32x4.replace_lane(v, 0, load<f32>(d + <usize>r0 * rowBytes + o));
-      if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(d + <usize>(r0 + 1) * rowBytes + o));
-      if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(d + <usize>(r0 + 2) * rowBytes + o));
-      if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(d + <usize>(r0 + 3) * rowBytes + o));
-      v128.store(scratch + (<usize>j << 4), v);
-    }
-    for (let i = 0; i < fanIn; i++) {
-      const wi = w + <usize>i * rowBytes;
-      let acc = f32x4.splat(0);
-      if (i < fused) {
-        for (let j = 0; j < fanOut; j++) acc = madd(v128.load(scratch + (<usize>j << 4)), v128.load32_splat(wi + (<usize>j << 2)), acc);
-      } else {
-        for (let j = 0; j < fanOut; j++) acc = mulAdd(v128.load(scratch + (<usize>j << 4)), v128.load32_splat(wi + (<usize>j << 2)), acc);
-      }
-      const p = dPrev + (<usize>(r0 * fanIn + i) << 2), stride = <usize>fanIn << 2;
-      store<f32>(p, f32x4.extract_lane(acc, 0));
-      if (lanes > 1) store<f32>(p + stride, f32x4.extract_lane(acc, 1));
-      if (lanes > 2) store<f32>(p + stride * 2, f32x4.extract_lane(acc, 2));
-      if (lanes > 3) store<f32>(p + stride * 3, f32x4.extract_lane(acc, 3));
-    }
-  }
-}
-
-// W −= lr·(Xᵀ·D + decay·W) and b −= lr·(Σ_r d_r + decay·b) for rows rows, each gradient entry
-// summed over the rows in order as matmulTransA and columnSums sum it.
-function descendRows(w: usize, b: usize, fanIn: i32, fanOut: i32, x: usize, d: usize, rows: i32, lr: v128, decay: v128): void {
-  const zero = f32x4.splat(0);
-  const rowBytes = <usize>fanOut << 2, inBytes = <usize>fanIn << 2, last = fanOut & ~3, edge = fanOut - last;
-  for (let i = 0; i < fanIn; i++) {
-    const wi = w + <usize>i * rowBytes;
-    let j = 0;
-    for (; j < last; j += 4) {
-      const o = <usize>j << 2;
-      let g = zero;
-      for (let r = 0; r < rows; r++) g = madd(v128.load32_splat(x + <usize>r * inBytes + (<usize>i << 2)), v128.load(d + <usize>r * rowBytes + o), g);
-      v128.store(wi + o, descend(v128.load(wi + o), g, lr, decay));
-    }
-    if (edge) {
-      const o = <usize>j << 2;
-      let g = zero;
-      for (let r = 0; r < rows; r++) g = mulAdd(v128.load32_splat(x + <usize>r * inBytes + (<usize>i << 2)), v128.load(d + <usize>r * rowBytes + o), g);
-      storeLanes(wi + o, descend(v128.load(wi + o), g, lr, decay), edge);
-    }
-  }
-  if (b) descendBias(b, fanOut, d, rows, lr, decay);
-}
-
-// b −= lr·(Σ_r d_r + decay·b), the sum from zero in row order.
-function descendBias(b: usize, fanOut: i32, d: usize, rows: i32, lr: v128, decay: v128): void {
-  const rowBytes = <usize>fanOut << 2;
+// b −= lr·(d + decay·b) for one row (the bias gradient 0 + d, as columnSums sums it).
+// @ts-ignore: decorator
+@inline function descendBias(b: usize, fanOut: i32, d: usize, lr: v128, decay: v128): void {
   for (let j = 0; j < fanOut; j += 4) {
     const o = <usize>j << 2;
-    let g = f32x4.splat(0);
-    for (let r = 0; r < rows; r++) g = f32x4.add(g, v128.load(d + <usize>r * rowBytes + o));
-    const v = descend(v128.load(b + o), g, lr, decay);
+    const v = descend(v128.load(b + o), f32x4.add(f32x4.splat(0), v128.load(d + o)), lr, decay);
     if (j + 4 <= fanOut) v128.store(b + o, v);
     else storeLanes(b + o, v, fanOut - j);
   }
 }
 
-// Error terms and the descent step of every layer, last to first, for rows rows whose input is x
-// and whose output error terms are in the last layer's D.
-function backwardRows(descriptorPtr: usize, layers: i32, x: usize, rows: i32, lr: v128, decay: v128): void {
-  const scratch = <usize>headerI32(descriptorPtr, H_SCRATCH);
-  for (let l = layers - 1; l >= 0; l--) {
-    const rec = layerRecord(descriptorPtr, l);
-    const fanIn = recordI32(rec, L_FAN_IN), fanOut = recordI32(rec, L_FAN_OUT);
-    const w = <usize>recordI32(rec, L_W), b = <usize>recordI32(rec, L_B), d = <usize>recordI32(rec, L_D);
-    let input = x, dPrev: usize = 0, actPrev = 0, p0Prev: f32 = 0;
-    if (l > 0) {
-      const prev = layerRecord(descriptorPtr, l - 1);
-      input = <usize>recordI32(prev, L_Y);
-      dPrev = <usize>recordI32(prev, L_D);
-      actPrev = recordI32(prev, L_ACT);
-      p0Prev = recordF32(prev, L_P0);
+// One row per step through layers of any width up to SMALL_MAX_WIDTH: the layer's outputs and
+// error terms in its Y and D rows, one sweep per layer back and into the weights.
+function trainRowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32): void {
+  const layers = headerI32(descriptorPtr, H_LAYERS), loss = headerI32(descriptorPtr, H_LOSS);
+  const lr = f32x4.splat(headerF32(descriptorPtr, H_LR)), decay = f32x4.splat(headerF32(descriptorPtr, H_DECAY));
+  const out = layerRecord(descriptorPtr, layers - 1);
+  const outAct = recordI32(out, L_ACT), outP0 = recordF32(out, L_P0);
+  const xBytes = <usize>recordI32(layerRecord(descriptorPtr, 0), L_FAN_IN) << 2, fanOut = recordI32(out, L_FAN_OUT);
+  for (let r = 0; r < rows; r++) {
+    const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
+    const x = xPtr + row * xBytes;
+    let input = x;
+    for (let l = 0; l < layers; l++) {
+      const rec = layerRecord(descriptorPtr, l);
+      const act = recordI32(rec, L_ACT), y = <usize>recordI32(rec, L_Y), width = recordI32(rec, L_FAN_OUT);
+      forwardRow(input, <usize>recordI32(rec, L_W), <usize>recordI32(rec, L_B), y, recordI32(rec, L_FAN_IN), width,
+        act, f32x4.splat(recordF32(rec, L_P0)), f32x4.splat(recordF32(rec, L_P1)));
+      if (act == ACT_SOFTMAX) activate(ACT_SOFTMAX, 0, 0, y, 1, width);
+      input = y;
     }
-    const vp0Prev = f32x4.splat(p0Prev);
-    if (rows == 1) {
-      // the article's update: back through W and into W in one sweep
-      sweepRow(w, fanIn, fanOut, d, input, dPrev, actPrev, vp0Prev, lr, decay, true);
-      if (b) descendBias(b, fanOut, d, 1, lr, decay);
-      continue;
-    }
-    if (dPrev) {
-      if (rows < 4) {
-        for (let r = 0; r < rows; r++) {
-          sweepRow(w, fanIn, fanOut, d + (<usize>(r * fanOut) << 2), input + (<usize>(r * fanIn) << 2),
-            dPrev + (<usize>(r * fanIn) << 2), actPrev, vp0Prev, lr, decay, false);
-        }
-      } else {
-        backInOrder(w, fanIn, fanOut, d, rows, dPrev, scratch);
-        activationGrad(actPrev, p0Prev, input, dPrev, rows * fanIn);
+    outputDelta(loss, outAct, outP0, <usize>recordI32(out, L_Y), tPtr + row * (<usize>fanOut << 2), <usize>recordI32(out, L_D), 1, fanOut);
+    for (let l = layers - 1; l >= 0; l--) {
+      const rec = layerRecord(descriptorPtr, l);
+      const width = recordI32(rec, L_FAN_OUT), d = <usize>recordI32(rec, L_D), b = <usize>recordI32(rec, L_B);
+      let below = x, dBelow: usize = 0, actBelow = 0, p0Below: f32 = 0;
+      if (l > 0) {
+        const prev = layerRecord(descriptorPtr, l - 1);
+        below = <usize>recordI32(prev, L_Y);
+        dBelow = <usize>recordI32(prev, L_D);
+        actBelow = recordI32(prev, L_ACT);
+        p0Below = recordF32(prev, L_P0);
       }
+      sweepRow(<usize>recordI32(rec, L_W), recordI32(rec, L_FAN_IN), width, d, below, dBelow, actBelow, f32x4.splat(p0Below), lr, decay);
+      if (b) descendBias(b, width, d, lr, decay);
     }
-    descendRows(w, b, fanIn, fanOut, input, d, rows, lr, decay);
   }
 }
 
-// a·b + c, fused exactly where dense.ts fuses it: in full 4-column chunks (fused = width is 4).
-// @ts-ignore: decorator
-@inline function maddIf(fused: bool, a: v128, b: v128, c: v128): v128 { return fused ? madd(a, b, c) : mulAdd(a, b, c); }
-
-// Lane i of v in every lane.
-// @ts-ignore: decorator
-@inline function lane(v: v128, i: i32): v128 {
-  if (i == 0) return v128.shuffle<f32>(v, v, 0, 0, 0, 0);
-  if (i == 1) return v128.shuffle<f32>(v, v, 1, 1, 1, 1);
-  if (i == 2) return v128.shuffle<f32>(v, v, 2, 2, 2, 2);
-  return v128.shuffle<f32>(v, v, 3, 3, 3, 3);
-}
-
-// Networks of one hidden layer whose widths are all at most 4, one row per step: each layer's
-// weight rows are one register each for the whole epoch. Same arithmetic as forwardRow and
-// sweepRow, without a branch: a narrower layer is padded to 4 with inputs +0 and weights −0, whose
-// products −0 leave every sum exactly as it was (x + (−0) = x), and the padding stays −0.
-function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32): void {
-  const one = f32x4.splat(1), zero = f32x4.splat(0), minusZero = f32x4.splat(-0.0);
+// Networks of one hidden layer whose widths are all at most 4: each layer's weight rows are one
+// register each for the whole epoch, and a batch's gradients too. Same arithmetic as forwardRow,
+// sweepRow and backInOrder, without a branch per width: a narrower layer is padded to 4 with
+// inputs +0 and weights −0, whose products ±0 leave every sum as it was (x + (−0) = x; a +0 can
+// only turn a −0 sum into +0, and no weight sees the sign of a zero error term: x·0 + 0 = +0), and
+// the padding stays −0 (−0 − lr·(+0) = −0). Any loss for one row per batch; SSE and MSE for more.
+function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
   const lr = f32x4.splat(headerF32(descriptorPtr, H_LR)), decay = f32x4.splat(headerF32(descriptorPtr, H_DECAY));
   const loss = headerI32(descriptorPtr, H_LOSS);
   const hidden = layerRecord(descriptorPtr, 0), out = layerRecord(descriptorPtr, 1);
@@ -336,7 +274,6 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   const maskIn = i32x4.lt_s(lanes, i32x4.splat(nIn)), maskHid = i32x4.lt_s(lanes, i32x4.splat(nHid)), maskOut = i32x4.lt_s(lanes, i32x4.splat(nOut));
   // SSE and MSE give dE/dy = 2·scale·(y − t) (outputDelta's form); other losses go through outputDelta
   const squared = (loss == LOSS_SSE || loss == LOSS_MSE) && actO != ACT_SOFTMAX;
-  const twiceScale = f32x4.splat(2 * lossScale(loss, 1, nOut));
   const yOut = <usize>recordI32(out, L_Y), dOut = <usize>recordI32(out, L_D);
   const w1 = <usize>recordI32(hidden, L_W), w2 = <usize>recordI32(out, L_W);
   const b1p = <usize>recordI32(hidden, L_B), b2p = <usize>recordI32(out, L_B);
@@ -346,52 +283,62 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   let w20 = loadRow(w2, 0, nHid, oBytes, maskOut), w21 = loadRow(w2, 1, nHid, oBytes, maskOut);
   let w22 = loadRow(w2, 2, nHid, oBytes, maskOut), w23 = loadRow(w2, 3, nHid, oBytes, maskOut);
   let b1 = b1p ? v128.and(v128.load(b1p), maskHid) : zero, b2 = b2p ? v128.and(v128.load(b2p), maskOut) : zero;
-  for (let r = 0; r < rows; r++) {
-    const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
-    const xv = v128.and(v128.load(xPtr + row * xBytes), maskIn), t = tPtr + row * oBytes;
-    // forward (lanes past a width hold finite values that meet only −0 weights)
-    const x0 = lane(xv, 0), x1 = lane(xv, 1), x2 = lane(xv, 2), x3 = lane(xv, 3);
-    const s1 = maddIf(fusedH, x3, w13, maddIf(fusedH, x2, w12, maddIf(fusedH, x1, w11, maddIf(fusedH, x0, w10, b1))));
-    const h = activateChunk(actH, s1, p0H, p1H);
-    const s2 = maddIf(fusedO, lane(h, 3), w23, maddIf(fusedO, lane(h, 2), w22, maddIf(fusedO, lane(h, 1), w21, maddIf(fusedO, lane(h, 0), w20, b2))));
-    let d: v128;
-    if (squared) {
-      const y = activateChunk(actO, s2, p0O, p1O);
-      d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, v128.and(v128.load(t), maskOut))), derivative4(actO, y, p0O, one, zero));
-    } else {
-      // softmax or the cross-entropies: through memory, as the general path
-      v128.store(yOut, s2);
-      activate(actO, recordF32(out, L_P0), recordF32(out, L_P1), yOut, 1, nOut);
-      outputDelta(loss, actO, recordF32(out, L_P0), yOut, t, dOut, 1, nOut);
-      d = v128.and(v128.load(dOut), maskOut);
+  for (let start = 0; start < rows; start += batch) {
+    const count = min(batch, rows - start);
+    const twiceScale = f32x4.splat(2 * lossScale(loss, count, nOut));
+    // W2's columns (one W2 row per lane), for D·Wᵀ summed in column order (four rows or more)
+    const lo01 = v128.shuffle<f32>(w20, w21, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(w22, w23, 0, 4, 1, 5);
+    const hi01 = v128.shuffle<f32>(w20, w21, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(w22, w23, 2, 6, 3, 7);
+    const c0 = v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5), c1 = v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7);
+    const c2 = v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5), c3 = v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7);
+    let g10 = zero, g11 = zero, g12 = zero, g13 = zero, g20 = zero, g21 = zero, g22 = zero, g23 = zero, gb1 = zero, gb2 = zero;
+    for (let r = start; r < start + count; r++) {
+      const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
+      const xv = v128.and(v128.load(xPtr + row * xBytes), maskIn), t = tPtr + row * oBytes;
+      // forward (lanes past a width hold finite values that meet only −0 weights)
+      const x0 = lane(xv, 0), x1 = lane(xv, 1), x2 = lane(xv, 2), x3 = lane(xv, 3);
+      const s1 = maddIf(fusedH, x3, w13, maddIf(fusedH, x2, w12, maddIf(fusedH, x1, w11, maddIf(fusedH, x0, w10, b1))));
+      const h = activateChunk(actH, s1, p0H, p1H);
+      const s2 = maddIf(fusedO, lane(h, 3), w23, maddIf(fusedO, lane(h, 2), w22, maddIf(fusedO, lane(h, 1), w21, maddIf(fusedO, lane(h, 0), w20, b2))));
+      let d: v128;
+      if (squared) {
+        const y = activateChunk(actO, s2, p0O, p1O);
+        d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, v128.and(v128.load(t), maskOut))), derivative4(actO, y, p0O, one, zero));
+      } else {
+        // softmax or the cross-entropies (one row per batch): through memory, as the general path
+        v128.store(yOut, s2);
+        activate(actO, recordF32(out, L_P0), recordF32(out, L_P1), yOut, 1, nOut);
+        outputDelta(loss, actO, recordF32(out, L_P0), yOut, t, dOut, 1, nOut);
+        d = v128.and(v128.load(dOut), maskOut);
+      }
+      // error terms of the hidden layer from W2 before the step
+      let back: v128;
+      if (count >= 4) {
+        // in column order, fused where the packed D·Wᵀ fuses (rows of a 4-row block of W2)
+        back = maddIf(fusedH, lane(d, 3), c3, maddIf(fusedH, lane(d, 2), c2, maddIf(fusedH, lane(d, 1), c1, maddIf(fusedH, lane(d, 0), c0, zero))));
+      } else if (fusedH && fusedO) {
+        // dotRowsTransB's lane-split sums of a 4-row block
+        back = horizontalSums(f32x4.mul(d, w20), f32x4.mul(d, w21), f32x4.mul(d, w22), f32x4.mul(d, w23));
+      } else {
+        // dotRowsTransB's edge columns (or rows past its blocks): products added in column order
+        back = f32x4.add(f32x4.add(f32x4.add(f32x4.mul(lane(d, 0), c0), f32x4.mul(lane(d, 1), c1)), f32x4.mul(lane(d, 2), c2)), f32x4.mul(lane(d, 3), c3));
+      }
+      const dh = f32x4.mul(back, derivative4(actH, h, p0H, one, zero));
+      // gradients summed over the batch's rows in order, as matmulTransA and columnSums sum them
+      const hm = v128.and(h, maskHid), dm = v128.and(d, maskOut);
+      g20 = maddIf(fusedO, lane(hm, 0), dm, g20); g21 = maddIf(fusedO, lane(hm, 1), dm, g21);
+      g22 = maddIf(fusedO, lane(hm, 2), dm, g22); g23 = maddIf(fusedO, lane(hm, 3), dm, g23);
+      gb2 = f32x4.add(gb2, dm);
+      g10 = maddIf(fusedH, x0, dh, g10); g11 = maddIf(fusedH, x1, dh, g11);
+      g12 = maddIf(fusedH, x2, dh, g12); g13 = maddIf(fusedH, x3, dh, g13);
+      gb1 = f32x4.add(gb1, dh);
     }
-    // error terms of the hidden layer from W2 before its update, summed as dotRowsTransB sums them;
-    // the sums may differ from its only in the sign of a zero, which no weight sees (x·0 + 0 = +0)
-    let back: v128;
-    if (fusedH && fusedO) {
-      back = horizontalSums(f32x4.mul(d, w20), f32x4.mul(d, w21), f32x4.mul(d, w22), f32x4.mul(d, w23));
-    } else {
-      // column 0 + column 1 + … of the products, one W2 row per lane
-      const q0 = f32x4.mul(d, w20), q1 = f32x4.mul(d, w21), q2 = f32x4.mul(d, w22), q3 = f32x4.mul(d, w23);
-      const lo01 = v128.shuffle<f32>(q0, q1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(q2, q3, 0, 4, 1, 5);
-      const hi01 = v128.shuffle<f32>(q0, q1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(q2, q3, 2, 6, 3, 7);
-      back = f32x4.add(v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
-      back = f32x4.add(back, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
-      back = f32x4.add(back, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
-    }
-    const dh = f32x4.mul(back, derivative4(actH, h, p0H, one, zero));
-    // descent on both layers with this row's gradients; the padding stays −0 (−0 − lr·(+0) = −0)
-    const hm = v128.and(h, maskHid), dm = v128.and(d, maskOut);
-    w20 = descend(w20, maddIf(fusedO, lane(hm, 0), dm, zero), lr, decay);
-    w21 = descend(w21, maddIf(fusedO, lane(hm, 1), dm, zero), lr, decay);
-    w22 = descend(w22, maddIf(fusedO, lane(hm, 2), dm, zero), lr, decay);
-    w23 = descend(w23, maddIf(fusedO, lane(hm, 3), dm, zero), lr, decay);
-    if (b2p) b2 = descend(b2, f32x4.add(zero, dm), lr, decay);
-    w10 = descend(w10, maddIf(fusedH, x0, dh, zero), lr, decay);
-    w11 = descend(w11, maddIf(fusedH, x1, dh, zero), lr, decay);
-    w12 = descend(w12, maddIf(fusedH, x2, dh, zero), lr, decay);
-    w13 = descend(w13, maddIf(fusedH, x3, dh, zero), lr, decay);
-    if (b1p) b1 = descend(b1, f32x4.add(zero, dh), lr, decay);
+    w20 = descend(w20, g20, lr, decay); w21 = descend(w21, g21, lr, decay);
+    w22 = descend(w22, g22, lr, decay); w23 = descend(w23, g23, lr, decay);
+    w10 = descend(w10, g10, lr, decay); w11 = descend(w11, g11, lr, decay);
+    w12 = descend(w12, g12, lr, decay); w13 = descend(w13, g13, lr, decay);
+    if (b1p) b1 = descend(b1, gb1, lr, decay);
+    if (b2p) b2 = descend(b2, gb2, lr, decay);
   }
   storeRow(w1, w10, nHid);
   if (nIn > 1) storeRow(w1 + hBytes, w11, nHid);
@@ -421,44 +368,10 @@ function storeRow(p: usize, v: v128, count: i32): void {
 // One epoch as trainEpoch (network.ts) runs it, for a network that smallEpochFits: rows resident
 // rows in batches of batch rows, in the order of orderPtr (row indices) or in storage order when 0.
 export function trainSmallEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
-  const layers = headerI32(descriptorPtr, H_LAYERS), loss = headerI32(descriptorPtr, H_LOSS);
-  const lr = f32x4.splat(headerF32(descriptorPtr, H_LR)), decay = f32x4.splat(headerF32(descriptorPtr, H_DECAY));
-  const out = layerRecord(descriptorPtr, layers - 1);
-  const outAct = recordI32(out, L_ACT), outP0 = recordF32(out, L_P0);
-  const y = <usize>recordI32(out, L_Y), d = <usize>recordI32(out, L_D);
-  const fanIn = recordI32(layerRecord(descriptorPtr, 0), L_FAN_IN), fanOut = recordI32(out, L_FAN_OUT);
-  const xBytes = <usize>fanIn << 2, tBytes = <usize>fanOut << 2;
-  const xStage = <usize>headerI32(descriptorPtr, H_INPUT_STAGE), tStage = <usize>headerI32(descriptorPtr, H_TARGET_STAGE);
-  let batches = 0;
-  if (batch == 1 && layers == 2 && fanIn <= 4 && fanOut <= 4 && recordI32(out, L_FAN_IN) <= 4) {
-    trainNarrowEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows);
-    batches = rows;
-  }
-  for (let start = batches; start < rows; start += batch) {
-    const count = min(batch, rows - start);
-    let xb = xPtr + <usize>start * xBytes, tb = tPtr + <usize>start * tBytes;
-    if (orderPtr) {
-      if (count == 1) {
-        // one row is read where it lies
-        const r = <usize>load<i32>(orderPtr + (<usize>start << 2));
-        xb = xPtr + r * xBytes;
-        tb = tPtr + r * tBytes;
-      } else {
-        for (let i = 0; i < count; i++) {
-          const r = <usize>load<i32>(orderPtr + (<usize>(start + i) << 2));
-          memory.copy(xStage + <usize>i * xBytes, xPtr + r * xBytes, xBytes);
-          memory.copy(tStage + <usize>i * tBytes, tPtr + r * tBytes, tBytes);
-        }
-        xb = xStage;
-        tb = tStage;
-      }
-    }
-    forwardRows(descriptorPtr, layers, xb, count);
-    outputDelta(loss, outAct, outP0, y, tb, d, count, fanOut);
-    backwardRows(descriptorPtr, layers, xb, count, lr, decay);
-    batches++;
-  }
+  if (narrowFits(descriptorPtr, batch)) trainNarrowEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows, batch);
+  else trainRowEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows);
   // what update() counts per batch: the step, and β^step by one multiplication per step
+  const batches = (rows + batch - 1) / batch;
   store<i32>(descriptorPtr + (<usize>H_STEP << 2), headerI32(descriptorPtr, H_STEP) + batches);
   let p1 = load<f64>(descriptorPtr + (<usize>H_BETA1_POWER << 2)), p2 = load<f64>(descriptorPtr + (<usize>H_BETA2_POWER << 2));
   const beta1 = <f64>headerF32(descriptorPtr, H_BETA1), beta2 = <f64>headerF32(descriptorPtr, H_BETA2);

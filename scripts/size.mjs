@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET = 30 * 1024;
+// 35 KB since the fused small-network epoch (assembly/small.ts and its twin: about 3.7 KB of Wasm and
+// 1.4 KB of code gzipped, for 2.4× the speed on networks of a few neurons); it was 30 KB before.
+const BUDGET = 35 * 1024;
 const file = process.argv[2] ?? 'dist/index.js';
 const text = readFileSync(file, 'utf8');
 const gz = (s) => gzipSync(s, { level: 9 }).length;

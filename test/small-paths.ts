@@ -32,7 +32,7 @@ export const CASES: SmallCase[] = [
 /** Shapes of both fused kernels: every width at most 4 with one hidden layer (registers), and the rest. */
 export const SHAPES: number[][] = [[3, 4, 3], [2, 3, 1], [4, 4, 4], [4, 2, 4], [1, 1], [3, 5, 2], [5, 7, 6, 2], [10, 20, 5], [16, 32, 8], [9, 13, 17], [64, 6, 3]];
 
-export const BATCHES = [1, 2, 3, 4, 8];
+export const BATCHES = [1, 2, 3, 4];
 
 /** Whether the case can be built on these layers (softmax needs two outputs). */
 export const fits = (c: SmallCase, layers: number[]): boolean => c.net.output !== 'softmax' || layers[layers.length - 1]! >= 2;

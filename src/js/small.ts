@@ -8,9 +8,10 @@ import { ACT, H, L, LOSS, OPT, HEADER_WORDS, LAYER_WORDS } from '../layout.js';
 import { lossScale, type lossKernels } from './loss.js';
 import type { activationKernels } from './activation.js';
 
-/** Widest layer and largest batch that take the fused path (as assembly/small.ts). */
+/** Widest layer of the one-row path; widths and batch of the narrow networks (as assembly/small.ts). */
 export const SMALL_MAX_WIDTH = 64;
-export const SMALL_MAX_BATCH = 8;
+const NARROW_WIDTH = 4;
+const NARROW_MAX_BATCH = 4;
 
 type Parts = ReturnType<typeof lossKernels> & ReturnType<typeof activationKernels>;
 
@@ -23,15 +24,20 @@ interface Layer {
 export function smallKernels(heap: Heap, k: Parts) {
   const fround = Math.fround;
 
-  // 1 when trainSmallEpoch trains this network at this batch size (the rule of assembly/small.ts)
+  // 1 when trainSmallEpoch trains this network at this batch size (the rule of assembly/small.ts):
+  // plain SGD without clipping, and one hidden layer with every width at most 4 (one row per batch,
+  // or up to four with SSE or MSE on an elementwise output), or one row per batch with every layer
+  // at most SMALL_MAX_WIDTH wide
   function smallEpochFits(descriptorPtr: number, batch: number): number {
-    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2;
-    if (batch > SMALL_MAX_BATCH || i32[h + H.OPTIMIZER] !== OPT.sgd || f32[h + H.CLIP]! > 0) return 0;
-    for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
-      const r = h + HEADER_WORDS + l * LAYER_WORDS;
-      if (i32[r + L.FAN_IN]! > SMALL_MAX_WIDTH || i32[r + L.FAN_OUT]! > SMALL_MAX_WIDTH) return 0;
-    }
-    return 1;
+    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2, layers = i32[h + H.LAYERS]!;
+    if (i32[h + H.OPTIMIZER] !== OPT.sgd || f32[h + H.CLIP]! > 0) return 0;
+    const record = (l: number): number => h + HEADER_WORDS + l * LAYER_WORDS;
+    let widest = 0;
+    for (let l = 0; l < layers; l++) widest = Math.max(widest, i32[record(l) + L.FAN_IN]!, i32[record(l) + L.FAN_OUT]!);
+    if (batch === 1) return widest <= SMALL_MAX_WIDTH ? 1 : 0;
+    const loss = i32[h + H.LOSS]!;
+    const squared = (loss === LOSS.sse || loss === LOSS.mse) && i32[record(layers - 1) + L.ACT] !== ACT.softmax;
+    return layers === 2 && widest <= NARROW_WIDTH && batch <= NARROW_MAX_BATCH && squared ? 1 : 0;
   }
 
   // one epoch as trainEpoch runs it, for a network that smallEpochFits
