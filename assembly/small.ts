@@ -254,8 +254,8 @@ function trainRowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr:
 }
 
 // Networks of one hidden layer whose widths are all at most 4: each layer's weight rows are one
-// register each for the whole epoch, and a batch's gradients too. Same arithmetic as forwardRow,
-// sweepRow and backInOrder, without a branch per width: a narrower layer is padded to 4 with
+// register each for the whole epoch, and a batch's gradients too. The general path's arithmetic,
+// without a branch per width: a narrower layer is padded to 4 with
 // inputs +0 and weights −0, whose products ±0 leave every sum as it was (x + (−0) = x; a +0 can
 // only turn a −0 sum into +0, and no weight sees the sign of a zero error term: x·0 + 0 = +0), and
 // the padding stays −0 (−0 − lr·(+0) = −0). Any loss for one row per batch; SSE and MSE for more.
