@@ -14,6 +14,8 @@ export { lossSum, outputDelta } from './loss';
 export { applyUpdate, sumSquares } from './update';
 // Whole-network passes: one call per batch (forward/backward/update) or per epoch (trainEpoch).
 export { forward, backward, update, gatherRows, trainEpoch } from './network';
+// The fused epoch of small networks (trainEpoch dispatches to it when smallEpochFits says 1).
+export { smallEpochFits, trainSmallEpoch } from './small';
 // Descriptor layout, so the TypeScript side can check that it writes the same words.
 export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';
 

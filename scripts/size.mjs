@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'dist/index.js': 30 * 1024, 'dist/interop.js': 40 * 1024 };
+// dist/index.js: 35 KB since the fused small-network epoch (assembly/small.ts and its twin, about
+// 3.7 KB of Wasm and 1.4 KB of code gzipped, for 2.4× the speed on networks of a few neurons).
+const BUDGETS = { 'dist/index.js': 35 * 1024, 'dist/interop.js': 40 * 1024 };
 const files = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(BUDGETS);
 const gz = (s) => gzipSync(s, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
