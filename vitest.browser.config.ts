@@ -1,11 +1,9 @@
-// The tests that run inside Chromium (vitest browser mode): test/**/*.browser.test.ts. Debian's
-// chromium, driven by playwright without a downloaded browser. `npm run test:browser`.
+// The tests that run inside Chromium (vitest browser mode): test/**/*.browser.test.ts, in the
+// Chromium that npm test's first step found or installed (test/browser/chromium.ts). `npm run test:browser`.
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import base from './vitest.config.js';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { CHROMIUM, CHROMIUM_ARGS } from './test/browser/chromium.js';
 
 export default defineConfig({
   plugins: base.plugins, // the .wasm-as-bytes plugin
@@ -16,7 +14,7 @@ export default defineConfig({
       enabled: true,
       headless: true,
       screenshotFailures: false,
-      provider: playwright({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+      provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
       instances: [{ browser: 'chromium' }],
     },
   },

@@ -1,22 +1,28 @@
 // Activation functions y = f(s), applied in place, and their derivatives written in terms of y.
 import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './layout';
+import { madd } from './gemm';
 
-// exp(x) lane-wise: x = k·ln2 + r with |r| ≤ ln2/2, exp(r) by a degree-6 Taylor polynomial,
-// 2^k built in the exponent bits. Relative error below 3e-7 on [-87, 88]; inputs are clamped there.
+// exp(x) lane-wise: x = k·ln2 + r with |r| ≤ ln2/2, exp(r) by the degree-6 Taylor polynomial in
+// Estrin's form (a dependency chain of 4 steps instead of Horner's 6: small layers wait on it),
+// 2^k built in the exponent bits; multiply-adds fuse in the relaxed build. Relative error below
+// 3e-7 on [-87, 88]; inputs are clamped there.
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
   x = f32x4.pmax(f32x4.splat(-87.0), f32x4.pmin(f32x4.splat(88.0), x));
-  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
+  // k = round(x·log2(e)); the same k (both round half to even) lands in the low mantissa bits of
+  // t = x·log2(e) + 1.5·2^23, whose bits build 2^k off the dependency chain
+  const y = f32x4.mul(x, f32x4.splat(1.4426950408889634));
+  const k = f32x4.nearest(y), t = f32x4.add(y, f32x4.splat(12582912.0));
   // Cody–Waite: ln2 split so that k·LN2_HI is exact in f32
-  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.add(f32x4.splat(1.0 / 120.0), f32x4.mul(r, f32x4.splat(1.0 / 720.0)));
-  p = f32x4.add(f32x4.splat(1.0 / 24.0), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1.0 / 6.0), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(0.5), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(r, p));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  let r = madd(k, f32x4.splat(-0.693359375), x);
+  r = madd(k, f32x4.splat(2.12194440e-4), r);
+  const r2 = f32x4.mul(r, r), r4 = f32x4.mul(r2, r2);
+  // (1 + r) + r²(1/2 + r/6) + r⁴((1/24 + r/120) + r²/720)
+  const low = madd(r2, madd(r, f32x4.splat(1.0 / 6.0), f32x4.splat(0.5)), f32x4.add(f32x4.splat(1.0), r));
+  const high = madd(r2, f32x4.splat(1.0 / 720.0), madd(r, f32x4.splat(1.0 / 120.0), f32x4.splat(1.0 / 24.0)));
+  const p = madd(r4, high, low);
+  // t's bits are 0x4B400000 + k: (k + 127) << 23 is 2^k
+  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4B400000)), 23);
   return f32x4.mul(p, scale);
 }
 
@@ -34,25 +40,19 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
   }
 }
 
+// f(s) lane-wise for the elementwise kinds (p0, p1: gain and threshold, or slope). Sigmoid
+// 1/(1 + e^z) with z = gain·(threshold − s) and tanh sign(s)·(1 − e^z)/(1 + e^z) with z = −2|s|
+// (which never overflows) share one exp.
 // @ts-ignore: decorator
-@inline function sigmoid4(s: v128, gain: v128, threshold: v128, one: v128): v128 {
-  // 1 / (1 + exp(-gain·(s - threshold)))
-  const z = f32x4.mul(gain, f32x4.sub(threshold, s));
-  return f32x4.div(one, f32x4.add(one, expf4(z)));
-}
-
-// @ts-ignore: decorator
-@inline function tanh4(s: v128, one: v128): v128 {
-  // sign(s)·(1 - e^{-2|s|}) / (1 + e^{-2|s|}), which never overflows
-  const e = expf4(f32x4.mul(f32x4.splat(-2.0), f32x4.abs(s)));
-  const t = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
-  return v128.bitselect(f32x4.neg(t), t, f32x4.lt(s, f32x4.splat(0)));
-}
-
-// @ts-ignore: decorator
-@inline function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
-  if (kind == ACT_SIGMOID) return sigmoid4(s, p0, p1, one);
-  if (kind == ACT_TANH) return tanh4(s, one);
+@inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
+  if (kind == ACT_SIGMOID || kind == ACT_TANH) {
+    const sigmoid = kind == ACT_SIGMOID;
+    const e = expf4(sigmoid ? f32x4.mul(p0, f32x4.sub(p1, s)) : f32x4.mul(f32x4.splat(-2.0), f32x4.abs(s)));
+    const denominator = f32x4.add(one, e);
+    if (sigmoid) return f32x4.div(one, denominator);
+    const t = f32x4.div(f32x4.sub(one, e), denominator);
+    return v128.bitselect(f32x4.neg(t), t, f32x4.lt(s, zero));
+  }
   if (kind == ACT_RELU) return f32x4.pmax(zero, s);
   if (kind == ACT_LEAKY_RELU) return v128.bitselect(s, f32x4.mul(p0, s), f32x4.gt(s, zero));
   return s;
@@ -107,7 +107,7 @@ function softmaxRow(row: usize, cols: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline function derivative4(kind: i32, y: v128, p0: v128, one: v128, zero: v128): v128 {
+@inline export function derivative4(kind: i32, y: v128, p0: v128, one: v128, zero: v128): v128 {
   if (kind == ACT_SIGMOID) return f32x4.mul(p0, f32x4.mul(y, f32x4.sub(one, y))); // α·y(1−y)
   if (kind == ACT_TANH) return f32x4.sub(one, f32x4.mul(y, y));                 // 1 − y²
   if (kind == ACT_RELU) return v128.and(f32x4.gt(y, zero), one);                 // [y > 0]

@@ -20,7 +20,7 @@ const KC_ALIASED: i32 = 8;
 
 // a*b + c; the relaxed build fuses it into one FMA.
 // @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     return f32x4.relaxed_madd(a, b, c);
   } else {

@@ -14,6 +14,8 @@ export { lossSum, outputDelta } from './loss';
 export { applyUpdate, sumSquares } from './update';
 // Whole-network passes: one call per batch (forward/backward/update) or per epoch (trainEpoch).
 export { forward, backward, update, gatherRows, trainEpoch } from './network';
+// The fused epoch of small networks (trainEpoch dispatches to it when smallEpochFits says 1).
+export { smallEpochFits, trainSmallEpoch } from './small';
 // Threads (Wasm only; the 'js' engine runs on one): each instance gets its scratch and the shared
 // control block once, helpers run helperLoop in their workers, stopHelpers ends them; useThreads
 // sets the count for direct product calls (the passes take it from the descriptor).

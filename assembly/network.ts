@@ -11,6 +11,7 @@ import { activate, activationGrad } from './activation';
 import { outputDelta } from './loss';
 import { applyUpdate, sumSquares } from './update';
 import { useThreads } from './parallel';
+import { smallEpochFits, trainSmallEpoch } from './small';
 
 // @ts-ignore: decorator
 @inline function word(rec: usize, w: i32): i32 { return load<i32>(rec + (<usize>w << 2)); }
@@ -110,6 +111,8 @@ export function gatherRows(srcPtr: usize, orderPtr: usize, start: i32, count: i3
 // (row indices) or in storage order when orderPtr is 0; forward, backward and update per batch.
 export function trainEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
   checkRows(descriptorPtr, min(batch, rows));
+  // small networks take the fused path: same arithmetic, far less bookkeeping per row
+  if (smallEpochFits(descriptorPtr, batch)) { trainSmallEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows, batch); return; }
   const layers = headerI32(descriptorPtr, H_LAYERS);
   const fanIn = word(layerRecord(descriptorPtr, 0), L_FAN_IN);
   const fanOut = word(layerRecord(descriptorPtr, layers - 1), L_FAN_OUT);

@@ -11,14 +11,16 @@
  * No SIMD, no blocking/tiling, no unrolling, no batched GEMM; also nothing
  * deliberately slow (typed arrays, no allocation in the inner loops).
  */
-import { mulberry32 } from './data.js';
+import { mulberry32, randomMatrix } from './data.js';
+import { keep } from './measure.js';
+import type { Adapter, GemmHook, NetOptions } from './types.js';
 
-export type Hidden = 'relu' | 'sigmoid';
-export type Output = 'softmax' | 'sigmoid';
+export type Hidden = 'relu' | 'sigmoid' | 'tanh';
+export type Output = 'softmax' | 'sigmoid' | 'tanh';
 
 export interface BaselineOptions {
   hidden: Hidden;
-  /** softmax pairs with cross-entropy loss; sigmoid pairs with squared error. */
+  /** softmax pairs with cross-entropy loss; sigmoid and tanh with squared error. */
   output: Output;
   seed: number;
 }
@@ -89,6 +91,8 @@ export class BaselineMLP {
           total += e;
         }
         for (let j = 0; j < nOut; j++) out[j] /= total;
+      } else if (isLast ? this.output === 'tanh' : this.hidden === 'tanh') {
+        for (let j = 0; j < nOut; j++) out[j] = Math.tanh(out[j]);
       } else if (isLast || this.hidden === 'sigmoid') {
         for (let j = 0; j < nOut; j++) out[j] = 1 / (1 + Math.exp(-out[j]));
       } else {
@@ -109,6 +113,9 @@ export class BaselineMLP {
     if (this.output === 'softmax') {
       // softmax + cross-entropy: dL/dz = y - t
       for (let j = 0; j < nOut; j++) dOut[j] = y[j] - t[tOff + j];
+    } else if (this.output === 'tanh') {
+      // tanh + squared error (1/2 sum (y-t)^2): dL/dz = (y - t) * (1 - y²)
+      for (let j = 0; j < nOut; j++) dOut[j] = (y[j] - t[tOff + j]) * (1 - y[j] * y[j]);
     } else {
       // sigmoid + squared error (1/2 sum (y-t)^2): dL/dz = (y - t) * y * (1 - y)
       for (let j = 0; j < nOut; j++) {
@@ -149,6 +156,8 @@ export class BaselineMLP {
       // multiply by the derivative of the hidden activation, from its output value
       if (this.hidden === 'relu') {
         for (let i = 0; i < nIn; i++) if (prev[i] <= 0) dPrev[i] = 0;
+      } else if (this.hidden === 'tanh') {
+        for (let i = 0; i < nIn; i++) dPrev[i] *= 1 - prev[i] * prev[i];
       } else {
         for (let i = 0; i < nIn; i++) dPrev[i] *= prev[i] * (1 - prev[i]);
       }
@@ -249,4 +258,38 @@ export function gemmSizes(form: GemmForm, m: number, k: number, n: number): [num
   if (form === 'AW') return [m * k, k * n, m * n];
   if (form === 'DWt') return [m * n, k * n, m * k];
   return [m * k, m * n, k * n];
+}
+
+/** The textbook baseline, wrapped as an Adapter; its GEMM hook times gemmBaseline. */
+export class BaselineAdapter implements Adapter {
+  readonly name = 'baseline';
+  private net: BaselineMLP | null = null;
+  private bufs = new Map<string, Float32Array[]>();
+
+  async init(layers: number[], opts: NetOptions): Promise<void> {
+    this.net = new BaselineMLP(layers, opts);
+  }
+  trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
+    this.net!.trainEpoch(x, t, rows, batch, lr);
+  }
+  predict(x: Float32Array, rows: number): Float32Array {
+    return this.net!.predict(x, rows);
+  }
+  dispose(): void {
+    this.net = null;
+  }
+  gemm: GemmHook = (form, m, k, n) => {
+    const key = `${form}:${m}:${k}:${n}`;
+    let b = this.bufs.get(key);
+    if (!b) {
+      const [sa, sb, sc] = gemmSizes(form, m, k, n);
+      b = [randomMatrix(sa, 11), randomMatrix(sb, 12), new Float32Array(sc)];
+      this.bufs.set(key, b);
+    }
+    const t0 = performance.now();
+    gemmBaseline(form, b[0], b[1], b[2], m, k, n);
+    const dt = performance.now() - t0;
+    keep(b[2][0] + b[2][b[2].length - 1]);
+    return dt / 1000;
+  };
 }

@@ -6,6 +6,7 @@
  */
 
 import { mulberry32 } from '../src/model/random.js';
+import { articleData } from '../src/model/data.js';
 
 export { mulberry32 };
 
@@ -69,6 +70,45 @@ export function makeBinary3(rows: number, seed: number): Dataset {
     t[r * 3 + 2] = a | c;
   }
   return { x, t, rows, inputs: 3, outputs: 3 };
+}
+
+/** The article's data: random bits in and out (its create_data), seeded. */
+export function makeArticle(rows: number, seed: number): Dataset {
+  const d = articleData({ rows, inputs: 3, outputs: 3, seed });
+  return { x: d.inputs, t: d.targets, rows, inputs: 3, outputs: 3 };
+}
+
+/** XOR of two random bits. */
+export function makeXor(rows: number, seed: number): Dataset {
+  const rnd = mulberry32(seed);
+  const x = new Float32Array(rows * 2);
+  const t = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const a = rnd() < 0.5 ? 1 : 0;
+    const b = rnd() < 0.5 ? 1 : 0;
+    x[r * 2] = a;
+    x[r * 2 + 1] = b;
+    t[r] = a ^ b;
+  }
+  return { x, t, rows, inputs: 2, outputs: 1 };
+}
+
+/**
+ * Initial weights (fanIn × fanOut row-major) for engines that start from the same point:
+ * 'normal' is the article's randn (Box–Muller), 'uniform' Glorot's ±√(6/(fanIn+fanOut));
+ * biases (when wanted) uniform in ±0.1.
+ */
+export function initialWeights(layers: number[], seed: number, dist: 'normal' | 'uniform', bias: boolean): { weights: Float32Array[]; biases: (Float32Array | null)[] } {
+  const rnd = mulberry32(seed);
+  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const weights: Float32Array[] = [];
+  const biases: (Float32Array | null)[] = [];
+  for (let l = 0; l < layers.length - 1; l++) {
+    const limit = Math.sqrt(6 / (layers[l] + layers[l + 1]));
+    weights.push(Float32Array.from({ length: layers[l] * layers[l + 1] }, () => (dist === 'normal' ? normal() : (rnd() * 2 - 1) * limit)));
+    biases.push(bias ? Float32Array.from({ length: layers[l + 1] }, () => (rnd() * 2 - 1) * 0.1) : null);
+  }
+  return { weights, biases };
 }
 
 /** Random matrix with entries uniform in [-1, 1). */

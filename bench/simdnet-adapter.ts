@@ -37,6 +37,7 @@ function gemmHook(engine: Engine): GemmHook {
 export class SimdnetAdapter implements Adapter {
   readonly name: string;
   readonly gemm: GemmHook;
+  readonly takesInitialWeights = true;
   private net: NN | null = null;
   private nIn = 0;
 
@@ -48,16 +49,18 @@ export class SimdnetAdapter implements Adapter {
   async init(layers: number[], opts: NetOptions): Promise<void> {
     this.dispose();
     this.nIn = layers[0]!;
+    const sigmoid = { name: 'sigmoid', gain: opts.gain ?? 1, threshold: opts.threshold ?? 0 } as const;
     this.net = await NN.create({
       layers: layers.slice(),
-      activation: opts.hidden,
-      output: opts.output,
-      // softmax pairs with cross-entropy, a sigmoid output with the squared error (the article's E)
+      activation: opts.hidden === 'sigmoid' ? sigmoid : opts.hidden,
+      output: opts.output === 'sigmoid' ? sigmoid : opts.output,
+      // softmax pairs with cross-entropy, a sigmoid or tanh output with the squared error (the article's E)
       loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
-      bias: true,
+      bias: opts.bias ?? true,
       engine: this.engine,
       seed: opts.seed,
     });
+    if (opts.initial) this.net.setWeights(opts.initial);
   }
 
   trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {

@@ -7,6 +7,13 @@ export interface NetOptions {
   hidden: Hidden;
   output: Output;
   seed: number;
+  /** sigmoid gain and threshold, the article's α and θ (default 1 and 0) */
+  gain?: number;
+  threshold?: number;
+  /** learned biases (default true) */
+  bias?: boolean;
+  /** initial weights (fanIn × fanOut row-major per layer) for the engines that can take them */
+  initial?: { weights: Float32Array[]; biases: (Float32Array | null)[] };
 }
 
 /**
@@ -26,6 +33,8 @@ export interface Adapter {
   readonly note?: string;
   /** A few words of `note` shown in the note column of training rows. */
   readonly shortNote?: string;
+  /** Starts from NetOptions.initial when given (so its results can be compared with lean's). */
+  readonly takesInitialWeights?: boolean;
   /** Called untimed before every timed round (e.g. tfjs switches its global backend here). */
   activate?(): Promise<void>;
   init(layers: number[], opts: NetOptions): Promise<void>;

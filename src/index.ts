@@ -2,6 +2,9 @@
 export { NN } from './nn.js';
 export type { Weights } from './model/weights.js';
 export type { TrainReport } from './trainer.js';
+export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
+/** @internal simdnet/interop registers its codecs through this; not part of the public API. */
+export { registerInterop as __registerInterop } from './format/interop.js';
 export type {
   NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
   OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,

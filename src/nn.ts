@@ -20,6 +20,7 @@ import { openSession, closeSession, run, now, type TrainReport } from './trainer
 import { functionSource } from './format/function.js';
 import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
+import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/interop.js';
 
 
 /** What a saved model brings besides its architecture. */
@@ -250,6 +251,32 @@ export class NN {
   /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
   toBinary(options?: { training?: boolean }): Uint8Array {
     return encodeModel(this.toJSON(options ?? {}));
+  }
+
+  // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
+
+  /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
+  toONNX(): Uint8Array {
+    const model = this.toJSON({ training: false }); // a disposed network says so first
+    return interopCodecs<ModelJSON>('toONNX').toONNX(model);
+  }
+
+  /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
+  toTFJS(): TFJSModel {
+    const model = this.toJSON({ training: false });
+    return interopCodecs<ModelJSON>('toTFJS').toTFJS(model);
+  }
+
+  /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
+  static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
+    const { model, options: rest } = interopCodecs<ModelJSON>('fromONNX').fromONNX(bytes, options);
+    return NN.fromJSON(model, rest);
+  }
+
+  /** A network from a TensorFlow.js layers model (model.json object or text; weights.bin bytes, or tf.io artifacts' weightData). */
+  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer | ArrayBuffer[], options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
+    const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
+    return NN.fromJSON(model, rest);
   }
 
   /**

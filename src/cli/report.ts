@@ -18,3 +18,12 @@ export function csvCell(value: string | number): string {
 }
 
 export const percent = (fraction: number): string => `${(fraction * 100).toFixed(2)}%`;
+
+/** Names for a message: up to 8 of them, then how many more. */
+export function nameList(names: string[], show: (name: string) => string = (name) => name): string {
+  const shown = names.slice(0, 8).map(show).join(', ');
+  return names.length > 8 ? `${shown}, … (${names.length - 8} more)` : shown;
+}
+
+/** "1 row", "3 rows". */
+export const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

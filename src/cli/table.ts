@@ -1,7 +1,7 @@
-// A data file as a table of text cells with a header, read from CSV (csv-parse) or JSON (an array
-// of objects, one per row), remembering where each cell is so an error can name its line and column.
-import { parse } from 'csv-parse/sync';
+// A data file as a table of text cells with a header, read from CSV or TSV (csv.ts) or JSON (an
+// array of objects, one per row), remembering where each cell is so an error can name its line and column.
 import { extname } from 'node:path';
+import { delimiterFlag, readCsv } from './csv.js';
 import { InputError, jsonSyntaxError, position } from './errors.js';
 import { readText } from './files.js';
 
@@ -17,8 +17,8 @@ export interface Table {
 }
 
 export interface ReadOptions {
-  /** CSV field delimiter; default ',' (tab for .tsv) */
-  delimiter?: string;
+  /** the --delimiter flag; default ',' (tab for .tsv) */
+  delimiter?: string | undefined;
 }
 
 export function readTable(file: string, options: ReadOptions = {}): Table {
@@ -27,41 +27,12 @@ export function readTable(file: string, options: ReadOptions = {}): Table {
   if (ext === '.json' || (ext !== '.csv' && ext !== '.tsv' && /^\s*[[{]/.test(text.replace(/^\uFEFF/, '')))) {
     return jsonTable(file, text);
   }
-  return csvTable(file, text, options.delimiter ?? (ext === '.tsv' ? '\t' : ','));
-}
-
-interface CsvRecord { record: string[]; info: { lines: number } }
-
-function csvTable(file: string, text: string, delimiter: string): Table {
-  let records: CsvRecord[];
-  try {
-    records = parse(text, { bom: true, delimiter, skip_empty_lines: true, trim: true, info: true }) as unknown as CsvRecord[];
-  } catch (err) {
-    const e = err as { code?: string; lines?: number; record?: string[]; index?: number; message?: string };
-    const line = typeof e.lines === 'number' ? e.lines : 1;
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(e.record)) {
-      const expected = (/expect (\d+)/.exec(e.message ?? '') ?? [])[1];
-      const got = e.record.length;
-      const n = Number(expected);
-      const column = Number.isFinite(n) ? Math.min(got, n) + 1 : got;
-      throw new InputError(file, line, column, `this row has ${got} fields, the header has ${expected ?? 'a different number'}`);
-    }
-    throw new InputError(file, line, typeof e.index === 'number' ? e.index + 1 : 1, `not valid CSV: ${(e.message ?? String(err)).replace(/\s+/g, ' ')}`);
-  }
-  if (records.length === 0) throw new InputError(file, 1, 1, 'the file is empty');
-  const header = records[0]!.record;
-  header.forEach((name, c) => {
-    if (name === '') throw new InputError(file, records[0]!.info.lines, c + 1, 'empty column name in the header');
-    const first = header.indexOf(name);
-    if (first !== c) throw new InputError(file, records[0]!.info.lines, c + 1, `column "${name}" appears twice in the header`);
-  });
-  if (records.length === 1) throw new InputError(file, records[0]!.info.lines + 1, 1, 'no data rows after the header');
-  const rows = records.slice(1).map((r) => r.record);
-  const lines = records.slice(1).map((r) => r.info.lines);
+  const given = options.delimiter !== undefined;
+  const { columns, rows, lines } = readCsv(file, text, given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',', given);
   return {
-    file, columns: header, rows,
-    at: (row, column) => ({ line: lines[row]!, column: column + 1 }),
-    headerAt: (column) => ({ line: records[0]!.info.lines, column: column + 1 }),
+    file, columns, rows,
+    at: (row, column) => ({ line: lines[row + 1]!, column: column + 1 }),
+    headerAt: (column) => ({ line: lines[0]!, column: column + 1 }),
   };
 }
 

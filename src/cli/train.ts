@@ -2,10 +2,11 @@
 import { NN, type ActivationName, type LossName, type OptimizerName } from '../index.js';
 import { UsageError } from './errors.js';
 import { ENGINES, choiceFlag, intFlag, layersFlag, numberFlag } from './flags.js';
-import { encode, fitSchema, type Task } from './dataset.js';
+import { encode, fitSchema, oneHotColumns, schemaInputs, type Task } from './dataset.js';
+import { MISSING_POLICIES, missingNotes } from './missing.js';
 import { saveModel } from './model-file.js';
 import { Progress } from './progress.js';
-import { percent } from './report.js';
+import { nameList, percent } from './report.js';
 import { permutation, takeRows } from './split.js';
 import { readTable } from './table.js';
 
@@ -24,6 +25,7 @@ export interface TrainFlags {
   engine: string;
   validation: string;
   delimiter?: string;
+  missing: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -31,7 +33,7 @@ export interface TrainFlags {
 
 export const TRAIN_DEFAULTS = {
   task: 'auto', layers: '32', activation: 'relu', optimizer: 'adam', epochs: '100', batch: '32', lr: '0.01',
-  seed: '42', engine: 'auto', validation: '0',
+  seed: '42', engine: 'auto', validation: '0', missing: 'error',
 };
 
 /** Library validation errors (TypeError/RangeError naming the option) are usage errors here. */
@@ -51,15 +53,16 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   const seed = intFlag('--seed', f.seed, 0, 0xffffffff);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const validation = numberFlag('--validation', f.validation, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)');
+  const missing = choiceFlag('--missing', f.missing, MISSING_POLICIES);
   const features = f.features === undefined ? undefined : f.features.split(',').map((s) => s.trim()).filter(Boolean);
 
-  const table = readTable(file, f.delimiter === undefined ? {} : { delimiter: f.delimiter });
-  const schema = fitSchema(table, f.target, { task: task as Task | 'auto', ...(features ? { features } : {}) });
-  const data = encode(table, schema, true);
+  const table = readTable(file, { delimiter: f.delimiter });
+  const schema = fitSchema(table, f.target, { task: task as Task | 'auto', missing, ...(features ? { features } : {}) });
+  const data = encode(table, schema, true, { missing, unknownCategory: 'error' });
   const target = schema.target!;
   const classification = target.task === 'classification';
   const outputs = classification ? target.classes.length : 1;
-  const inputs = schema.features.length;
+  const inputs = schemaInputs(schema).length;
 
   // --validation holds out the last fraction of the rows after a seeded shuffle
   let x = data.x, t = data.t!, vx: Float32Array | null = null, vt: Float32Array | null = null;
@@ -98,7 +101,8 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
     progress.stop();
 
     const result: Record<string, unknown> = {
-      task: target.task, target: target.column, features: schema.features, rows: data.rows,
+      task: target.task, target: target.column, features: schema.features, inputs: schemaInputs(schema),
+      encoded: Object.fromEntries(oneHotColumns(schema)), missing, droppedRows: data.dropped, filledCells: data.filled, rows: data.rows,
       trainingRows: data.rows - held, validationRows: held, layers: net.layers,
       engine: net.engine, build: net.build, epochs: report.epochs,
       elapsedMs: Math.round(report.elapsedMs), samplesPerSecond: Math.round(report.samplesPerSecond),
@@ -118,10 +122,13 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
     if (f.out) { saveModel(f.out, net, schema); result.model = f.out; }
     if (f.json) { process.stdout.write(`${JSON.stringify(result)}\n`); return; }
     const lines = [
-      `trained ${net.layers.join('-')} (${target.task} of "${target.column}" from ${inputs} features) on ${data.rows - held} rows: ` +
+      `trained ${net.layers.join('-')} (${target.task} of "${target.column}" from ${schema.features.length} feature columns) on ${data.rows - held} rows: ` +
         `${report.epochs} epochs in ${(report.elapsedMs / 1000).toFixed(2)} s, ${Math.round(report.samplesPerSecond).toLocaleString('en-US')} samples/s on ${net.engine} (${net.build})`,
       `training loss ${report.error.toPrecision(4)}` + (classification ? `, accuracy ${percent(result.trainingAccuracy as number)}` : `, RMSE ${(result.trainingRmse as number).toPrecision(4)}`),
     ];
+    const encoded = oneHotColumns(schema);
+    if (encoded.length > 0) lines.push(`one-hot encoded: ${encoded.map(([name, k]) => `${name} (${k.length}: ${nameList(k)})`).join('; ')}`);
+    lines.push(...missingNotes(data.dropped, data.filled));
     if (vx) lines.push(`validation (${held} rows) loss ${(result.validationLoss as number).toPrecision(4)}` + (classification ? `, accuracy ${percent(result.validationAccuracy as number)}` : `, RMSE ${(result.validationRmse as number).toPrecision(4)}`));
     if (f.out) lines.push(`model written to ${f.out}`);
     process.stdout.write(`${lines.join('\n')}\n`);

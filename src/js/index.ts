@@ -6,6 +6,7 @@ import { activationKernels } from './activation.js';
 import { lossKernels } from './loss.js';
 import { updateKernels } from './update.js';
 import { networkKernels } from './network.js';
+import { smallKernels } from './small.js';
 
 export function createJsKernels(heap: Heap): Kernels {
   const dense = denseKernels(heap);
@@ -13,5 +14,6 @@ export function createJsKernels(heap: Heap): Kernels {
   const loss = lossKernels(heap, activation.activationGrad);
   const update = updateKernels(heap);
   const parts = { ...dense, ...activation, ...loss, ...update };
-  return { ...parts, ...networkKernels(heap, parts) };
+  const small = smallKernels(heap, parts);
+  return { ...parts, ...small, ...networkKernels(heap, { ...parts, ...small }) };
 }

@@ -5,9 +5,10 @@ import type { denseKernels } from './dense.js';
 import type { activationKernels } from './activation.js';
 import type { lossKernels } from './loss.js';
 import type { updateKernels } from './update.js';
+import type { smallKernels } from './small.js';
 
 type Parts = ReturnType<typeof denseKernels> & ReturnType<typeof activationKernels>
-  & ReturnType<typeof lossKernels> & ReturnType<typeof updateKernels>;
+  & ReturnType<typeof lossKernels> & ReturnType<typeof updateKernels> & ReturnType<typeof smallKernels>;
 
 export function networkKernels(heap: Heap, k: Parts) {
   const rec = (descriptorPtr: number, l: number): number => (descriptorPtr >>> 2) + HEADER_WORDS + l * LAYER_WORDS;
@@ -76,6 +77,8 @@ export function networkKernels(heap: Heap, k: Parts) {
 
   // one epoch over resident rows, batch by batch
   function trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void {
+    // small networks take the fused path: same arithmetic, far less bookkeeping per row
+    if (k.smallEpochFits(descriptorPtr, batch)) { k.trainSmallEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows, batch); return; }
     const i32 = heap.i32, h = descriptorPtr >>> 2;
     const layers = i32[h + H.LAYERS]!;
     const fanIn = i32[rec(descriptorPtr, 0) + L.FAN_IN]!, fanOut = i32[rec(descriptorPtr, layers - 1) + L.FAN_OUT]!;

@@ -20,12 +20,15 @@ export interface Kernels {
   update(descriptorPtr: number): void;
   gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
   trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
+  smallEpochFits(descriptorPtr: number, batch: number): number;
+  trainSmallEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
 }
 
 /** The names in Kernels, for tests that walk both engines through the same list. */
 export const KERNEL_NAMES = [
   'matmul', 'matmulTransB', 'matmulTransA', 'columnSums', 'activate', 'activationGrad', 'vexp', 'lossSum',
   'outputDelta', 'applyUpdate', 'sumSquares', 'forward', 'backward', 'update', 'gatherRows', 'trainEpoch',
+  'smallEpochFits', 'trainSmallEpoch',
 ] as const satisfies readonly (keyof Kernels)[];
 
 /** The Wasm module's exports: the kernels, and what only the Wasm engine has (threads, its memory's base). */

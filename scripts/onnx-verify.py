@@ -1,0 +1,69 @@
+# Checks simdnet's ONNX exports with the ONNX project's own tools: onnx.checker (full_check, with
+# shape inference) and onnxruntime's CPU provider, against simdnet's predictions. Needs `npm run
+# build` and `pip install onnx onnxruntime`; the tests do not need it (they use onnxruntime-web).
+#   python3 scripts/onnx-verify.py
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# one model per case: exported with toONNX, with simdnet's predictions for seeded rows
+EXPORT = r"""
+import { NN } from './dist/interop.js';
+import { writeFileSync } from 'node:fs';
+const dir = process.argv[1];
+const cases = {
+  article: { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse', init: 'normal' },
+  'article-zscore': { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse', normalize: 'zscore' },
+  'relu-softmax': { layers: [4, 8, 3], activation: 'relu', output: 'softmax' },
+  'relu-softmax-nobias-minmax': { layers: [4, 8, 3], activation: 'relu', output: 'softmax', bias: false, normalize: 'minmax' },
+  'tanh-sigmoid': { layers: [3, 5, 2], activation: 'tanh', output: 'sigmoid' },
+  'leaky-linear': { layers: [5, 6, 4, 2], activation: { name: 'leaky-relu', slope: 0.2 }, output: 'linear', loss: 'mse' },
+  'sigmoid-gain-bias-zscore': { layers: [4, 6, 3], activation: { name: 'sigmoid', gain: 2.5, threshold: -0.3 }, output: 'softmax', normalize: 'zscore' },
+};
+let seed = 1;
+const rows = (n, k, lo, hi) => Float32Array.from({ length: n * k }, () => { seed = (seed * 1103515245 + 12345) % 2147483648; return lo + (hi - lo) * seed / 2147483648; });
+const summary = {};
+for (const [name, options] of Object.entries(cases)) {
+  const net = NN.createSync({ ...options, engine: 'wasm', seed: 5 });
+  const n = net.inputSize, m = net.outputSize;
+  net.train(rows(40, n, -3, 6), rows(40, m, 0, 1), { epochs: 5, batchSize: 8, learningRate: 0.05 });
+  const x = rows(16, n, -4, 8);
+  writeFileSync(`${dir}/${name}.onnx`, net.toONNX());
+  summary[name] = { inputs: n, x: Array.from(x), y: Array.from(net.predict(x)) };
+  net.dispose();
+}
+writeFileSync(`${dir}/cases.json`, JSON.stringify(summary));
+"""
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(['node', '--input-type=module', '-e', EXPORT, tmp], cwd=ROOT, check=True)
+        cases = json.loads((pathlib.Path(tmp) / 'cases.json').read_text())
+        worst_all = 0.0
+        for name, case in cases.items():
+            path = str(pathlib.Path(tmp) / f'{name}.onnx')
+            model = onnx.load(path)
+            onnx.checker.check_model(model, full_check=True)
+            x = np.array(case['x'], dtype=np.float32).reshape(-1, case['inputs'])
+            expected = np.array(case['y'], dtype=np.float32).reshape(x.shape[0], -1)
+            got = onnxruntime.InferenceSession(path, providers=['CPUExecutionProvider']).run(None, {'input': x})[0]
+            # relative to each value and to the largest |value| of its row (as the tests state it)
+            scale = np.maximum(np.maximum(np.abs(got), np.abs(expected)), np.abs(expected).max(axis=1, keepdims=True))
+            worst = float((np.abs(got - expected) / scale).max())
+            worst_all = max(worst_all, worst)
+            ops = ' '.join(n.op_type for n in model.graph.node)
+            print(f'{name:28} checker ok, IR {model.ir_version}, opset {model.opset_import[0].version}; onnxruntime vs simdnet: {worst:.2e} relative; {ops}')
+        print(f'onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}: all {len(cases)} models pass the full checker; worst difference {worst_all:.2e}')
+        sys.exit(0 if worst_all < 1e-5 else 1)
+
+
+main()

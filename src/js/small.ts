@@ -1,0 +1,199 @@
+// The 'js' twin of assembly/small.ts: one epoch of a small network in plain loops over the
+// network's arrays, with the descriptor and every layer record read once per epoch. For one row,
+// W −= lr·(x ⊗ d + decay·W) runs in the sweep that propagates d back through W. The arithmetic is
+// the 'js' general path's (float64 expressions rounded to float32 where its kernels store), so a
+// network trained here is bit for bit the one trained by forward/backward/update.
+import type { Heap } from '../runtime/heap.js';
+import { ACT, H, L, LOSS, OPT, HEADER_WORDS, LAYER_WORDS, lossScale } from '../runtime/layout.js';
+import type { lossKernels } from './loss.js';
+import type { activationKernels } from './activation.js';
+
+/** Widest layer of the one-row path; widths and batch of the narrow networks (as assembly/small.ts). */
+export const SMALL_MAX_WIDTH = 64;
+const NARROW_WIDTH = 4;
+const NARROW_MAX_BATCH = 4;
+
+type Parts = ReturnType<typeof lossKernels> & ReturnType<typeof activationKernels>;
+
+/** One layer's record, read once per epoch (f32 indices). */
+interface Layer {
+  fanIn: number; fanOut: number; act: number; p0: number; p1: number;
+  w: number; b: number; y: number; d: number;
+}
+
+export function smallKernels(heap: Heap, k: Parts) {
+  const fround = Math.fround;
+
+  // 1 when trainSmallEpoch trains this network at this batch size (the rule of assembly/small.ts):
+  // plain SGD without clipping, and one hidden layer with every width at most 4 (one row per batch,
+  // or up to four with SSE or MSE on an elementwise output), or one row per batch with every layer
+  // at most SMALL_MAX_WIDTH wide
+  function smallEpochFits(descriptorPtr: number, batch: number): number {
+    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2, layers = i32[h + H.LAYERS]!;
+    if (i32[h + H.OPTIMIZER] !== OPT.sgd || f32[h + H.CLIP]! > 0) return 0;
+    const record = (l: number): number => h + HEADER_WORDS + l * LAYER_WORDS;
+    let widest = 0;
+    for (let l = 0; l < layers; l++) widest = Math.max(widest, i32[record(l) + L.FAN_IN]!, i32[record(l) + L.FAN_OUT]!);
+    if (batch === 1) return widest <= SMALL_MAX_WIDTH ? 1 : 0;
+    const loss = i32[h + H.LOSS]!;
+    const squared = (loss === LOSS.sse || loss === LOSS.mse) && i32[record(layers - 1) + L.ACT] !== ACT.softmax;
+    return layers === 2 && widest <= NARROW_WIDTH && batch <= NARROW_MAX_BATCH && squared ? 1 : 0;
+  }
+
+  // one epoch as trainEpoch runs it, for a network that smallEpochFits
+  function trainSmallEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void {
+    const f = heap.f32, i32 = heap.i32, h = descriptorPtr >>> 2;
+    const loss = i32[h + H.LOSS]!, lr = f[h + H.LR]!, decay = f[h + H.DECAY]!;
+    const layers: Layer[] = [];
+    for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
+      const r = h + HEADER_WORDS + l * LAYER_WORDS;
+      layers.push({
+        fanIn: i32[r + L.FAN_IN]!, fanOut: i32[r + L.FAN_OUT]!, act: i32[r + L.ACT]!, p0: f[r + L.P0]!, p1: f[r + L.P1]!,
+        w: i32[r + L.W]! >>> 2, b: i32[r + L.B]! >>> 2, y: i32[r + L.Y]! >>> 2, d: i32[r + L.D]! >>> 2,
+      });
+    }
+    const first = layers[0]!, out = layers[layers.length - 1]!;
+    const nIn = first.fanIn, nOut = out.fanOut;
+    const xStage = i32[h + H.INPUT_STAGE]! >>> 2, tStage = i32[h + H.TARGET_STAGE]! >>> 2;
+    // SSE and MSE with an elementwise output: dE/dy = 2·scale·(y − t) here; the rest through outputDelta
+    const squared = (loss === LOSS.sse || loss === LOSS.mse) && out.act !== ACT.softmax;
+    let batches = 0;
+    for (let start = 0; start < rows; start += batch, batches++) {
+      const count = Math.min(batch, rows - start);
+      let x = (xPtr >>> 2) + start * nIn, t = (tPtr >>> 2) + start * nOut;
+      if (orderPtr) {
+        if (count === 1) {
+          const r = i32[(orderPtr >>> 2) + start]!;
+          x = (xPtr >>> 2) + r * nIn;
+          t = (tPtr >>> 2) + r * nOut;
+        } else {
+          for (let q = 0; q < count; q++) {
+            const r = i32[(orderPtr >>> 2) + start + q]!;
+            f.copyWithin(xStage + q * nIn, (xPtr >>> 2) + r * nIn, (xPtr >>> 2) + (r + 1) * nIn);
+            f.copyWithin(tStage + q * nOut, (tPtr >>> 2) + r * nOut, (tPtr >>> 2) + (r + 1) * nOut);
+          }
+          x = xStage;
+          t = tStage;
+        }
+      }
+      // forward: y = f(x·W + b), each sum in order of the inputs and rounded at every step, as matmul
+      let input = x;
+      for (const layer of layers) {
+        const { fanIn, fanOut, act, p0, p1, w, b, y } = layer;
+        for (let r = 0; r < count; r++) {
+          const xr = input + r * fanIn, yr = y + r * fanOut;
+          let j = 0;
+          for (; j + 4 <= fanOut; j += 4) {
+            // four independent sums in flight
+            let s0 = b ? f[b + j]! : 0, s1 = b ? f[b + j + 1]! : 0, s2 = b ? f[b + j + 2]! : 0, s3 = b ? f[b + j + 3]! : 0;
+            for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) {
+              const xi = f[xr + i]!;
+              s0 = fround(s0 + xi * f[at]!); s1 = fround(s1 + xi * f[at + 1]!);
+              s2 = fround(s2 + xi * f[at + 2]!); s3 = fround(s3 + xi * f[at + 3]!);
+            }
+            f[yr + j] = activated(act, p0, p1, s0); f[yr + j + 1] = activated(act, p0, p1, s1);
+            f[yr + j + 2] = activated(act, p0, p1, s2); f[yr + j + 3] = activated(act, p0, p1, s3);
+          }
+          // the last fanOut % 4 sums side by side in y, rounded by its stores
+          const rest = j;
+          for (; j < fanOut; j++) f[yr + j] = b ? f[b + j]! : 0;
+          for (let i = 0; i < fanIn; i++) {
+            const xi = f[xr + i]!, row = w + i * fanOut;
+            for (j = rest; j < fanOut; j++) f[yr + j] = f[yr + j]! + xi * f[row + j]!;
+          }
+          for (j = rest; j < fanOut; j++) f[yr + j] = activated(act, p0, p1, f[yr + j]!);
+        }
+        if (act === ACT.softmax) k.activate(act, p0, p1, y << 2, count, fanOut);
+        input = y;
+      }
+      // output error terms
+      if (squared) {
+        const twiceScale = 2 * lossScale(loss, count, nOut);
+        for (let i = 0; i < count * nOut; i++) {
+          const yi = f[out.y + i]!;
+          f[out.d + i] = derivative(out.act, out.p0, yi, fround(twiceScale * (yi - f[t + i]!)));
+        }
+      } else {
+        k.outputDelta(loss, out.act, out.p0, out.y << 2, t << 2, out.d << 2, count, nOut);
+      }
+      // backward and descent, last layer first
+      for (let l = layers.length - 1; l >= 0; l--) {
+        const { fanIn, fanOut, w, b, d } = layers[l]!;
+        const below = l > 0 ? layers[l - 1]! : null;
+        const xs = below ? below.y : x;
+        if (count === 1) {
+          // the article's update: W −= lr·(x ⊗ d + decay·W) in the sweep that computes d·Wᵀ from W before it
+          for (let i = 0; i < fanIn; i++) {
+            const xi = f[xs + i]!, row = w + i * fanOut;
+            let s = 0;
+            for (let j = 0; j < fanOut; j++) {
+              const wij = f[row + j]!, dj = f[d + j]!;
+              s += dj * wij;
+              f[row + j] = wij - lr * (fround(0 + xi * dj) + decay * wij);
+            }
+            if (below) f[below.d + i] = derivative(below.act, below.p0, xi, fround(s));
+          }
+        } else {
+          // error terms of the layer below from W before the step, then the step with the batch's gradient
+          if (below) {
+            for (let r = 0; r < count; r++) {
+              for (let i = 0; i < fanIn; i++) {
+                let s = 0;
+                for (let j = 0; j < fanOut; j++) s += f[d + r * fanOut + j]! * f[w + i * fanOut + j]!;
+                f[below.d + r * fanIn + i] = derivative(below.act, below.p0, f[xs + r * fanIn + i]!, fround(s));
+              }
+            }
+          }
+          for (let i = 0; i < fanIn; i++) {
+            for (let j = 0; j < fanOut; j++) {
+              let g = 0;
+              for (let r = 0; r < count; r++) g = fround(g + f[xs + r * fanIn + i]! * f[d + r * fanOut + j]!);
+              const wij = f[w + i * fanOut + j]!;
+              f[w + i * fanOut + j] = wij - lr * (g + decay * wij);
+            }
+          }
+        }
+        if (b) {
+          for (let j = 0; j < fanOut; j++) {
+            let g = 0;
+            for (let r = 0; r < count; r++) g += f[d + r * fanOut + j]!;
+            const bj = f[b + j]!;
+            f[b + j] = bj - lr * (fround(g) + decay * bj);
+          }
+        }
+      }
+    }
+    // what update() counts per batch: the step, and β^step by one multiplication per step
+    i32[h + H.STEP] = i32[h + H.STEP]! + batches;
+    const f64 = heap.f64, q1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2, q2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
+    const beta1 = f[h + H.BETA1]!, beta2 = f[h + H.BETA2]!;
+    let p1 = f64[q1]!, p2 = f64[q2]!;
+    for (let s = 0; s < batches; s++) { p1 *= beta1; p2 *= beta2; }
+    f64[q1] = p1;
+    f64[q2] = p2;
+  }
+
+  return { smallEpochFits, trainSmallEpoch };
+}
+
+/** f(s) of an elementwise activation, rounded to float32 as activate() stores it (softmax: s). */
+function activated(act: number, p0: number, p1: number, s: number): number {
+  switch (act) {
+    case ACT.sigmoid: return Math.fround(1 / (1 + Math.exp(-p0 * (s - p1))));
+    case ACT.tanh: return Math.fround(Math.tanh(s));
+    case ACT.relu: return s < 0 ? 0 : s;
+    case ACT['leaky-relu']: return s < 0 ? Math.fround(p0 * s) : s;
+    default: return s;
+  }
+}
+
+/** d·f'(y), rounded to float32 as activationGrad() stores it (d already float32). */
+function derivative(act: number, p0: number, y: number, d: number): number {
+  switch (act) {
+    case ACT.sigmoid: return Math.fround(d * p0 * y * (1 - y));
+    case ACT.tanh: return Math.fround(d * (1 - y * y));
+    case ACT.relu: return y > 0 ? d : 0;
+    case ACT['leaky-relu']: return y > 0 ? d : Math.fround(d * p0);
+    default: return d;
+  }
+}

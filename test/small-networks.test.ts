@@ -1,0 +1,51 @@
+// Small networks take a fused epoch (assembly/small.ts and its twin src/js/small.ts) that does the
+// general path's arithmetic in the general path's order: the trained weights are bit for bit the
+// ones of forward/backward/update, on both engines, for every loss and activation it accepts.
+import { describe, expect, it } from 'vitest';
+import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from './small-paths.js';
+
+const ENGINES = ['js', 'wasm'] as const;
+
+describe('which networks take the fused path', () => {
+  it.each(ENGINES)('%s: plain SGD without clipping; tiny networks in batches of up to 4 rows, others one row at a time', (engine) => {
+    const article = { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse' } as const;
+    const sgd = { optimizer: 'sgd' } as const;
+    // one hidden layer, every width at most 4: batches of 1 to 4 rows with SSE or MSE, one row with any loss
+    expect([1, 2, 3, 4, 5, 8].map((batch) => fusedPathTaken(engine, article, sgd, batch))).toEqual([1, 1, 1, 1, 0, 0]);
+    expect(fusedPathTaken(engine, { ...article, loss: 'mse' }, { ...sgd, weightDecay: 0.01 }, 4)).toBe(1);
+    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 3, 1], output: 'sigmoid', loss: 'binary-cross-entropy' }, sgd, batch))).toEqual([1, 0]);
+    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [4, 4, 3], output: 'softmax', loss: 'sse' }, sgd, batch))).toEqual([1, 0]);
+    // other networks: one row per batch, layers at most 64 wide
+    expect([1, 2, 4].map((batch) => fusedPathTaken(engine, { layers: [10, 20, 5] }, sgd, batch))).toEqual([1, 0, 0]);
+    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 4, 4, 1], loss: 'sse' }, sgd, batch))).toEqual([1, 0]);
+    expect(fusedPathTaken(engine, { layers: [64, 64, 64] }, sgd, 1)).toBe(1);
+    expect(fusedPathTaken(engine, { layers: [65, 4, 3] }, sgd, 1)).toBe(0);
+    expect(fusedPathTaken(engine, { layers: [3, 65, 3] }, sgd, 1)).toBe(0);
+    // the rest stays on the general path
+    expect(fusedPathTaken(engine, article, { optimizer: 'momentum' }, 1)).toBe(0);
+    expect(fusedPathTaken(engine, article, { optimizer: 'adam' }, 1)).toBe(0);
+    expect(fusedPathTaken(engine, article, { ...sgd, clipNorm: 1 }, 1)).toBe(0);
+  });
+});
+
+describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) => {
+  for (const c of CASES) {
+    it(c.label, () => {
+      let fused = 0;
+      for (const layers of SHAPES.filter((l) => fits(c, l))) {
+        for (const batch of BATCHES) {
+          if (!fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch)) continue;
+          fused++;
+          const label = `${layers.join('-')} batch ${batch}`;
+          const { identical, moved } = compareFusedWithGeneral(engine, layers, c, batch);
+          expect(identical, `${label}: same bits`).toBe(true);
+          expect(moved, `${label}: the weights moved`).toBeGreaterThan(1e-4);
+        }
+      }
+      // every shape at batch 1, and the tiny ones in batches too when the loss is SSE or MSE
+      const tiny = SHAPES.filter((l) => fits(c, l) && l.length === 3 && Math.max(...l) <= 4).length;
+      const squared = (c.net.loss === 'sse' || c.net.loss === 'mse') && c.net.output !== 'softmax';
+      expect(fused).toBe(SHAPES.filter((l) => fits(c, l)).length + (squared ? 3 * tiny : 0));
+    });
+  }
+});
