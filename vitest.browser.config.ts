@@ -7,6 +7,9 @@ import { CHROMIUM, CHROMIUM_ARGS } from './test/browser/chromium.js';
 
 export default defineConfig({
   plugins: base.plugins, // the .wasm-as-bytes plugin
+  // cross-origin isolated pages, so that SharedArrayBuffer and threads exist (test/browser/threads.browser.test.ts);
+  // the page without these headers is test/browser/threads.e2e.test.ts
+  server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
   test: {
     include: ['test/**/*.browser.test.ts'],
     testTimeout: 60_000,

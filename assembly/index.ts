@@ -19,7 +19,7 @@ export { smallEpochFits, trainSmallEpoch } from './small';
 // Threads (Wasm only; the 'js' engine runs on one): each instance gets its scratch and the shared
 // control block once, helpers run helperLoop in their workers, stopHelpers ends them; useThreads
 // sets the count for direct product calls (the passes take it from the descriptor).
-export { threadInit, useThreads, helperLoop, helperEpoch, stopHelpers, CONTROL_BYTES } from './parallel';
+export { threadInit, useThreads, helperLoop, helperEpoch, helperParts, stopHelpers, CONTROL_BYTES } from './parallel';
 export { SCRATCH_BYTES } from './gemm';
 // Descriptor layout, so the TypeScript side can check that it writes the same words.
 export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';

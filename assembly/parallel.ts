@@ -19,6 +19,7 @@ const C_ADMIT: usize = 28;     // i32, helpers the job may use (the network's th
 const C_KIND: usize = 32;      // i32, JOB_*
 const C_ARGS: usize = 36;      // 10 × i32 arguments of the job
 const C_CLAIM: usize = 80;     // i64, generation << 32 | next unclaimed part
+const C_HELPED: usize = 88;    // i32, parts computed by helpers since the engine started (tests read it)
 export const CONTROL_BYTES: i32 = 128;
 
 const JOB_MATMUL_COLUMNS: i32 = 1;
@@ -96,12 +97,15 @@ function claim(generation: i32, parts: i32): i32 {
   return -1; // not reached
 }
 
-// Claims and computes parts of job `generation` until none is left.
-function work(generation: i32, parts: i32): void {
+// Claims and computes parts of job `generation` until none is left; returns how many it computed.
+function work(generation: i32, parts: i32): i32 {
+  let count = 0;
   for (let p = claim(generation, parts); p >= 0; p = claim(generation, parts)) {
     runPart(p);
     atomic.add<i32>(controlPtr + C_DONE, 1);
+    count++;
   }
+  return count;
 }
 
 // Publishes the job whose arguments are set, works on it, and returns when every part is done.
@@ -194,7 +198,9 @@ export function helperLoop(epoch: i32): void {
     seen = generation;
     if (atomic.load<i32>(c + C_EPOCH) != epoch) break;
     // a late helper may take a ticket of the next job: that job then has one helper fewer, no more
-    if (atomic.add<i32>(c + C_TICKETS, 1) < load<i32>(c + C_ADMIT)) work(generation, load<i32>(c + C_PARTS));
+    if (atomic.add<i32>(c + C_TICKETS, 1) < load<i32>(c + C_ADMIT)) {
+      atomic.add<i32>(c + C_HELPED, work(generation, load<i32>(c + C_PARTS)));
+    }
   }
   atomic.sub<i32>(c + C_ALIVE, 1);
 }
@@ -202,6 +208,12 @@ export function helperLoop(epoch: i32): void {
 // The pool's epoch, handed to each helper it starts (helperLoop leaves once it moves on).
 export function helperEpoch(): i32 {
   return atomic.load<i32>(controlPtr + C_EPOCH);
+}
+
+// Parts of products that helpers computed since the engine started (so tests can tell that the
+// threads really shared the work).
+export function helperParts(): i32 {
+  return atomic.load<i32>(controlPtr + C_HELPED);
 }
 
 // Ends every helper of the current epoch and returns once none is left in helperLoop (so their

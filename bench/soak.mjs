@@ -308,14 +308,14 @@ export async function settledMemory() {
 // ---- the soak ------------------------------------------------------------------------------------
 
 function args(argv) {
-  const o = { seconds: 60, requests: 200_000, concurrency: 8, rows: 4000 };
+  const o = { seconds: 60, requests: 200_000, concurrency: 8, rows: 4000, threads: 2 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]?.replace(/^--/, '');
     if (k in o) {
       const v = Number(argv[++i]);
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`--${k} must be a positive integer, got ${argv[i]}`);
       o[k] = v;
-    } else throw new RangeError(`unknown option ${argv[i]} (--seconds, --requests, --concurrency, --rows)`);
+    } else throw new RangeError(`unknown option ${argv[i]} (--seconds, --requests, --concurrency, --rows, --threads)`);
   }
   return o;
 }
@@ -328,8 +328,8 @@ async function soakMain() {
   const { NN, trainInWorker } = await import('../dist/index.js'); // here, so that the forked generator does not load it
   const mem = { start: await settledMemory() };
   const loadBefore = os.loadavg()[0];
-  const serving = await NN.create({ ...SHAPE, seed: 1 });
-  const trainee = await NN.create({ ...SHAPE, seed: 2 });
+  const serving = await NN.create({ ...SHAPE, seed: 1, threads: o.threads });
+  const trainee = await NN.create({ ...SHAPE, seed: 2, threads: o.threads });
   serving.setWeights(trainee.getWeights()); // both start from the trainee's initial weights: version 0
   const data = syntheticData(o.rows, 1);
   const server = await startServer(serving);
@@ -364,7 +364,8 @@ async function soakMain() {
     `## Soak: HTTP predictions while a network trains in a worker (\`npm run soak\`)`,
     '',
     `${new Date().toISOString().slice(0, 10)} · ${cpu[0]?.model ?? 'unknown CPU'} (${cpu.length} cores) · Node ${process.version} · ` +
-      `engines available: ${engines.available.join(', ')}; serving build: ${serving.build}, training build: ${report.build} · ` +
+      `engines available: ${engines.available.join(', ')}; serving build: ${serving.build} on ${serving.threads} thread(s), ` +
+      `training build: ${report.build} on ${report.threads} thread(s) · ` +
       `1-min load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (the soak itself keeps about 3 threads busy)`,
     '',
     `One process serves POST /predict (JSON rows in, softmax rows out) from a ${SHAPE.layers.join('-')} network (relu, softmax) ` +

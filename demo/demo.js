@@ -142,10 +142,13 @@ function setupPad(getNet) {
 }
 
 // ---- main ----------------------------------------------------------------------------------
-const options = { layers: [784, 128, 10], activation: 'relu', output: 'softmax', loss: 'cross-entropy', seed: 42 };
+// threads: 'auto' uses every core where the page is cross-origin isolated (npm run demo sends the
+// headers), and one elsewhere; trainInWorker trains on as many threads inside its worker
+const options = { layers: [784, 128, 10], activation: 'relu', output: 'softmax', loss: 'cross-entropy', seed: 42, threads: 'auto' };
 const engines = NN.engines();
 let net = await NN.create(options);
-$('engine').textContent = `engine: ${net.engine === 'wasm' ? `Wasm ${net.build}` : 'JavaScript'} (this browser runs: ${engines.available.join(', ')})`;
+$('engine').textContent = `engine: ${net.engine === 'wasm' ? `Wasm ${net.build}` : 'JavaScript'}, ${net.threads} thread${net.threads === 1 ? '' : 's'} ` +
+  `(this browser runs: ${engines.available.join(', ')})`;
 setupPad(() => net);
 drawChart([], 1);
 const data = await loadDigits();

@@ -1,1 +1,2 @@
-export function serveStatic(root: string, options?: { port?: number; host?: string }): Promise<{ url: string; close(): Promise<void> }>;
+export const ISOLATION_HEADERS: Record<string, string>;
+export function serveStatic(root: string, options?: { port?: number; host?: string; headers?: Record<string, string> }): Promise<{ url: string; close(): Promise<void> }>;

@@ -38,6 +38,8 @@ export interface WorkerTrainOptions extends TrainOptions {
 export interface WorkerTrainReport extends TrainReport {
   /** the build that trained in the worker */
   build: NN['build'];
+  /** the threads it trained on (net.threads, or 1 where the worker cannot share memory) */
+  threads: number;
   /** milliseconds from the call until the worker was ready to train (worker start, Wasm compile, data copy) */
   startupMs: number;
 }
@@ -50,7 +52,7 @@ type ToWorker =
 
 /** Messages from the worker to the caller. */
 type FromWorker =
-  | { type: 'ready'; build: NN['build'] }
+  | { type: 'ready'; build: NN['build']; threads: number }
   | { type: 'epoch'; info: EpochInfo; weights: Weights | null }
   | { type: 'batch'; info: BatchInfo }
   | { type: 'done'; report: TrainReport; model: Uint8Array }
@@ -95,7 +97,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
 
     const worker = startTrainingWorker();
     port = worker;
-    let build: NN['build'] = net.build;
+    let build: NN['build'] = net.build, threads = net.threads;
     let readyMs = 0;
     let stopRequested = false;
     const finish = (settle: () => void): void => {
@@ -111,6 +113,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
       try {
         if (m.type === 'ready') {
           build = m.build;
+          threads = m.threads;
           readyMs = now() - started;
         } else if (m.type === 'epoch' || m.type === 'batch') {
           if (m.type === 'epoch' && m.weights) net.setWeights(m.weights);
@@ -118,7 +121,7 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
           if (callback?.(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
         } else if (m.type === 'done') {
           net.load(m.model);
-          finish(() => resolve({ ...m.report, build, startupMs: readyMs }));
+          finish(() => resolve({ ...m.report, build, threads, startupMs: readyMs }));
         } else {
           const Kind = m.name === 'RangeError' ? RangeError : m.name === 'TypeError' ? TypeError : Error;
           finish(() => reject(new Kind(m.message)));
@@ -153,7 +156,7 @@ function serve(): void {
     if (m.type === 'stop') { stop = true; return; }
     try {
       const net = await NN.fromBinary(m.model, { engine: m.engine, threads: m.threads }); // weights, normaliser, training state
-      post({ type: 'ready', build: net.build });
+      post({ type: 'ready', build: net.build, threads: net.threads });
       const report = await net.trainAsync(m.x, m.t, {
         ...m.options,
         onEpoch: m.wantEpochs ? (info) => {

@@ -89,8 +89,9 @@ const MAX_RSS_GROWTH = 128 * MiB;
 describe('soak: an HTTP service predicting while a network trains in a worker', () => {
   it('answers every request correctly and from weights it held, refuses malformed ones with 400, keeps memory flat', async () => {
     expect(soak.forceGc(), 'a forced collection is available').toBeTypeOf('function');
-    const serving = await NN.create({ ...soak.SHAPE, seed: 1 });
-    const trainee = await NN.create({ ...soak.SHAPE, seed: 2 });
+    // both on two threads: the serving network's products share helpers, the worker's training has its own
+    const serving = await NN.create({ ...soak.SHAPE, seed: 1, threads: 2 });
+    const trainee = await NN.create({ ...soak.SHAPE, seed: 2, threads: 2 });
     serving.setWeights(trainee.getWeights()); // version 0
     const data = soak.syntheticData(2000, 3) // short epochs: many promotions while the load runs;
     const server = await soak.startServer(serving, { keepVersions: true });
@@ -125,6 +126,7 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
         onFinished: async () => { loadDone = true; end = await level(); versionAtEnd = server.version; },
       });
       const report = await training;
+      expect([serving.threads, report.threads], 'serving and training on two threads').toEqual([2, 2]);
 
       // ---- no unexpected errors
       const { errors, warm: warmPhase, run } = summary;

@@ -15,6 +15,18 @@ function bigData(rows: number, inputs: number, outputs: number): { x: Float32Arr
 }
 
 describe('trainInWorker (Node worker_threads)', () => {
+  it('passes threads on: the worker trains on as many threads, and the result equals net.train on one', async () => {
+    const options = { layers: [200, 256, 10], activation: 'relu', output: 'softmax', seed: 3 } as const;
+    const { x, t } = bigData(300, 200, 10);
+    const threaded = await NN.create({ ...options, threads: 2 }), one = await NN.create(options);
+    const report = await trainInWorker(threaded, x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
+    one.train(x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
+    expect(report.threads).toBe(2);
+    expect(threaded.toJSON()).toEqual(one.toJSON());
+    threaded.dispose();
+    one.dispose();
+  });
+
   for (const engine of ['wasm', 'js'] as const) {
     it(`leaves a ${engine} network exactly as net.train would, also when it continues a training`, async () => {
       const options = { ...small, engine, normalize: 'zscore' } as const;

@@ -41,6 +41,8 @@ export interface WasmExports extends Kernels {
   /** a helper's life, in its worker: takes parts of products until the pool of that epoch stops */
   helperLoop(epoch: number): void;
   helperEpoch(): number;
+  /** parts of products that helpers computed since the engine started */
+  helperParts(): number;
   /** ends every helper; returns once none is left in helperLoop */
   stopHelpers(): void;
   readonly SCRATCH_BYTES: WebAssembly.Global;

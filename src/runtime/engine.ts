@@ -153,9 +153,8 @@ async function wasmEngineAsync(): Promise<Engine> {
   if (wasmEngine) return wasmEngine;
   wasmPending ??= (async () => {
     const bytes = wasmBytes();
-    const module = await WebAssembly.compile(runnable(bytes));
     const memory = wasmMemory();
-    const instance = await WebAssembly.instantiate(module, { env: { memory, ...threadImports(memory) } });
+    const { module, instance } = await WebAssembly.instantiate(runnable(bytes), { env: { memory, ...threadImports(memory) } });
     wasmEngine ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
     return wasmEngine;
   })();

@@ -93,7 +93,7 @@ export function threadsFor(requested: ThreadsOption, pool: HelperPool | null, js
 
 /** Whether an engine on this memory can have helpers at all. */
 export function threadsPossible(memory: WebAssembly.Memory): boolean {
-  return memory.buffer instanceof SharedArrayBuffer && workersAvailable();
+  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer && workersAvailable();
 }
 
 export class HelperPool {
@@ -107,6 +107,9 @@ export class HelperPool {
 
   /** Helpers running or starting. */
   get size(): number { return this.helpers.length; }
+
+  /** Parts of products that helpers computed since the engine started. */
+  get partsByHelpers(): number { return this.exports.helperParts(); }
 
   /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */
   acquire(threads: number): void {

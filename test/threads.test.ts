@@ -1,0 +1,255 @@
+// threads (issue 13): the matrix products split among helper workers on the engine's shared Wasm
+// memory give the same bits as one thread. Each test trains twins that differ only in `threads`
+// and requires every weight, bias, optimizer slot, step, generator state and reported error to be
+// equal bit for bit (Object.is), and that the helpers really took parts of the products (the
+// pool's counter grew), so that the equality is not the trivial one of a single thread. Shapes
+// with odd sizes reach every edge of the blocked products (rows % 4, columns % 8 and % 16, k % 8).
+// Also: the option's checks, 'auto', the 'js' engine's one thread, the pool's lifetime, trainAsync
+// with an AbortSignal, two networks at once, memory growth between runs, divergence rollback, and
+// a process that never disposes a threaded network still exiting by itself. (Node runs the plain
+// SIMD build; test/browser/threads.browser.test.ts runs the relaxed one in Chromium.)
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type TrainReport } from '../src/index.js';
+import { wasmEngineSync } from '../src/runtime/engine.js';
+import type { WasmExports } from '../src/runtime/abi.js';
+import { classTask } from './training-reference.js';
+import { expectClearError, thrown } from './reliability-helpers.js';
+
+const pool = () => wasmEngineSync().pool!;
+const helped = (): number => pool().partsByHelpers;
+
+/** Everything a trained network is, as one JSON text: weights, optimizer slots, step, generator. */
+const fullState = (net: NN): string => JSON.stringify(net.toJSON());
+
+async function twins(options: NetworkOptions, counts: number[]): Promise<NN[]> {
+  return Promise.all(counts.map((threads) => NN.create({ ...options, threads })));
+}
+
+function expectSameReports(a: TrainReport, b: TrainReport, what: string): void {
+  for (const key of ['epochs', 'error', 'validationError', 'accuracy', 'validationAccuracy', 'stoppedBy', 'learningRate'] as const) {
+    expect(Object.is(a[key], b[key]), `${what}: report.${key} ${String(a[key])} vs ${String(b[key])}`).toBe(true);
+  }
+}
+
+describe('threads: the option', () => {
+  it('accepts 1 to 256 and auto, and refuses anything else with a RangeError naming threads', async () => {
+    for (const bad of [0, -1, 1.5, 257, NaN, Infinity, '2', 'AUTO', true, null, {}]) {
+      expectClearError(thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never })), 'threads', `threads: ${String(bad)}`);
+      expect(thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never }))).toBeInstanceOf(RangeError);
+      await expect(NN.fromJSON(NN.createSync({ layers: [2, 2], engine: 'js' }).toJSON(), { threads: bad as never })).rejects.toThrow(/threads/);
+    }
+    for (const good of [1, 2, 3]) {
+      const net = NN.createSync({ layers: [2, 2], threads: good });
+      expect(net.threads).toBe(good);
+      net.dispose();
+    }
+    // 256 is accepted (on the 'js' engine, which runs on one thread, so that no 255 workers start here)
+    expect(NN.createSync({ layers: [2, 2], threads: 256, engine: 'js' }).threads).toBe(1);
+    expect(NN.createSync({ layers: [2, 2] }).threads).toBe(1);
+  });
+
+  it("'auto' is the cores Node reports; the 'js' engine runs on one thread whatever is asked", async () => {
+    const auto = await NN.create({ layers: [2, 2], threads: 'auto' });
+    expect(auto.threads).toBe(Math.min(256, availableParallelism()));
+    auto.dispose();
+    expect((await NN.create({ layers: [2, 2], threads: 4, engine: 'js' })).threads).toBe(1);
+    expect((await NN.create({ layers: [2, 2], threads: 'auto', engine: 'js' })).threads).toBe(1);
+    const saved = NN.createSync({ layers: [3, 2] });
+    const fromJSON = await NN.fromJSON(saved.toJSON(), { threads: 3 });
+    const fromBinary = await NN.fromBinary(saved.toBinary(), { threads: 2, engine: 'wasm' });
+    expect([fromJSON.threads, fromBinary.threads]).toEqual([3, 2]);
+    fromJSON.dispose();
+    fromBinary.dispose();
+    expect(thrown(() => NN.createSync({ layers: [2, 2], thread: 2 } as never))).toBeInstanceOf(TypeError);
+  });
+});
+
+describe('threads: the same bits as one thread', () => {
+  const cases: { label: string; options: NetworkOptions; train: TrainOptions; rows: number }[] = [
+    { label: '784-128-10 relu/softmax, Adam, shuffled, validation split', rows: 600,
+      options: { layers: [784, 128, 10], activation: 'relu', output: 'softmax', seed: 3 },
+      train: { epochs: 2, batchSize: 64, optimizer: 'adam', validationSplit: 0.1 } },
+    { label: 'odd sizes 37-101-53-9, tanh/sigmoid, momentum, weight decay, batch 29', rows: 203,
+      options: { layers: [37, 101, 53, 9], activation: 'tanh', output: 'sigmoid', loss: 'binary-cross-entropy', seed: 4 },
+      train: { epochs: 3, batchSize: 29, optimizer: 'momentum', weightDecay: 1e-3 } },
+    { label: '257-300-130-7, leaky ReLU, Nesterov, clipNorm, full batch', rows: 90,
+      options: { layers: [257, 300, 130, 7], activation: { name: 'leaky-relu', slope: 0.05 }, output: 'linear', loss: 'mse', seed: 5 },
+      train: { epochs: 3, batchSize: 'full', optimizer: 'nesterov', learningRate: 0.005, clipNorm: 1 } },
+    { label: '96-500-33 sigmoid with gain and threshold, no bias, SGD, one row per batch', rows: 40,
+      options: { layers: [96, 500, 33], activation: { name: 'sigmoid', gain: 0.7, threshold: 0.2 }, bias: false, loss: 'sse', seed: 6 },
+      train: { epochs: 2, batchSize: 1, shuffle: true } },
+    { label: '200-400-10, early stopping restores the best epoch, schedule', rows: 300,
+      options: { layers: [200, 400, 10], activation: 'relu', output: 'softmax', seed: 7 },
+      train: { epochs: 6, batchSize: 100, optimizer: 'adam', learningRate: 0.05, validationSplit: 0.2,
+        earlyStopping: { patience: 1, restoreBest: true }, schedule: { type: 'exponential', factor: 0.8 } } },
+  ];
+
+  for (const c of cases) {
+    it(c.label, async () => {
+      const [nin, nout] = [c.options.layers[0]!, c.options.layers.at(-1)!];
+      const { x, t } = classTask(c.rows, nin, nout, 11);
+      const nets = await twins(c.options, [1, 2, 4]);
+      const before = helped();
+      const reports = nets.map((net) => net.train(x, t, c.train));
+      expect(helped(), 'helpers computed parts of the threaded twins\' products').toBeGreaterThan(before);
+      const reference = fullState(nets[0]!);
+      for (let i = 1; i < nets.length; i++) {
+        expect(fullState(nets[i]!) === reference, `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`).toBe(true);
+        expectSameReports(reports[i]!, reports[0]!, `threads ${nets[i]!.threads}`);
+        expect(Object.is(nets[i]!.evaluate(x, t), nets[0]!.evaluate(x, t))).toBe(true);
+        const y = nets[i]!.predict(x), y1 = nets[0]!.predict(x);
+        expect(y.every((v, j) => Object.is(v, y1[j])), 'predict of every row bit for bit').toBe(true);
+      }
+      for (const net of nets) net.dispose();
+    });
+  }
+
+  it('the products directly, every form, on sizes around every blocking edge, with helpers taking parts', () => {
+    const engine = wasmEngineSync(), k = engine.kernels as WasmExports;
+    const heap = engine.heap;
+    pool().acquire(3);
+    try {
+      let seed = 1;
+      const fill = (ptr: number, n: number): void => {
+        const f = heap.f32;
+        for (let i = 0; i < n; i++) f[(ptr >> 2) + i] = ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+      };
+      const shapes: [number, number, number][] = [[1, 300, 257], [3, 517, 130], [4, 129, 1000], [17, 33, 31], [64, 64, 64], [130, 7, 700], [255, 257, 129], [31, 1000, 9]];
+      for (const [m, kk, n] of shapes) {
+        const size = Math.max(m * kk, kk * n, m * n);
+        const x = heap.alloc(size * 4), w = heap.alloc(size * 4), b = heap.alloc(n * 4), d = heap.alloc(size * 4), scratch = heap.alloc(8 * n * 4 + 64);
+        const outs = [1, 2, 3].map(() => [heap.alloc(m * n * 4), heap.alloc(m * kk * 4), heap.alloc(kk * n * 4)]);
+        fill(x, size); fill(w, size); fill(b, n); fill(d, size);
+        outs.forEach(([y, yt, g], i) => {
+          k.useThreads(i + 1);
+          k.matmul(x, w, b, y!, m, kk, n);
+          k.matmulTransB(d, w, yt!, m, n, kk, scratch);
+          k.matmulTransA(x, d, g!, m, kk, n, 0);
+        });
+        const read = (ptr: number, count: number): Float32Array => heap.f32.slice(ptr >> 2, (ptr >> 2) + count);
+        for (const [i, count] of [[0, m * n], [1, m * kk], [2, kk * n]] as const) {
+          const one = read(outs[0]![i]!, count);
+          for (const t of [1, 2]) {
+            const other = read(outs[t]![i]!, count);
+            expect(other.every((v, j) => Object.is(v, one[j])), `${['X·W', 'D·Wᵀ', 'Xᵀ·D'][i]} ${m}×${kk}×${n} on ${t + 1} threads`).toBe(true);
+          }
+        }
+        for (const p of [x, w, b, d, scratch, ...outs.flat()]) heap.release(p);
+      }
+    } finally {
+      k.useThreads(1);
+      pool().release(3);
+    }
+  });
+});
+
+describe('threads: everything else keeps working', () => {
+  const options: NetworkOptions = { layers: [300, 256, 10], activation: 'relu', output: 'softmax', seed: 21 };
+  const data = classTask(400, 300, 10, 22);
+
+  it('trainAsync keeps the event loop free and stops on an AbortSignal; the network stays usable', async () => {
+    const [one, two] = await twins(options, [1, 2]);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 0);
+    const reportOne = await one!.trainAsync(data.x, data.t, { epochs: 3, batchSize: 16 });
+    const reportTwo = await two!.trainAsync(data.x, data.t, { epochs: 3, batchSize: 16 });
+    clearInterval(timer);
+    expect(ticks, 'timers ran while training').toBeGreaterThan(3);
+    expect(fullState(two!)).toBe(fullState(one!));
+    expectSameReports(reportTwo, reportOne, 'trainAsync');
+
+    const controller = new AbortController();
+    const run = two!.trainAsync(data.x, data.t, { epochs: 50, batchSize: 8, onBatch: ({ batch }) => { if (batch === 5) controller.abort(); }, signal: controller.signal });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(two!.predict(data.x.subarray(0, 300)).every(Number.isFinite)).toBe(true);
+    for (const net of [one!, two!]) net.dispose();
+  });
+
+  it('two threaded networks training at once end as each would alone', async () => {
+    const [a, b, aloneA, aloneB] = await twins(options, [2, 2, 1, 1]);
+    const other = { ...options, seed: 99 };
+    b!.load({ ...NN.createSync(other).toJSON() }); // b starts from other weights
+    aloneB!.load({ ...NN.createSync(other).toJSON() });
+    await Promise.all([
+      a!.trainAsync(data.x, data.t, { epochs: 2, batchSize: 20, optimizer: 'adam' }),
+      b!.trainAsync(data.x, data.t, { epochs: 2, batchSize: 40, optimizer: 'momentum' }),
+    ]);
+    aloneA!.train(data.x, data.t, { epochs: 2, batchSize: 20, optimizer: 'adam' });
+    aloneB!.train(data.x, data.t, { epochs: 2, batchSize: 40, optimizer: 'momentum' });
+    expect(fullState(a!)).toBe(fullState(aloneA!));
+    expect(fullState(b!)).toBe(fullState(aloneB!));
+    for (const net of [a!, b!, aloneA!, aloneB!]) net.dispose();
+  });
+
+  it('memory grown while the helpers are idle: they compute on the grown memory, bits unchanged', async () => {
+    const [one, two] = await twins(options, [1, 2]);
+    one!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
+    two!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
+    const heap = wasmEngineSync().heap, bytes = heap.byteLength;
+    const big = await NN.create({ layers: [2048, 2048, 16], threads: 2 }); // ~32 MiB more
+    expect(heap.byteLength, 'the memory grew').toBeGreaterThan(bytes);
+    const before = helped();
+    one!.train(data.x, data.t, { epochs: 2, batchSize: 50 });
+    two!.train(data.x, data.t, { epochs: 2, batchSize: 50 });
+    big.train(classTask(64, 2048, 16, 5).x, classTask(64, 2048, 16, 5).t, { epochs: 1, batchSize: 64 }); // products high in the grown memory
+    expect(helped()).toBeGreaterThan(before);
+    expect(fullState(two!)).toBe(fullState(one!));
+    for (const net of [one!, two!, big]) net.dispose();
+  });
+
+  it('a diverging epoch is rolled back the same way on every thread count', async () => {
+    const nets = await twins({ layers: [200, 300, 1], activation: 'relu', output: 'linear', loss: 'sse', seed: 8 }, [1, 2]);
+    const x = Float32Array.from({ length: 100 * 200 }, (_, i) => (i % 17) * 30);
+    const t = Float32Array.from({ length: 100 }, (_, i) => i * 1000);
+    const errors = nets.map((net) => thrown(() => net.train(x, t, { epochs: 3, batchSize: 10, learningRate: 1 })));
+    for (const e of errors) expect(e).toBeInstanceOf(DivergenceError);
+    expect((errors[1] as Error).message).toBe((errors[0] as Error).message);
+    expect(fullState(nets[1]!)).toBe(fullState(nets[0]!));
+    const halved = nets.map((net) => net.train(x.map((v) => v / 1000), t.map((v) => v / 1e5), { epochs: 2, batchSize: 10, learningRate: 0.5, onDivergence: 'halve' }));
+    expectSameReports(halved[1]!, halved[0]!, 'halve');
+    expect(fullState(nets[1]!)).toBe(fullState(nets[0]!));
+    for (const net of nets) net.dispose();
+  });
+});
+
+describe('threads: the helper pool', () => {
+  it('starts lazily, grows to the largest count asked, stops when no network needs it, and starts again', async () => {
+    const p = pool();
+    expect(p.size, 'no helper before a threaded network').toBe(0);
+    const three = await NN.create({ layers: [4, 4], threads: 3 });
+    expect(p.size).toBe(2);
+    const two = await NN.create({ layers: [4, 4], threads: 2 });
+    expect(p.size, 'a smaller count reuses the pool').toBe(2);
+    three.dispose();
+    expect(p.size, 'one threaded network is still alive').toBe(2);
+    two.dispose();
+    expect(p.size, 'stopped once none needs it').toBe(0);
+    const again = await NN.create({ layers: [300, 256, 10], activation: 'relu', output: 'softmax', threads: 2, seed: 1 });
+    const once = await NN.create({ layers: [300, 256, 10], activation: 'relu', output: 'softmax', threads: 1, seed: 1 });
+    const { x, t } = classTask(256, 300, 10, 3);
+    const before = helped();
+    again.train(x, t, { epochs: 1, batchSize: 128 });
+    once.train(x, t, { epochs: 1, batchSize: 128 });
+    expect(helped(), 'the new helpers work').toBeGreaterThan(before);
+    expect(fullState(again)).toBe(fullState(once));
+    again.dispose();
+    once.dispose();
+    expect(p.size).toBe(0);
+  });
+
+  it('a Node script that creates a threaded network and never disposes it exits by itself', () => {
+    const script = `import { NN } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+const net = await NN.create({ layers: [256, 256, 10], activation: 'relu', output: 'softmax', threads: 2, seed: 1 });
+const x = new Float32Array(128 * 256).fill(0.5), t = new Float32Array(128 * 10).fill(0.1);
+net.train(x, t, { epochs: 2, batchSize: 32 });
+console.log('trained on', net.threads, 'threads');`;
+    const started = Date.now();
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error, 'the process ended before the 30 s timeout').toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('trained on 2 threads');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
