@@ -76,6 +76,15 @@ const KC_ALIASED: i32 = 8;
   }
 }
 
+// gemmCore as a call, for the edge columns of the packed paths: one copy of its kernels serves
+// them all (inlined there too, they would double the module); the unpacked path inlines its own.
+function gemmEdge(
+  a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
+  M: i32, N: i32, S: i32, bias: usize, mode: i32
+): void {
+  gemmCore(a, ars, ass, b, ldb, c, ldc, M, N, S, bias, mode);
+}
+
 // 4 rows × 8 columns: 8 accumulators + 2 B vectors + 1 splat stay within V8's 16 xmm registers.
 // @ts-ignore: decorator
 @inline function kernel4x8(a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize, S: i32, q: usize, mode: i32): void {
@@ -238,7 +247,7 @@ let ABUF: usize = 0;
     }
   }
   // Edge columns (N % 8) straight from B through the narrow kernels (the transposed caller does its own).
-  if (!bT && N8 < N) gemmCore(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
+  if (!bT && N8 < N) gemmEdge(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
 }
 
 // Packs PANEL[s][0..8] = W[c][s] for 8 rows c of W (row stride ldw) and steps [0, S):
@@ -309,7 +318,7 @@ export function setScratch(scratchPtr: usize): void {
       for (let i = i4End; i < iEnd; i++) kernel1x8(a + (<usize>i << 2), lda, PANEL, 32, cj + <usize>i * ldc, S, 0, mode);
     }
   }
-  if (N8 < N) gemmCore(a, 4, lda, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, 0, mode);
+  if (N8 < N) gemmEdge(a, 4, lda, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, 0, mode);
 }
 
 // C[M×N] (=|+=) A·B over k-blocks of KC steps; the first block uses `mode`, later ones accumulate.
