@@ -91,6 +91,7 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     const b = results.find((r) => r.workload === w && r.engine === 'simdnet-js')?.median ?? null;
     say(`| ${w} | ${a !== null && b !== null ? ratioStr(a / b) : '-'} |`);
   }
+  printThreadsTable(say, workloads, adapters);
   printSmallTable(say, workloads.filter((w) => results.some((r) => r.workload === w && r.ratioVsLean !== undefined)));
   say();
   say('Values and "vs baseline" are medians of the measured rounds; "best round" is the fastest round;');
@@ -100,6 +101,22 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     say();
     say('Workload differences:');
     for (const n of notes) say(n);
+  }
+}
+
+/** The threaded Wasm engine against the one-thread one, workload by workload (same run, interleaved). */
+function printThreadsTable(say: (s?: string) => void, workloads: string[], adapters: Adapter[]): void {
+  const threaded = adapters.find((a) => a.name.startsWith('simdnet-wasm-t'))?.name;
+  if (!threaded) return;
+  say();
+  say(`threads (median ratio, same run, interleaved; the machine's parallel capacity is in the header):`);
+  say();
+  say(`| workload | ${threaded} / simdnet-wasm |`);
+  say('|---|---:|');
+  for (const w of workloads) {
+    const a = results.find((r) => r.workload === w && r.engine === threaded)?.median ?? null;
+    const b = results.find((r) => r.workload === w && r.engine === 'simdnet-wasm')?.median ?? null;
+    if (a !== null && b !== null) say(`| ${w} | ${ratioStr(a / b)} |`);
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * simdnet benchmark runner: the command-line flags.
  *
- *   npm run bench -- [--quick] [--peers] [--json]
+ *   npm run bench -- [--quick] [--peers] [--json] [--threads <n|auto>]
  *
  * --quick: a smoke run of small sizes (seconds); --peers: TensorFlow.js (cpu and wasm) and
  * brain.js beside simdnet and the baselines; --json: results as JSON on stdout (the tables go to
- * stderr). Measurement is in measure.ts, the workloads in workloads.ts, the tables in report.ts.
+ * stderr); --threads: the thread count of the threaded Wasm engine beside the one-thread one
+ * (default 2; 1 leaves it out). Measurement is in measure.ts, the workloads in workloads.ts, the
+ * tables in report.ts, the machine's parallel capacity in capacity.ts.
  */
 import { BaselineAdapter } from './baseline.js';
+import { parallelCapacity } from './capacity.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printTables } from './report.js';
@@ -16,10 +19,19 @@ import type { Adapter } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 
 const FLAGS = ['--quick', '--peers', '--json'];
-const argv = new Set(process.argv.slice(2));
+const USAGE = 'usage: run [--quick] [--peers] [--json] [--threads <n|auto>]';
+const args = process.argv.slice(2);
+const threadsAt = args.indexOf('--threads');
+const threadsArg = threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : '2';
+const threads = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
+if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+  process.stderr.write(`--threads must be a whole number from 1 to 256 or auto, got ${threadsArg}\n${USAGE}\n`);
+  process.exit(2);
+}
+const argv = new Set(args);
 for (const a of argv) {
   if (!FLAGS.includes(a)) {
-    process.stderr.write(`unknown flag ${a}\nusage: run [--quick] [--peers] [--json]\n`);
+    process.stderr.write(`unknown flag ${a}\n${USAGE}\n`);
     process.exit(2);
   }
 }
@@ -35,7 +47,16 @@ const say = (s = ''): void => {
 async function main(): Promise<void> {
   const started = performance.now();
   const meta = machineMeta(await simdnetEngineInfo(), quick, peers, []);
-  const adapters: Adapter[] = [new BaselineAdapter(), new SimdnetAdapter('wasm'), new SimdnetAdapter('js')];
+  const adapters: Adapter[] = [new BaselineAdapter(), new SimdnetAdapter('wasm')];
+  const threaded = threads === 1 ? null : new SimdnetAdapter('wasm', threads);
+  if (threaded && threaded.threads > 1) {
+    adapters.push(threaded);
+    const capacity = await parallelCapacity(threaded.threads);
+    meta.notes.push(`${threaded.name}: the Wasm engine on ${threaded.threads} threads (threads: ${threads}). The machine's parallel capacity ` +
+      `when the run started: ${threaded.threads} independent one-thread GEMMs in ${threaded.threads} workers did ${capacity.toFixed(2)}× ` +
+      `the work of one (the ceiling for the threads ratios below)`);
+  }
+  adapters.push(new SimdnetAdapter('js'));
   if (peers) {
     const p = await loadPeers();
     adapters.push(...p.adapters);

@@ -1,17 +1,19 @@
 /**
  * simdnet under test as two engines, 'wasm' (AssemblyScript SIMD kernels) and 'js' (the
- * pure-TypeScript twin), through the public API; the GEMM hook calls the engines' kernels
- * directly on buffers it allocates once per shape.
+ * pure-TypeScript twin), through the public API, the Wasm one also on several threads; the GEMM
+ * hook calls the engines' kernels directly on buffers it allocates once per shape.
  */
-import { NN } from '../src/index.js';
+import { NN, type ThreadsOption } from '../src/index.js';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
+import type { WasmExports } from '../src/runtime/abi.js';
+import { hardwareThreads } from '../src/runtime/threads.js';
 import { gemmSizes } from './baseline.js';
 import { randomMatrix } from './data.js';
 import type { Adapter, GemmForm, GemmHook, NetOptions } from './types.js';
 
 export type SimdnetEngine = 'wasm' | 'js';
 
-function gemmHook(engine: Engine): GemmHook {
+function gemmHook(engine: Engine, threads: number): GemmHook {
   const buffers = new Map<string, [number, number, number, number]>();
   return (form: GemmForm, m: number, k: number, n: number) => {
     const key = `${form}:${m}:${k}:${n}`;
@@ -26,6 +28,7 @@ function gemmHook(engine: Engine): GemmHook {
     }
     const [a, w, c, scratch] = b;
     const k_ = engine.kernels;
+    if (engine.name === 'wasm') (k_ as WasmExports).useThreads(threads); // the engine is shared by both Wasm adapters
     const t0 = performance.now();
     if (form === 'AW') k_.matmul(a, w, 0, c, m, k, n);
     else if (form === 'DWt') k_.matmulTransB(a, w, c, m, n, k, scratch);
@@ -41,9 +44,15 @@ export class SimdnetAdapter implements Adapter {
   private net: NN | null = null;
   private nIn = 0;
 
-  constructor(private readonly engine: SimdnetEngine) {
-    this.name = `simdnet-${engine}`;
-    this.gemm = gemmHook(engine === 'wasm' ? wasmEngineSync() : jsEngineSync());
+  /** threads of the 'wasm' engine's products (a whole number; 'auto' resolves here) */
+  readonly threads: number;
+
+  constructor(private readonly engine: SimdnetEngine, threads: ThreadsOption = 1) {
+    this.threads = threads === 'auto' ? hardwareThreads() : threads;
+    this.name = this.threads > 1 ? `simdnet-${engine}-t${this.threads}` : `simdnet-${engine}`;
+    const e = engine === 'wasm' ? wasmEngineSync() : jsEngineSync();
+    if (this.threads > 1) e.pool!.acquire(this.threads); // helpers for the GEMM rows (a bench process keeps them)
+    this.gemm = gemmHook(e, this.threads);
   }
 
   async init(layers: number[], opts: NetOptions): Promise<void> {
@@ -58,6 +67,7 @@ export class SimdnetAdapter implements Adapter {
       loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
       bias: opts.bias ?? true,
       engine: this.engine,
+      threads: this.threads,
       seed: opts.seed,
     });
     if (opts.initial) this.net.setWeights(opts.initial);

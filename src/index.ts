@@ -7,7 +7,7 @@ export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
 export { registerInterop as __registerInterop } from './format/interop.js';
 export type {
   NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
-  OptimizerName, EngineOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
+  OptimizerName, EngineOption, ThreadsOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
 } from './options.js';
 export type { ModelJSON } from './format/json.js';
 export type { EngineName, BuildName } from './runtime/engine.js';
