@@ -2,7 +2,9 @@
 // article's Python (test/reference.ts: ArticleNN) started from the same initial weights.
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
-import { ArticleNN, f64, maxAbs, maxAbsDiff } from './reference.js';
+import { f64 } from './helpers/float64-network.js';
+import { ArticleNN } from './helpers/article-port.js';
+import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 

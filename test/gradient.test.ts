@@ -4,7 +4,9 @@
 // and biases, on both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type Activation, type LossName } from '../src/index.js';
-import { finiteDifferenceGradient, rng, randomF32, f64, maxAbs, type ActivationRef, type NetRef } from './reference.js';
+import { rng, randomF32 } from './helpers/random-data.js';
+import { finiteDifferenceGradient, f64, type ActivationRef, type NetRef } from './helpers/float64-network.js';
+import { maxAbs } from './helpers/tolerance.js';
 
 const LAYERS = [4, 5, 3, 3];
 const ROWS = 7;

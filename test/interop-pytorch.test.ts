@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NN } from '../src/interop/index.js';
-import { expectClose } from './interop-helpers.js';
-import { expectClearError } from './reliability-helpers.js';
+import { expectClose } from './helpers/tolerance.js';
+import { expectClearError } from './helpers/clear-errors.js';
 
 interface Fixture { file: string; model: string; exporter: string; ops: string[]; supported: boolean; input: number[][]; output: number[][] }
 const dir = new URL('./fixtures/onnx/', import.meta.url);

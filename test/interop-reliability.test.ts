@@ -7,8 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NN } from '../src/interop/index.js';
 import { ModelProto } from '../src/interop/onnx-schema.js';
-import { CASES, trained } from './interop-helpers.js';
-import { ENGINES, type EngineKind, engineOf, expectClearError, allFinite, memoryImage, expectSameBytes } from './reliability-helpers.js';
+import { allFinite } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf, memoryImage, expectSameBytes } from './helpers/engines.js';
+import { expectClearError } from './helpers/clear-errors.js';
+import { CASES, trained } from './helpers/interop-cases.js';
 
 interface Base { name: string; onnx: Uint8Array; modelJSON: string; weightData: Uint8Array; inputs: number }
 const bases: Base[] = [];

@@ -3,8 +3,11 @@
 // with fromTFJS and predict as TF.js does; round trips give the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, sigmoidOf, trained, uniformRows, tensorflow, expectClose, expectRoundTrip, tf } from './interop-helpers.js';
-import { expectClearError } from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectClose } from './helpers/tolerance.js';
+import { expectClearError } from './helpers/clear-errors.js';
+import { tensorflow, tf } from './helpers/interop-runtimes.js';
+import { CASES, sigmoidOf, trained, expectRoundTrip } from './helpers/interop-cases.js';
 
 /** model.json as model.save() writes it to files, and the bytes of weights.bin, from a trained tf model. */
 async function saved(model: tf.LayersModel): Promise<{ modelJSON: Record<string, unknown>; weightData: Uint8Array }> {
@@ -22,7 +25,7 @@ describe('toTFJS in TensorFlow.js', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = uniformRows(32, net.inputSize, c.range, 99);
+        const x = randomRows(32, net.inputSize, 99, ...c.range);
         const files = net.toTFJS();
         expect(files.modelJSON.format).toBe('layers-model');
         expect(files.modelJSON.weightsManifest[0]!.paths).toEqual(['weights.bin']);
@@ -51,7 +54,7 @@ describe('toTFJS → fromTFJS', () => {
 });
 
 describe('models trained by TensorFlow.js', () => {
-  const x = uniformRows(64, 4, [-2, 2], 5);
+  const x = randomRows(64, 4, 5, -2, 2);
   const labels = Array.from({ length: 64 }, (_, r) => (x[r * 4]! + x[r * 4 + 1]! > 0 ? 0 : x[r * 4 + 2]! > 0 ? 1 : 2));
 
   async function fit(layers: tf.layers.Layer[], targets: Float32Array, loss: string): Promise<tf.Sequential> {

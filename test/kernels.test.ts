@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import { KERNEL_NAMES } from '../src/runtime/abi.js';
 import { ACT, LOSS, OPT } from '../src/runtime/layout.js';
-import {
-  U32, gamma, rng, randomF32, matmulRef, activateRef, derivativeFromY, worstRatio, type ActivationRef, type LossRef,
-} from './reference.js';
+import { rng, randomF32 } from './helpers/random-data.js';
+import { matmulRef, activateRef, derivativeFromY, type ActivationRef, type LossRef } from './helpers/float64-network.js';
+import { U32, gamma, worstRatio } from './helpers/tolerance.js';
 
 const ENGINES: [string, () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];
 const SIZES = [1, 3, 4, 5, 7, 8, 13, 16, 32, 33];

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
-import { ArticleNN, f64, forwardRef, maxAbs, maxAbsDiff, randomF32, rng } from './reference.js';
+import { randomF32, rng } from './helpers/random-data.js';
+import { f64, forwardRef } from './helpers/float64-network.js';
+import { ArticleNN } from './helpers/article-port.js';
+import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 
 const ENGINES: [string, () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];
 

@@ -2,8 +2,9 @@
 // (mini-batches, shuffled, several activation/loss/optimizer combinations) and predict the same.
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import { f64, forwardRef, maxAbs, maxAbsDiff, randomF32, rng, type ActivationRef } from './reference.js';
-import { classTask } from './training-reference.js';
+import { randomF32, rng, classTask } from './helpers/random-data.js';
+import { f64, forwardRef, type ActivationRef } from './helpers/float64-network.js';
+import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 
 interface Combo {
   label: string;

@@ -5,11 +5,14 @@
 // every network of a process shares one compiled module and one engine.
 import { describe, expect, it, vi } from 'vitest';
 import { NN, type Weights } from '../src/index.js';
-import { ENGINES, type EngineKind, engineOf, expectSameWeights, rejected, rows, thrown } from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectSameWeights } from './helpers/bits.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { rejected, thrown } from './helpers/clear-errors.js';
 
 const LAYERS = [6, 12, 3];
-const X = rows(1500, 6, 11), T = rows(1500, 3, 12, 0, 1);
-const PROBE = rows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
+const X = randomRows(1500, 6, 11), T = randomRows(1500, 3, 12, 0, 1);
+const PROBE = randomRows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
 // trainAsync yields after ~4 ms of work: long enough runs (the Wasm engine is ~10x faster) to be interleaved many times
 const optionsFor = (engine: EngineKind) => ({ epochs: engine === 'wasm' ? 30 : 5, batchSize: 4, learningRate: 0.05, optimizer: 'momentum' as const });
 
@@ -115,7 +118,7 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
   });
 
   it('two networks training at once with trainAsync each end bit-identical to the same training done alone', async () => {
-    const X2 = rows(900, 6, 21), T2 = rows(900, 3, 22, 0, 1);
+    const X2 = randomRows(900, 6, 21), T2 = randomRows(900, 3, 22, 0, 1);
     const optionsB = { epochs: 4, batchSize: 8, learningRate: 0.01, optimizer: 'adam' as const };
     const soloA = make(engine, 41), soloB = make(engine, 42);
     await soloA.trainAsync(X, T, options);

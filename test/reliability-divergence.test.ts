@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { NN, type Weights } from '../src/index.js';
 import { DivergenceError } from '../src/errors.js';
-import { ENGINES, type EngineKind, allFinite, expectSameWeights, rejected, thrown } from './reliability-helpers.js';
+import { expectSameWeights } from './helpers/bits.js';
+import { allFinite } from './helpers/network-state.js';
+import { ENGINES, type EngineKind } from './helpers/engines.js';
+import { rejected, thrown } from './helpers/clear-errors.js';
 
 // unnormalised regression data: inputs in [0, 1000), targets their weighted sum (hundreds to thousands)
 const ROWS = 48;

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { MAX_BYTES } from '../src/runtime/heap.js';
-import { ENGINES, type EngineKind, engineOf, expectClearError, rejected, stateOf, expectSameState, thrown } from './reliability-helpers.js';
+import { stateOf, expectSameState } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 
 const GiB = 2 ** 30;
 

@@ -9,10 +9,13 @@
 // warm-up (a leak of 8 bytes per call would add 8 MB), RSS within 64 MiB.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { ENGINES, type EngineKind, collect, engineOf, forceGc, rejected, rows, thrown } from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { rejected, thrown } from './helpers/clear-errors.js';
+import { collect, forceGc } from './helpers/garbage-collection.js';
 
 const MiB = 2 ** 20;
-const X = rows(32, 8, 1), T = rows(32, 4, 2, 0, 1);
+const X = randomRows(32, 8, 1), T = randomRows(32, 4, 2, 0, 1);
 
 describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   const heap = engineOf(engine).heap;
@@ -21,7 +24,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     // warm-up: the first cycle may grow memory once
     const warm = NN.createSync({ layers: [8, 16, 4], engine, seed: 0 });
     warm.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
-    warm.predict(rows(300, 8, 3));
+    warm.predict(randomRows(300, 8, 3));
     warm.dispose();
     const allocated = heap.allocated, byteLength = heap.byteLength;
     for (let i = 0; i < 10_000; i++) {
@@ -116,7 +119,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   it('dispose during training is refused with a clear error, and works once training is over', async () => {
     const net = NN.createSync({ layers: [8, 16, 4], engine, seed: 7 });
     let refused: unknown;
-    const training = net.trainAsync(rows(2000, 8, 9), rows(2000, 4, 10), { epochs: 2, batchSize: 1, onBatch: ({ batch }) => {
+    const training = net.trainAsync(randomRows(2000, 8, 9), randomRows(2000, 4, 10), { epochs: 2, batchSize: 1, onBatch: ({ batch }) => {
       if (batch === 5) refused = thrown(() => net.dispose());
     } });
     await training;

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { NN, type ModelJSON, type NetworkOptions } from '../src/index.js';
-import {
-  ENGINES, type EngineKind, engineOf, expectClearError, crc32, joinBinary, resign, splitBinary, rows, allFinite,
-  expectSameWeights, weightBits,
-} from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectSameWeights, weightBits } from './helpers/bits.js';
+import { allFinite } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { expectClearError } from './helpers/clear-errors.js';
+import { crc32, joinBinary, resign, splitBinary } from './helpers/binary-format.js';
 
 // ---- the models everything starts from -------------------------------------------------------
 
@@ -23,11 +25,11 @@ function makeBases(): void {
     layers: [3, 5, 2], activation: { name: 'sigmoid', gain: 0.7, threshold: 0.1 }, output: 'softmax', loss: 'cross-entropy',
     normalize: 'zscore', engine: 'js', seed: 9,
   });
-  const x = rows(16, 3, 3, -5, 5), t = new Float32Array(32).map((_, i) => ((i >> 1) % 3 === 0) === (i % 2 === 0) ? 1 : 0);
+  const x = randomRows(16, 3, 3, -5, 5), t = new Float32Array(32).map((_, i) => ((i >> 1) % 3 === 0) === (i % 2 === 0) ? 1 : 0);
   softmax.train(x, t, { epochs: 2, batchSize: 4, optimizer: 'adam' });
   const small = NN.createSync({ layers: [2, 1], activation: { name: 'leaky-relu', slope: 0.2 }, loss: 'mse', bias: false, init: 'uniform', initScale: 0.3, engine: 'js', seed: 4 });
   const deep = NN.createSync({ layers: [4, 3, 3, 2], activation: ['tanh', 'relu', 'linear'], loss: 'mse', normalize: 'minmax', engine: 'js', seed: 5 });
-  deep.train(rows(8, 4, 6, 0, 100), rows(8, 2, 7), { epochs: 1, batchSize: 3, optimizer: 'momentum' });
+  deep.train(randomRows(8, 4, 6, 0, 100), randomRows(8, 2, 7), { epochs: 1, batchSize: 3, optimizer: 'momentum' });
   for (const [name, net, options] of [['softmax+adam', softmax, {}], ['no-bias', small, { training: false }], ['deep+momentum', deep, {}]] as const) {
     const json = net.toJSON(options);
     bases.push({ name, json, text: JSON.stringify(json), binary: net.toBinary(options) });

@@ -4,16 +4,17 @@
 // it trains and predicts bit-identically to a twin that never saw the error.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import {
-  ENGINES, type EngineKind, engineOf, expectClearError, expectSameBytes, expectSameState, expectSameWeights, allFinite,
-  memoryImage, rejected, rows, stateOf, thrown,
-} from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectSameWeights } from './helpers/bits.js';
+import { expectSameState, allFinite, stateOf } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf, expectSameBytes, memoryImage } from './helpers/engines.js';
+import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 
 type Kind = typeof TypeError | typeof RangeError | 'either';
 interface Data { x: Float32Array; t: Float32Array }
 interface Case { name: string; call: (net: NN, d: Data) => unknown; error: Kind; field: RegExp | string; async?: boolean }
 
-const X = rows(12, 3, 1), T = rows(12, 2, 2, 0, 1);
+const X = randomRows(12, 3, 1), T = randomRows(12, 2, 2, 0, 1);
 const D: Data = { x: X, t: T };
 const F32_MAX = 3.4028234663852886e38;
 const bad = (v: unknown): never => v as never;
@@ -101,7 +102,7 @@ const TRAIN_DATA: [string, unknown, unknown, Kind, RegExp | string][] = [
   ['an input beyond float32 (Float64Array)', Float64Array.of(1, 2, -1e39), [[1, 0]], RangeError, /inputs\[2\]/],
   ['targets missing', X, undefined, TypeError, /targets/],
   ['targets one row short', X, T.subarray(0, 22), RangeError, /targets/],
-  ['targets of the wrong width', X, rows(12, 3, 5), RangeError, /targets/],
+  ['targets of the wrong width', X, randomRows(12, 3, 5), RangeError, /targets/],
   ['NaN target', [[1, 2, 3]], [[NaN, 0]], RangeError, /targets\[0\]\[0\]/],
   ['a target beyond float32', [[1, 2, 3]], [[0, 1e39]], RangeError, /targets\[0\]\[1\]/],
 ];
@@ -143,7 +144,7 @@ const metricCases = (method: 'evaluate' | 'accuracy' | 'confusionMatrix'): Case[
   { name: `${method} targets missing`, error: TypeError, field: /targets/, call: (net, d) => net[method](d.x, undefined) },
   { name: `${method} inputs missing`, error: TypeError, field: /inputs/, call: (net, d) => net[method](undefined, d.t) },
   { name: `${method} rows disagree`, error: RangeError, field: /targets/, call: (net, d) => net[method](d.x, d.t.subarray(0, 4)) },
-  { name: `${method} targets of the wrong width`, error: RangeError, field: /targets/, call: (net, d) => net[method](d.x, rows(12, 3, 9)) },
+  { name: `${method} targets of the wrong width`, error: RangeError, field: /targets/, call: (net, d) => net[method](d.x, randomRows(12, 3, 9)) },
   { name: `${method} NaN target`, error: RangeError, field: /targets\[0\]\[1\]/, call: (net) => net[method]([[1, 2, 3]], [[1, NaN]]) },
   { name: `${method} infinite input`, error: RangeError, field: /inputs\[0\]\[0\]/, call: (net) => net[method]([[-Infinity, 2, 3]], [[1, 0]]) },
 ];

@@ -2,7 +2,9 @@
 // bit-equal predictions on the same engine, float32-close on the other, the documented envelope.
 import { describe, expect, it } from 'vitest';
 import { NN, type ModelJSON } from '../src/index.js';
-import { f64, forwardRef, maxAbsDiff, randomF32, rng, type ActivationRef } from './reference.js';
+import { randomF32, rng } from './helpers/random-data.js';
+import { f64, forwardRef, type ActivationRef } from './helpers/float64-network.js';
+import { maxAbsDiff } from './helpers/tolerance.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [5, 8, 6, 3];

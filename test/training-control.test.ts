@@ -5,10 +5,11 @@
 // twin network trained the equivalent way. Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type TrainOptions, type Weights } from '../src/index.js';
-import {
-  Optimizer, forwardRef, lossRef, randomF32, randomWeights, rng, sameWeights, toRef, trainRef, weightDiff, weightScale,
-  type ActivationRef,
-} from './training-reference.js';
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { forwardRef, lossRef, toRef, type ActivationRef } from './helpers/float64-network.js';
+import { Optimizer, trainRef } from './helpers/float64-training.js';
+import { weightDiff, weightScale } from './helpers/tolerance.js';
+import { sameWeights } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [3, 6, 2];

@@ -7,7 +7,9 @@
 // forward pass for a trained network and for onEpoch's accuracy. Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, accuracy, confusionMatrix } from '../src/index.js';
-import { classTask, f64, forwardRef, randomWeights, rng, sameWeights, type ActivationRef } from './training-reference.js';
+import { classTask, randomWeights, rng } from './helpers/random-data.js';
+import { f64, forwardRef, type ActivationRef } from './helpers/float64-network.js';
+import { sameWeights } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 const COLS = 4;

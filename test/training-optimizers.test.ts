@@ -4,10 +4,11 @@
 // and gradient clipping by the global norm over every layer's weights and biases. Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import {
-  Optimizer, classTask, randomF32, randomWeights, rng, sameWeights, toRef, trainRef, weightDiff, weightScale,
-  gradientRef, gradList, type ActivationRef, type LossRef, type OptimizerRef,
-} from './training-reference.js';
+import { classTask, randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { toRef, type ActivationRef, type LossRef } from './helpers/float64-network.js';
+import { Optimizer, trainRef, gradientRef, gradList, type OptimizerRef } from './helpers/float64-training.js';
+import { weightDiff, weightScale } from './helpers/tolerance.js';
+import { sameWeights } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 const ROWS = 16;

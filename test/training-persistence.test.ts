@@ -7,7 +7,8 @@
 // the uninterrupted run, across a schedule.)
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import { classTask, sameWeights } from './training-reference.js';
+import { classTask } from './helpers/random-data.js';
+import { sameWeights } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 const { x, t } = classTask(90, 6, 3, 80);

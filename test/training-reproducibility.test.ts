@@ -6,7 +6,8 @@
 // normal's 68.27 % within one σ, which a uniform law of the same variance would miss).
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import { classTask, randomWeights, sameWeights } from './training-reference.js';
+import { classTask, randomWeights } from './helpers/random-data.js';
+import { sameWeights } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 

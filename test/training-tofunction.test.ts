@@ -6,7 +6,8 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { NN, type Activation, type NetworkOptions, type ModelJSON } from '../src/index.js';
-import { f64, forwardRef, randomF32, randomWeights, rng, type ActivationRef } from './training-reference.js';
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { f64, forwardRef, type ActivationRef } from './helpers/float64-network.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 

@@ -2,7 +2,7 @@
 // below 0.01 on both engines, and its outputs round to the truth table.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { f64, forwardRef, lossRef } from './reference.js';
+import { f64, forwardRef, lossRef } from './helpers/float64-network.js';
 
 const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const T = [[0], [1], [1], [0]];
