@@ -40,3 +40,7 @@ export function classTask(rows: number, nin: number, nout: number, seed: number)
   }
   return { x, t };
 }
+
+/** Flat rows as an array of rows (number[][]): the other shape the public API takes. */
+export const asRows = (flat: ArrayLike<number>, cols: number): number[][] =>
+  Array.from({ length: flat.length / cols }, (_, r) => Array.from({ length: cols }, (_, c) => flat[r * cols + c]!));
