@@ -11,7 +11,7 @@ import { NN, type ModelJSON } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, weightBits } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
-import { expectClearError, rejected } from './helpers/clear-errors.js';
+import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 import { expectNoPollution, expectSoundNetwork } from './helpers/hostile-input.js';
 import { crc32, joinBinary, resign, splitBinary } from './helpers/binary-format.js';
 
@@ -283,8 +283,7 @@ describe('fromJSON', () => {
     for (const engine of ENGINES) {
       const before = engineOf(engine).heap.allocated, model = input();
       const buffers = process.memoryUsage().arrayBuffers;
-      let err: unknown;
-      try { (await NN.fromJSON(model as string, { engine })).dispose(); } catch (e) { err = e; }
+      const err = await loadError(() => NN.fromJSON(model as string, { engine }));
       // (sampled before any collection could run: a refused file must not have made us allocate big buffers)
       expect(process.memoryUsage().arrayBuffers - buffers, `${name}: buffers allocated while refusing it`).toBeLessThan(64 * 2 ** 20);
       expectClearError(err, field, name, kind);
@@ -330,8 +329,7 @@ describe('fromJSON', () => {
   it('fast-check: 1500 arbitrary values and JSON texts are refused cleanly', async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(fc.anything({ maxDepth: 4, withTypedArray: true, withMap: true, withSet: true, withNullPrototype: true, withBigInt: true, withSparseArray: true }), fc.jsonValue(), fc.string()), async (value) => {
       for (const input of [value, typeof value === 'string' ? value : (() => { try { return JSON.stringify(value); } catch { return '{'; } })()]) {
-        let err: unknown;
-        try { (await NN.fromJSON(input as string, { engine: 'wasm' })).dispose(); } catch (e) { err = e; }
+        const err = await loadError(() => NN.fromJSON(input as string, { engine: 'wasm' }));
         expectClearError(err, null, `fromJSON(${typeof input === 'string' ? input.slice(0, 60) : typeof input})`);
         expectNoPollution('arbitrary');
       }
@@ -355,8 +353,7 @@ describe('fromBinary', () => {
         for (const mask of [0x01, 0x80, 0xff]) {
           const bytes = base.binary.slice();
           bytes[i]! ^= mask;
-          let err: unknown;
-          try { (await NN.fromBinary(bytes, { engine: count % 2 ? 'js' : 'wasm' })).dispose(); } catch (e) { err = e; }
+          const err = await loadError(() => NN.fromBinary(bytes, { engine: count % 2 ? 'js' : 'wasm' }));
           expectClearError(err, /model bytes/, `byte ${i} ^ ${mask} of ${base.name}`);
           count++;
         }
@@ -376,19 +373,15 @@ describe('fromBinary', () => {
   it('every truncation and every extension of a file is refused', async () => {
     for (const base of bases) {
       for (let n = 0; n < base.binary.length; n++) {
-        let err: unknown;
-        try { (await NN.fromBinary(base.binary.slice(0, n))).dispose(); } catch (e) { err = e; }
+        const err = await loadError(() => NN.fromBinary(base.binary.slice(0, n)));
         expectClearError(err, /model bytes/, `first ${n} bytes of ${base.name}`);
       }
       for (const extra of [1, 3, 4, 64]) {
         const longer = new Uint8Array(base.binary.length + extra);
         longer.set(base.binary);
-        let err: unknown;
-        try { (await NN.fromBinary(longer)).dispose(); } catch (e) { err = e; }
-        expectClearError(err, /model bytes/, `${extra} bytes appended to ${base.name}`);
+        expectClearError(await loadError(() => NN.fromBinary(longer)), /model bytes/, `${extra} bytes appended to ${base.name}`);
         // even re-signed, the float count no longer matches the file
-        try { (await NN.fromBinary(resign(longer))).dispose(); err = undefined; } catch (e) { err = e; }
-        expectClearError(err, /model bytes/, `${extra} bytes appended and re-signed`);
+        expectClearError(await loadError(() => NN.fromBinary(resign(longer))), /model bytes/, `${extra} bytes appended and re-signed`);
       }
     }
   });
@@ -419,8 +412,7 @@ describe('fromBinary', () => {
       ['metadata length beyond the floats', metaLength(base.binary.length - 20), /model bytes/]);
     const magic = base.binary.slice(); magic[0] = 0x53; files.push(['bad magic', resign(magic), /magic/]);
     for (const [name, bytes, field] of files) {
-      let err: unknown;
-      try { (await NN.fromBinary(bytes)).dispose(); } catch (e) { err = e; }
+      const err = await loadError(() => NN.fromBinary(bytes));
       expectClearError(err, field, name);
       expectNoPollution(name);
     }
@@ -449,8 +441,7 @@ describe('fromBinary', () => {
       let bytes: Uint8Array = body;
       if (withHeader) { bytes = new Uint8Array(16 + body.length); bytes.set(header); bytes.set(body, 16); }
       if (sign && bytes.length >= 4) bytes = resign(bytes);
-      let err: unknown;
-      try { (await NN.fromBinary(bytes)).dispose(); } catch (e) { err = e; }
+      const err = await loadError(() => NN.fromBinary(bytes));
       expectClearError(err, /model/, `${bytes.length} bytes`);
     }), { numRuns: 1000, seed: 0xb17e5 });
   });

@@ -7,6 +7,7 @@ import { NN, type Activation, type LossName } from '../src/index.js';
 import { rng, randomF32 } from './helpers/random-data.js';
 import { finiteDifferenceGradient, f64, type ActivationRef, type NetRef } from './helpers/float64-network.js';
 import { maxAbs } from './helpers/tolerance.js';
+import { ENGINES } from './helpers/engines.js';
 
 const LAYERS = [4, 5, 3, 3];
 const ROWS = 7;
@@ -65,7 +66,7 @@ const toSpec = (a: ActivationRef): Activation => ({ ...a }) as Activation;
  */
 const ETA = 1024, RTOL = 2e-5, ATOL = 2e-6;
 
-describe.each(['js', 'wasm'] as const)('gradient on %s', (engine) => {
+describe.each(ENGINES)('gradient on %s', (engine) => {
   for (const [hiddenLabel, hidden] of HIDDEN) {
     for (const [outLabel, loss, output, kind] of OUTPUTS) {
       it(`hidden ${hiddenLabel} × ${outLabel}`, async () => {

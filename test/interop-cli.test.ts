@@ -1,4 +1,4 @@
-// Issue 12 on the command line: export to ONNX and TF.js, import back, and predict/evaluate straight
+// Interop on the command line: export to ONNX and TF.js, import back, and predict/evaluate straight
 // from an .onnx file or a TF.js model.json (columns in file order), with one-line errors.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
-// Issue 12: toONNX models run in ONNX Runtime (onnxruntime-web in Node) and predict as simdnet does,
-// within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
+// ONNX export: toONNX models run in ONNX Runtime (onnxruntime-web in Node) and predict as simdnet
+// does, within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
 import { randomRows } from './helpers/random-data.js';

@@ -10,8 +10,9 @@ import { forwardRef, lossRef, toRef, type ActivationRef } from './helpers/float6
 import { Optimizer, trainRef } from './helpers/float64-training.js';
 import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
+import { rejected } from './helpers/clear-errors.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [3, 6, 2];
 const ACTS: ActivationRef[] = [{ name: 'sigmoid' }, { name: 'linear' }];
 const random = rng(4);
@@ -34,11 +35,6 @@ function lossOf(w: Weights, x: Float32Array, t: Float32Array, from: number, to: 
   return lossRef('mse', forwardRef(toRef(w, LAYERS, ACTS), xs, to - from)[2]!, ts, to - from, 2);
 }
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
-
-async function rejected(f: () => Promise<unknown>): Promise<unknown> {
-  try { await f(); } catch (err) { return err; }
-  throw new Error('expected a rejection');
-}
 
 describe.each(ENGINES)('training control on %s', (engine) => {
   describe('validation', () => {

@@ -9,8 +9,8 @@ import { toRef, type ActivationRef, type LossRef } from './helpers/float64-netwo
 import { Optimizer, trainRef, gradientRef, gradList, type OptimizerRef } from './helpers/float64-training.js';
 import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const ROWS = 16;
 
 interface Setup { label: string; net: NetworkOptions; acts: ActivationRef[]; loss: LossRef; x: Float32Array; t: Float32Array }

@@ -9,8 +9,8 @@ import { toRef, type ActivationRef } from './helpers/float64-network.js';
 import { Optimizer, trainRef } from './helpers/float64-training.js';
 import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [3, 5, 2];
 const ACTS: ActivationRef[] = [{ name: 'tanh' }, { name: 'linear' }];
 const ROWS = 12;

@@ -33,3 +33,7 @@ export async function rejected(f: () => Promise<unknown>): Promise<unknown> {
   try { await f(); } catch (err) { return err; }
   return undefined;
 }
+
+/** What loading a model refused with, or undefined (a network it did build is disposed at once). */
+export const loadError = (load: () => Promise<{ dispose(): void }>): Promise<unknown> =>
+  rejected(async () => (await load()).dispose());

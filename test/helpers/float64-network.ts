@@ -1,8 +1,6 @@
 // The network in float64, written from the mathematics and never by calling simdnet's kernels:
 // activations, dense products, the forward pass, the losses as defined and their finite-difference
 // gradient. Every matrix is a row-major Float64Array; weights are fanIn × fanOut.
-import type { Weights } from '../../src/index.js';
-
 export const f64 = (a: ArrayLike<number>): Float64Array => Float64Array.from(a as ArrayLike<number>);
 
 // ---- activations -------------------------------------------------------------------------
@@ -127,8 +125,8 @@ export function finiteDifferenceGradient(net: NetRef, loss: LossRef, x: ArrayLik
   return { weights: net.weights.map(grad), biases: net.biases.map((b) => (b ? grad(b) : null)) };
 }
 
-/** The float64 network of a float32 weight set. */
-export function toRef(w: Weights, layers: number[], activations: ActivationRef[]): NetRef {
+/** The float64 network of a weight set (simdnet's Weights, or a saved model's arrays). */
+export function toRef(w: { weights: ArrayLike<number>[]; biases: (ArrayLike<number> | null)[] }, layers: number[], activations: ActivationRef[]): NetRef {
   return {
     layers, activations,
     weights: w.weights.map((a) => f64(a)),

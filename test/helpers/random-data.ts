@@ -1,5 +1,6 @@
 // Seeded test data: inputs, targets and weight sets drawn from mulberry32, which simdnet uses only
-// for the CLI's split, so the data is independent of the generator that initialises and shuffles.
+// for the CLI's split, so the data is independent of the generator that initialises and shuffles;
+// and flat rows as arrays of rows, the other shape the public API takes.
 import { mulberry32 } from '../../src/model/random.js';
 import type { Weights } from '../../src/index.js';
 

@@ -1,4 +1,4 @@
-// Issue 7, divergence: a NaN or infinite loss or weight stops training with a DivergenceError that
+// Divergence: a NaN or infinite loss or weight stops training with a DivergenceError that
 // names the epoch and the layer; the network keeps the weights (and optimizer state) it had before
 // that epoch and stays usable. With onDivergence: 'halve' the epoch is retried at half the
 // learning rate, and training completes with finite weights and the smaller rate reported.

@@ -1,12 +1,12 @@
-// Issue 7, concurrency (one thread, interleaved by trainAsync): predict, evaluate and getWeights
+// Concurrency (one thread, interleaved by trainAsync): predict, evaluate and getWeights
 // during trainAsync answer from one consistent state, the weights of the last completed batch; a
 // second train/trainAsync/load on a training network is refused with a clear error; two networks
 // training at once do not interfere (each ends bit-identical to the same training done alone); and
 // every network of a process shares one compiled module and one engine.
 import { describe, expect, it, vi } from 'vitest';
-import { NN, type Weights } from '../src/index.js';
+import { NN } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
-import { expectSameWeights } from './helpers/bits.js';
+import { expectSameWeights, sameWeights } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { rejected, thrown } from './helpers/clear-errors.js';
 
@@ -139,7 +139,3 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     for (const n of [soloA, soloB, a, b]) n.dispose();
   });
 });
-
-function sameWeights(a: Weights, b: Weights): boolean {
-  return a.weights.every((w, l) => w.every((v, i) => Object.is(v, b.weights[l]![i])));
-}
