@@ -1,5 +1,5 @@
 // The article's network, trained by simdnet on both engines, against a float64 port of the
-// article's Python (test/reference.ts: ArticleNN) started from the same initial weights.
+// article's Python (test/helpers/article-port.ts) started from the same initial weights.
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
 import { f64 } from './helpers/float64-network.js';

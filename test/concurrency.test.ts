@@ -4,7 +4,7 @@
 // training at once do not interfere (each ends bit-identical to the same training done alone); and
 // every network of a process shares one compiled module and one engine.
 import { describe, expect, it, vi } from 'vitest';
-import { NN } from '../src/index.js';
+import { NN, type TrainOptions, type Weights } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, sameWeights } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
@@ -18,6 +18,15 @@ const optionsFor = (engine: EngineKind) => ({ epochs: engine === 'wasm' ? 30 : 5
 
 const make = (engine: EngineKind, seed = 31): NN => NN.createSync({ layers: LAYERS, activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The weights the network reaches training alone: the oracle of the interleaved runs. */
+async function trainedAlone(engine: EngineKind, options: TrainOptions): Promise<Weights> {
+  const alone = make(engine);
+  await alone.trainAsync(X, T, options);
+  const weights = alone.getWeights();
+  alone.dispose();
+  return weights;
+}
 
 // First in this file, so that the engine does not exist yet (vitest gives each file fresh modules).
 describe('one compiled module', () => {
@@ -44,11 +53,7 @@ describe('one compiled module', () => {
 describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
   const options = optionsFor(engine);
   it('predict and evaluate during trainAsync answer from the weights of the last completed batch; training is unaffected', async () => {
-    const alone = make(engine);
-    await alone.trainAsync(X, T, options);
-    const expected = alone.getWeights();
-    alone.dispose();
-
+    const expected = await trainedAlone(engine, options);
     const net = make(engine);
     const initial = net.getWeights();
     const twin = make(engine); // gets each observed snapshot through setWeights, as an independent oracle
@@ -76,11 +81,7 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
 
   it('a second train, trainAsync or load while trainAsync runs is refused with a clear error; the first run is unaffected', async () => {
     const long = { ...options, epochs: options.epochs * 2 };
-    const alone = make(engine);
-    await alone.trainAsync(X, T, long);
-    const expected = alone.getWeights();
-    alone.dispose();
-
+    const expected = await trainedAlone(engine, long);
     const net = make(engine);
     const saved = net.toJSON();
     let done = false;

@@ -1,7 +1,8 @@
 // Optimizers over several steps against a float64 re-implementation of their published formulas
-// (test/training-reference.ts): SGD, momentum (0 allowed, and then exactly SGD), Nesterov, Adam
-// with bias correction by division (and the ConvNetJS multiply shown to fail), L2 weight decay,
-// and gradient clipping by the global norm over every layer's weights and biases. Both engines.
+// (test/helpers/float64-training.ts): SGD, momentum (0 allowed, and then exactly SGD), Nesterov,
+// Adam with bias correction by division (and the ConvNetJS multiply shown to fail), L2 weight
+// decay, and gradient clipping by the global norm over every layer's weights and biases. Both
+// engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { classTask, randomF32, randomWeights, rng } from './helpers/random-data.js';

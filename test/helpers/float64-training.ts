@@ -2,6 +2,7 @@
 // published formulas (PyTorch's SGD with momentum/Nesterov and coupled L2 weight decay; Kingma &
 // Ba's Adam, which DIVIDES by 1 − β^t). Nothing here calls simdnet; the tests hand it the same
 // initial float32 weights and data.
+import type { TrainOptions } from '../../src/index.js';
 import { derivativeFromY, forwardRef, lossRef, type ActivationRef, type LossRef, type NetRef } from './float64-network.js';
 
 /** ∂E/∂y of the loss as defined (sse Σ, mse and bce mean over rows·cols, ce mean over rows). */
@@ -68,14 +69,9 @@ export function gradientRef(net: NetRef, loss: LossRef, x: ArrayLike<number>, t:
   return out;
 }
 
-export interface OptimizerRef {
+/** simdnet's optimizer settings, plus two wrong variants to show the tests can tell. */
+export interface OptimizerRef extends Pick<TrainOptions, 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay' | 'clipNorm'> {
   optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adam-convnetjs';
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  weightDecay?: number;
-  clipNorm?: number;
   /** clip each layer's weights and biases separately (a wrong variant, to show the test can tell) */
   clipPerLayer?: boolean;
 }
