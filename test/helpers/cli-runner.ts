@@ -11,7 +11,7 @@ const root = resolve(import.meta.dirname, '../..');
 let bundled: Promise<string> | null = null;
 
 /** Bundles the CLI once per test file, under node_modules so its dependencies resolve. */
-export function cliPath(): Promise<string> {
+function cliPath(): Promise<string> {
   bundled ??= (async () => {
     const dir = join(root, 'node_modules', '.cache', 'simdnet-cli-test');
     mkdirSync(dir, { recursive: true });

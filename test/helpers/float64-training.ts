@@ -134,7 +134,7 @@ export class Optimizer {
 }
 
 /** [W0, b0, W1, b1, …] views of a reference network (biases must exist). */
-export const paramList = (net: NetRef): Float64Array[] => net.weights.flatMap((w, l) => [w, net.biases[l]!]);
+const paramList = (net: NetRef): Float64Array[] => net.weights.flatMap((w, l) => [w, net.biases[l]!]);
 export const gradList = (g: Gradient): Float64Array[] => g.weights.flatMap((w, l) => [w, g.biases[l]!]);
 
 export interface RefRun {

@@ -17,7 +17,7 @@ export function expectNoPollution(what: string): void {
 }
 
 /** The options NN.create would need to build the architecture of a saved model. */
-export function createOptionsOf(json: ModelJSON, engine: EngineKind): NetworkOptions {
+function createOptionsOf(json: ModelJSON, engine: EngineKind): NetworkOptions {
   return {
     layers: json.layers,
     activation: json.activations.map((a) => a.name === 'sigmoid' ? { name: a.name, gain: a.gain, threshold: a.threshold }
