@@ -17,7 +17,7 @@
 // synchronous call, so every response comes from exactly one set of weights; the server names that
 // set in the `x-weights-version` header (the test checks every answer against it, bit for bit).
 //
-// test/reliability-soak.test.ts imports this module (startServer, runLoad, syntheticData, ...) and
+// test/soak.test.ts imports this module (startServer, runLoad, syntheticData, ...) and
 // runs a bounded version with its own assertions. Nothing runs on import.
 import http from 'node:http';
 import os from 'node:os';

@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
 import { readTools } from '../scripts/test-tools.mjs';
+import { asRows } from './helpers/random-data.js';
+import { ENGINES } from './helpers/engines.js';
 
 const script = resolve(import.meta.dirname, 'article/nn.py');
 
@@ -26,7 +28,7 @@ const CASES: Case[] = [
   { name: 'a deeper one (5-6-4-2, α 1, θ 0)', layers: [5, 6, 4, 2], gain: 1, threshold: 0, rows: 300, epochs: 30, seed: 12 },
 ];
 
-describe.each(['js', 'wasm'] as const)("simdnet on %s against the article's Python program", (engine) => {
+describe.each(ENGINES)("simdnet on %s against the article's Python program", (engine) => {
   const python = pythonWithNumpy();
   it.each(CASES)('$name', async (c) => {
     const inputs = c.layers[0]!, outputs = c.layers[c.layers.length - 1]!;
@@ -36,12 +38,10 @@ describe.each(['js', 'wasm'] as const)("simdnet on %s against the article's Pyth
       bias: false, loss: 'sse', init: 'normal', engine, seed: c.seed,
     });
     const start = net.getWeights().weights;
-    const rows = (a: Float32Array, cols: number): number[][] =>
-      Array.from({ length: a.length / cols }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
     const spec = {
       alph: c.gain, mu: 0.01, theta: c.threshold, max_T: c.epochs,
-      x: rows(data.inputs, inputs), y: rows(data.targets, outputs),
-      w: start.map((w, l) => rows(w, c.layers[l + 1]!)),
+      x: asRows(data.inputs, inputs), y: asRows(data.targets, outputs),
+      w: start.map((w, l) => asRows(w, c.layers[l + 1]!)),
     };
     const out = JSON.parse(execFileSync(python, [script], { input: JSON.stringify(spec), maxBuffer: 64 << 20 }).toString()) as
       { errors: number[]; w: number[][][] };

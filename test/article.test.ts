@@ -1,10 +1,11 @@
 // The article's network, trained by simdnet on both engines, against a float64 port of the
-// article's Python (test/reference.ts: ArticleNN) started from the same initial weights.
+// article's Python (test/helpers/article-port.ts) started from the same initial weights.
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
-import { ArticleNN, f64, maxAbs, maxAbsDiff } from './reference.js';
-
-const ENGINES = ['js', 'wasm'] as const;
+import { f64 } from './helpers/float64-network.js';
+import { ArticleNN } from './helpers/article-port.js';
+import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
+import { ENGINES } from './helpers/engines.js';
 
 interface Run { weights: Float64Array[]; errors: number[]; epochs: number[]; reportError: number }
 
@@ -55,21 +56,6 @@ describe("the article's network", () => {
     // both values occur (random bits, not a constant column)
     expect(data.inputs.reduce((a, b) => a + b, 0)).toBeGreaterThan(1000);
     expect(data.inputs.reduce((a, b) => a + b, 0)).toBeLessThan(2000);
-  });
-
-  it("init 'normal' is the article's randn: mean 0, standard deviation 1", async () => {
-    const net = await NN.create({ layers: [200, 100], bias: false, init: 'normal', engine: 'js', seed: 1 });
-    const w = net.getWeights().weights[0]!;
-    net.dispose();
-    let mean = 0;
-    for (const v of w) mean += v;
-    mean /= w.length;
-    let variance = 0;
-    for (const v of w) variance += (v - mean) ** 2;
-    const sd = Math.sqrt(variance / w.length);
-    // 20000 draws: the sample mean has standard error 0.007, the sample σ about 0.005; allow 5 of each
-    expect(Math.abs(mean)).toBeLessThan(0.035);
-    expect(Math.abs(sd - 1)).toBeLessThan(0.025);
   });
 
   for (const engine of ENGINES) {

@@ -3,14 +3,14 @@
 // --unknown-category zero. The reference is the same data one-hot encoded by the test itself into
 // numeric columns: the CLI must train exactly that model (same seed: the same weights, bit for bit)
 // and predict exactly its outputs. On a small fixture and on iris (the species as a feature).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliPath, csvText, expectSameNetwork, irisCells, random, tempDir, trainModel, writeFile, type Trained } from './cli-helper.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rng } from './helpers/random-data.js';
+import { cli, expectSameNetwork, cliTempDir, trainModel, writeFile, type Trained } from './helpers/cli-runner.js';
+import { csvText, irisCells } from './helpers/tables.js';
 
-let dir = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { dir = tempDir(); await cliPath(); });
+const dir = cliTempDir();
 
 /** The table with column c replaced by one 0/1 column per category (sorted), where c was. */
 function oneHot(header: string[], rows: string[][], c: number): { header: string[]; rows: string[][]; categories: string[] } {
@@ -45,7 +45,7 @@ async function rejects(args: string[], file: string, line: number, column: numbe
 }
 
 describe('a small table with a text feature', () => {
-  const rnd = random(17);
+  const rnd = rng(17);
   const shift: Record<string, number> = { red: 0, green: 5, blue: 10 };
   const header = ['size', 'colour', 'price'];
   const rows = Array.from({ length: 60 }, (_, i) => {

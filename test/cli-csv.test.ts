@@ -2,14 +2,12 @@
 // and line breaks, blank lines, tab- or semicolon-separated. Each is read on a small fixture (the
 // exact cells and the line each row starts on) and on the iris data set, where the messy file must
 // train exactly the model that the clean file trains (same seed: the same weights, bit for bit).
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable, type Table } from '../src/cli/table.js';
-import { cliPath, csvText, expectSameNetwork, irisCells, tempDir, trainModel, writeFile, type Trained } from './cli-helper.js';
+import { expectSameNetwork, cliTempDir, trainModel, writeFile, type Trained } from './helpers/cli-runner.js';
+import { csvText, irisCells } from './helpers/tables.js';
 
-let dir = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { dir = tempDir(); await cliPath(); });
+const dir = cliTempDir();
 
 /** The table read from text written to a file of this name. */
 function read(name: string, text: string, delimiter?: string): Table {

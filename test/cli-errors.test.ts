@@ -2,15 +2,13 @@
 // the line and the column, and leaves no output file (not even a partial or temporary one).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobsCsv, cli, cliPath, tempDir, writeFile } from './cli-helper.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
+import { blobsCsv } from './helpers/tables.js';
 
-let dir = '', model = '', good = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = cliTempDir();
+let model = '', good = '';
 beforeAll(async () => {
-  dir = tempDir();
-  await cliPath();
   good = writeFile(dir, 'good.csv', blobsCsv(30, 1));
   model = join(dir, 'model.json');
   const r = await cli(['train', good, '--target', 'colour', '--epochs', '2', '--out', model, '--quiet']);

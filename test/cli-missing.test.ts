@@ -2,14 +2,13 @@
 // the iris data set with blanked cells. The references are files the test writes itself: `drop`
 // must train exactly the model of the file without those rows, `mean` exactly the model of the file
 // with the column means typed in (same seed: the same weights, bit for bit).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliPath, csvText, expectSameNetwork, irisCells, tempDir, trainModel, writeFile } from './cli-helper.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, expectSameNetwork, cliTempDir, trainModel, writeFile } from './helpers/cli-runner.js';
+import { csvText, irisCells } from './helpers/tables.js';
 
-let dir = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { dir = tempDir(); await cliPath(); });
+const dir = cliTempDir();
 
 /** Mean of the cells of column c that hold numbers, in row order (as a float64 reference). */
 function columnMean(rows: string[][], c: number): number {

@@ -2,13 +2,12 @@
 // classification and regression, --json, --help and the atomic model file.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobsCsv, cli, cliPath, random, tempDir, writeFile } from './cli-helper.js';
+import { describe, expect, it } from 'vitest';
+import { rng } from './helpers/random-data.js';
+import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
+import { blobsCsv } from './helpers/tables.js';
 
-let dir = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { dir = tempDir(); await cliPath(); });
+const dir = cliTempDir();
 
 describe('simdnet train / evaluate / predict on a CSV classification table', () => {
   it('trains, saves the model, evaluates and predicts class labels', async () => {
@@ -74,7 +73,7 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
 
 describe('simdnet on a regression table', () => {
   it('fits a numeric target with a linear output and reports RMSE in the target units', async () => {
-    const rnd = random(5);
+    const rnd = rng(5);
     const line = (): string => {
       const a = rnd() * 10, b = rnd() * 10;
       return `${a.toFixed(3)},${b.toFixed(3)},${(100 + 3 * a - 2 * b + (rnd() - 0.5) * 0.2).toFixed(3)}`;

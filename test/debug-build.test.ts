@@ -14,7 +14,7 @@ import { initialWeights } from '../src/model/weights.js';
 import { Random } from '../src/model/random.js';
 import type { Matrix } from '../src/model/data.js';
 import { openSession, closeSession, run } from '../src/trainer.js';
-import { randomF32, rng } from './reference.js';
+import { randomF32, rng } from './helpers/random-data.js';
 
 /** An AssemblyScript string (UTF-16, its byte length in the word before it) in an instance's memory. */
 function ascString(memory: WebAssembly.Memory, ptr: number): string {

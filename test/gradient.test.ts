@@ -4,7 +4,10 @@
 // and biases, on both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type Activation, type LossName } from '../src/index.js';
-import { finiteDifferenceGradient, rng, randomF32, f64, maxAbs, type ActivationRef, type NetRef } from './reference.js';
+import { rng, randomF32 } from './helpers/random-data.js';
+import { finiteDifferenceGradient, f64, type ActivationRef, type NetRef } from './helpers/float64-network.js';
+import { maxAbs } from './helpers/tolerance.js';
+import { ENGINES } from './helpers/engines.js';
 
 const LAYERS = [4, 5, 3, 3];
 const ROWS = 7;
@@ -63,7 +66,7 @@ const toSpec = (a: ActivationRef): Activation => ({ ...a }) as Activation;
  */
 const ETA = 1024, RTOL = 2e-5, ATOL = 2e-6;
 
-describe.each(['js', 'wasm'] as const)('gradient on %s', (engine) => {
+describe.each(ENGINES)('gradient on %s', (engine) => {
   for (const [hiddenLabel, hidden] of HIDDEN) {
     for (const [outLabel, loss, output, kind] of OUTPUTS) {
       it(`hidden ${hiddenLabel} × ${outLabel}`, async () => {

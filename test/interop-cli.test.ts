@@ -1,15 +1,15 @@
-// Issue 12 on the command line: export to ONNX and TF.js, import back, and predict/evaluate straight
+// Interop on the command line: export to ONNX and TF.js, import back, and predict/evaluate straight
 // from an .onnx file or a TF.js model.json (columns in file order), with one-line errors.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { blobsCsv, cli, cliPath, tempDir, writeFile } from './cli-helper.js';
-import { onnxRuntime, tensorflow, expectClose } from './interop-helpers.js';
+import { expectClose } from './helpers/tolerance.js';
+import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
+import { blobsCsv } from './helpers/tables.js';
+import { onnxRuntime, tensorflow } from './helpers/interop-runtimes.js';
 
-let dir = '';
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => { dir = tempDir(); await cliPath(); });
+const dir = cliTempDir();
 
 describe('simdnet export / import', () => {
   it('exports a trained model to ONNX and TF.js, which predict as simdnet predict does, and imports both back', async () => {

@@ -1,11 +1,11 @@
-// Issue 12: ONNX files written by PyTorch (scripts/onnx-fixtures.py, both exporters: TorchScript
+// ONNX import: ONNX files written by PyTorch (scripts/onnx-fixtures.py, both exporters: TorchScript
 // and dynamo) load with fromONNX and reproduce the outputs PyTorch computed, within 1e-5 relative,
 // on both engines; the 1-D convolution is refused with its node named; an imported network trains.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { NN } from '../src/interop/index.js';
-import { expectClose } from './interop-helpers.js';
-import { expectClearError } from './reliability-helpers.js';
+import { expectClose } from './helpers/tolerance.js';
+import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 
 interface Fixture { file: string; model: string; exporter: string; ops: string[]; supported: boolean; input: number[][]; output: number[][] }
 const dir = new URL('./fixtures/onnx/', import.meta.url);
@@ -33,8 +33,7 @@ describe('PyTorch ONNX files', () => {
 
   for (const f of cases.filter((c) => !c.supported)) {
     it(`${f.file} is refused with its Conv node named`, async () => {
-      let err: unknown;
-      try { (await NN.fromONNX(bytesOf(f))).dispose(); } catch (e) { err = e; }
+      const err = await loadError(() => NN.fromONNX(bytesOf(f)));
       expectClearError(err, /Conv/, f.file);
       expect(String(err)).toMatch(f.exporter === 'dynamo' ? /node 'node_conv1d' \(Conv\)/ : /node '\/1\/Conv' \(Conv\)/);
       expect(String(err)).toMatch(/simdnet imports dense layers \(Gemm, or MatMul \+ Add\)/);
@@ -53,11 +52,8 @@ describe('PyTorch ONNX files', () => {
     expect(await loss('leaky-linear')).toEqual(['mse', true]);
     expect(await loss('no-bias-sigmoid')).toEqual(['mse', false]);
     expect(await loss('leaky-linear', { loss: 'sse', engine: 'js' })).toEqual(['sse', true]);
-    let err: unknown;
-    try { await loss('leaky-linear', { loss: 'hinge' }); } catch (e) { err = e; }
-    expectClearError(err, /options\.loss/, '{ loss: hinge }');
-    try { await loss('leaky-linear', { engine: 'gpu' }); } catch (e) { err = e; }
-    expectClearError(err, /engine/, '{ engine: gpu } (checked by fromJSON)');
+    expectClearError(await rejected(() => loss('leaky-linear', { loss: 'hinge' })), /options\.loss/, '{ loss: hinge }');
+    expectClearError(await rejected(() => loss('leaky-linear', { engine: 'gpu' })), /engine/, '{ engine: gpu } (checked by fromJSON)');
   });
 
   it('an imported PyTorch classifier trains further: its loss falls on data it has not seen', async () => {

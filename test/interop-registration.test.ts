@@ -1,6 +1,6 @@
-// Issue 12: NN's ONNX and TF.js methods work once 'simdnet/interop' is imported and say so before;
-// the built bundles share one NN class (dist/interop.js imports the core from ./index.js), and the
-// package's exports map resolves 'simdnet/interop' with its types.
+// Interop registration: NN's ONNX and TF.js methods work once 'simdnet/interop' is imported and
+// say so before; the built bundles share one NN class (dist/interop.js imports the core from
+// ./index.js), and the package's exports map resolves 'simdnet/interop' with its types.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

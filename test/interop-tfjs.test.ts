@@ -1,10 +1,14 @@
-// Issue 12: toTFJS models load with tf.loadLayersModel (from memory) and predict as simdnet does,
-// within 1e-5 relative, for every case on both engines; models trained by TensorFlow.js here load
-// with fromTFJS and predict as TF.js does; round trips give the same network back.
+// TF.js export and import: toTFJS models load with tf.loadLayersModel (from memory) and predict
+// as simdnet does, within 1e-5 relative, for every case on both engines; models trained by
+// TensorFlow.js here load with fromTFJS and predict as TF.js does; round trips give the same
+// network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, sigmoidOf, trained, uniformRows, tensorflow, expectClose, expectRoundTrip, tf } from './interop-helpers.js';
-import { expectClearError } from './reliability-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectClose } from './helpers/tolerance.js';
+import { expectClearError, loadError } from './helpers/clear-errors.js';
+import { tensorflow, tf } from './helpers/interop-runtimes.js';
+import { CASES, sigmoidOf, trained, expectRoundTrip } from './helpers/interop-cases.js';
 
 /** model.json as model.save() writes it to files, and the bytes of weights.bin, from a trained tf model. */
 async function saved(model: tf.LayersModel): Promise<{ modelJSON: Record<string, unknown>; weightData: Uint8Array }> {
@@ -22,7 +26,7 @@ describe('toTFJS in TensorFlow.js', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = uniformRows(32, net.inputSize, c.range, 99);
+        const x = randomRows(32, net.inputSize, 99, ...c.range);
         const files = net.toTFJS();
         expect(files.modelJSON.format).toBe('layers-model');
         expect(files.modelJSON.weightsManifest[0]!.paths).toEqual(['weights.bin']);
@@ -51,7 +55,7 @@ describe('toTFJS → fromTFJS', () => {
 });
 
 describe('models trained by TensorFlow.js', () => {
-  const x = uniformRows(64, 4, [-2, 2], 5);
+  const x = randomRows(64, 4, 5, -2, 2);
   const labels = Array.from({ length: 64 }, (_, r) => (x[r * 4]! + x[r * 4 + 1]! > 0 ? 0 : x[r * 4 + 2]! > 0 ? 1 : 2));
 
   async function fit(layers: tf.layers.Layer[], targets: Float32Array, loss: string): Promise<tf.Sequential> {
@@ -114,8 +118,7 @@ describe('models trained by TensorFlow.js', () => {
     const elu = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'elu' })] });
     for (const [model, message] of [[conv, /layer 'reshape_Reshape\d+' \(Reshape\) is not supported/], [elu, /layer 'dense_Dense\d+' \(Dense\) has activation "elu"/]] as const) {
       const files = await saved(model);
-      let err: unknown;
-      try { (await NN.fromTFJS(files.modelJSON, files.weightData)).dispose(); } catch (e) { err = e; }
+      const err = await loadError(() => NN.fromTFJS(files.modelJSON, files.weightData));
       expectClearError(err, message, String(message));
       model.dispose();
     }

@@ -2,14 +2,17 @@
 // float64 answers computed here; sizes that are and are not multiples of 4 (the SIMD tails), and
 // canary values around every buffer so that a kernel writing outside its output is caught.
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
+import type { Engine } from '../src/runtime/engine.js';
 import { KERNEL_NAMES } from '../src/runtime/abi.js';
 import { ACT, LOSS, OPT } from '../src/runtime/layout.js';
-import {
-  U32, gamma, rng, randomF32, matmulRef, activateRef, derivativeFromY, worstRatio, type ActivationRef, type LossRef,
-} from './reference.js';
+import { rng, randomF32 } from './helpers/random-data.js';
+import { matmulRef, activateRef, derivativeFromY, type ActivationRef, type LossRef } from './helpers/float64-network.js';
+import { U32, gamma, worstRatio } from './helpers/tolerance.js';
+import { sameBits } from './helpers/bits.js';
+import { ENGINES as ENGINE_KINDS, engineOf } from './helpers/engines.js';
 
-const ENGINES: [string, () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];
+/** [kind, its engine], for describe.each */
+const ENGINES = ENGINE_KINDS.map((kind): [string, () => Engine] => [kind, () => engineOf(kind)]);
 const SIZES = [1, 3, 4, 5, 7, 8, 13, 16, 32, 33];
 const CANARY = Math.fround(-1234.5678);
 const PAD = 8; // canary floats on each side of every buffer
@@ -53,12 +56,6 @@ afterEach(() => { for (const a of arenas.splice(0)) a.free(); });
 function expectWithin(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number) => number): void {
   const { ratio, index } = worstRatio(actual, expected, tol);
   expect(ratio, `${label}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol(Math.max(index, 0))}`).toBeLessThanOrEqual(1);
-}
-
-function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 describe('the kernel list', () => {
@@ -160,7 +157,7 @@ describe.each(ENGINES)('dense products on %s', (name, get) => {
         const ref = matmulRef(x, w, withBias ? b : null, m, k, n);
         expectWithin(`${name} matmul ${m}×${k}×${n} bias=${withBias}`, a.read(yp, m * n), ref.c, (i) => gamma(k + 2) * ref.abs[i]! + 1e-30);
         expect(a.canariesIntact(), `canaries ${m}×${k}×${n}`).toBe(true);
-        expect(sameArray(a.read(xp, m * k), x) && sameArray(a.read(wp, k * n), w)).toBe(true);
+        expect(sameBits(a.read(xp, m * k), x) && sameBits(a.read(wp, k * n), w)).toBe(true);
         a.free();
       }
     }
@@ -181,7 +178,7 @@ describe.each(ENGINES)('dense products on %s', (name, get) => {
       expectWithin(`${name} matmulTransB ${m}×${n}×${k}`, a.read(yp, m * k), ref.c, (i) => gamma(n + 2) * ref.abs[i]! + 1e-30);
       // the scratch block may be used, but only within its 8·n floats (its canaries are checked)
       expect(a.canariesIntact(), `canaries ${m}×${n}×${k}`).toBe(true);
-      expect(sameArray(a.read(dp, m * n), d) && sameArray(a.read(wp, k * n), w)).toBe(true);
+      expect(sameBits(a.read(dp, m * n), d) && sameBits(a.read(wp, k * n), w)).toBe(true);
       a.free();
     }
   });
@@ -202,7 +199,7 @@ describe.each(ENGINES)('dense products on %s', (name, get) => {
         const abs = ref.abs.map((v, i) => v + (accumulate ? Math.abs(g0[i]!) : 0));
         expectWithin(`${name} matmulTransA ${m}×${k}×${n} acc=${accumulate}`, a.read(gp, k * n), expected, (i) => gamma(m + 2) * abs[i]! + 1e-30);
         expect(a.canariesIntact(), `canaries ${m}×${k}×${n}`).toBe(true);
-        expect(sameArray(a.read(xp, m * k), x) && sameArray(a.read(dp, m * n), d)).toBe(true);
+        expect(sameBits(a.read(xp, m * k), x) && sameBits(a.read(dp, m * n), d)).toBe(true);
         a.free();
       }
     }
@@ -318,7 +315,7 @@ describe.each(ENGINES)('activations on %s', (name, get) => {
       const expected = Array.from(d, (di, i) => di * derivativeFromY(spec, y[i]!));
       // a handful of float32 roundings on d·f′, with 1 − y² cancelling near |y| = 1: 1e-6·|d|·(1 + p0)
       expectWithin(`${name} activationGrad ${kind} ${count}`, a.read(dp, count), expected, (i) => 1e-6 * Math.abs(d[i]!) * (1 + p0) + 1e-45);
-      expect(sameArray(a.read(yp, count), y), 'Y untouched').toBe(true);
+      expect(sameBits(a.read(yp, count), y), 'Y untouched').toBe(true);
       expect(a.canariesIntact()).toBe(true);
       a.free();
     }
@@ -332,7 +329,7 @@ describe.each(ENGINES)('activations on %s', (name, get) => {
       const xp = a.buf(x), yp = a.buf(count);
       e.kernels.vexp(xp, yp, count);
       expectWithin(`${name} vexp ${count}`, a.read(yp, count), Array.from(x, Math.exp), (i) => 1e-6 * Math.exp(x[i]!));
-      expect(sameArray(a.read(xp, count), x)).toBe(true);
+      expect(sameBits(a.read(xp, count), x)).toBe(true);
       expect(a.canariesIntact()).toBe(true);
       a.free();
     }
@@ -473,7 +470,7 @@ describe.each(ENGINES)('losses on %s', (name, get) => {
           expectWithin(`${name} outputDelta ${loss} ${kind} ${rows}×${cols}`, a.read(dp, n), expected,
             (i) => (16 + 2 * cols) * U32 * bound[i]! + 1e-38);
           expect(a.canariesIntact()).toBe(true);
-          expect(sameArray(a.read(yp, n), y) && sameArray(a.read(tp, n), t), 'Y and T untouched').toBe(true);
+          expect(sameBits(a.read(yp, n), y) && sameBits(a.read(tp, n), t), 'Y and T untouched').toBe(true);
           a.free();
         }
       }
@@ -529,10 +526,10 @@ describe.each(ENGINES)('optimizer step on %s', (name, get) => {
         const label = `${name} ${opt} n=${count} decay=${decay} scale=${gradScale} step=${step}`;
         expectWithin(`${label} W`, a.read(wp, count), w, (i) => tolW[i]!);
         if (opt === 'momentum' || opt === 'nesterov' || opt === 'adam') expectWithin(`${label} state1`, a.read(s1p, count), s1, (i) => tolS1[i]! + 1e-38);
-        else expect(sameArray(a.read(s1p, count), s10), `${label}: SGD keeps no state`).toBe(true);
+        else expect(sameBits(a.read(s1p, count), s10), `${label}: SGD keeps no state`).toBe(true);
         if (opt === 'adam') expectWithin(`${label} state2`, a.read(s2p, count), s2, (i) => tolS2[i]! + 1e-38);
-        else expect(sameArray(a.read(s2p, count), s20), `${label}: only Adam uses state 2`).toBe(true);
-        expect(sameArray(a.read(gp, count), g0), 'G untouched').toBe(true);
+        else expect(sameBits(a.read(s2p, count), s20), `${label}: only Adam uses state 2`).toBe(true);
+        expect(sameBits(a.read(gp, count), g0), 'G untouched').toBe(true);
         expect(a.canariesIntact()).toBe(true);
         a.free();
       }
@@ -605,7 +602,7 @@ describe('engines agree with each other', () => {
       e.kernels.applyUpdate(OPT.adam, wp, a.buf(input), a.buf(new Float32Array(m * n)), a.buf(new Float32Array(m * n)), m * n, f(0.01), f(0.9), f(0.999), f(1e-8), 0, 1, f(1 - f(0.9)), f(1 - f(0.999)));
       return a.read(wp, m * n);
     };
-    const [js, wasm] = [jsEngineSync(), wasmEngineSync()];
+    const [js, wasm] = [engineOf('js'), engineOf('wasm')];
     const ref = matmulRef(x, w, b, m, k, n);
     const s = run(js, 0, new Float32Array(0));
     expectWithin('matmul', run(wasm, 0, s), s, (i) => 2 * gamma(k + 2) * ref.abs[i]! + 1e-30);

@@ -1,8 +1,10 @@
 // bench/lean.ts, the hand-written baseline that the small-network benchmarks divide by, computes
 // what it claims: one step of gradient descent on E = Σ (y − t)², against the float64
-// backpropagation of test/training-reference.ts, per row (batch 1) and per mini-batch of 4.
+// backpropagation of test/helpers/float64-training.ts, per row (batch 1) and per mini-batch of 4.
 import { describe, expect, it } from 'vitest';
-import { gradientRef, randomF32, randomWeights, rng, toRef, type ActivationRef } from './training-reference.js';
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { toRef, type ActivationRef } from './helpers/float64-network.js';
+import { gradientRef } from './helpers/float64-training.js';
 
 interface LeanSpec { layers: number[]; activation: 'sigmoid' | 'tanh'; gain: number; threshold: number; bias: boolean }
 interface LeanMLP {

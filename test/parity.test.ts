@@ -2,8 +2,9 @@
 // (mini-batches, shuffled, several activation/loss/optimizer combinations) and predict the same.
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import { f64, forwardRef, maxAbs, maxAbsDiff, randomF32, rng, type ActivationRef } from './reference.js';
-import { classTask } from './training-reference.js';
+import { randomF32, rng, classTask } from './helpers/random-data.js';
+import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
+import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 
 interface Combo {
   label: string;
@@ -39,9 +40,6 @@ const COMBOS: Combo[] = [
   },
 ];
 
-/** A learnable task: the class is a band of tanh of a fixed linear projection, one-hot encoded. */
-const task = classTask;
-
 /*
  * Tolerance. Both engines start from the same weights (same seed) and shuffle the same way (the
  * generator is in TypeScript); they differ only in float32 rounding order inside the kernels, ~1e-7
@@ -57,7 +55,7 @@ describe('js and wasm agree', () => {
     it(`after 100 epochs of shuffled mini-batches: ${combo.label}`, async () => {
       const layers = combo.net.layers;
       const nin = layers[0]!, nout = layers[layers.length - 1]!;
-      const { x, t } = task(200, nin, nout, 5);
+      const { x, t } = classTask(200, nin, nout, 5);
       const nets = await Promise.all((['js', 'wasm'] as const).map((engine) => NN.create({ ...combo.net, engine, seed: 99 })));
       const initial = nets.map((n) => n.getWeights());
       for (let l = 0; l < layers.length - 1; l++) expect(initial[0]!.weights[l]).toEqual(initial[1]!.weights[l]);
@@ -84,7 +82,7 @@ describe('js and wasm agree', () => {
       const xs = randomF32(37 * nin, rng(6));
       const p = nets.map((n) => n.predict(xs));
       for (let i = 0; i < 2; i++) {
-        const ref = forwardRef({ layers: [...layers], activations: combo.refActivations, weights: w[i]!.weights.map(f64), biases: w[i]!.biases.map((b) => f64(b!)) }, xs, 37);
+        const ref = forwardRef(toRef(w[i]!, [...layers], combo.refActivations), xs, 37);
         expect(maxAbsDiff(p[i]!, ref[layers.length - 1]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(ref[layers.length - 1]!)));
       }
       expect(maxAbsDiff(p[0]!, p[1]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(p[0]!)));
@@ -104,7 +102,7 @@ describe('js and wasm agree', () => {
     }));
     const rows = 300; // more than one predict chunk of 256 rows
     const x = randomF32(rows * 7, random, -2, 2);
-    const ref = forwardRef({ layers, activations: [{ name: 'tanh' }, { name: 'tanh' }, { name: 'softmax' }], weights: weights.map(f64), biases: biases.map(f64) }, x, rows)[3]!;
+    const ref = forwardRef(toRef({ weights, biases }, layers, [{ name: 'tanh' }, { name: 'tanh' }, { name: 'softmax' }]), x, rows)[3]!;
     for (const n of nets) {
       const flat = n.predict(x);
       expect(flat).toBeInstanceOf(Float32Array);

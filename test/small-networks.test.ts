@@ -2,7 +2,7 @@
 // general path's arithmetic in the general path's order: the trained weights are bit for bit the
 // ones of forward/backward/update, on both engines, for every loss and activation it accepts.
 import { describe, expect, it } from 'vitest';
-import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from './small-paths.js';
+import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from './helpers/fused-epoch.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 

@@ -8,9 +8,9 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { classTask } from './training-reference.js';
+import { classTask } from './helpers/random-data.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const WANTED = 20;
 
 let server: Server;

@@ -5,12 +5,14 @@
 // twin network trained the equivalent way. Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type TrainOptions, type Weights } from '../src/index.js';
-import {
-  Optimizer, forwardRef, lossRef, randomF32, randomWeights, rng, sameWeights, toRef, trainRef, weightDiff, weightScale,
-  type ActivationRef,
-} from './training-reference.js';
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { forwardRef, lossRef, toRef, type ActivationRef } from './helpers/float64-network.js';
+import { Optimizer, trainRef } from './helpers/float64-training.js';
+import { weightDiff, weightScale } from './helpers/tolerance.js';
+import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
+import { rejected } from './helpers/clear-errors.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [3, 6, 2];
 const ACTS: ActivationRef[] = [{ name: 'sigmoid' }, { name: 'linear' }];
 const random = rng(4);
@@ -33,11 +35,6 @@ function lossOf(w: Weights, x: Float32Array, t: Float32Array, from: number, to: 
   return lossRef('mse', forwardRef(toRef(w, LAYERS, ACTS), xs, to - from)[2]!, ts, to - from, 2);
 }
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
-
-async function rejected(f: () => Promise<unknown>): Promise<unknown> {
-  try { await f(); } catch (err) { return err; }
-  throw new Error('expected a rejection');
-}
 
 describe.each(ENGINES)('training control on %s', (engine) => {
   describe('validation', () => {

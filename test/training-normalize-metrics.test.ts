@@ -7,9 +7,11 @@
 // forward pass for a trained network and for onEpoch's accuracy. Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, accuracy, confusionMatrix } from '../src/index.js';
-import { classTask, f64, forwardRef, randomWeights, rng, sameWeights, type ActivationRef } from './training-reference.js';
+import { classTask, randomWeights, rng } from './helpers/random-data.js';
+import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
+import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const COLS = 4;
 
 /** 50 rows: columns on scales 1000, 1e-3 and −5…5, and a constant column. */
@@ -144,7 +146,7 @@ describe.each(ENGINES)('a network’s accuracy, confusionMatrix and onEpoch accu
   };
   function hand(w: ReturnType<NN['getWeights']>, layers: number[], acts: ActivationRef[], x: ArrayLike<number>, t: ArrayLike<number>) {
     const rows = x.length / layers[0]!, cols = layers[layers.length - 1]!;
-    const y = forwardRef({ layers, activations: acts, weights: w.weights.map(f64), biases: w.biases.map((b) => (b ? f64(b) : null)) }, x, rows)[layers.length - 1]!;
+    const y = forwardRef(toRef(w, layers, acts), x, rows)[layers.length - 1]!;
     const counts = Array.from({ length: Math.max(cols, 2) }, () => new Array<number>(Math.max(cols, 2)).fill(0));
     let hits = 0;
     for (let r = 0; r < rows; r++) {

@@ -1,15 +1,17 @@
 // Optimizers over several steps against a float64 re-implementation of their published formulas
-// (test/training-reference.ts): SGD, momentum (0 allowed, and then exactly SGD), Nesterov, Adam
-// with bias correction by division (and the ConvNetJS multiply shown to fail), L2 weight decay,
-// and gradient clipping by the global norm over every layer's weights and biases. Both engines.
+// (test/helpers/float64-training.ts): SGD, momentum (0 allowed, and then exactly SGD), Nesterov,
+// Adam with bias correction by division (and the ConvNetJS multiply shown to fail), L2 weight
+// decay, and gradient clipping by the global norm over every layer's weights and biases. Both
+// engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
-import {
-  Optimizer, classTask, randomF32, randomWeights, rng, sameWeights, toRef, trainRef, weightDiff, weightScale,
-  gradientRef, gradList, type ActivationRef, type LossRef, type OptimizerRef,
-} from './training-reference.js';
+import { classTask, randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { toRef, type ActivationRef, type LossRef } from './helpers/float64-network.js';
+import { Optimizer, trainRef, gradientRef, gradList, type OptimizerRef } from './helpers/float64-training.js';
+import { weightDiff, weightScale } from './helpers/tolerance.js';
+import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const ROWS = 16;
 
 interface Setup { label: string; net: NetworkOptions; acts: ActivationRef[]; loss: LossRef; x: Float32Array; t: Float32Array }

@@ -4,9 +4,13 @@
 // lr·factor^k) and on the weights (float64 SGD with the same per-epoch rates). Both engines.
 import { describe, expect, it } from 'vitest';
 import { NN, type TrainOptions } from '../src/index.js';
-import { Optimizer, randomF32, randomWeights, rng, sameWeights, toRef, trainRef, weightDiff, weightScale, type ActivationRef } from './training-reference.js';
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { toRef, type ActivationRef } from './helpers/float64-network.js';
+import { Optimizer, trainRef } from './helpers/float64-training.js';
+import { weightDiff, weightScale } from './helpers/tolerance.js';
+import { sameWeights } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
 const LAYERS = [3, 5, 2];
 const ACTS: ActivationRef[] = [{ name: 'tanh' }, { name: 'linear' }];
 const ROWS = 12;

@@ -1,46 +1,282 @@
-// Every invalid option, shape or non-finite number is refused before any kernel runs, with a
-// TypeError or RangeError whose message names the field; the network is unchanged afterwards.
-import { describe, expect, it } from 'vitest';
-import { NN, type ModelJSON, type NetworkOptions, type TrainOptions, type Weights } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync } from '../src/runtime/engine.js';
+// Validation: every public entry point refuses bad and hostile arguments with a TypeError or
+// RangeError naming the field (exactly the class named: one must not pass for the other), before
+// anything runs (the engine's whole linear memory is byte-for-byte unchanged), and the network
+// afterwards is exactly the network it was: it trains and predicts bit-identically to a twin that
+// never saw the error. Model files are refused in formats-refused.test.ts, sizes beyond the
+// engine's 2 GiB in memory-limits.test.ts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NN, type Weights } from '../src/index.js';
+import { asRows, randomRows } from './helpers/random-data.js';
+import { expectSameWeights } from './helpers/bits.js';
+import { expectSameState, allFinite, stateOf } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf, expectSameBytes, memoryImage } from './helpers/engines.js';
+import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 
-type ErrorClass = typeof TypeError | typeof RangeError;
+type Kind = typeof TypeError | typeof RangeError | 'either';
+interface Data { x: Float32Array; t: Float32Array }
+interface Case { name: string; call: (net: NN, d: Data) => unknown; error: Kind; field: RegExp | string; async?: boolean }
 
-function caught(fn: () => unknown): unknown {
-  try { fn(); } catch (err) { return err; }
-  return undefined;
-}
-
-function expectFieldError(err: unknown, type: ErrorClass, field: RegExp, label: string): void {
-  expect(err, `${label}: throws`).toBeInstanceOf(type);
-  // a TypeError must not pass for a RangeError or the other way round
-  expect((err as Error).constructor, `${label}: ${String(err)}`).toBe(type);
-  expect((err as Error).message, label).toMatch(field);
-}
-
+const X = randomRows(12, 3, 1), T = randomRows(12, 2, 2, 0, 1);
+const XR = asRows(X, 3), TR = asRows(T, 2);
+const D: Data = { x: X, t: T };
+const F32_MAX = 3.4028234663852886e38;
 const bad = (v: unknown): never => v as never;
+const sparse = <T>(a: T[], hole: number): T[] => { const b = a.slice(); delete b[hole]; return b; };
 
-// ---- NN.create ---------------------------------------------------------------------------
+// ---- train and trainAsync: options and data ----------------------------------------------
 
-const CREATE: [string, unknown, ErrorClass, RegExp][] = [
+const TRAIN_OPTIONS: [string, unknown, Kind, RegExp | string][] = [
+  ['options null', null, TypeError, /train options/],
+  ['options a string', 'fast', TypeError, /train options/],
+  ['options a class instance', new (class { epochs = 1; })(), TypeError, /train options/],
+  ['unknown key (typo)', { epoch: 3 }, TypeError, /"epoch"/],
+  ['unknown key __proto__', JSON.parse('{"epochs":1,"__proto__":{"polluted":1}}'), TypeError, /__proto__/],
+  ['unknown key constructor', { epochs: 1, constructor: 1 }, TypeError, /constructor/],
+  ['epochs 0', { epochs: 0 }, RangeError, /epochs/],
+  ['epochs negative', { epochs: -1 }, RangeError, /epochs/],
+  ['epochs 1.5', { epochs: 1.5 }, RangeError, /epochs/],
+  ['epochs NaN', { epochs: NaN }, RangeError, /epochs/],
+  ['epochs Infinity', { epochs: Infinity }, RangeError, /epochs/],
+  ['epochs a string', { epochs: '3' }, TypeError, /epochs/],
+  ['batchSize 0', { batchSize: 0 }, RangeError, /batchSize/],
+  ['batchSize 2.5', { batchSize: 2.5 }, RangeError, /batchSize/],
+  ["batchSize 'half'", { batchSize: 'half' }, RangeError, /batchSize/],
+  ['batchSize negative', { batchSize: -3 }, RangeError, /batchSize/],
+  ['batchSize null', { batchSize: null }, TypeError, /batchSize/],
+  ['batchSize a boolean', { batchSize: true }, TypeError, /batchSize/],
+  ['learningRate 0', { learningRate: 0 }, RangeError, /learningRate/],
+  ['learningRate negative', { learningRate: -0.1 }, RangeError, /learningRate/],
+  ['learningRate NaN', { learningRate: NaN }, RangeError, /learningRate/],
+  ['learningRate Infinity', { learningRate: Infinity }, RangeError, /learningRate/],
+  ['learningRate a string', { learningRate: '0.1' }, TypeError, /learningRate/],
+  ['optimizer unknown', { optimizer: 'adamw' }, RangeError, /optimizer/],
+  ['optimizer a number', { optimizer: 1 }, TypeError, /optimizer/],
+  ['momentum negative', { momentum: -0.1 }, RangeError, /momentum/],
+  ['momentum 1.5', { momentum: 1.5 }, RangeError, /momentum/],
+  ['beta1 1', { optimizer: 'adam', beta1: 1 }, RangeError, /beta1/],
+  // Adam's settings are checked whatever the optimizer
+  ['beta1 negative, default optimizer', { beta1: -0.1 }, RangeError, /beta1/],
+  ['beta2 negative', { optimizer: 'adam', beta2: -0.1 }, RangeError, /beta2/],
+  ['beta2 1, default optimizer', { beta2: 1 }, RangeError, /beta2/],
+  ['epsilon 0', { optimizer: 'adam', epsilon: 0 }, RangeError, /epsilon/],
+  ['epsilon 0, default optimizer', { epsilon: 0 }, RangeError, /epsilon/],
+  ['epsilon above 1', { epsilon: 2 }, RangeError, /epsilon/],
+  ['weightDecay negative', { weightDecay: -1 }, RangeError, /weightDecay/],
+  ['clipNorm negative', { clipNorm: -1 }, RangeError, /clipNorm/],
+  ['clipNorm NaN', { clipNorm: NaN }, RangeError, /clipNorm/],
+  ['shuffle a string', { shuffle: 'yes' }, TypeError, /shuffle/],
+  ['errorThreshold negative', { errorThreshold: -1 }, RangeError, /errorThreshold/],
+  ['errorThreshold NaN', { errorThreshold: NaN }, RangeError, /errorThreshold/],
+  ['validationSplit 1', { validationSplit: 1 }, RangeError, /validationSplit/],
+  ['validationSplit holding out no row', { validationSplit: 0.01 }, RangeError, /validationSplit/],
+  ['validationSplit and validationData', { validationSplit: 0.5, validationData: { inputs: X, targets: T } }, TypeError, /validationSplit/],
+  ['validationData a string', { validationData: 'x' }, TypeError, /validationData/],
+  ['validationData without targets', { validationData: { inputs: X } }, TypeError, /validationData\.targets/],
+  ['validationData unknown key', { validationData: { inputs: X, targets: T, weights: 1 } }, TypeError, /"weights"/],
+  ['validationData of the wrong width', { validationData: { inputs: [[1, 2]], targets: [[1, 0]] } }, RangeError, /validationData\.inputs/],
+  ['validationData rows disagree', { validationData: { inputs: X, targets: [[1, 0]] } }, RangeError, /validationData\.targets/],
+  ['validationData NaN', { validationData: { inputs: [[1, 2, NaN]], targets: [[1, 0]] } }, RangeError, /validationData\.inputs\[0\]\[2\]/],
+  ['schedule a string', { schedule: 'step' }, TypeError, /schedule/],
+  ['schedule type unknown', { schedule: { type: 'cosine', factor: 0.5 } }, RangeError, /schedule\.type/],
+  ['schedule step without every', { schedule: { type: 'step', factor: 0.5 } }, TypeError, /schedule\.every/],
+  ['schedule step every 0', { schedule: { type: 'step', every: 0, factor: 0.5 } }, RangeError, /schedule\.every/],
+  ['schedule factor 0', { schedule: { type: 'exponential', factor: 0 } }, RangeError, /schedule\.factor/],
+  ['schedule exponential extra key', { schedule: { type: 'exponential', factor: 0.9, every: 2 } }, TypeError, /"every"/],
+  ['earlyStopping true', { earlyStopping: true }, TypeError, /earlyStopping/],
+  ['earlyStopping without patience', { earlyStopping: {} }, TypeError, /earlyStopping\.patience/],
+  ['earlyStopping patience 0', { earlyStopping: { patience: 0 } }, RangeError, /earlyStopping\.patience/],
+  ['earlyStopping restoreBest 1', { earlyStopping: { patience: 2, restoreBest: 1 } }, TypeError, /earlyStopping\.restoreBest/],
+  ['earlyStopping unknown key', { earlyStopping: { patience: 2, delta: 1 } }, TypeError, /"delta"/],
+  ['timeLimitMs 0', { timeLimitMs: 0 }, RangeError, /timeLimitMs/],
+  ['signal a plain object', { signal: {} }, TypeError, /signal/],
+  ['signal null', { signal: null }, TypeError, /signal/],
+  ['onDivergence unknown', { onDivergence: 'ignore' }, RangeError, /onDivergence/],
+  ['onEpoch not a function', { onEpoch: 1 }, TypeError, /onEpoch/],
+  ['onBatch not a function', { onBatch: {} }, TypeError, /onBatch/],
+];
+
+const TRAIN_DATA: [string, unknown, unknown, Kind, RegExp | string][] = [
+  ['inputs missing', undefined, T, TypeError, /inputs/],
+  ['inputs a string', 'abc', T, TypeError, /inputs/],
+  ['inputs an array-like object', { length: 3, 0: 1, 1: 2, 2: 3 }, [[1, 0]], TypeError, /inputs/],
+  ['inputs a DataView', new DataView(new ArrayBuffer(12)), [[1, 0]], TypeError, /inputs/],
+  ['inputs a BigInt64Array', new BigInt64Array(3), [[1, 0]], TypeError, /inputs/],
+  ['inputs empty', [], T, RangeError, /inputs/],
+  ['inputs an empty Float32Array', new Float32Array(0), T, RangeError, /inputs/],
+  ['flat inputs not a multiple of the width', new Float32Array(7), T, RangeError, /inputs\.length/],
+  ['flat targets not a multiple of the width', X, new Float32Array(23), RangeError, /targets\.length/],
+  ['a row too short', [[1, 2]], [[1, 0]], RangeError, /inputs\[0\]\.length/],
+  ['the last of 12 rows too short', [...XR.slice(0, 11), [1, 2]], TR, RangeError, /inputs\[11\]\.length/],
+  ['a target row too long', XR, [...TR.slice(0, 4), [1, 0, 1], ...TR.slice(5)], RangeError, /targets\[4\]\.length/],
+  ['NaN in a row', [[1, 2, NaN]], [[1, 0]], RangeError, /inputs\[0\]\[2\]/],
+  ['Infinity in a flat Float32Array', Float32Array.of(1, 2, Infinity), [[1, 0]], RangeError, /inputs\[2\]/],
+  ['a string in a row', [[1, 2, '3']], [[1, 0]], TypeError, /inputs\[0\]\[2\]/],
+  ['null in a flat array', [1, 2, null], [[1, 0]], TypeError, /inputs\[2\]/],
+  ['a hole in a flat array', sparse([1, 2, 3], 1), [[1, 0]], TypeError, /inputs\[1\]/],
+  ['a hole in an array of rows', sparse([[1, 2, 3], [4, 5, 6]], 1), [[1, 0], [0, 1]], TypeError, /inputs\[1\]/],
+  ['a number among rows', [[1, 2, 3], 4], [[1, 0], [0, 1]], TypeError, /inputs\[1\]/],
+  // finite as a double, infinite as the float32 the kernels would get
+  ['an input beyond float32 (number[])', [[1, 2, 1e39]], [[1, 0]], RangeError, /inputs\[0\]\[2\]/],
+  ['an input beyond float32 (Float64Array)', Float64Array.of(1, 2, -1e39), [[1, 0]], RangeError, /inputs\[2\]/],
+  ['targets missing', X, undefined, TypeError, /targets/],
+  ['targets one row short', X, T.subarray(0, 22), RangeError, /targets/],
+  ['targets of the wrong width', X, randomRows(12, 3, 5), RangeError, /targets/],
+  ['NaN target', [[1, 2, 3]], [[NaN, 0]], RangeError, /targets\[0\]\[0\]/],
+  ['-Infinity target', XR, [[0, -Infinity], ...TR.slice(1)], RangeError, /targets\[0\]\[1\]/],
+  ['NaN in flat Float64Array targets', X, Float64Array.from({ length: 24 }, (_, i) => (i === 13 ? NaN : 0)), RangeError, /targets\[13\]/],
+  ['a target beyond float32', [[1, 2, 3]], [[0, 1e39]], RangeError, /targets\[0\]\[1\]/],
+];
+
+const trainCases = (method: 'train' | 'trainAsync'): Case[] => [
+  ...TRAIN_OPTIONS.map(([name, opts, error, field]): Case => ({
+    name: `${method} ${name}`, error, field, async: method === 'trainAsync',
+    call: (net, d) => net[method](d.x, d.t, bad(opts)),
+  })),
+  ...TRAIN_DATA.map(([name, x, t, error, field]): Case => ({
+    name: `${method} ${name}`, error, field, async: method === 'trainAsync',
+    call: (net) => net[method](x, t, { epochs: 1 }),
+  })),
+];
+
+// ---- predict, evaluate, accuracy, confusionMatrix ----------------------------------------
+
+const PREDICT: [string, unknown, Kind, RegExp | string][] = [
+  ['undefined', undefined, TypeError, /input/],
+  ['null', null, TypeError, /input/],
+  ['a string', '1,2,3', TypeError, /input/],
+  ['a number', 3, TypeError, /input/],
+  ['an object', { 0: 1, 1: 2, 2: 3, length: 3 }, TypeError, /input/],
+  ['an empty array', [], RangeError, /input/],
+  ['a short row', [1, 2], RangeError, /input\.length/],
+  ['a short Float32Array row', new Float32Array(2), RangeError, /input\.length/],
+  ['flat input not a multiple of the width', [1, 2, 3, 4], RangeError, /input\.length/],
+  ['rows of different lengths', [[1, 2, 3], [1, 2]], RangeError, /input\[1\]\.length/],
+  ['NaN', [1, 2, NaN], RangeError, /input\[2\]/],
+  ['Infinity in a row', [[1, 2, Infinity]], RangeError, /input\[0\]\[2\]/],
+  ['-Infinity in a Float32Array', Float32Array.of(1, 2, -Infinity), RangeError, /input\[2\]/],
+  ['a numeric string', [1, 2, '3'], TypeError, /input\[2\]/],
+  ['a boolean', [1, true, 3], TypeError, /input\[1\]/],
+  ['a value beyond float32', [F32_MAX * 2, 0, 0], RangeError, /input\[0\]/],
+  ['a BigInt64Array', new BigInt64Array(3), TypeError, /input/],
+  ['a DataView', new DataView(new ArrayBuffer(12)), TypeError, /input/],
+  ['a row that is a number', [[1, 2, 3], 4], TypeError, /input\[1\]/],
+];
+
+const metricCases = (method: 'evaluate' | 'accuracy' | 'confusionMatrix'): Case[] => [
+  { name: `${method} targets missing`, error: TypeError, field: /targets/, call: (net, d) => net[method](d.x, undefined) },
+  { name: `${method} inputs missing`, error: TypeError, field: /inputs/, call: (net, d) => net[method](undefined, d.t) },
+  { name: `${method} rows disagree`, error: RangeError, field: /targets/, call: (net, d) => net[method](d.x, d.t.subarray(0, 4)) },
+  { name: `${method} targets of the wrong width`, error: RangeError, field: /targets/, call: (net, d) => net[method](d.x, randomRows(12, 3, 9)) },
+  { name: `${method} NaN target`, error: RangeError, field: /targets\[0\]\[1\]/, call: (net) => net[method]([[1, 2, 3]], [[1, NaN]]) },
+  { name: `${method} infinite input`, error: RangeError, field: /inputs\[0\]\[0\]/, call: (net) => net[method]([[-Infinity, 2, 3]], [[1, 0]]) },
+];
+
+// ---- setWeights ---------------------------------------------------------------------------
+
+const withWeights = (edit: (w: { weights: unknown[]; biases: unknown[] }) => unknown) => (net: NN): unknown => {
+  const w = net.getWeights();
+  const copy = { weights: w.weights.map((a) => Array.from(a)) as unknown[], biases: w.biases.map((b) => (b ? Array.from(b) : null)) as unknown[] };
+  return net.setWeights(bad(edit(copy) ?? copy));
+};
+
+/** The network's own weights (Float32Arrays), edited. */
+const withF32Weights = (edit: (w: Weights) => unknown) => (net: NN): unknown => {
+  const w = net.getWeights();
+  return net.setWeights(bad(edit(w) ?? w));
+};
+
+const SET_WEIGHTS: Case[] = [
+  { name: 'setWeights undefined', error: TypeError, field: /weights/, call: (net) => net.setWeights(bad(undefined)) },
+  // typeof null is 'object'
+  { name: 'setWeights null', error: TypeError, field: /weights/, call: (net) => net.setWeights(bad(null)) },
+  { name: 'setWeights an array', error: TypeError, field: /weights/, call: (net) => net.setWeights(bad([])) },
+  { name: 'setWeights too few layers', error: RangeError, field: /weights\.weights/, call: withWeights((w) => { w.weights.pop(); }) },
+  { name: 'setWeights biases missing', error: RangeError, field: /weights\.biases/, call: withWeights((w) => ({ weights: w.weights })) },
+  { name: 'setWeights weights missing', error: RangeError, field: /weights\.weights/, call: withWeights((w) => ({ biases: w.biases })) },
+  { name: 'setWeights a matrix that is a string', error: TypeError, field: /weights\.weights\[0\]/, call: withWeights((w) => { w.weights[0] = 'abc'; }) },
+  { name: 'setWeights a matrix as rows, one of them short', error: RangeError, field: /weights\.weights\[0\]\[2\]/, call: withWeights((w) => { w.weights[0] = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1]]; }) },
+  { name: 'setWeights a Float32Array matrix of the wrong length', error: RangeError, field: /weights\.weights\[0\]/, call: withF32Weights((w) => ({ ...w, weights: [new Float32Array(11), w.weights[1]] })) },
+  { name: 'setWeights NaN in a Float32Array matrix', error: RangeError, field: /weights\.weights\[0\]/, call: withF32Weights((w) => { w.weights[0]![5] = NaN; }) },
+  { name: 'setWeights a Float32Array bias vector too long', error: RangeError, field: /weights\.biases\[1\]/, call: withF32Weights((w) => ({ ...w, biases: [w.biases[0], new Float32Array(3)] })) },
+  { name: 'setWeights Infinity in a Float32Array bias', error: RangeError, field: /weights\.biases\[0\]/, call: withF32Weights((w) => { w.biases[0]![1] = Infinity; }) },
+  { name: 'setWeights a matrix too short', error: RangeError, field: /weights\.weights\[1\]/, call: withWeights((w) => { (w.weights[1] as number[]).pop(); }) },
+  { name: 'setWeights NaN in the last layer', error: RangeError, field: /weights\.weights\[1\]\[3\]/, call: withWeights((w) => { (w.weights[1] as number[])[3] = NaN; }) },
+  { name: 'setWeights a string weight', error: TypeError, field: /weights\.weights\[0\]\[0\]/, call: withWeights((w) => { (w.weights[0] as unknown[])[0] = '0.5'; }) },
+  { name: 'setWeights a weight beyond float32', error: RangeError, field: /weights\.weights\[0\]\[5\]/, call: withWeights((w) => { (w.weights[0] as number[])[5] = -1e39; }) },
+  { name: 'setWeights a bias vector too long', error: RangeError, field: /weights\.biases\[0\]/, call: withWeights((w) => { (w.biases[0] as number[]).push(0); }) },
+  { name: 'setWeights an infinite bias', error: RangeError, field: /weights\.biases\[1\]\[0\]/, call: withWeights((w) => { (w.biases[1] as number[])[0] = Infinity; }) },
+  { name: 'setWeights null bias vectors on a biased network', error: 'either', field: /weights\.biases/, call: withWeights((w) => { w.biases = [null, null]; }) },
+  { name: 'setWeights a hole in the layer list', error: TypeError, field: /weights\.weights\[0\]/, call: withWeights((w) => { delete w.weights[0]; }) },
+  { name: 'setWeights an unknown key', error: TypeError, field: /"scale"/, call: withWeights((w) => ({ ...w, scale: 2 })) },
+];
+
+// ---- toJSON / toBinary options, fromJSON / fromBinary options ------------------------------
+
+const PERSISTENCE: Case[] = [
+  { name: 'toJSON training not a boolean', error: TypeError, field: /training/, call: (net) => net.toJSON(bad({ training: 'no' })) },
+  { name: 'toJSON unknown key', error: TypeError, field: /"trainig"/, call: (net) => net.toJSON(bad({ trainig: false })) },
+  { name: 'toJSON null', error: TypeError, field: /toJSON|options/, call: (net) => net.toJSON(bad(null)) },
+  { name: 'toJSON a number', error: TypeError, field: /toJSON|options/, call: (net) => net.toJSON(bad(1)) },
+  { name: 'toBinary training not a boolean', error: TypeError, field: /training/, call: (net) => net.toBinary(bad({ training: 0 })) },
+  { name: 'toBinary unknown key', error: TypeError, field: /"compress"/, call: (net) => net.toBinary(bad({ compress: true })) },
+  { name: 'fromJSON options unknown key', error: TypeError, field: /"engin"/, async: true, call: (net) => NN.fromJSON(net.toJSON(), bad({ engin: 'js' })) },
+  { name: 'fromJSON options engine unknown', error: RangeError, field: /engine/, async: true, call: (net) => NN.fromJSON(net.toJSON(), bad({ engine: 'gpu' })) },
+  { name: 'fromJSON options a string', error: TypeError, field: /options/, async: true, call: (net) => NN.fromJSON(net.toJSON(), bad('js')) },
+  { name: 'fromJSON undefined', error: TypeError, field: /model/, async: true, call: () => NN.fromJSON(bad(undefined)) },
+  { name: 'fromJSON invalid JSON text', error: TypeError, field: /JSON/, async: true, call: () => NN.fromJSON('{"format":') },
+  { name: 'fromBinary options unknown key', error: TypeError, field: /"engin"/, async: true, call: (net) => NN.fromBinary(net.toBinary(), bad({ engin: 'js' })) },
+  { name: 'fromBinary a string', error: TypeError, field: /model bytes/, async: true, call: () => NN.fromBinary(bad('simdnet')) },
+  { name: 'fromBinary an ArrayBuffer', error: TypeError, field: /model bytes/, async: true, call: (net) => NN.fromBinary(bad(net.toBinary().buffer)) },
+  { name: 'fromBinary three bytes', error: RangeError, field: /model bytes/, async: true, call: () => NN.fromBinary(new Uint8Array(3)) },
+  { name: 'load undefined', error: TypeError, field: /model/, call: (net) => net.load(bad(undefined)) },
+  { name: 'load invalid JSON text', error: TypeError, field: /JSON/, call: (net) => net.load('{"format"') },
+  { name: 'load a corrupted binary', error: RangeError, field: /model bytes/, call: (net) => { const b = net.toBinary(); b[30]! ^= 4; net.load(b); } },
+  { name: 'load a model of another architecture', error: RangeError, field: /architecture/, call: (net) => net.load(otherArchitecture) },
+  { name: 'load a model with a NaN weight', error: RangeError, field: /model\.weights\[1\]\[0\]/, call: (net) => {
+    const json = net.toJSON();
+    json.weights[1]![0] = NaN;
+    net.load(json);
+  } },
+];
+
+// a model of layers [3, 5, 2], made once before the cases run (making it writes engine memory)
+let otherArchitecture = '';
+
+const NET_CASES: Case[] = [
+  ...trainCases('train'), ...trainCases('trainAsync'),
+  ...PREDICT.map(([name, input, error, field]): Case => ({ name: `predict ${name}`, error, field, call: (net) => net.predict(bad(input)) })),
+  ...metricCases('evaluate'), ...metricCases('accuracy'), ...metricCases('confusionMatrix'),
+  ...SET_WEIGHTS, ...PERSISTENCE,
+];
+
+// ---- NN.create / NN.createSync ------------------------------------------------------------
+
+const CREATE: [string, unknown, Kind, RegExp | string][] = [
   ['no options', undefined, TypeError, /options/],
-  ['options not an object', 'big', TypeError, /options/],
+  ['options a string', 'big', TypeError, /options/],
+  ['options an array', [3, 2], TypeError, /options/],
+  ['options with a prototype', Object.create({ layers: [3, 2] }), TypeError, /options/],
   ['layers missing', {}, TypeError, /layers/],
   ['layers not an array', { layers: 3 }, TypeError, /layers/],
   ['layers empty', { layers: [] }, RangeError, /layers/],
   ['one layer', { layers: [3] }, RangeError, /layers/],
-  ['non-integer size', { layers: [3, 2.5] }, RangeError, /layers\[1\]/],
-  ['zero size', { layers: [3, 0] }, RangeError, /layers\[1\]/],
-  ['negative size', { layers: [-1, 2] }, RangeError, /layers\[0\]/],
-  ['NaN size', { layers: [3, NaN, 2] }, RangeError, /layers\[1\]/],
+  ['size 0', { layers: [3, 0] }, RangeError, /layers\[1\]/],
+  ['negative size', { layers: [3, -2] }, RangeError, /layers\[1\]/],
+  ['fractional size', { layers: [3, 2.5] }, RangeError, /layers\[1\]/],
+  ['NaN size', { layers: [3, NaN] }, RangeError, /layers\[1\]/],
   ['infinite size', { layers: [3, Infinity] }, RangeError, /layers\[1\]/],
-  ['size over 2^24', { layers: [3, 2 ** 24 + 1] }, RangeError, /layers\[1\]/],
-  ['string size', { layers: ['3', 2] }, TypeError, /layers\[0\]/],
-  ['huge network (over 2 GiB)', { layers: [2 ** 24, 2 ** 24] }, RangeError, /layers/],
-  ['huge network (100000²)', { layers: [100000, 100000] }, RangeError, /layers/],
-  ['unknown activation', { layers: [3, 2], activation: 'swish' }, RangeError, /activation\.name/],
-  ['activation of the wrong type', { layers: [3, 2], activation: 42 }, TypeError, /activation/],
-  ['activation spec without name', { layers: [3, 2], activation: { gain: 2 } }, TypeError, /activation\.name/],
+  ['size above 2^24', { layers: [3, 2 ** 24 + 1] }, RangeError, /layers\[1\]/],
+  ['string size', { layers: [3, '2'] }, TypeError, /layers\[1\]/],
+  ['a hole in layers', { layers: sparse([3, 4, 2], 1) }, TypeError, /layers\[1\]/],
+  ['activation unknown', { layers: [3, 2], activation: 'gelu' }, RangeError, /activation\.name/],
+  ['activation a number', { layers: [3, 2], activation: 42 }, TypeError, /activation/],
+  ['activation spec without a name', { layers: [3, 2], activation: { gain: 2 } }, TypeError, /activation\.name/],
+  ['activation array too short', { layers: [3, 4, 2], activation: ['relu'] }, RangeError, /activation/],
+  ['activation array too long', { layers: [3, 4, 2], activation: ['relu', 'relu', 'relu'] }, RangeError, /activation/],
+  ['an unknown name in the activation array', { layers: [3, 4, 2], activation: ['relu', 'bogus'] }, RangeError, /activation\[1\]\.name/],
+  ['a hole in the activation array', { layers: [3, 4, 2], activation: sparse(['relu', 'sigmoid'], 0) }, TypeError, /activation\[0\]/],
+  ['activation unknown key', { layers: [3, 2], activation: { name: 'sigmoid', alpha: 2 } }, TypeError, /"alpha"/],
+  ['activation __proto__ key', { layers: [3, 2], activation: JSON.parse('{"name":"sigmoid","__proto__":null}') }, TypeError, /__proto__/],
   ['sigmoid gain 0', { layers: [3, 2], activation: { name: 'sigmoid', gain: 0 } }, RangeError, /activation\.gain/],
   ['sigmoid gain negative', { layers: [3, 2], activation: { name: 'sigmoid', gain: -1 } }, RangeError, /activation\.gain/],
   ['sigmoid gain NaN', { layers: [3, 2], activation: { name: 'sigmoid', gain: NaN } }, RangeError, /activation\.gain/],
@@ -48,304 +284,150 @@ const CREATE: [string, unknown, ErrorClass, RegExp][] = [
   ['sigmoid threshold infinite', { layers: [3, 2], activation: { name: 'sigmoid', threshold: Infinity } }, RangeError, /activation\.threshold/],
   ['gain on relu', { layers: [3, 2], activation: { name: 'relu', gain: 2 } }, TypeError, /activation/],
   ['slope on tanh', { layers: [3, 2], activation: { name: 'tanh', slope: 0.1 } }, TypeError, /activation/],
-  ['leaky slope above 1', { layers: [3, 2], activation: { name: 'leaky-relu', slope: 2 } }, RangeError, /activation\.slope/],
-  ['unknown key in activation', { layers: [3, 2], activation: { name: 'sigmoid', alpha: 1 } }, TypeError, /"alpha"/],
-  ['activation array too short', { layers: [3, 4, 2], activation: ['relu'] }, RangeError, /activation/],
-  ['activation array too long', { layers: [3, 4, 2], activation: ['relu', 'relu', 'relu'] }, RangeError, /activation/],
-  ['bad entry in activation array', { layers: [3, 4, 2], activation: ['relu', 'bogus'] }, RangeError, /activation\[1\]\.name/],
-  ['softmax hidden (one activation for all)', { layers: [3, 4, 2], activation: 'softmax', output: 'sigmoid' }, RangeError, /activation\[0\]/],
-  ['softmax hidden (array)', { layers: [3, 4, 2], activation: ['softmax', 'sigmoid'] }, RangeError, /activation\[0\]/],
-  ['softmax on one output', { layers: [3, 1], output: 'softmax' }, RangeError, /output/],
-  ['unknown output', { layers: [3, 2], output: 'bogus' }, RangeError, /output\.name/],
-  ['unknown loss', { layers: [3, 2], loss: 'hinge' }, RangeError, /loss/],
-  ['loss not a string', { layers: [3, 2], loss: 3 }, TypeError, /loss/],
-  ['bias not boolean', { layers: [3, 2], bias: 'yes' }, TypeError, /bias/],
+  ['leaky-relu slope above 1', { layers: [3, 2], activation: { name: 'leaky-relu', slope: 2 } }, RangeError, /activation\.slope/],
+  // the message names both the field and the reason
+  ['softmax hidden', { layers: [3, 4, 2], activation: ['softmax', 'sigmoid'] }, RangeError, /^(?=.*activation\[0\])(?=.*softmax)/],
+  ['softmax hidden, one activation for all', { layers: [3, 4, 2], activation: 'softmax', output: 'sigmoid' }, RangeError, /activation\[0\]/],
+  ['softmax on one output', { layers: [3, 1], output: 'softmax' }, RangeError, /^(?=.*output)(?=.*softmax)/],
+  ['output unknown', { layers: [3, 2], output: 'bogus' }, RangeError, /output\.name/],
+  ['loss unknown', { layers: [3, 2], loss: 'hinge' }, RangeError, /loss/],
+  ['loss a number', { layers: [3, 2], loss: 3 }, TypeError, /loss/],
+  ['bias a string', { layers: [3, 2], bias: 'yes' }, TypeError, /bias/],
   ['bias a number', { layers: [3, 2], bias: 1 }, TypeError, /bias/],
-  ['unknown init', { layers: [3, 2], init: 'glorot' }, RangeError, /init/],
+  ['init unknown', { layers: [3, 2], init: 'zeros' }, RangeError, /init/],
+  ['initScale with the default init', { layers: [3, 2], initScale: 0.1 }, TypeError, /initScale/],
   ['initScale with xavier', { layers: [3, 2], init: 'xavier', initScale: 0.1 }, TypeError, /initScale/],
-  ['initScale without init', { layers: [3, 2], initScale: 0.1 }, TypeError, /initScale/],
-  ['initScale zero', { layers: [3, 2], init: 'normal', initScale: 0 }, RangeError, /initScale/],
+  ['initScale 0', { layers: [3, 2], init: 'normal', initScale: 0 }, RangeError, /initScale/],
   ['initScale NaN', { layers: [3, 2], init: 'uniform', initScale: NaN }, RangeError, /initScale/],
   ['initScale a string', { layers: [3, 2], init: 'uniform', initScale: '1' }, TypeError, /initScale/],
-  ['unknown engine', { layers: [3, 2], engine: 'gpu' }, RangeError, /engine/],
-  ['engine not a string', { layers: [3, 2], engine: 1 }, TypeError, /engine/],
-  ['negative seed', { layers: [3, 2], seed: -1 }, RangeError, /seed/],
-  ['fractional seed', { layers: [3, 2], seed: 1.5 }, RangeError, /seed/],
-  ['seed ≥ 2^32', { layers: [3, 2], seed: 2 ** 32 }, RangeError, /seed/],
-  ['NaN seed', { layers: [3, 2], seed: NaN }, RangeError, /seed/],
-  ['string seed', { layers: [3, 2], seed: '7' }, TypeError, /seed/],
-  ['unknown normalize', { layers: [3, 2], normalize: 'l2' }, RangeError, /normalize/],
-  ['unknown option key', { layers: [3, 2], learningRate: 0.1 }, TypeError, /"learningRate"/],
+  ['seed 2^32', { layers: [3, 2], seed: 2 ** 32 }, RangeError, /seed/],
+  ['seed negative', { layers: [3, 2], seed: -1 }, RangeError, /seed/],
+  ['seed fractional', { layers: [3, 2], seed: 1.5 }, RangeError, /seed/],
+  ['seed NaN', { layers: [3, 2], seed: NaN }, RangeError, /seed/],
+  ['seed a string', { layers: [3, 2], seed: '1' }, TypeError, /seed/],
+  ['normalize unknown', { layers: [3, 2], normalize: 'l2' }, RangeError, /normalize/],
+  ['engine unknown', { layers: [3, 2], engine: 'gpu' }, RangeError, /engine/],
+  ['engine a number', { layers: [3, 2], engine: 1 }, TypeError, /engine/],
+  ['unknown key', { layers: [3, 2], learningRate: 0.1 }, TypeError, /"learningRate"/],
+  ['unknown key __proto__', JSON.parse('{"layers":[3,2],"__proto__":{"polluted":1}}'), TypeError, /__proto__/],
 ];
 
-describe('NN.create refuses', () => {
-  it.each(CREATE)('%s', async (label, options, type, field) => {
-    const before = [jsEngineSync().heap.allocated, wasmEngineSync().heap.allocated];
-    const err = await NN.create(options as NetworkOptions).then(() => undefined, (e: unknown) => e);
-    expectFieldError(err, type, field, `create: ${label}`);
-    expectFieldError(caught(() => NN.createSync(options as NetworkOptions)), type, field, `createSync: ${label}`);
-    // nothing was allocated on the way to the error
-    expect([jsEngineSync().heap.allocated, wasmEngineSync().heap.allocated]).toEqual(before);
-  });
-});
+const classOf = (kind: Kind): typeof TypeError | typeof RangeError | undefined => (kind === 'either' ? undefined : kind);
 
-// ---- train, predict, setWeights on a live network ----------------------------------------
-
-const X = Array.from({ length: 10 }, (_, r) => [r / 10, 1 - r / 10, (r % 3) / 3]);
-const T = Array.from({ length: 10 }, (_, r) => [r % 2, 1 - (r % 2)]);
-
-const TRAIN_DATA: [string, unknown, unknown, ErrorClass, RegExp][] = [
-  ['inputs missing', undefined, T, TypeError, /inputs/],
-  ['inputs a string', 'abc', T, TypeError, /inputs/],
-  ['inputs empty', [], T, RangeError, /inputs/],
-  ['flat inputs of the wrong length', new Float32Array(7), T, RangeError, /inputs\.length/],
-  ['flat targets of the wrong length', X, new Float32Array(21), RangeError, /targets\.length/],
-  ['a ragged input row', [...X.slice(0, 9), [1, 2]], T, RangeError, /inputs\[9\]\.length/],
-  ['a ragged target row', X, [...T.slice(0, 4), [1, 0, 1], ...T.slice(5)], RangeError, /targets\[4\]\.length/],
-  ['an input row that is not an array', [...X.slice(0, 9), 5], T, TypeError, /inputs\[9\]/],
-  ['NaN in an input row', [[0, NaN, 1], ...X.slice(1)], T, RangeError, /inputs\[0\]\[1\]/],
-  ['Infinity in flat inputs', Float32Array.from({ length: 30 }, (_, i) => (i === 4 ? Infinity : 0)), T, RangeError, /inputs\[4\]/],
-  ['−Infinity in targets', X, [[0, -Infinity], ...T.slice(1)], RangeError, /targets\[0\]\[1\]/],
-  ['NaN in flat targets', X, Float64Array.from({ length: 20 }, (_, i) => (i === 13 ? NaN : 0)), RangeError, /targets\[13\]/],
-  ['a string value', [[0, '1', 1], ...X.slice(1)], T, TypeError, /inputs\[0\]\[1\]/],
-  ['row-count mismatch', X, T.slice(0, 9), RangeError, /targets/],
-];
-
-const TRAIN_OPTIONS: [string, unknown, ErrorClass, RegExp][] = [
-  ['options not an object', 'fast', TypeError, /train options/],
-  ['epochs 0', { epochs: 0 }, RangeError, /epochs/],
-  ['epochs negative', { epochs: -1 }, RangeError, /epochs/],
-  ['epochs fractional', { epochs: 1.5 }, RangeError, /epochs/],
-  ['epochs NaN', { epochs: NaN }, RangeError, /epochs/],
-  ['epochs infinite', { epochs: Infinity }, RangeError, /epochs/],
-  ['epochs a string', { epochs: '10' }, TypeError, /epochs/],
-  ['batchSize 0', { batchSize: 0 }, RangeError, /batchSize/],
-  ['batchSize fractional', { batchSize: 1.5 }, RangeError, /batchSize/],
-  ['batchSize negative', { batchSize: -3 }, RangeError, /batchSize/],
-  ['batchSize an unknown string', { batchSize: 'half' }, RangeError, /batchSize/],
-  ['batchSize a boolean', { batchSize: true }, TypeError, /batchSize/],
-  ['learningRate 0', { learningRate: 0 }, RangeError, /learningRate/],
-  ['learningRate negative', { learningRate: -0.1 }, RangeError, /learningRate/],
-  ['learningRate NaN', { learningRate: NaN }, RangeError, /learningRate/],
-  ['learningRate infinite', { learningRate: Infinity }, RangeError, /learningRate/],
-  ['learningRate a string', { learningRate: '0.1' }, TypeError, /learningRate/],
-  ['unknown optimizer', { optimizer: 'rmsprop' }, RangeError, /optimizer/],
-  ['optimizer not a string', { optimizer: 1 }, TypeError, /optimizer/],
-  ['momentum negative', { momentum: -0.1 }, RangeError, /momentum/],
-  ['momentum above 1', { momentum: 1.5 }, RangeError, /momentum/],
-  ['beta1 = 1', { optimizer: 'adam', beta1: 1 }, RangeError, /beta1/],
-  ['beta1 negative', { beta1: -0.1 }, RangeError, /beta1/],
-  ['beta2 = 1', { beta2: 1 }, RangeError, /beta2/],
-  ['epsilon 0', { epsilon: 0 }, RangeError, /epsilon/],
-  ['epsilon above 1', { epsilon: 2 }, RangeError, /epsilon/],
-  ['weightDecay negative', { weightDecay: -1 }, RangeError, /weightDecay/],
-  ['clipNorm negative', { clipNorm: -1 }, RangeError, /clipNorm/],
-  ['clipNorm NaN', { clipNorm: NaN }, RangeError, /clipNorm/],
-  ['shuffle not boolean', { shuffle: 'yes' }, TypeError, /shuffle/],
-  ['errorThreshold negative', { errorThreshold: -1 }, RangeError, /errorThreshold/],
-  ['errorThreshold NaN', { errorThreshold: NaN }, RangeError, /errorThreshold/],
-  ['onEpoch not a function', { onEpoch: 5 }, TypeError, /onEpoch/],
-  ['onBatch not a function', { onBatch: 'x' }, TypeError, /onBatch/],
-  ['schedule not an object', { schedule: 'step' }, TypeError, /schedule/],
-  ['schedule of unknown type', { schedule: { type: 'cosine', factor: 0.5 } }, RangeError, /schedule\.type/],
-  ['step schedule without every', { schedule: { type: 'step', factor: 0.5 } }, TypeError, /schedule\.every/],
-  ['schedule factor 0', { schedule: { type: 'exponential', factor: 0 } }, RangeError, /schedule\.factor/],
-  ['validationSplit 1', { validationSplit: 1 }, RangeError, /validationSplit/],
-  ['validationSplit holding out no row', { validationSplit: 0.05 }, RangeError, /validationSplit/],
-  ['validationSplit and validationData', { validationSplit: 0.2, validationData: { inputs: X, targets: T } }, TypeError, /validationSplit/],
-  ['validationData with the wrong width', { validationData: { inputs: [[1, 2]], targets: [[1, 0]] } }, RangeError, /validationData\.inputs/],
-  ['validationData row mismatch', { validationData: { inputs: X, targets: T.slice(1) } }, RangeError, /validationData\.targets/],
-  ['earlyStopping without patience', { earlyStopping: {} }, TypeError, /earlyStopping\.patience/],
-  ['earlyStopping patience 0', { earlyStopping: { patience: 0 } }, RangeError, /earlyStopping\.patience/],
-  ['timeLimitMs 0', { timeLimitMs: 0 }, RangeError, /timeLimitMs/],
-  ['signal not an AbortSignal', { signal: {} }, TypeError, /signal/],
-  ['unknown onDivergence', { onDivergence: 'ignore' }, RangeError, /onDivergence/],
-  ['unknown option key', { epoch: 5 }, TypeError, /"epoch"/],
-];
-
-const PREDICT: [string, unknown, ErrorClass, RegExp][] = [
-  ['a row of the wrong length', new Float32Array(2), RangeError, /input\.length/],
-  ['flat input not a multiple of the layer size', [1, 2, 3, 4], RangeError, /input\.length/],
-  ['NaN', [1, NaN, 3], RangeError, /input\[1\]/],
-  ['Infinity in a row', [[1, 2, 3], [1, Infinity, 3]], RangeError, /input\[1\]\[1\]/],
-  ['a ragged row', [[1, 2, 3], [1, 2]], RangeError, /input\[1\]\.length/],
-  ['a string', 'abc', TypeError, /input/],
-  ['nothing', undefined, TypeError, /input/],
-  ['no rows', [], RangeError, /input/],
-];
-
-function weightsOf(layers: number[], bias = true): Weights {
-  return {
-    weights: layers.slice(1).map((n, l) => new Float32Array(layers[l]! * n).fill(0.5)),
-    biases: layers.slice(1).map((n) => (bias ? new Float32Array(n).fill(0.1) : null)),
-  };
-}
-
-const SET_WEIGHTS: [string, (w: Weights) => unknown, ErrorClass, RegExp][] = [
-  ['not an object', () => null, TypeError, /weights/],
-  ['too few matrices', (w) => ({ ...w, weights: w.weights.slice(0, 1) }), RangeError, /weights\.weights/],
-  ['weights missing', (w) => ({ biases: w.biases }), RangeError, /weights\.weights/],
-  ['a matrix of the wrong length', (w) => ({ ...w, weights: [new Float32Array(11), w.weights[1]] }), RangeError, /weights\.weights\[0\]/],
-  ['a matrix with too few rows', (w) => ({ ...w, weights: [w.weights[0], new Float32Array(6)] }), RangeError, /weights\.weights\[1\]/],
-  ['a matrix of rows with a ragged row', (w) => ({ ...w, weights: [[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1]], w.weights[1]] }), RangeError, /weights\.weights\[0\]\[2\]/],
-  ['NaN in a matrix', (w) => ({ ...w, weights: [w.weights[0]!.map((v, i) => (i === 5 ? NaN : v)), w.weights[1]] }), RangeError, /weights\.weights\[0\]/],
-  ['a matrix that is a string', (w) => ({ ...w, weights: ['abc', w.weights[1]] }), TypeError, /weights\.weights\[0\]/],
-  ['biases missing', (w) => ({ weights: w.weights }), RangeError, /weights\.biases/],
-  ['a bias vector of the wrong length', (w) => ({ ...w, biases: [w.biases[0], new Float32Array(3)] }), RangeError, /weights\.biases\[1\]/],
-  ['a bias vector twice as long', (w) => ({ ...w, biases: [new Float32Array(8), w.biases[1]] }), RangeError, /weights\.biases\[0\]/],
-  ['Infinity in a bias', (w) => ({ ...w, biases: [Float32Array.from([0, Infinity, 0, 0]), w.biases[1]] }), RangeError, /weights\.biases\[0\]/],
-];
-
-describe.each(['js', 'wasm'] as const)('a live network on %s refuses', (engine) => {
-  const make = (): NN => NN.createSync({ layers: [3, 4, 2], engine, seed: 5 });
-  const heap = () => (engine === 'js' ? jsEngineSync() : wasmEngineSync()).heap;
-
-  /** The network's weights and outputs, to check a refused call changed nothing. */
-  function snapshot(net: NN): { weights: number[][]; out: number[] } {
-    const w = net.getWeights();
-    return { weights: [...w.weights, ...(w.biases as Float32Array[])].map((a) => Array.from(a)), out: Array.from(net.predict(X.flat())) };
-  }
-
-  it.each(TRAIN_DATA)('train with %s', async (label, inputs, targets, type, field) => {
-    const net = make();
-    const before = snapshot(net), allocated = heap().allocated;
-    expectFieldError(caught(() => net.train(inputs, targets, { epochs: 1 })), type, field, `train: ${label}`);
-    const err = await net.trainAsync(inputs, targets, { epochs: 1 }).then(() => undefined, (e: unknown) => e);
-    expectFieldError(err, type, field, `trainAsync: ${label}`);
-    expect(snapshot(net)).toEqual(before);
-    expect(heap().allocated).toBe(allocated);
-    expect(net.epochs).toBe(0);
+describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
+  let saved = '';
+  beforeAll(async () => {
+    const net = await NN.create({ layers: [3, 4, 2], activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed: 11 });
+    net.train(X, T, { epochs: 2, batchSize: 4, optimizer: 'adam', learningRate: 0.01 });
+    saved = JSON.stringify(net.toJSON());
     net.dispose();
+    const other = NN.createSync({ layers: [3, 5, 2], activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed: 1 });
+    otherArchitecture = JSON.stringify(other.toJSON());
+    other.dispose();
   });
 
-  it.each(TRAIN_OPTIONS)('train with %s', (label, options, type, field) => {
-    const net = make();
-    const before = snapshot(net), allocated = heap().allocated;
-    expectFieldError(caught(() => net.train(X, T, options as TrainOptions)), type, field, `train: ${label}`);
-    expect(snapshot(net)).toEqual(before);
-    expect(heap().allocated).toBe(allocated);
-    net.dispose();
+  it.each(NET_CASES)('$name: refused, nothing written, the network as before and usable', async (c) => {
+    const net = await NN.fromJSON(saved, { engine }), twin = await NN.fromJSON(saved, { engine });
+    const before = stateOf(net);
+    const image = memoryImage(engine);
+    let err: unknown;
+    if (c.async) {
+      let promise: unknown;
+      expect(() => { promise = c.call(net, D); }, `${c.name}: rejects rather than throws`).not.toThrow();
+      err = await rejected(() => promise as Promise<unknown>);
+    } else {
+      err = thrown(() => c.call(net, D));
+    }
+    expectClearError(err, c.field, c.name, classOf(c.error));
+    expectSameBytes(image, memoryImage(engine), c.name);
+    expectSameState(before, net, c.name);
+    // usable: trains and predicts exactly like its twin
+    const options = { epochs: 2, batchSize: 5, optimizer: 'adam' as const, learningRate: 0.01 };
+    const r1 = net.train(X, T, options), r2 = twin.train(X, T, options);
+    expect(r1.error).toBe(r2.error);
+    expectSameWeights(twin.getWeights(), net.getWeights(), `${c.name}: trained after the error`);
+    expect(net.predict(X)).toEqual(twin.predict(X));
+    expect(net.epochs).toBe(twin.epochs);
+    net.dispose(); twin.dispose();
   });
 
-  it.each(PREDICT)('predict with %s', (label, input, type, field) => {
-    const net = make();
-    expectFieldError(caught(() => net.predict(bad(input))), type, field, `predict: ${label}`);
-    net.dispose();
+  it.each(CREATE)('NN.create %s: refused before any memory is touched', async (name, options, kind, field) => {
+    const opts = options !== null && typeof options === 'object' && !Array.isArray(options) && Object.getPrototypeOf(options) === Object.prototype
+      && !Object.prototype.hasOwnProperty.call(options, 'engine') ? { ...options, engine } : options;
+    const heap = engineOf(engine).heap;
+    const allocated = heap.allocated, image = memoryImage(engine);
+    const syncErr = thrown(() => NN.createSync(bad(opts)));
+    expectClearError(syncErr, field, `createSync ${name}`, classOf(kind));
+    let promise: unknown;
+    expect(() => { promise = NN.create(bad(opts)); }, 'create rejects rather than throws').not.toThrow();
+    const asyncErr = await rejected(() => promise as Promise<unknown>);
+    expectClearError(asyncErr, field, `create ${name}`, classOf(kind));
+    expect(heap.allocated, `${name}: nothing allocated (nor leaked)`).toBe(allocated);
+    expectSameBytes(image, memoryImage(engine), name);
   });
 
-  it('evaluate with NaN targets', () => {
-    const net = make();
-    expectFieldError(caught(() => net.evaluate(X, [[NaN, 0], ...T.slice(1)])), RangeError, /targets\[0\]\[0\]/, 'evaluate');
-    net.dispose();
-  });
-
-  it.each(SET_WEIGHTS)('setWeights with %s', (label, mutate, type, field) => {
-    const net = make();
-    const before = snapshot(net);
-    expectFieldError(caught(() => net.setWeights(bad(mutate(weightsOf([3, 4, 2]))))), type, field, `setWeights: ${label}`);
-    expect(snapshot(net)).toEqual(before);
-    net.dispose();
-  });
-
-  it('setWeights with biases on a network without bias', () => {
+  it('setWeights with biases on a network without bias: refused naming the biases; null biases accepted', () => {
     const net = NN.createSync({ layers: [3, 4, 2], bias: false, engine, seed: 5 });
-    expectFieldError(caught(() => net.setWeights(weightsOf([3, 4, 2], true))), RangeError, /biases/, 'setWeights');
-    expect(() => net.setWeights(weightsOf([3, 4, 2], false))).not.toThrow();
+    const w = net.getWeights();
+    const before = stateOf(net);
+    const err = thrown(() => net.setWeights({ weights: w.weights, biases: [new Float32Array(4), new Float32Array(2)] }));
+    expectClearError(err, /biases/, 'setWeights', RangeError);
+    expectSameState(before, net, 'after the refused biases');
+    expect(() => net.setWeights({ weights: w.weights, biases: [null, null] })).not.toThrow();
     net.dispose();
   });
 
-  it('after all of those errors the network is unchanged and still trains and predicts', () => {
-    const net = make();
-    const before = snapshot(net);
-    for (const [, inputs, targets] of TRAIN_DATA) caught(() => net.train(inputs, targets));
-    for (const [, options] of TRAIN_OPTIONS) caught(() => net.train(X, T, options as TrainOptions));
-    for (const [, input] of PREDICT) caught(() => net.predict(bad(input)));
-    for (const [, mutate] of SET_WEIGHTS) caught(() => net.setWeights(bad(mutate(weightsOf([3, 4, 2])))));
-    expect(snapshot(net)).toEqual(before);
-    const report = net.train(X, T, { epochs: 20, batchSize: 'full', learningRate: 0.5 });
-    expect(report.epochs).toBe(20);
+  it('JSON.stringify(net) still calls toJSON with a property key, and stays the full model', async () => {
+    const net = await NN.fromJSON(saved, { engine });
+    expect(JSON.parse(JSON.stringify(net))).toEqual(JSON.parse(saved));
+    expect(JSON.parse(JSON.stringify({ model: net })).model).toEqual(JSON.parse(saved));
+    expect(JSON.parse(JSON.stringify([net]))[0]).toEqual(JSON.parse(saved));
+    expect(net.toJSON({ training: false }).training).toBeUndefined();
+    net.dispose();
+  });
+
+  it('an array whose elements change between reads cannot smuggle NaN past validation', async () => {
+    for (const where of ['setWeights', 'predict', 'train'] as const) {
+      const net = await NN.fromJSON(saved, { engine });
+      let reads = 0;
+      // a getter that is finite the first time (and the second) and NaN ever after
+      const hostile = (values: number[]): number[] => {
+        Object.defineProperty(values, 0, { get: () => (reads++ < 2 ? 0.25 : NaN), enumerable: true });
+        return values;
+      };
+      const w = net.getWeights();
+      let y: Float32Array | null = null;
+      const err = thrown(() => {
+        if (where === 'setWeights') net.setWeights(bad({ weights: [hostile(Array.from(w.weights[0]!)), w.weights[1]!], biases: w.biases }));
+        if (where === 'predict') y = net.predict(hostile([0, 0.5, 0.5]));
+        if (where === 'train') net.train(hostile(Array.from(X)), T, { epochs: 1, batchSize: 4, shuffle: false });
+      });
+      if (err !== undefined) expectClearError(err, null, where);
+      if (y) expect(Array.from(y as Float32Array).every(Number.isFinite), 'predict answered from a NaN input').toBe(true);
+      expect(allFinite(net.getWeights()), `${where}: a NaN reached the network`).toBe(true);
+      net.dispose();
+    }
+  });
+
+  it('an error thrown by onEpoch, onBatch or an abort leaves a network that trains on', async () => {
+    const net = await NN.fromJSON(saved, { engine });
+    const boom = new Error('user callback failed');
+    expect(thrown(() => net.train(X, T, { epochs: 3, onEpoch: () => { throw boom; } }))).toBe(boom);
+    expect(net.epochs).toBe(JSON.parse(saved).training.epochs + 1);
+    expect(await rejected(() => net.trainAsync(X, T, { epochs: 3, batchSize: 2, onBatch: ({ batch }) => { if (batch === 2) throw boom; } }))).toBe(boom);
+    const controller = new AbortController();
+    controller.abort();
+    const before = stateOf(net);
+    const abort = await rejected(() => net.trainAsync(X, T, { epochs: 3, signal: controller.signal }));
+    expect((abort as Error).name).toBe('AbortError');
+    expectSameWeights(before.weights, net.getWeights(), 'a pre-aborted signal');
+    expect(net.epochs).toBe(before.epochs);
+    // not stuck in 'training': every method works
+    const report = net.train(X, T, { epochs: 2, batchSize: 4 });
+    expect(report.epochs).toBe(2);
     expect(Number.isFinite(report.error)).toBe(true);
-    expect(snapshot(net).weights).not.toEqual(before.weights);
-    expect(net.predict([0.1, 0.2, 0.3]).every(Number.isFinite)).toBe(true);
+    expect(Array.from(net.predict(X.subarray(0, 3))).every(Number.isFinite)).toBe(true);
     net.dispose();
-  });
-});
-
-// ---- NN.fromJSON and NN.fromBinary -------------------------------------------------------
-
-describe('NN.fromJSON refuses', () => {
-  const net = NN.createSync({ layers: [3, 4, 2], activation: 'tanh', output: 'softmax', engine: 'js', seed: 5 });
-  const good = (): ModelJSON => JSON.parse(JSON.stringify(net.toJSON())) as ModelJSON;
-  const edit = (f: (j: Record<string, unknown>) => void): ModelJSON => { const j = good() as unknown as Record<string, unknown>; f(j); return j as unknown as ModelJSON; };
-
-  const CASES: [string, () => unknown, ErrorClass, RegExp][] = [
-    ['text that is not JSON', () => '{"format": "simdnet",', TypeError, /model/],
-    ['a number', () => 42, TypeError, /model/],
-    ['an array', () => [], TypeError, /model/],
-    ['another format', () => edit((j) => { j.format = 'keras'; }), TypeError, /model\.format/],
-    ['format missing', () => edit((j) => { delete j.format; }), TypeError, /model\.format/],
-    ['version 2', () => edit((j) => { j.version = 2; }), RangeError, /model\.version/],
-    ['version as a string', () => edit((j) => { j.version = '1'; }), RangeError, /model\.version/],
-    ['an unknown key', () => edit((j) => { j.extra = 1; }), TypeError, /"extra"/],
-    ['a zero layer size', () => edit((j) => { j.layers = [3, 0, 2]; }), RangeError, /layers\[1\]/],
-    ['too few activations', () => edit((j) => { (j.activations as unknown[]).pop(); }), RangeError, /model\.activations/],
-    ['an unknown activation', () => edit((j) => { (j.activations as { name: string }[])[0]!.name = 'swish'; }), RangeError, /model\.activations\[0\]\.name/],
-    ['an unknown loss', () => edit((j) => { j.loss = 'hinge'; }), RangeError, /model\.loss/],
-    ['bias not boolean', () => edit((j) => { j.bias = 'yes'; }), TypeError, /model\.bias/],
-    ['a negative seed', () => edit((j) => { j.seed = -1; }), RangeError, /model\.seed/],
-    ['a weight matrix of the wrong size', () => edit((j) => { (j.weights as number[][])[0]!.pop(); }), RangeError, /model\.weights\[0\]/],
-    ['weights for other layer sizes', () => edit((j) => { j.layers = [3, 5, 2]; }), RangeError, /model\.weights\[0\]/],
-    ['a null weight (NaN written by JSON.stringify)', () => edit((j) => { (j.weights as unknown[][])[1]![2] = null; }), TypeError, /model\.weights\[1\]/],
-    ['a bias vector of the wrong length', () => edit((j) => { (j.biases as number[][])[0]!.push(0); }), RangeError, /model\.biases\[0\]/],
-    ['a negative training step', () => edit((j) => { (j.training as { step: number }).step = -1; }), RangeError, /model\.training\.step/],
-    ['a generator state of 3 words', () => edit((j) => { (j.training as { random: number[] }).random.pop(); }), RangeError, /model\.training\.random/],
-    // NN.create refuses these two architectures (see above); a saved model must not smuggle them in
-    ['softmax on a hidden layer', () => edit((j) => { (j.activations as unknown[])[0] = { name: 'softmax', gain: 1, threshold: 0, slope: 0.01 }; }), RangeError, /activations\[0\]/],
-    ['softmax on a single output', () => edit((j) => {
-      j.layers = [3, 4, 1];
-      (j.weights as number[][])[1] = [0.1, 0.2, 0.3, 0.4];
-      (j.biases as number[][])[1] = [0];
-      delete j.training;
-    }), RangeError, /softmax/],
-  ];
-
-  it.each(CASES)('%s', async (label, model, type, field) => {
-    const err = await NN.fromJSON(model() as ModelJSON, { engine: 'js' }).then(() => undefined, (e: unknown) => e);
-    expectFieldError(err, type, field, `fromJSON: ${label}`);
-  });
-
-  it('NaN and Infinity in a parsed model object', async () => {
-    for (const v of [NaN, Infinity]) {
-      const err = await NN.fromJSON(edit((j) => { (j.weights as number[][])[0]![3] = v; }), { engine: 'js' }).then(() => undefined, (e: unknown) => e);
-      expectFieldError(err, RangeError, /model\.weights\[0\]/, `fromJSON: ${v}`);
-    }
-  });
-
-  it('an unknown engine option', async () => {
-    const err = await NN.fromJSON(good(), { engine: bad('gpu') }).then(() => undefined, (e: unknown) => e);
-    expectFieldError(err, RangeError, /engine/, 'fromJSON engine');
-  });
-
-  it('the unedited model loads (the cases above fail for their edit, not for the base)', async () => {
-    const copy = await NN.fromJSON(good(), { engine: 'js' });
-    expect(copy.layers).toEqual([3, 4, 2]);
-    copy.dispose();
-  });
-
-  it('NN.fromBinary refuses corrupted, truncated and foreign bytes', async () => {
-    const bytes = net.toBinary();
-    const flipped = bytes.slice(); flipped[bytes.length >> 1]! ^= 0x10;
-    const foreign = bytes.slice(); foreign[0] = 0x50;
-    const cases: [string, unknown, ErrorClass, RegExp][] = [
-      ['not bytes', 'simdnet', TypeError, /model bytes/],
-      ['a flipped bit', flipped, RangeError, /checksum/],
-      ['truncated', bytes.slice(0, bytes.length - 9), RangeError, /model bytes/],
-      ['too short for a header', bytes.slice(0, 10), RangeError, /model bytes/],
-      ['another magic', foreign, TypeError, /model bytes/],
-    ];
-    for (const [label, input, type, field] of cases) {
-      const err = await NN.fromBinary(input as Uint8Array, { engine: 'js' }).then(() => undefined, (e: unknown) => e);
-      expectFieldError(err, type, field, `fromBinary: ${label}`);
-    }
+    expect(net.isDisposed).toBe(true);
   });
 });

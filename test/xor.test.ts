@@ -2,12 +2,13 @@
 // below 0.01 on both engines, and its outputs round to the truth table.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
-import { f64, forwardRef, lossRef } from './reference.js';
+import { forwardRef, lossRef, toRef } from './helpers/float64-network.js';
+import { ENGINES } from './helpers/engines.js';
 
 const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
 const T = [[0], [1], [1], [0]];
 
-describe.each(['js', 'wasm'] as const)('XOR on %s', (engine) => {
+describe.each(ENGINES)('XOR on %s', (engine) => {
   // sigmoid hidden and output, SSE (the article's E), Adam at 0.1 on the full batch: ~29 of 30 seeds
   // converge within 3000 epochs; these three were checked on both engines
   it.each([1, 2, 3])('2-3-1 with bias learns XOR to error < 0.01 (seed %i)', async (seed) => {
@@ -21,10 +22,7 @@ describe.each(['js', 'wasm'] as const)('XOR on %s', (engine) => {
     // independent check: the learned weights, run through the float64 forward pass, give the same
     // outputs (float32 rounding: 1e-5) and the same SSE
     const w = net.getWeights();
-    const ref = forwardRef({
-      layers: [2, 3, 1], activations: [{ name: 'sigmoid' }, { name: 'sigmoid' }],
-      weights: w.weights.map(f64), biases: w.biases.map((b) => f64(b!)),
-    }, X.flat(), 4)[2]!;
+    const ref = forwardRef(toRef(w, [2, 3, 1], [{ name: 'sigmoid' }, { name: 'sigmoid' }]), X.flat(), 4)[2]!;
     for (let r = 0; r < 4; r++) expect(Math.abs(y[r]![0]! - ref[r]!)).toBeLessThanOrEqual(1e-5);
     const sse = lossRef('sse', ref, T.flat(), 4, 1);
     expect(sse).toBeLessThan(0.01);

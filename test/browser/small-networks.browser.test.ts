@@ -1,8 +1,9 @@
 // The fused small-network epoch in the relaxed-SIMD build (which Node 20 rejects): bit for bit the
-// general path, whose products fuse multiply-adds in full 4-column chunks only (test/small-paths.ts).
+// general path, whose products fuse multiply-adds in full 4-column chunks only
+// (test/helpers/fused-epoch.ts).
 import { describe, expect, it } from 'vitest';
 import { NN } from '../../src/index.js';
-import { CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from '../small-paths.js';
+import { CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from '../helpers/fused-epoch.js';
 
 describe('relaxed SIMD: the fused epoch against the general path', () => {
   it('runs the relaxed build', async () => {

@@ -1,11 +1,14 @@
-// Issue 7, divergence: a NaN or infinite loss or weight stops training with a DivergenceError that
+// Divergence: a NaN or infinite loss or weight stops training with a DivergenceError that
 // names the epoch and the layer; the network keeps the weights (and optimizer state) it had before
 // that epoch and stays usable. With onDivergence: 'halve' the epoch is retried at half the
 // learning rate, and training completes with finite weights and the smaller rate reported.
 import { describe, expect, it } from 'vitest';
 import { NN, type Weights } from '../src/index.js';
 import { DivergenceError } from '../src/errors.js';
-import { ENGINES, type EngineKind, allFinite, expectSameWeights, rejected, thrown } from './reliability-helpers.js';
+import { expectSameWeights } from './helpers/bits.js';
+import { allFinite } from './helpers/network-state.js';
+import { ENGINES, type EngineKind } from './helpers/engines.js';
+import { rejected, thrown } from './helpers/clear-errors.js';
 
 // unnormalised regression data: inputs in [0, 1000), targets their weighted sum (hundreds to thousands)
 const ROWS = 48;

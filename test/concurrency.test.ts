@@ -1,20 +1,32 @@
-// Issue 7, concurrency (one thread, interleaved by trainAsync): predict, evaluate and getWeights
+// Concurrency (one thread, interleaved by trainAsync): predict, evaluate and getWeights
 // during trainAsync answer from one consistent state, the weights of the last completed batch; a
 // second train/trainAsync/load on a training network is refused with a clear error; two networks
 // training at once do not interfere (each ends bit-identical to the same training done alone); and
 // every network of a process shares one compiled module and one engine.
 import { describe, expect, it, vi } from 'vitest';
-import { NN, type Weights } from '../src/index.js';
-import { ENGINES, type EngineKind, engineOf, expectSameWeights, rejected, rows, thrown } from './reliability-helpers.js';
+import { NN, type TrainOptions, type Weights } from '../src/index.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectSameWeights, sameWeights } from './helpers/bits.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { rejected, thrown } from './helpers/clear-errors.js';
 
 const LAYERS = [6, 12, 3];
-const X = rows(1500, 6, 11), T = rows(1500, 3, 12, 0, 1);
-const PROBE = rows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
+const X = randomRows(1500, 6, 11), T = randomRows(1500, 3, 12, 0, 1);
+const PROBE = randomRows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
 // trainAsync yields after ~4 ms of work: long enough runs (the Wasm engine is ~10x faster) to be interleaved many times
 const optionsFor = (engine: EngineKind) => ({ epochs: engine === 'wasm' ? 30 : 5, batchSize: 4, learningRate: 0.05, optimizer: 'momentum' as const });
 
 const make = (engine: EngineKind, seed = 31): NN => NN.createSync({ layers: LAYERS, activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The weights the network reaches training alone: the oracle of the interleaved runs. */
+async function trainedAlone(engine: EngineKind, options: TrainOptions): Promise<Weights> {
+  const alone = make(engine);
+  await alone.trainAsync(X, T, options);
+  const weights = alone.getWeights();
+  alone.dispose();
+  return weights;
+}
 
 // First in this file, so that the engine does not exist yet (vitest gives each file fresh modules).
 describe('one compiled module', () => {
@@ -41,11 +53,7 @@ describe('one compiled module', () => {
 describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
   const options = optionsFor(engine);
   it('predict and evaluate during trainAsync answer from the weights of the last completed batch; training is unaffected', async () => {
-    const alone = make(engine);
-    await alone.trainAsync(X, T, options);
-    const expected = alone.getWeights();
-    alone.dispose();
-
+    const expected = await trainedAlone(engine, options);
     const net = make(engine);
     const initial = net.getWeights();
     const twin = make(engine); // gets each observed snapshot through setWeights, as an independent oracle
@@ -73,11 +81,7 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
 
   it('a second train, trainAsync or load while trainAsync runs is refused with a clear error; the first run is unaffected', async () => {
     const long = { ...options, epochs: options.epochs * 2 };
-    const alone = make(engine);
-    await alone.trainAsync(X, T, long);
-    const expected = alone.getWeights();
-    alone.dispose();
-
+    const expected = await trainedAlone(engine, long);
     const net = make(engine);
     const saved = net.toJSON();
     let done = false;
@@ -115,7 +119,7 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
   });
 
   it('two networks training at once with trainAsync each end bit-identical to the same training done alone', async () => {
-    const X2 = rows(900, 6, 21), T2 = rows(900, 3, 22, 0, 1);
+    const X2 = randomRows(900, 6, 21), T2 = randomRows(900, 3, 22, 0, 1);
     const optionsB = { epochs: 4, batchSize: 8, learningRate: 0.01, optimizer: 'adam' as const };
     const soloA = make(engine, 41), soloB = make(engine, 42);
     await soloA.trainAsync(X, T, options);
@@ -136,7 +140,3 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     for (const n of [soloA, soloB, a, b]) n.dispose();
   });
 });
-
-function sameWeights(a: Weights, b: Weights): boolean {
-  return a.weights.every((w, l) => w.every((v, i) => Object.is(v, b.weights[l]![i])));
-}

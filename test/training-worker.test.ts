@@ -2,17 +2,10 @@
 // events, stopping, AbortSignal, and a main thread that keeps running while the worker trains.
 import { describe, expect, it } from 'vitest';
 import { NN, trainInWorker } from '../dist/index.js';
+import { randomRows } from './helpers/random-data.js';
 
 const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], t: [[0], [1], [1], [0]] };
 const small = { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 'mse', seed: 7 } as const;
-
-/** A random regression set big enough that training takes a while. */
-function bigData(rows: number, inputs: number, outputs: number): { x: Float32Array; t: Float32Array } {
-  let s = 12345;
-  const r = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const x = new Float32Array(rows * inputs).map(r), t = new Float32Array(rows * outputs).map(r);
-  return { x, t };
-}
 
 describe('trainInWorker (Node worker_threads)', () => {
   it('passes threads on: the worker trains on as many threads, and the result equals net.train on one', async () => {
@@ -100,7 +93,8 @@ describe('trainInWorker (Node worker_threads)', () => {
   });
 
   it('keeps the main thread free: a setInterval counter ticks while the worker trains', async () => {
-    const { x, t } = bigData(4000, 256, 10);
+    // a random regression set big enough that training takes a while
+    const x = randomRows(4000, 256, 1, 0, 1), t = randomRows(4000, 10, 2, 0, 1);
     const net = await NN.create({ layers: [256, 256, 10], activation: 'relu', output: 'linear', loss: 'mse', seed: 1 });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);

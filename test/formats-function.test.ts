@@ -6,9 +6,9 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { NN, type Activation, type NetworkOptions, type ModelJSON } from '../src/index.js';
-import { f64, forwardRef, randomF32, randomWeights, rng, type ActivationRef } from './training-reference.js';
-
-const ENGINES = ['js', 'wasm'] as const;
+import { randomF32, randomWeights, rng } from './helpers/random-data.js';
+import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
+import { ENGINES } from './helpers/engines.js';
 
 interface Model { label: string; net: NetworkOptions; acts: ActivationRef[] }
 const MODELS: Model[] = [
@@ -80,7 +80,7 @@ describe.each(ENGINES)('toFunction on %s', (engine) => {
 
       const json = net.toJSON() as ModelJSON;
       const w = net.getWeights();
-      const ref = { layers, activations: model.acts, weights: w.weights.map(f64), biases: w.biases.map((b) => (b ? f64(b) : null)) };
+      const ref = toRef(w, layers, model.acts);
       const probe = new Float32Array([...x.subarray(0, 10 * 5), ...data(10, 62).x]);   // training rows and new rows
       const rows = probe.length / 5;
       const predicted = net.predict(probe);

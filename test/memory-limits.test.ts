@@ -1,10 +1,12 @@
-// Issue 7, limits: a network or a batch whose buffers would not fit in the engine's 2 GiB of Wasm
+// Memory limits: a network or a batch whose buffers would not fit in the engine's 2 GiB of Wasm
 // memory is refused up front with a RangeError that names the field and the bytes needed; the
 // engine's memory is not grown (no gigabytes allocated, no trap), and the network stays usable.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { MAX_BYTES } from '../src/runtime/heap.js';
-import { ENGINES, type EngineKind, engineOf, expectClearError, rejected, stateOf, expectSameState, thrown } from './reliability-helpers.js';
+import { stateOf, expectSameState } from './helpers/network-state.js';
+import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 
 const GiB = 2 ** 30;
 
@@ -20,6 +22,7 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     ['two 2^20-wide layers (4 TiB of weights)', [1 << 20, 1 << 20], 2 * 4 * 2 ** 40],
     ['2^24 inputs to 2^24 outputs', [1 << 24, 1 << 24], 2 * 4 * 2 ** 48],
     ['16384 x 16384 (1 GiB of weights, 2 GiB with gradients)', [16384, 16384], 2 * GiB],
+    ['100000 x 100000 (40 GB of weights)', [100_000, 100_000], 2 * 4 * 1e10],
     ['100000 layers 64 wide', Array.from({ length: 100_000 }, () => 64), 99_999 * 64 * 64 * 4 * 2],
   ])('NN.create with %s: RangeError with the bytes needed, nothing allocated', async (_name, layers, atLeast) => {
     const allocated = heap.allocated, byteLength = heap.byteLength;

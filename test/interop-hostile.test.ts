@@ -1,4 +1,4 @@
-// Issue 12, hostile files: fromONNX and fromTFJS refuse truncated, bit-flipped, mutated and foreign
+// Interop on hostile files: fromONNX and fromTFJS refuse truncated, bit-flipped, mutated and foreign
 // input with a clear TypeError or RangeError (never a Wasm trap, never an engine message about
 // undefined), build nothing when they refuse (engine memory untouched), pollute no prototype, and
 // anything they accept is a sound network: finite weights, an architecture NN.create builds, and
@@ -7,8 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NN } from '../src/interop/index.js';
 import { ModelProto } from '../src/interop/onnx-schema.js';
-import { CASES, trained } from './interop-helpers.js';
-import { ENGINES, type EngineKind, engineOf, expectClearError, allFinite, memoryImage, expectSameBytes } from './reliability-helpers.js';
+import { ENGINES, type EngineKind, engineOf, memoryImage, expectSameBytes } from './helpers/engines.js';
+import { expectClearError } from './helpers/clear-errors.js';
+import { expectNoPollution, expectSoundNetwork } from './helpers/hostile-input.js';
+import { CASES, trained } from './helpers/interop-cases.js';
 
 interface Base { name: string; onnx: Uint8Array; modelJSON: string; weightData: Uint8Array; inputs: number }
 const bases: Base[] = [];
@@ -22,8 +24,6 @@ beforeAll(() => {
   }
 });
 
-const OBJECT_NAMES = Object.getOwnPropertyNames(Object.prototype).sort().join();
-
 /** Loads; a refusal must be clear and leave the engine as it was, an acceptance must be sound. Returns whether accepted. */
 async function load(what: string, engine: EngineKind, run: () => Promise<NN>): Promise<boolean> {
   const heap = engineOf(engine).heap, allocated = heap.allocated;
@@ -32,15 +32,9 @@ async function load(what: string, engine: EngineKind, run: () => Promise<NN>): P
     expectClearError(err, /ONNX model|TF\.js model|options/, what);
     expect(heap.allocated, `${what}: engine memory after a refusal`).toBe(allocated);
   }
-  expect(Object.getOwnPropertyNames(Object.prototype).sort().join(), `${what}: Object.prototype`).toBe(OBJECT_NAMES);
-  expect(({} as Record<string, unknown>).polluted, `${what}: pollution`).toBeUndefined();
+  expectNoPollution(what);
   if (!net) return false;
-  try {
-    expect(allFinite(net.getWeights()), `${what}: finite weights`).toBe(true);
-    const json = net.toJSON();
-    NN.createSync({ layers: json.layers, activation: json.activations.map(({ name, gain, threshold, slope }) => (name === 'sigmoid' ? { name, gain, threshold } : name === 'leaky-relu' ? { name, slope } : name)), bias: json.bias, loss: json.loss, engine }).dispose();
-    expect(net.predict(new Float32Array(3 * net.inputSize).fill(0.5))).toHaveLength(3 * net.outputSize);
-  } finally { net.dispose(); }
+  try { expectSoundNetwork(net, engine, what); } finally { net.dispose(); }
   return true;
 }
 

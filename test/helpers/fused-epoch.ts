@@ -1,13 +1,15 @@
 // The fused small-network epoch (assembly/small.ts, src/js/small.ts) against the general path it
 // replaces, through the public API: train() runs whole epochs in one kernel call (trainEpoch, which
 // dispatches small networks to the fused path); the same training with an onBatch callback runs
-// forward/backward/update batch by batch (the general kernels). Shared by the Node and Chromium tests.
-import { NN, type NetworkOptions, type Weights } from '../src/index.js';
-import { Network } from '../src/runtime/network.js';
-import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '../src/options.js';
-import { loadEngineSync } from '../src/runtime/engine.js';
-import type { Kernels } from '../src/runtime/abi.js';
-import { rng, randomF32 } from './reference.js';
+// forward/backward/update batch by batch (the general kernels). Shared by the Node and Chromium
+// tests, so it imports nothing of Node.
+import { NN, type NetworkOptions, type Weights } from '../../src/index.js';
+import { Network } from '../../src/runtime/network.js';
+import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '../../src/options.js';
+import { loadEngineSync } from '../../src/runtime/engine.js';
+import type { Kernels } from '../../src/runtime/abi.js';
+import { rng, randomF32 } from './random-data.js';
+import { sameBits } from './bits.js';
 
 export interface SmallCase {
   label: string;
@@ -51,9 +53,6 @@ export function fusedPathTaken(engine: 'js' | 'wasm', options: NetworkOptions, t
     net.release();
   }
 }
-
-const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
-  a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]));
 
 export interface Comparison {
   /** every weight and bias equal bit for bit, and the reported errors and step counts equal */

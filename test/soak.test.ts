@@ -1,4 +1,4 @@
-// Issue 7, soak (bounded): the HTTP server of bench/soak.mjs answers POST /predict from a
+// Soak (bounded): the HTTP server of bench/soak.mjs answers POST /predict from a
 // 784-128-10 network while a second network trains in a worker (trainInWorker, syncWeights) and
 // every finished epoch is promoted into the serving network; bench/soak.mjs's load generator, in a
 // forked process, keeps 8 keep-alive connections busy over loopback (1-row and 32-row requests,

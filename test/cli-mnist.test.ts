@@ -1,13 +1,14 @@
 // The MNIST demo, reduced to stay fast: 2 epochs without the shifted copies, on the same fixed
 // split. (The full demo, `npm start`, is what the README's ≥ 95% figure measures.)
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, tempDir } from './cli-helper.js';
+import { cli, cliTempDir } from './helpers/cli-runner.js';
+
+const dir = cliTempDir();
 
 describe('simdnet mnist (reduced)', () => {
   it('trains on the 8,000-digit split, reports test accuracy and writes the model and the SVG curve', async () => {
-    const dir = tempDir();
     const r = await cli(['mnist', '--epochs', '2', '--no-augment', '--no-compare', '--out-dir', dir, '--json', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
@@ -24,6 +25,5 @@ describe('simdnet mnist (reduced)', () => {
     expect(model.meta.target.classes).toHaveLength(10);
     expect(readdirSync(dir).sort()).toEqual(['mnist-curve.svg', 'mnist-model.json']);
     expect(existsSync(join(dir, 'mnist-model.json.tmp'))).toBe(false);
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,31 +1,9 @@
-// Float64 reference training for the training-*.test.ts files: backpropagation written from the
-// chain rule, and the optimizers written from their published formulas (PyTorch's SGD with
-// momentum/Nesterov and coupled L2 weight decay; Kingma & Ba's Adam, which DIVIDES by 1 − β^t).
-// Nothing here calls simdnet; the tests hand it the same initial float32 weights and data.
-import { derivativeFromY, f64, forwardRef, lossRef, rng, randomF32, type ActivationRef, type LossRef, type NetRef } from './reference.js';
-import type { Weights } from '../src/index.js';
-
-export { rng, randomF32, f64, forwardRef, lossRef, type ActivationRef, type NetRef, type LossRef };
-
-/** The float64 reference network of a float32 weight set. */
-export function toRef(w: Weights, layers: number[], activations: ActivationRef[]): NetRef {
-  return {
-    layers, activations,
-    weights: w.weights.map((a) => f64(a)),
-    biases: w.biases.map((b) => (b ? f64(b) : null)),
-  };
-}
-
-/** Float32 weights drawn from mulberry32 (independent of simdnet's generator), biases too. */
-export function randomWeights(layers: number[], seed: number, scale = 0.8): Weights {
-  const random = rng(seed);
-  const weights: Float32Array[] = [], biases: Float32Array[] = [];
-  for (let l = 0; l < layers.length - 1; l++) {
-    weights.push(randomF32(layers[l]! * layers[l + 1]!, random, -scale, scale));
-    biases.push(randomF32(layers[l + 1]!, random, -scale / 4, scale / 4));
-  }
-  return { weights, biases };
-}
+// Training in float64: backpropagation written from the chain rule, and the optimizers from their
+// published formulas (PyTorch's SGD with momentum/Nesterov and coupled L2 weight decay; Kingma &
+// Ba's Adam, which DIVIDES by 1 − β^t). Nothing here calls simdnet; the tests hand it the same
+// initial float32 weights and data.
+import type { TrainOptions } from '../../src/index.js';
+import { derivativeFromY, forwardRef, lossRef, type ActivationRef, type LossRef, type NetRef } from './float64-network.js';
 
 /** ∂E/∂y of the loss as defined (sse Σ, mse and bce mean over rows·cols, ce mean over rows). */
 function lossGradient(loss: LossRef, y: Float64Array, t: ArrayLike<number>, rows: number, cols: number): Float64Array {
@@ -91,14 +69,9 @@ export function gradientRef(net: NetRef, loss: LossRef, x: ArrayLike<number>, t:
   return out;
 }
 
-export interface OptimizerRef {
+/** simdnet's optimizer settings, plus two wrong variants to show the tests can tell. */
+export interface OptimizerRef extends Pick<TrainOptions, 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay' | 'clipNorm'> {
   optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adam-convnetjs';
-  momentum?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  weightDecay?: number;
-  clipNorm?: number;
   /** clip each layer's weights and biases separately (a wrong variant, to show the test can tell) */
   clipPerLayer?: boolean;
 }
@@ -161,7 +134,7 @@ export class Optimizer {
 }
 
 /** [W0, b0, W1, b1, …] views of a reference network (biases must exist). */
-export const paramList = (net: NetRef): Float64Array[] => net.weights.flatMap((w, l) => [w, net.biases[l]!]);
+const paramList = (net: NetRef): Float64Array[] => net.weights.flatMap((w, l) => [w, net.biases[l]!]);
 export const gradList = (g: Gradient): Float64Array[] => g.weights.flatMap((w, l) => [w, g.biases[l]!]);
 
 export interface RefRun {
@@ -193,47 +166,4 @@ export function trainRef(net: NetRef, loss: LossRef, x: ArrayLike<number>, t: Ar
     run.errors.push(lossRef(loss, forwardRef(net, x, rows)[net.layers.length - 1]!, t, rows, nout));
   }
   return run;
-}
-
-/** Largest |simdnet − reference| over every weight and bias. */
-export function weightDiff(w: Weights, net: NetRef): number {
-  let m = 0;
-  w.weights.forEach((a, l) => {
-    const b = net.weights[l]!;
-    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-    const ab = w.biases[l], bb = net.biases[l];
-    if (ab && bb) for (let i = 0; i < ab.length; i++) m = Math.max(m, Math.abs(ab[i]! - bb[i]!));
-  });
-  return Number.isNaN(m) ? Infinity : m;
-}
-
-/** Largest |w| over every weight and bias. */
-export function weightScale(net: NetRef): number {
-  let m = 0;
-  for (const a of [...net.weights, ...net.biases]) if (a) for (const v of a) m = Math.max(m, Math.abs(v));
-  return m;
-}
-
-/** True when two weight sets are bit-identical. */
-export function sameWeights(a: Weights, b: Weights): boolean {
-  const eq = (p: ArrayLike<number> | null, q: ArrayLike<number> | null): boolean => {
-    if (!p || !q) return p === q;
-    if (p.length !== q.length) return false;
-    for (let i = 0; i < p.length; i++) if (!Object.is(p[i], q[i])) return false;
-    return true;
-  };
-  return a.weights.every((w, l) => eq(w, b.weights[l]!) && eq(a.biases[l] ?? null, b.biases[l] ?? null));
-}
-
-/** A classification task: class = band of a fixed projection, one-hot targets. */
-export function classTask(rows: number, nin: number, nout: number, seed: number): { x: Float32Array; t: Float32Array } {
-  const random = rng(seed);
-  const x = randomF32(rows * nin, random);
-  const t = new Float32Array(rows * nout);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = 0; i < nin; i++) s += x[r * nin + i]! * (i + 1) * (i % 2 ? 1 : -1);
-    t[r * nout + Math.min(nout - 1, Math.floor(((Math.tanh(s) + 1) / 2) * nout))] = 1;
-  }
-  return { x, t };
 }

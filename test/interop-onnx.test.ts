@@ -1,15 +1,18 @@
-// Issue 12: toONNX models run in ONNX Runtime (onnxruntime-web in Node) and predict as simdnet does,
-// within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
+// ONNX export: toONNX models run in ONNX Runtime (onnxruntime-web in Node) and predict as simdnet
+// does, within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/interop/index.js';
-import { CASES, sigmoidOf, trained, uniformRows, onnxRuntime, expectClose, expectRoundTrip } from './interop-helpers.js';
+import { randomRows } from './helpers/random-data.js';
+import { expectClose } from './helpers/tolerance.js';
+import { onnxRuntime } from './helpers/interop-runtimes.js';
+import { CASES, sigmoidOf, trained, expectRoundTrip } from './helpers/interop-cases.js';
 
 describe('toONNX in ONNX Runtime', () => {
   for (const c of CASES) {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = uniformRows(32, net.inputSize, c.range, 99);
+        const x = randomRows(32, net.inputSize, 99, ...c.range);
         const ours = net.predict(x);
         const theirs = await onnxRuntime(net.toONNX(), x, net.inputSize);
         const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.outputSize);
