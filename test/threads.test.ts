@@ -14,8 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type TrainReport } from '../src/index.js';
 import { wasmEngineSync } from '../src/runtime/engine.js';
 import type { WasmExports } from '../src/runtime/abi.js';
-import { classTask } from './training-reference.js';
-import { expectClearError, thrown } from './reliability-helpers.js';
+import { classTask } from './helpers/random-data.js';
+import { expectClearError, thrown } from './helpers/clear-errors.js';
 
 const pool = () => wasmEngineSync().pool!;
 const helped = (): number => pool().partsByHelpers;

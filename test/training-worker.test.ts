@@ -10,7 +10,7 @@ const small = { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 
 describe('trainInWorker (Node worker_threads)', () => {
   it('passes threads on: the worker trains on as many threads, and the result equals net.train on one', async () => {
     const options = { layers: [200, 256, 10], activation: 'relu', output: 'softmax', seed: 3 } as const;
-    const { x, t } = bigData(300, 200, 10);
+    const x = randomRows(300, 200, 1, 0, 1), t = randomRows(300, 10, 2, 0, 1);
     const threaded = await NN.create({ ...options, threads: 2 }), one = await NN.create(options);
     const report = await trainInWorker(threaded, x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
     one.train(x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
