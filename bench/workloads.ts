@@ -137,9 +137,10 @@ async function inferWorkload(
   await finish(ready, data, name);
 }
 
-/** Every workload in turn, on every adapter; `say` reports progress. */
-export async function runWorkloads(bench: Bench): Promise<void> {
+/** Every workload in turn, on every adapter (or the small networks only); `say` reports progress. */
+export async function runWorkloads(bench: Bench, smallOnly = false): Promise<void> {
   const { sizes } = bench;
+  if (smallOnly) return smallWorkloads(bench);
   const relu: NetOptions = { hidden: 'relu', output: 'softmax', seed: 42 };
 
   // (a) GEMM
