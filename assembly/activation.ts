@@ -2,30 +2,48 @@
 import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './layout';
 import { madd } from './gemm';
 
+// The exponentials' constants, each read by a broadcast load where it is used: V8 rebuilds a
+// v128.const in place on every use (three instructions through a general register); a load is one.
+const EXP_CONSTANTS: usize = memory.data<f32>([
+  0.6931470036506653, 0.24022242426872253, 0.05550733581185341, 0.009671512991189957, 0.001326472731307149,
+  -0.5, -126.0, 126.0, 12582912.0, 1.4426950408889634, -2.8853900817779268, -87.0, 87.0, -0.693359375, 2.12194440e-4,
+  -0.0, reinterpret<f32>(127 - 0x4B400000), reinterpret<f32>(127 + 0x4B400000),
+]);
+// 2^f's coefficients of degree 1 to 5
+const P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4;
+// fraction's guard, the range of k, 1.5·2^23 (rounds to an integer in the low mantissa bits)
+const MINUS_HALF = 5, MIN_K = 6, MAX_K = 7, ROUNDER = 8;
+// log2(e) and −2·log2(e); expf4's range and ln2 split (Cody–Waite)
+const LOG2E = 9, MINUS_2LOG2E = 10, MIN_X = 11, MAX_X = 12, LN2_HI = 13, LN2_LO = 14;
+// the sign bit; 127 ∓ 0x4B400000, which turn 0x4B400000 ± k into the biased exponent of 2^±k
+const SIGN = 15, BIAS_UP = 16, BIAS_DOWN = 17;
+// @ts-ignore: decorator
+@inline function lanes(index: i32): v128 { return v128.load32_splat(EXP_CONSTANTS + (<usize>index << 2)); }
+
 // 2^f − 1 + a0 lane-wise for f in [−0.5, 0.5]: 2^f by a degree-5 minimax polynomial (relative error
 // 2.4e-7 evaluated in f32, c0 = 1 exactly) in Estrin's form, (a + f²·b) + f⁴·c, a dependency chain of
 // four steps; the caller's a0 (1, or 2^−k + 1 for the sigmoid) joins the degree-1 term off the chain.
 // @ts-ignore: decorator
 @inline function exp2Poly(f: v128, a0: v128): v128 {
   const f2 = f32x4.mul(f, f), f4 = f32x4.mul(f2, f2);
-  const a = madd(f, f32x4.splat(0.6931470036506653), a0);
-  const b = madd(f, f32x4.splat(0.05550733581185341), f32x4.splat(0.24022242426872253));
-  const c = madd(f, f32x4.splat(0.001326472731307149), f32x4.splat(0.009671512991189957));
+  const a = madd(f, lanes(P1), a0);
+  const b = madd(f, lanes(P3), lanes(P2));
+  const c = madd(f, lanes(P5), lanes(P4));
   return madd(f4, c, madd(f2, b, a));
 }
 
 // f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even); an infinite y (whose f would be
 // NaN) gets f = −0.5, and its 2^k saturates in pow2.
 // @ts-ignore: decorator
-@inline function fraction(y: v128, k: v128): v128 { return f32x4.pmax(f32x4.splat(-0.5), f32x4.sub(y, k)); }
+@inline function fraction(y: v128, k: v128): v128 { return f32x4.pmax(lanes(MINUS_HALF), f32x4.sub(y, k)); }
 
 // 2^(sign·round(y)), y clamped to [−126, 126], built in the exponent bits: y + 1.5·2^23 rounds y
 // to an integer k (half to even, as f32x4.nearest) held in its low mantissa bits, so 0x4B400000 + k
 // are its bits. From y directly, so that it runs beside the rounding of k rather than after it.
 // @ts-ignore: decorator
 @inline function pow2(y: v128, sign: i32): v128 {
-  const t = f32x4.add(f32x4.pmax(f32x4.splat(-126.0), f32x4.pmin(f32x4.splat(126.0), y)), f32x4.splat(12582912.0));
-  const biased = sign > 0 ? i32x4.add(t, i32x4.splat(127 - 0x4B400000)) : i32x4.sub(i32x4.splat(127 + 0x4B400000), t);
+  const t = f32x4.add(f32x4.pmax(lanes(MIN_K), f32x4.pmin(lanes(MAX_K), y)), lanes(ROUNDER));
+  const biased = sign > 0 ? i32x4.add(t, lanes(BIAS_UP)) : i32x4.sub(lanes(BIAS_DOWN), t);
   return i32x4.shl(biased, 23);
 }
 
@@ -34,10 +52,10 @@ import { madd } from './gemm';
 // [−87, 87]; inputs are clamped there. Softmax and vexp use it.
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
-  x = f32x4.pmax(f32x4.splat(-87.0), f32x4.pmin(f32x4.splat(87.0), x));
-  const y = f32x4.mul(x, f32x4.splat(1.4426950408889634)), k = f32x4.nearest(y);
-  const r = madd(k, f32x4.splat(2.12194440e-4), madd(k, f32x4.splat(-0.693359375), x));
-  return f32x4.mul(exp2Poly(f32x4.mul(r, f32x4.splat(1.4426950408889634)), f32x4.splat(1)), pow2(y, 1));
+  x = f32x4.pmax(lanes(MIN_X), f32x4.pmin(lanes(MAX_X), x));
+  const y = f32x4.mul(x, lanes(LOG2E)), k = f32x4.nearest(y);
+  const r = madd(k, lanes(LN2_LO), madd(k, lanes(LN2_HI), x));
+  return f32x4.mul(exp2Poly(f32x4.mul(r, lanes(LOG2E)), f32x4.splat(1)), pow2(y, 1));
 }
 
 // y = exp(x) for count elements (exported so the polynomial can be tested against Math.exp).
@@ -66,13 +84,13 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
 @inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
   if (kind == ACT_SIGMOID || kind == ACT_TANH) {
     const sigmoid = kind == ACT_SIGMOID;
-    const y = sigmoid ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, f32x4.splat(1.4426950408889634))) : f32x4.mul(f32x4.abs(s), f32x4.splat(-2.8853900817779268));
+    const y = sigmoid ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(f32x4.abs(s), lanes(MINUS_2LOG2E));
     const k = f32x4.nearest(y), scale = pow2(y, -1);
     // sigmoid: 2^f + 2^−k; tanh: 2^f − 1
     const p = exp2Poly(fraction(y, k), sigmoid ? f32x4.add(scale, one) : zero);
     if (sigmoid) return f32x4.div(scale, p);
     const t = f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
-    return v128.xor(t, v128.and(s, f32x4.splat(-0.0)));
+    return v128.xor(t, v128.and(s, lanes(SIGN)));
   }
   if (kind == ACT_RELU) return f32x4.pmax(zero, s);
   if (kind == ACT_LEAKY_RELU) return v128.bitselect(s, f32x4.mul(p0, s), f32x4.gt(s, zero));
