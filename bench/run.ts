@@ -12,7 +12,7 @@ import { BaselineAdapter } from './baseline.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printTables } from './report.js';
-import { SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
+import { ForwardKernelAdapter, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
 import type { Adapter } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const sizes = workloadSizes(quick);
   const lean = new LeanAdapter();
   printHeader(say, meta, sizes, [...adapters, lean]);
-  await runWorkloads({ sizes, adapters, lean, say }, smallOnly);
+  await runWorkloads({ sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), say }, smallOnly);
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);
