@@ -6,17 +6,18 @@ import { madd } from './gemm';
 // v128.const in place on every use (three instructions through a general register); a load is one.
 const EXP_CONSTANTS: usize = memory.data<f32>([
   0.6931470036506653, 0.24022242426872253, 0.05550733581185341, 0.009671512991189957, 0.001326472731307149,
-  -0.5, -126.0, 126.0, 12582912.0, 1.4426950408889634, -2.8853900817779268, -87.0, 87.0, -0.693359375, 2.12194440e-4,
-  -0.0, reinterpret<f32>(127 - 0x4B400000), reinterpret<f32>(127 + 0x4B400000),
+  reinterpret<f32>(0xBFFFFFFF), -126.0, 126.0, 12582912.0,
+  1.4426950408889634, -1.4426950408889634, -2.8853900817779268, -87.0, 87.0, -0.693359375, 2.12194440e-4,
+  reinterpret<f32>(127 - 0x4B400000), reinterpret<f32>(127 + 0x4B400000),
 ]);
 // 2^f's coefficients of degree 1 to 5
 const P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4;
-// fraction's guard, the range of k, 1.5·2^23 (rounds to an integer in the low mantissa bits)
-const MINUS_HALF = 5, MIN_K = 6, MAX_K = 7, ROUNDER = 8;
-// log2(e) and −2·log2(e); expf4's range and ln2 split (Cody–Waite)
-const LOG2E = 9, MINUS_2LOG2E = 10, MIN_X = 11, MAX_X = 12, LN2_HI = 13, LN2_LO = 14;
-// the sign bit; 127 ∓ 0x4B400000, which turn 0x4B400000 ± k into the biased exponent of 2^±k
-const SIGN = 15, BIAS_UP = 16, BIAS_DOWN = 17;
+// fraction's guard (all bits but 30), the range of k, 1.5·2^23 (rounds to an integer in the low mantissa bits)
+const FINITE = 5, MIN_K = 6, MAX_K = 7, ROUNDER = 8;
+// ±log2(e) and −2·log2(e); expf4's range and ln2 split (Cody–Waite)
+const LOG2E = 9, MINUS_LOG2E = 10, MINUS_2LOG2E = 11, MIN_X = 12, MAX_X = 13, LN2_HI = 14, LN2_LO = 15;
+// 127 ∓ 0x4B400000, which turn 0x4B400000 ± k into the biased exponent of 2^±k
+const BIAS_UP = 16, BIAS_DOWN = 17;
 // @ts-ignore: decorator
 @inline function lanes(index: i32): v128 { return v128.load32_splat(EXP_CONSTANTS + (<usize>index << 2)); }
 
@@ -32,10 +33,11 @@ const SIGN = 15, BIAS_UP = 16, BIAS_DOWN = 17;
   return madd(f4, c, madd(f2, b, a));
 }
 
-// f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even); an infinite y (whose f would be
-// NaN) gets f = −0.5, and its 2^k saturates in pow2.
+// f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even). An infinite or NaN y (whose f
+// would be NaN) gets f = 1.5, finite, and its 2^k saturates in pow2: clearing bit 30 is one logic
+// operation that leaves every |f| < 2 as it was and turns a NaN into 1.5.
 // @ts-ignore: decorator
-@inline function fraction(y: v128, k: v128): v128 { return f32x4.pmax(lanes(MINUS_HALF), f32x4.sub(y, k)); }
+@inline function fraction(y: v128, k: v128): v128 { return v128.and(f32x4.sub(y, k), lanes(FINITE)); }
 
 // 2^(sign·round(y)), y clamped to [−126, 126], built in the exponent bits: y + 1.5·2^23 rounds y
 // to an integer k (half to even, as f32x4.nearest) held in its low mantissa bits, so 0x4B400000 + k
@@ -77,20 +79,21 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
 // - sigmoid 1/(1 + e^z), z = gain·(threshold − s): y = (threshold − s)·(gain·log2 e) and
 //   σ = 2^−k / (2^−k + 2^f), whose 2^−k + 1 enters the polynomial off the chain. y carries three
 //   roundings, a relative error of about 3|z|·2^−24 in e^z: of the order that rounding z costs anyway.
-// - tanh |s| = (1 − e)/(1 + e), e = e^(−2|s|) (never overflows): (2^−k − 2^f)/(2^−k + 2^f), with
-//   2^f − 1 computed directly so that small |s| loses nothing to cancellation; the sign of s after.
-// The dependency chain: 5 steps to y, 3 to f, 4 in the polynomial and one division.
+// - tanh (1 − e)/(1 + e), e = e^(−2s) = 2^y: (2^−k − 2^f)/(2^−k + 2^f), with 2^f − 1 computed
+//   directly so that small |s| loses nothing to cancellation; a large −s saturates with k at 126.
+// The dependency chain: 3 to 5 steps to y, 3 to f, 4 in the polynomial and one division.
 // @ts-ignore: decorator
 @inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
   if (kind == ACT_SIGMOID || kind == ACT_TANH) {
     const sigmoid = kind == ACT_SIGMOID;
-    const y = sigmoid ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(f32x4.abs(s), lanes(MINUS_2LOG2E));
+    // sigmoid: (θ − s)·(gain·log2 e), which is s·(gain·−log2 e) exactly when θ = 0; tanh: s·(−2·log2 e)
+    const y = !sigmoid ? f32x4.mul(s, lanes(MINUS_2LOG2E))
+      : v128.any_true(p1) ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(s, f32x4.mul(p0, lanes(MINUS_LOG2E)));
     const k = f32x4.nearest(y), scale = pow2(y, -1);
     // sigmoid: 2^f + 2^−k; tanh: 2^f − 1
     const p = exp2Poly(fraction(y, k), sigmoid ? f32x4.add(scale, one) : zero);
     if (sigmoid) return f32x4.div(scale, p);
-    const t = f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
-    return v128.xor(t, v128.and(s, lanes(SIGN)));
+    return f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
   }
   if (kind == ACT_RELU) return f32x4.pmax(zero, s);
   if (kind == ACT_LEAKY_RELU) return v128.bitselect(s, f32x4.mul(p0, s), f32x4.gt(s, zero));
