@@ -300,7 +300,8 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   let w20 = loadRow(w2, 0, nHid, oBytes, maskOut), w21 = loadRow(w2, 1, nHid, oBytes, maskOut);
   let w22 = loadRow(w2, 2, nHid, oBytes, maskOut), w23 = loadRow(w2, 3, nHid, oBytes, maskOut);
   let b1 = b1p ? v128.and(v128.load(b1p), maskHid) : zero, b2 = b2p ? v128.and(v128.load(b2p), maskOut) : zero;
-  if (batch == 1 && squared) {
+  const oneRow = batch == 1 && squared;
+  if (oneRow) {
     const twiceScale = f32x4.splat(2 * lossScale(loss, 1, nOut)), decayed = headerF32(descriptorPtr, H_DECAY) != 0;
     const unitGainH = recordF32(hidden, L_P0) == 1, unitGainO = recordF32(out, L_P0) == 1;
     for (let r = 0; r < rows; r++) {
@@ -348,7 +349,8 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       if (b2p) b2 = descendIf(decayed, b2, f32x4.add(zero, dm), lr, decay);
     }
   }
-  for (let start = 0; !(batch == 1 && squared) && start < rows; start += batch) {
+  // batches of rows (or one row with another loss): a batch's gradients summed in registers
+  for (let start = 0; !oneRow && start < rows; start += batch) {
     const count = min(batch, rows - start);
     const twiceScale = f32x4.splat(2 * lossScale(loss, count, nOut));
     // W2's columns (one W2 row per lane), for D·Wᵀ summed in column order (four rows or more)
