@@ -1,9 +1,10 @@
 /**
  * simdnet benchmark runner: the command-line flags.
  *
- *   npm run bench -- [--quick] [--peers] [--json]
+ *   npm run bench -- [--quick] [--small] [--peers] [--json]
  *
- * --quick: a smoke run of small sizes (seconds); --peers: TensorFlow.js (cpu and wasm) and
+ * --quick: a smoke run of small sizes (seconds); --small: the small-network workloads only (the
+ * lean baseline's table, in minutes, for repeated runs); --peers: TensorFlow.js (cpu and wasm) and
  * brain.js beside simdnet and the baselines; --json: results as JSON on stdout (the tables go to
  * stderr). Measurement is in measure.ts, the workloads in workloads.ts, the tables in report.ts.
  */
@@ -11,21 +12,22 @@ import { BaselineAdapter } from './baseline.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printTables } from './report.js';
-import { SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
+import { ForwardKernelAdapter, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
 import type { Adapter } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 
-const FLAGS = ['--quick', '--peers', '--json'];
+const FLAGS = ['--quick', '--small', '--peers', '--json'];
 const argv = new Set(process.argv.slice(2));
 for (const a of argv) {
   if (!FLAGS.includes(a)) {
-    process.stderr.write(`unknown flag ${a}\nusage: run [--quick] [--peers] [--json]\n`);
+    process.stderr.write(`unknown flag ${a}\nusage: run [--quick] [--small] [--peers] [--json]\n`);
     process.exit(2);
   }
 }
 const quick = argv.has('--quick');
 const peers = argv.has('--peers');
 const json = argv.has('--json');
+const smallOnly = argv.has('--small');
 
 /** Human-readable output goes to stdout, or to stderr when --json owns stdout. */
 const say = (s = ''): void => {
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const sizes = workloadSizes(quick);
   const lean = new LeanAdapter();
   printHeader(say, meta, sizes, [...adapters, lean]);
-  await runWorkloads({ sizes, adapters, lean, say });
+  await runWorkloads({ sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), say }, smallOnly);
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);
