@@ -2,28 +2,62 @@
 import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './layout';
 import { madd } from './gemm';
 
-// exp(x) lane-wise: x = k·ln2 + r with |r| ≤ ln2/2, exp(r) by the degree-6 Taylor polynomial in
-// Estrin's form (a dependency chain of 4 steps instead of Horner's 6: small layers wait on it),
-// 2^k built in the exponent bits; multiply-adds fuse in the relaxed build. Relative error below
-// 3e-7 on [-87, 88]; inputs are clamped there.
+// The exponentials' constants, each read by a broadcast load where it is used: V8 rebuilds a
+// v128.const in place on every use (three instructions through a general register); a load is one.
+const EXP_CONSTANTS: usize = memory.data<f32>([
+  0.6931470036506653, 0.24022242426872253, 0.05550733581185341, 0.009671512991189957, 0.001326472731307149,
+  reinterpret<f32>(0xBFFFFFFF), -126.0, 126.0, 12582912.0,
+  1.4426950408889634, -1.4426950408889634, -2.8853900817779268, -87.0, 87.0, -0.693359375, 2.12194440e-4,
+  reinterpret<f32>(127 - 0x4B400000), reinterpret<f32>(127 + 0x4B400000),
+]);
+// 2^f's coefficients of degree 1 to 5
+const P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4;
+// fraction's guard (all bits but 30), the range of k, 1.5·2^23 (rounds to an integer in the low mantissa bits)
+const FINITE = 5, MIN_K = 6, MAX_K = 7, ROUNDER = 8;
+// ±log2(e) and −2·log2(e); expf4's range and ln2 split (Cody–Waite)
+const LOG2E = 9, MINUS_LOG2E = 10, MINUS_2LOG2E = 11, MIN_X = 12, MAX_X = 13, LN2_HI = 14, LN2_LO = 15;
+// 127 ∓ 0x4B400000, which turn 0x4B400000 ± k into the biased exponent of 2^±k
+const BIAS_UP = 16, BIAS_DOWN = 17;
+// @ts-ignore: decorator
+@inline function lanes(index: i32): v128 { return v128.load32_splat(EXP_CONSTANTS + (<usize>index << 2)); }
+
+// 2^f − 1 + a0 lane-wise for f in [−0.5, 0.5]: 2^f by a degree-5 minimax polynomial (relative error
+// 2.4e-7 evaluated in f32, c0 = 1 exactly) in Estrin's form, (a + f²·b) + f⁴·c, a dependency chain of
+// four steps; the caller's a0 (1, or 2^−k + 1 for the sigmoid) joins the degree-1 term off the chain.
+// @ts-ignore: decorator
+@inline function exp2Poly(f: v128, a0: v128): v128 {
+  const f2 = f32x4.mul(f, f), f4 = f32x4.mul(f2, f2);
+  const a = madd(f, lanes(P1), a0);
+  const b = madd(f, lanes(P3), lanes(P2));
+  const c = madd(f, lanes(P5), lanes(P4));
+  return madd(f4, c, madd(f2, b, a));
+}
+
+// f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even). An infinite or NaN y (whose f
+// would be NaN) gets f = 1.5, finite, and its 2^k saturates in pow2: clearing bit 30 is one logic
+// operation that leaves every |f| < 2 as it was and turns a NaN into 1.5.
+// @ts-ignore: decorator
+@inline function fraction(y: v128, k: v128): v128 { return v128.and(f32x4.sub(y, k), lanes(FINITE)); }
+
+// 2^(sign·round(y)), y clamped to [−126, 126], built in the exponent bits: y + 1.5·2^23 rounds y
+// to an integer k (half to even, as f32x4.nearest) held in its low mantissa bits, so 0x4B400000 + k
+// are its bits. From y directly, so that it runs beside the rounding of k rather than after it.
+// @ts-ignore: decorator
+@inline function pow2(y: v128, sign: i32): v128 {
+  const t = f32x4.add(f32x4.pmax(lanes(MIN_K), f32x4.pmin(lanes(MAX_K), y)), lanes(ROUNDER));
+  const biased = sign > 0 ? i32x4.add(t, lanes(BIAS_UP)) : i32x4.sub(lanes(BIAS_DOWN), t);
+  return i32x4.shl(biased, 23);
+}
+
+// exp(x) lane-wise: x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite: ln2 split so that k·LN2_HI is
+// exact in f32), exp(r) = 2^f with f = r·log2(e), times 2^k. Relative error below 3e-7 on
+// [−87, 87]; inputs are clamped there. Softmax and vexp use it.
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
-  x = f32x4.pmax(f32x4.splat(-87.0), f32x4.pmin(f32x4.splat(88.0), x));
-  // k = round(x·log2(e)); the same k (both round half to even) lands in the low mantissa bits of
-  // t = x·log2(e) + 1.5·2^23, whose bits build 2^k off the dependency chain
-  const y = f32x4.mul(x, f32x4.splat(1.4426950408889634));
-  const k = f32x4.nearest(y), t = f32x4.add(y, f32x4.splat(12582912.0));
-  // Cody–Waite: ln2 split so that k·LN2_HI is exact in f32
-  let r = madd(k, f32x4.splat(-0.693359375), x);
-  r = madd(k, f32x4.splat(2.12194440e-4), r);
-  const r2 = f32x4.mul(r, r), r4 = f32x4.mul(r2, r2);
-  // (1 + r) + r²(1/2 + r/6) + r⁴((1/24 + r/120) + r²/720)
-  const low = madd(r2, madd(r, f32x4.splat(1.0 / 6.0), f32x4.splat(0.5)), f32x4.add(f32x4.splat(1.0), r));
-  const high = madd(r2, f32x4.splat(1.0 / 720.0), madd(r, f32x4.splat(1.0 / 120.0), f32x4.splat(1.0 / 24.0)));
-  const p = madd(r4, high, low);
-  // t's bits are 0x4B400000 + k: (k + 127) << 23 is 2^k
-  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4B400000)), 23);
-  return f32x4.mul(p, scale);
+  x = f32x4.pmax(lanes(MIN_X), f32x4.pmin(lanes(MAX_X), x));
+  const y = f32x4.mul(x, lanes(LOG2E)), k = f32x4.nearest(y);
+  const r = madd(k, lanes(LN2_LO), madd(k, lanes(LN2_HI), x));
+  return f32x4.mul(exp2Poly(f32x4.mul(r, lanes(LOG2E)), f32x4.splat(1)), pow2(y, 1));
 }
 
 // y = exp(x) for count elements (exported so the polynomial can be tested against Math.exp).
@@ -40,18 +74,26 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
   }
 }
 
-// f(s) lane-wise for the elementwise kinds (p0, p1: gain and threshold, or slope). Sigmoid
-// 1/(1 + e^z) with z = gain·(threshold − s) and tanh sign(s)·(1 − e^z)/(1 + e^z) with z = −2|s|
-// (which never overflows) share one exp.
+// f(s) lane-wise for the elementwise kinds (p0, p1: gain and threshold, or slope). Sigmoid and tanh
+// work in base 2 on y = k + f (fraction), with 2^f from exp2Poly and 2^−k exact (pow2):
+// - sigmoid 1/(1 + e^z), z = gain·(threshold − s): y = (threshold − s)·(gain·log2 e) and
+//   σ = 2^−k / (2^−k + 2^f), whose 2^−k + 1 enters the polynomial off the chain. y carries three
+//   roundings, a relative error of about 3|z|·2^−24 in e^z: of the order that rounding z costs anyway.
+// - tanh (1 − e)/(1 + e), e = e^(−2s) = 2^y: (2^−k − 2^f)/(2^−k + 2^f), with 2^f − 1 computed
+//   directly so that small |s| loses nothing to cancellation; a large −s saturates with k at 126.
+// The dependency chain: 3 to 5 steps to y, 3 to f, 4 in the polynomial and one division.
 // @ts-ignore: decorator
 @inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
   if (kind == ACT_SIGMOID || kind == ACT_TANH) {
     const sigmoid = kind == ACT_SIGMOID;
-    const e = expf4(sigmoid ? f32x4.mul(p0, f32x4.sub(p1, s)) : f32x4.mul(f32x4.splat(-2.0), f32x4.abs(s)));
-    const denominator = f32x4.add(one, e);
-    if (sigmoid) return f32x4.div(one, denominator);
-    const t = f32x4.div(f32x4.sub(one, e), denominator);
-    return v128.bitselect(f32x4.neg(t), t, f32x4.lt(s, zero));
+    // sigmoid: (θ − s)·(gain·log2 e), which is s·(gain·−log2 e) exactly when θ = 0; tanh: s·(−2·log2 e)
+    const y = !sigmoid ? f32x4.mul(s, lanes(MINUS_2LOG2E))
+      : v128.any_true(p1) ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(s, f32x4.mul(p0, lanes(MINUS_LOG2E)));
+    const k = f32x4.nearest(y), scale = pow2(y, -1);
+    // sigmoid: 2^f + 2^−k; tanh: 2^f − 1
+    const p = exp2Poly(fraction(y, k), sigmoid ? f32x4.add(scale, one) : zero);
+    if (sigmoid) return f32x4.div(scale, p);
+    return f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
   }
   if (kind == ACT_RELU) return f32x4.pmax(zero, s);
   if (kind == ACT_LEAKY_RELU) return v128.bitselect(s, f32x4.mul(p0, s), f32x4.gt(s, zero));

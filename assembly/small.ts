@@ -15,7 +15,7 @@
 // A network trained here is bit for bit the one trained by forward/backward/update.
 import {
   H_LAYERS, H_LOSS, H_STEP, H_LR, H_BETA1, H_BETA2, H_DECAY, H_CLIP, H_OPTIMIZER, H_BETA1_POWER, H_BETA2_POWER,
-  L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_Y, L_D, ACT_SOFTMAX, OPT_SGD, LOSS_SSE, LOSS_MSE,
+  L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_Y, L_D, ACT_SIGMOID, ACT_SOFTMAX, OPT_SGD, LOSS_SSE, LOSS_MSE,
   headerI32, headerF32, layerRecord, lossScale,
 } from './layout';
 import { apply4, derivative4, activate } from './activation';
@@ -50,6 +50,19 @@ function activateChunk(kind: i32, s: v128, p0: v128, p1: v128): v128 {
 // @ts-ignore: decorator
 @inline function descend(w: v128, g: v128, lr: v128, decay: v128): v128 {
   return f32x4.sub(w, f32x4.mul(lr, f32x4.add(g, f32x4.mul(decay, w))));
+}
+
+// descend without its decay term when decay is 0: the same bits, since a gradient here is never −0
+// (it is 0 + x·d or 0 + d) and g + (±0) = g.
+// @ts-ignore: decorator
+@inline function descendIf(decayed: bool, w: v128, g: v128, lr: v128, decay: v128): v128 {
+  return decayed ? descend(w, g, lr, decay) : f32x4.sub(w, f32x4.mul(lr, g));
+}
+
+// derivative4, without the sigmoid's multiplication by a gain of 1 (1·v = v: the same bits).
+// @ts-ignore: decorator
+@inline function derivativeIf(unitGain: bool, kind: i32, y: v128, p0: v128, one: v128, zero: v128): v128 {
+  return unitGain && kind == ACT_SIGMOID ? f32x4.mul(y, f32x4.sub(one, y)) : derivative4(kind, y, p0, one, zero);
 }
 
 // Stores lanes [0, count) of v at p, count in 1..3 (an edge chunk of a row).
@@ -254,11 +267,15 @@ function trainRowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr:
 }
 
 // Networks of one hidden layer whose widths are all at most 4: each layer's weight rows are one
-// register each for the whole epoch, and a batch's gradients too. The general path's arithmetic,
-// without a branch per width: a narrower layer is padded to 4 with
-// inputs +0 and weights −0, whose products ±0 leave every sum as it was (x + (−0) = x; a +0 can
-// only turn a −0 sum into +0, and no weight sees the sign of a zero error term: x·0 + 0 = +0), and
-// the padding stays −0 (−0 − lr·(+0) = −0). Any loss for one row per batch; SSE and MSE for more.
+// register each for the whole epoch, and a batch's gradients too; a narrower layer is padded to 4
+// lanes (inputs +0, weights −0). Any loss for one row per batch; SSE and MSE for more.
+// - One row per batch with SSE or MSE (the article's update): what limits is the chain from one
+//   row's error terms through the step to the next row's outputs, so products over padding rows
+//   and columns are skipped (predicted branches on the widths), and so are decay·W when the decay
+//   is 0 and the sigmoid's multiplication by a gain of 1, which leave every bit as it was.
+// - Otherwise the padding takes part, without a branch per width: its products ±0 leave every sum
+//   as it was (x + (−0) = x; a +0 can only turn a −0 sum into +0, and no weight sees the sign of a
+//   zero error term: x·0 + 0 = +0), and it stays −0 (−0 − lr·(+0) = −0).
 function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderPtr: usize, rows: i32, batch: i32): void {
   const one = f32x4.splat(1), zero = f32x4.splat(0);
   const lr = f32x4.splat(headerF32(descriptorPtr, H_LR)), decay = f32x4.splat(headerF32(descriptorPtr, H_DECAY));
@@ -283,7 +300,57 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   let w20 = loadRow(w2, 0, nHid, oBytes, maskOut), w21 = loadRow(w2, 1, nHid, oBytes, maskOut);
   let w22 = loadRow(w2, 2, nHid, oBytes, maskOut), w23 = loadRow(w2, 3, nHid, oBytes, maskOut);
   let b1 = b1p ? v128.and(v128.load(b1p), maskHid) : zero, b2 = b2p ? v128.and(v128.load(b2p), maskOut) : zero;
-  for (let start = 0; start < rows; start += batch) {
+  const oneRow = batch == 1 && squared;
+  if (oneRow) {
+    const twiceScale = f32x4.splat(2 * lossScale(loss, 1, nOut)), decayed = headerF32(descriptorPtr, H_DECAY) != 0;
+    const unitGainH = recordF32(hidden, L_P0) == 1, unitGainO = recordF32(out, L_P0) == 1;
+    for (let r = 0; r < rows; r++) {
+      const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
+      const x = xPtr + row * xBytes, t = tPtr + row * oBytes;
+      // forward over the actual rows of W1 and W2
+      let s1 = maddIf(fusedH, v128.load32_splat(x), w10, b1);
+      if (nIn > 1) s1 = maddIf(fusedH, v128.load32_splat(x, 4), w11, s1);
+      if (nIn > 2) s1 = maddIf(fusedH, v128.load32_splat(x, 8), w12, s1);
+      if (nIn > 3) s1 = maddIf(fusedH, v128.load32_splat(x, 12), w13, s1);
+      const h = activateChunk(actH, s1, p0H, p1H);
+      let s2 = maddIf(fusedO, lane(h, 0), w20, b2);
+      if (nHid > 1) s2 = maddIf(fusedO, lane(h, 1), w21, s2);
+      if (nHid > 2) s2 = maddIf(fusedO, lane(h, 2), w22, s2);
+      if (nHid > 3) s2 = maddIf(fusedO, lane(h, 3), w23, s2);
+      const y = activateChunk(actO, s2, p0O, p1O);
+      const d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, v128.and(v128.load(t), maskOut))), derivativeIf(unitGainO, actO, y, p0O, one, zero));
+      // the hidden layer's error terms from W2 before the step
+      let back: v128;
+      if (fusedH && fusedO) {
+        back = horizontalSums(f32x4.mul(d, w20), f32x4.mul(d, w21), f32x4.mul(d, w22), f32x4.mul(d, w23));
+      } else {
+        // in column order over the actual columns: W2's columns are its rows transposed
+        const lo01 = v128.shuffle<f32>(w20, w21, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(w22, w23, 0, 4, 1, 5);
+        back = f32x4.mul(lane(d, 0), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+        if (nOut > 1) back = f32x4.add(back, f32x4.mul(lane(d, 1), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7)));
+        if (nOut > 2) {
+          const hi01 = v128.shuffle<f32>(w20, w21, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(w22, w23, 2, 6, 3, 7);
+          back = f32x4.add(back, f32x4.mul(lane(d, 2), v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5)));
+          if (nOut > 3) back = f32x4.add(back, f32x4.mul(lane(d, 3), v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7)));
+        }
+      }
+      const dh = f32x4.mul(back, derivativeIf(unitGainH, actH, h, p0H, one, zero));
+      // the step: W −= lr·(x ⊗ d + decay·W), each gradient 0 + x·d as matmulTransA sums it
+      const hm = v128.and(h, maskHid), dm = v128.and(d, maskOut);
+      w20 = descendIf(decayed, w20, maddIf(fusedO, lane(hm, 0), dm, zero), lr, decay);
+      if (nHid > 1) w21 = descendIf(decayed, w21, maddIf(fusedO, lane(hm, 1), dm, zero), lr, decay);
+      if (nHid > 2) w22 = descendIf(decayed, w22, maddIf(fusedO, lane(hm, 2), dm, zero), lr, decay);
+      if (nHid > 3) w23 = descendIf(decayed, w23, maddIf(fusedO, lane(hm, 3), dm, zero), lr, decay);
+      w10 = descendIf(decayed, w10, maddIf(fusedH, v128.load32_splat(x), dh, zero), lr, decay);
+      if (nIn > 1) w11 = descendIf(decayed, w11, maddIf(fusedH, v128.load32_splat(x, 4), dh, zero), lr, decay);
+      if (nIn > 2) w12 = descendIf(decayed, w12, maddIf(fusedH, v128.load32_splat(x, 8), dh, zero), lr, decay);
+      if (nIn > 3) w13 = descendIf(decayed, w13, maddIf(fusedH, v128.load32_splat(x, 12), dh, zero), lr, decay);
+      if (b1p) b1 = descendIf(decayed, b1, f32x4.add(zero, dh), lr, decay);
+      if (b2p) b2 = descendIf(decayed, b2, f32x4.add(zero, dm), lr, decay);
+    }
+  }
+  // batches of rows (or one row with another loss): a batch's gradients summed in registers
+  for (let start = 0; !oneRow && start < rows; start += batch) {
     const count = min(batch, rows - start);
     const twiceScale = f32x4.splat(2 * lossScale(loss, count, nOut));
     // W2's columns (one W2 row per lane), for D·Wᵀ summed in column order (four rows or more)

@@ -122,7 +122,8 @@ function printThreadsTable(say: (s?: string) => void, workloads: string[], adapt
 
 /**
  * Small networks against the lean hand-written MLP: samples/s for training, µs per call for
- * one-row predict (the lean column is its bare forward pass), and the ratios to lean.
+ * one-row predict (the lean column is its bare forward pass), and the ratios to lean; for predict
+ * also the Wasm engine's bare forward pass and the façade's overhead (simdnet-wasm minus it).
  */
 function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
   if (!workloads.length) return;
@@ -130,8 +131,8 @@ function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
   say();
   say('Small networks against the lean hand-written MLP (training: samples/s; predict: µs per call):');
   say();
-  say(`| workload | ${engines.join(' | ')} | wasm / lean | js / lean |`);
-  say(`|---|${engines.map(() => '---:|').join('')}---:|---:|`);
+  say(`| workload | ${engines.join(' | ')} | wasm / lean | js / lean | wasm forward kernel | façade overhead |`);
+  say(`|---|${engines.map(() => '---:|').join('')}---:|---:|---:|---:|`);
   for (const w of workloads) {
     const row = (engine: string) => results.find((r) => r.workload === w && r.engine === engine);
     const cell = (engine: string): string => {
@@ -139,7 +140,9 @@ function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
       if (!r) return '';
       return r.usPerRow === undefined ? fmt(r.median) : `${fmt(r.usPerRow, 2)} µs`;
     };
-    say(`| ${w} | ${engines.map(cell).join(' | ')} | ${ratioStr(row('simdnet-wasm')?.ratioVsLean ?? null)} | ${ratioStr(row('simdnet-js')?.ratioVsLean ?? null)} |`);
+    const wasm = row('simdnet-wasm')?.usPerRow, kernel = row('wasm forward kernel')?.usPerRow;
+    const overhead = wasm != null && kernel != null ? `${fmt(wasm - kernel, 2)} µs` : '';
+    say(`| ${w} | ${engines.map(cell).join(' | ')} | ${ratioStr(row('simdnet-wasm')?.ratioVsLean ?? null)} | ${ratioStr(row('simdnet-js')?.ratioVsLean ?? null)} | ${cell('wasm forward kernel')} | ${overhead} |`);
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * simdnet benchmark runner: the command-line flags.
  *
- *   npm run bench -- [--quick] [--peers] [--json] [--threads <n|auto>]
+ *   npm run bench -- [--quick] [--small] [--peers] [--json] [--threads <n|auto>]
  *
- * --quick: a smoke run of small sizes (seconds); --peers: TensorFlow.js (cpu and wasm) and
+ * --quick: a smoke run of small sizes (seconds); --small: the small-network workloads only (the
+ * lean baseline's table, in minutes, for repeated runs); --peers: TensorFlow.js (cpu and wasm) and
  * brain.js beside simdnet and the baselines; --json: results as JSON on stdout (the tables go to
  * stderr); --threads: the thread count of the threaded Wasm engine beside the one-thread one
- * (default 2; 1 leaves it out). Measurement is in measure.ts, the workloads in workloads.ts, the
+ * (default 2, or 1 with --small; 1 leaves it out). Measurement is in measure.ts, the workloads in workloads.ts, the
  * tables in report.ts, the machine's parallel capacity in capacity.ts.
  */
 import { BaselineAdapter } from './baseline.js';
@@ -14,15 +15,16 @@ import { parallelCapacity } from './capacity.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printTables } from './report.js';
-import { SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
+import { ForwardKernelAdapter, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
 import type { Adapter } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 
-const FLAGS = ['--quick', '--peers', '--json'];
-const USAGE = 'usage: run [--quick] [--peers] [--json] [--threads <n|auto>]';
+const FLAGS = ['--quick', '--small', '--peers', '--json'];
+const USAGE = 'usage: run [--quick] [--small] [--peers] [--json] [--threads <n|auto>]';
 const args = process.argv.slice(2);
 const threadsAt = args.indexOf('--threads');
-const threadsArg = threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : '2';
+// the threaded engine by default beside the one-thread one, but not in --small runs (one thread each, for repeated runs)
+const threadsArg = threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : args.includes('--small') ? '1' : '2';
 const threads = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
   process.stderr.write(`--threads must be a whole number from 1 to 256 or auto, got ${threadsArg}\n${USAGE}\n`);
@@ -38,6 +40,7 @@ for (const a of argv) {
 const quick = argv.has('--quick');
 const peers = argv.has('--peers');
 const json = argv.has('--json');
+const smallOnly = argv.has('--small');
 
 /** Human-readable output goes to stdout, or to stderr when --json owns stdout. */
 const say = (s = ''): void => {
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
   const sizes = workloadSizes(quick);
   const lean = new LeanAdapter();
   printHeader(say, meta, sizes, [...adapters, lean]);
-  await runWorkloads({ sizes, adapters, lean, say });
+  await runWorkloads({ sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), say }, smallOnly);
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);

@@ -5,8 +5,10 @@
  */
 import { NN, type ThreadsOption } from '../src/index.js';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
-import type { WasmExports } from '../src/runtime/abi.js';
+import type { Kernels, WasmExports } from '../src/runtime/abi.js';
 import { hardwareThreads } from '../src/runtime/threads.js';
+import { Network } from '../src/runtime/network.js';
+import { resolveNetworkOptions } from '../src/options.js';
 import { gemmSizes } from './baseline.js';
 import { randomMatrix } from './data.js';
 import type { Adapter, GemmForm, GemmHook, NetOptions } from './types.js';
@@ -87,6 +89,48 @@ export class SimdnetAdapter implements Adapter {
 
   dispose(): void {
     this.net?.dispose();
+    this.net = null;
+  }
+}
+
+/**
+ * The Wasm engine's bare forward pass of one row, for the one-row predict workloads: the row copied
+ * into the network's input stage and one forward kernel call, the outputs left in engine memory (no
+ * checks, no result array). simdnet-wasm's predict time minus this one is the façade's overhead.
+ */
+export class ForwardKernelAdapter implements Adapter {
+  readonly name = 'wasm forward kernel';
+  readonly takesInitialWeights = true;
+  private net: Network | null = null;
+  private readonly engine = wasmEngineSync();
+
+  async init(layers: number[], opts: NetOptions): Promise<void> {
+    this.dispose();
+    const sigmoid = { name: 'sigmoid', gain: opts.gain ?? 1, threshold: opts.threshold ?? 0 } as const;
+    const { config } = resolveNetworkOptions({
+      layers: layers.slice(), activation: opts.hidden === 'sigmoid' ? sigmoid : opts.hidden,
+      output: opts.output === 'sigmoid' ? sigmoid : opts.output, bias: opts.bias ?? true, seed: opts.seed,
+    });
+    this.net = new Network(this.engine, config);
+    if (opts.initial) this.net.write('params', opts.initial);
+    this.net.ensureCapacity(1);
+  }
+
+  trainEpoch(): void {
+    throw new Error('the forward kernel adapter only predicts');
+  }
+
+  predict(x: Float32Array, rows: number): Float32Array {
+    // the Network keeps its kernels and stage private; the bench reads them as the tests do
+    const net = this.net as unknown as { kernels: Kernels; descriptorPtr: number; inputStagePtr: number; outputAt: number; outputSize: number };
+    const f32 = this.engine.heap.f32, stage = net.inputStagePtr;
+    f32.set(rows === 1 ? x : x.subarray(0, x.length / rows), stage >> 2);
+    net.kernels.forward(net.descriptorPtr, stage, 1);
+    return f32.subarray(net.outputAt, net.outputAt + net.outputSize);
+  }
+
+  dispose(): void {
+    this.net?.release();
     this.net = null;
   }
 }

@@ -45,6 +45,8 @@ export interface Bench {
   adapters: Adapter[];
   /** the lean hand-written MLP, for the small-network workloads only */
   lean: Adapter;
+  /** the Wasm engine's bare forward pass, for the small one-row predict workloads only */
+  forwardKernel: Adapter;
   say: (s: string) => void;
 }
 
@@ -137,9 +139,10 @@ async function inferWorkload(
   await finish(ready, data, name);
 }
 
-/** Every workload in turn, on every adapter; `say` reports progress. */
-export async function runWorkloads(bench: Bench): Promise<void> {
+/** Every workload in turn, on every adapter (or the small networks only); `say` reports progress. */
+export async function runWorkloads(bench: Bench, smallOnly = false): Promise<void> {
   const { sizes } = bench;
+  if (smallOnly) return smallWorkloads(bench);
   const relu: NetOptions = { hidden: 'relu', output: 'softmax', seed: 42 };
 
   // (a) GEMM
@@ -182,7 +185,8 @@ function smallNet(name: string, layers: number[], act: 'sigmoid' | 'tanh', data:
 
 /**
  * The article's 3-4-3 network (gain 0.04, threshold 0.1, no bias, SSE, μ = 0.01, 1000 rows in
- * order) and three more small shapes with sigmoid and tanh, at batch 1 and 4; then one-row predict.
+ * order) and three more small shapes with sigmoid and tanh, at batch 1 and 4; then one-row predict,
+ * beside the Wasm engine's bare forward pass (the difference is the façade's overhead).
  * Before the timed rounds, every engine that can start from the same weights trains one epoch
  * and its outputs are compared with the lean MLP's (the note column): the engines do the same work.
  */
@@ -210,7 +214,7 @@ async function smallWorkloads(bench: Bench): Promise<void> {
     }
   }
   for (const net of nets.filter((n) => n.opts.hidden === 'sigmoid')) {
-    await inferWorkload({ ...bench, adapters: engines }, `predict ${net.name} 1 row/call`, net.layers, net.opts, net.data, 1);
+    await inferWorkload({ ...bench, adapters: [...engines, bench.forwardKernel] }, `predict ${net.name} 1 row/call`, net.layers, net.opts, net.data, 1);
   }
 }
 

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 // dist/index.js: 35 KB since the fused small-network epoch (assembly/small.ts and its twin, about
-// 3.7 KB of Wasm and 1.4 KB of code gzipped, for 2.4× the speed on networks of a few neurons).
-const BUDGETS = { 'dist/index.js': 35 * 1024, 'dist/interop.js': 40 * 1024 };
+// 3.7 KB of Wasm and 1.4 KB of code gzipped, for 2.4× the speed on networks of a few neurons);
+// 36.5 KB since its one-row loop for narrow networks (about 1.3 KB of Wasm gzipped across both
+// builds, for 1.2× on the article's network one row at a time, 1.45× with the shorter activations).
+const BUDGETS = { 'dist/index.js': 36.5 * 1024, 'dist/interop.js': 40 * 1024 };
 const files = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(BUDGETS);
 const gz = (s) => gzipSync(s, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

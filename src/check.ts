@@ -35,9 +35,10 @@ export function checkKeys(field: string, value: Record<string, unknown>, allowed
 export function number(field: string, value: unknown, fallback: number, min: number, max: number, opts: { exclusiveMin?: boolean; integer?: boolean } = {}): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw typeError(field, 'a number', value);
-  const bounds = `${opts.integer ? 'an integer' : 'a finite number'} ${opts.exclusiveMin ? '>' : '≥'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}`;
-  if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value))) throw rangeError(field, bounds, value);
-  if ((opts.exclusiveMin ? value <= min : value < min) || value > max) throw rangeError(field, bounds, value);
+  if (!Number.isFinite(value) || (opts.integer && !Number.isInteger(value)) || (opts.exclusiveMin ? value <= min : value < min) || value > max) {
+    const bounds = `${opts.integer ? 'an integer' : 'a finite number'} ${opts.exclusiveMin ? '>' : '≥'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}`;
+    throw rangeError(field, bounds, value);
+  }
   return value;
 }
 

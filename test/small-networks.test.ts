@@ -2,7 +2,7 @@
 // general path's arithmetic in the general path's order: the trained weights are bit for bit the
 // ones of forward/backward/update, on both engines, for every loss and activation it accepts.
 import { describe, expect, it } from 'vitest';
-import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken } from './helpers/fused-epoch.js';
+import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken, type SmallCase } from './helpers/fused-epoch.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 
@@ -48,4 +48,24 @@ describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) 
       expect(fused).toBe(SHAPES.filter((l) => fits(c, l)).length + (squared ? 3 * tiny : 0));
     });
   }
+});
+
+describe.each(ENGINES)('%s: one row at a time through a network of widths at most 4', (engine) => {
+  // the register path skips padding, decay·W when the decay is 0 and a unit gain's multiplication:
+  // every combination must still give the general path's bits
+  const shortcuts: SmallCase[] = [
+    { label: 'sigmoid (gain 1), sse, no decay', decay: 0, net: { activation: 'sigmoid', loss: 'sse' } },
+    { label: 'sigmoid (gain 1), mse, decay, no bias', decay: 1e-3, net: { activation: 'sigmoid', loss: 'mse', bias: false } },
+    { label: 'tanh, sse, no decay, no bias', decay: 0, net: { activation: 'tanh', loss: 'sse', bias: false } },
+    { label: 'sigmoid (gain 1) → tanh, sse, decay', decay: 1e-2, net: { activation: 'sigmoid', output: 'tanh', loss: 'sse' } },
+  ];
+  const shapes = [[3, 4, 3], [2, 3, 1], [1, 4, 2], [4, 1, 4], [4, 4, 4], [3, 2, 1]];
+  it.each(shortcuts)('$label: the general path\'s bits on every narrow shape', (c) => {
+    for (const layers of shapes) {
+      expect(fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, 1), `${layers.join('-')} takes the fused path`).toBe(1);
+      const { identical, moved } = compareFusedWithGeneral(engine, layers, c, 1);
+      expect(identical, `${layers.join('-')}: same bits`).toBe(true);
+      expect(moved, `${layers.join('-')}: the weights moved`).toBeGreaterThan(1e-4);
+    }
+  });
 });

@@ -76,35 +76,11 @@ export function smallKernels(heap: Heap, k: Parts) {
           t = tStage;
         }
       }
-      // forward: y = f(x·W + b), each sum in order of the inputs and rounded at every step, as matmul
+      // forward, row by row
       let input = x;
       for (const layer of layers) {
-        const { fanIn, fanOut, act, p0, p1, w, b, y } = layer;
-        for (let r = 0; r < count; r++) {
-          const xr = input + r * fanIn, yr = y + r * fanOut;
-          let j = 0;
-          for (; j + 4 <= fanOut; j += 4) {
-            // four independent sums in flight
-            let s0 = b ? f[b + j]! : 0, s1 = b ? f[b + j + 1]! : 0, s2 = b ? f[b + j + 2]! : 0, s3 = b ? f[b + j + 3]! : 0;
-            for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) {
-              const xi = f[xr + i]!;
-              s0 = fround(s0 + xi * f[at]!); s1 = fround(s1 + xi * f[at + 1]!);
-              s2 = fround(s2 + xi * f[at + 2]!); s3 = fround(s3 + xi * f[at + 3]!);
-            }
-            f[yr + j] = activated(act, p0, p1, s0); f[yr + j + 1] = activated(act, p0, p1, s1);
-            f[yr + j + 2] = activated(act, p0, p1, s2); f[yr + j + 3] = activated(act, p0, p1, s3);
-          }
-          // the last fanOut % 4 sums side by side in y, rounded by its stores
-          const rest = j;
-          for (; j < fanOut; j++) f[yr + j] = b ? f[b + j]! : 0;
-          for (let i = 0; i < fanIn; i++) {
-            const xi = f[xr + i]!, row = w + i * fanOut;
-            for (j = rest; j < fanOut; j++) f[yr + j] = f[yr + j]! + xi * f[row + j]!;
-          }
-          for (j = rest; j < fanOut; j++) f[yr + j] = activated(act, p0, p1, f[yr + j]!);
-        }
-        if (act === ACT.softmax) k.activate(act, p0, p1, y << 2, count, fanOut);
-        input = y;
+        for (let r = 0; r < count; r++) forwardRow(f, layer, input + r * layer.fanIn, layer.y + r * layer.fanOut, k.activate);
+        input = layer.y;
       }
       // output error terms
       if (squared) {
@@ -122,17 +98,7 @@ export function smallKernels(heap: Heap, k: Parts) {
         const below = l > 0 ? layers[l - 1]! : null;
         const xs = below ? below.y : x;
         if (count === 1) {
-          // the article's update: W −= lr·(x ⊗ d + decay·W) in the sweep that computes d·Wᵀ from W before it
-          for (let i = 0; i < fanIn; i++) {
-            const xi = f[xs + i]!, row = w + i * fanOut;
-            let s = 0;
-            for (let j = 0; j < fanOut; j++) {
-              const wij = f[row + j]!, dj = f[d + j]!;
-              s += dj * wij;
-              f[row + j] = wij - lr * (fround(0 + xi * dj) + decay * wij);
-            }
-            if (below) f[below.d + i] = derivative(below.act, below.p0, xi, fround(s));
-          }
+          sweepRow(f, layers[l]!, xs, below, lr, decay);
         } else {
           // error terms of the layer below from W before the step, then the step with the batch's gradient
           if (below) {
@@ -176,14 +142,46 @@ export function smallKernels(heap: Heap, k: Parts) {
   return { smallEpochFits, trainSmallEpoch };
 }
 
-/** f(s) of an elementwise activation, rounded to float32 as activate() stores it (softmax: s). */
-function activated(act: number, p0: number, p1: number, s: number): number {
-  switch (act) {
-    case ACT.sigmoid: return Math.fround(1 / (1 + Math.exp(-p0 * (s - p1))));
-    case ACT.tanh: return Math.fround(Math.tanh(s));
-    case ACT.relu: return s < 0 ? 0 : s;
-    case ACT['leaky-relu']: return s < 0 ? Math.fround(p0 * s) : s;
-    default: return s;
+/**
+ * y = f(x·W + b) for one row of one layer: each sum in the order of the inputs and rounded at every
+ * step, as matmul (four sums in flight, then the rest one by one), then the activate kernel.
+ */
+function forwardRow(f: Float32Array, layer: Layer, xr: number, yr: number, activate: Parts['activate']): void {
+  const { fanIn, fanOut, act, p0, p1, w, b } = layer;
+  let j = 0;
+  for (; j + 4 <= fanOut; j += 4) {
+    let s0 = b ? f[b + j]! : 0, s1 = b ? f[b + j + 1]! : 0, s2 = b ? f[b + j + 2]! : 0, s3 = b ? f[b + j + 3]! : 0;
+    for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) {
+      const xi = f[xr + i]!;
+      s0 = Math.fround(s0 + xi * f[at]!); s1 = Math.fround(s1 + xi * f[at + 1]!);
+      s2 = Math.fround(s2 + xi * f[at + 2]!); s3 = Math.fround(s3 + xi * f[at + 3]!);
+    }
+    f[yr + j] = s0; f[yr + j + 1] = s1; f[yr + j + 2] = s2; f[yr + j + 3] = s3;
+  }
+  for (; j < fanOut; j++) {
+    let s = b ? f[b + j]! : 0;
+    for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) s = Math.fround(s + f[xr + i]! * f[at]!);
+    f[yr + j] = s;
+  }
+  activate(act, p0, p1, yr << 2, 1, fanOut);
+}
+
+/**
+ * One row's sweep over W with the layer's error terms d (the article's update): with `below`, its
+ * error terms (d·Wᵀ) ⊙ f'(x) from W before the step, summed in float64 and rounded once as
+ * matmulTransB; W −= lr·(x ⊗ d + decay·W) in the same sweep, each gradient 0 + x·d as matmulTransA.
+ */
+function sweepRow(f: Float32Array, layer: Layer, xs: number, below: Layer | null, lr: number, decay: number): void {
+  const { fanIn, fanOut, w, d } = layer;
+  for (let i = 0; i < fanIn; i++) {
+    const xi = f[xs + i]!, row = w + i * fanOut;
+    let s = 0;
+    for (let j = 0; j < fanOut; j++) {
+      const wij = f[row + j]!, dj = f[d + j]!;
+      s += dj * wij;
+      f[row + j] = wij - lr * (Math.fround(0 + xi * dj) + decay * wij);
+    }
+    if (below) f[below.d + i] = derivative(below.act, below.p0, xi, Math.fround(s));
   }
 }
 

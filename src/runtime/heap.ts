@@ -1,6 +1,9 @@
 // One linear memory shared by every network of an engine, with a first-fit allocator in
-// JavaScript. Views over memory.buffer are rebuilt in exactly one place (refresh) because
-// memory.grow detaches the old buffer, and a cached view of a detached buffer reads zeros.
+// JavaScript. Views over memory.buffer are rebuilt in exactly one place (refresh, from grow)
+// because memory.grow detaches the old buffer, and a cached view of a detached buffer reads zeros.
+// grow is the only place the memory grows: no kernel calls memory.grow (the Wasm builds contain no
+// such instruction, test/memory-growth.test.ts), so the getters return the views as they are
+// rather than asking memory.buffer (two C++ accessors, ~40 ns) on every use.
 import { ALIGN, align } from './layout.js';
 
 /** Bytes per page of WebAssembly memory. */
@@ -31,10 +34,10 @@ export class Heap {
     if (start < memory.buffer.byteLength) this.free.push([start, memory.buffer.byteLength]);
   }
 
-  get f32(): Float32Array { if (this.f32View.buffer !== this.memory.buffer) this.refresh(); return this.f32View; }
-  get i32(): Int32Array { if (this.i32View.buffer !== this.memory.buffer) this.refresh(); return this.i32View; }
-  get f64(): Float64Array { if (this.f64View.buffer !== this.memory.buffer) this.refresh(); return this.f64View; }
-  get u8(): Uint8Array { if (this.u8View.buffer !== this.memory.buffer) this.refresh(); return this.u8View; }
+  get f32(): Float32Array { return this.f32View; }
+  get i32(): Int32Array { return this.i32View; }
+  get f64(): Float64Array { return this.f64View; }
+  get u8(): Uint8Array { return this.u8View; }
 
   private refresh(): void {
     const buffer = this.memory.buffer;

@@ -41,8 +41,12 @@ export class Network {
   /** the per-batch buffers (0 until the first pass needs them) */
   private workPtr = 0;
   private workPlan: WorkPlan | null = null;
+  /** f32 index of the last layer's outputs in the per-batch buffers */
+  private outputAt = 0;
   /** the optimizer's two parameter-shaped slots in one block (0 until an optimizer needs them) */
   private statePtr = 0;
+  /** the buffers of the last checkpoint() without `into`, reused by the next */
+  private saved: Checkpoint | null = null;
 
   /** Threads this network's products may use: as asked where the engine has a helper pool, else 1. */
   readonly threads: number;
@@ -105,6 +109,7 @@ export class Network {
       i32[this.word(l, L.Y)] = ptr + plan.outputs[l]!;
       i32[this.word(l, L.D)] = ptr + plan.deltas[l]!;
     }
+    this.outputAt = (ptr + plan.outputs[this.weightLayers - 1]!) >> 2;
     i32[h + H.INPUT_STAGE] = ptr + plan.inputStage;
     i32[h + H.TARGET_STAGE] = ptr + plan.targetStage;
     i32[h + H.CAPACITY] = rows;
@@ -113,7 +118,7 @@ export class Network {
 
   private get inputStagePtr(): number { return this.workPtr + this.workPlan!.inputStage; }
   private get targetStagePtr(): number { return this.workPtr + this.workPlan!.targetStage; }
-  private get outputPtr(): number { return this.heap.i32[this.word(this.weightLayers - 1, L.Y)]!; }
+  private get outputPtr(): number { return this.outputAt << 2; }
 
   // ---- parameter-shaped blocks -------------------------------------------------------------
 
@@ -160,9 +165,10 @@ export class Network {
 
   restoreParams(snapshot: FloatArray): void { this.heap.f32.set(snapshot, this.paramsPtr >> 2); }
 
-  /** Copies the parameters, the optimizer slots and the step (into the buffers of `into` when given). */
+  /** Copies the parameters, the optimizer slots and the step (into the buffers of `into`, else the network's own). */
   checkpoint(into?: Checkpoint): Checkpoint {
-    const c = into ?? { params: new FloatArray(this.plan.paramFloats), slots: null, step: 0 };
+    // one train() call at a time: its checkpoint buffers are kept for the next (a typed array costs a microsecond)
+    const c = into ?? (this.saved ??= { params: new FloatArray(this.plan.paramFloats), slots: null, step: 0 });
     this.snapshotParams(c.params);
     c.step = this.step;
     if (this.statePtr) {
@@ -243,14 +249,25 @@ export class Network {
       if (residentPtr) from = residentPtr + start * x.cols * 4;
       else this.heap.f32.set(x.data.subarray(start * x.cols, (start + count) * x.cols), from >> 2);
       this.kernels.forward(this.descriptorPtr, from, count);
-      sink(start, count, this.outputPtr >> 2);
+      sink(start, count, this.outputAt);
     }
   }
 
+  /** The outputs of every row of x, in one new array. */
   outputs(x: Matrix): FloatArray {
+    if (x.rows === 1) return this.outputRow(x.data);
     const out = new FloatArray(x.rows * this.outputSize);
     this.forwardAll(x, (start, count, yAt) => out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize));
     return out;
+  }
+
+  /** The outputs of one input row: one forward call on the input stage, copied out (no chunking, no closure). */
+  private outputRow(row: FloatArray): FloatArray {
+    if (!this.workPlan) this.ensureCapacity(1);
+    const f32 = this.heap.f32, stage = this.inputStagePtr;
+    f32.set(row, stage >> 2);
+    this.kernels.forward(this.descriptorPtr, stage, 1);
+    return f32.slice(this.outputAt, this.outputAt + this.outputSize);
   }
 
   /**
