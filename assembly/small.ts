@@ -324,6 +324,10 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   if (oneRow) {
     const twiceScale = f32x4.splat(2 * lossScale(loss, 1, nOut)), decayed = headerF32(descriptorPtr, H_DECAY) != 0;
     const unitGainH = recordF32(hidden, L_P0) == 1, unitGainO = recordF32(out, L_P0) == 1;
+    // one output: W2's rows, b2, and so the outputs and error terms, hold lane 0's value in every
+    // lane (each lane does lane 0's arithmetic), and D·Wᵀ needs no broadcast of d on the chain
+    const single = nOut == 1;
+    if (single) { w20 = lane(w20, 0); w21 = lane(w21, 0); w22 = lane(w22, 0); w23 = lane(w23, 0); b2 = lane(b2, 0); }
     for (let r = 0; r < rows; r++) {
       const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
       const x = xPtr + row * xBytes, t = tPtr + row * oBytes;
@@ -338,7 +342,8 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       if (nHid > 2) s2 = maddIf(fusedO, lane(h, 2), w22, s2);
       if (nHid > 3) s2 = maddIf(fusedO, lane(h, 3), w23, s2);
       const y = activateChunk(actO, s2, p0O, p1O);
-      const d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, v128.and(v128.load(t), maskOut))), derivativeIf(unitGainO, actO, y, p0O, one, zero));
+      const target = single ? v128.load32_splat(t) : v128.and(v128.load(t), maskOut);
+      const d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, target)), derivativeIf(unitGainO, actO, y, p0O, one, zero));
       // the hidden layer's error terms from W2 before the step
       let back: v128;
       if (fusedH && fusedO) {
@@ -346,7 +351,7 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       } else {
         // in column order over the actual columns: W2's columns are its rows transposed
         const lo01 = v128.shuffle<f32>(w20, w21, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(w22, w23, 0, 4, 1, 5);
-        back = f32x4.mul(lane(d, 0), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+        back = f32x4.mul(single ? d : lane(d, 0), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
         if (nOut > 1) back = f32x4.add(back, f32x4.mul(lane(d, 1), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7)));
         if (nOut > 2) {
           const hi01 = v128.shuffle<f32>(w20, w21, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(w22, w23, 2, 6, 3, 7);
@@ -356,7 +361,7 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       }
       const dh = f32x4.mul(back, derivativeIf(unitGainH, actH, h, p0H, one, zero));
       // the step: W −= lr·(x ⊗ d + decay·W), each gradient 0 + x·d as matmulTransA sums it
-      const hm = v128.and(h, maskHid), dm = v128.and(d, maskOut);
+      const hm = v128.and(h, maskHid), dm = single ? d : v128.and(d, maskOut);
       w20 = descendIf(decayed, w20, maddIf(fusedO, lane(hm, 0), dm, zero), lr, decay);
       if (nHid > 1) w21 = descendIf(decayed, w21, maddIf(fusedO, lane(hm, 1), dm, zero), lr, decay);
       if (nHid > 2) w22 = descendIf(decayed, w22, maddIf(fusedO, lane(hm, 2), dm, zero), lr, decay);
