@@ -36,8 +36,12 @@ const BIAS_UP = 16, BIAS_DOWN = 17;
 // f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even). An infinite or NaN y (whose f
 // would be NaN) gets f = 1.5, finite, and its 2^k saturates in pow2: clearing bit 30 is one logic
 // operation that leaves every |f| < 2 as it was and turns a NaN into 1.5.
+// With finiteOnly the guard is left out: the same bits wherever y is finite, a NaN where it is not
+// (apply4 then gives NaN in that lane, which a caller can test for and recompute with the guard).
 // @ts-ignore: decorator
-@inline function fraction(y: v128, k: v128): v128 { return v128.and(f32x4.sub(y, k), lanes(FINITE)); }
+@inline function fraction(y: v128, k: v128, finiteOnly: bool = false): v128 {
+  return finiteOnly ? f32x4.sub(y, k) : v128.and(f32x4.sub(y, k), lanes(FINITE));
+}
 
 // 2^(sign·round(y)), y clamped to [−126, 126], built in the exponent bits: y + 1.5·2^23 rounds y
 // to an integer k (half to even, as f32x4.nearest) held in its low mantissa bits, so 0x4B400000 + k
@@ -82,8 +86,10 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
 // - tanh (1 − e)/(1 + e), e = e^(−2s) = 2^y: (2^−k − 2^f)/(2^−k + 2^f), with 2^f − 1 computed
 //   directly so that small |s| loses nothing to cancellation; a large −s saturates with k at 126.
 // The dependency chain: 3 to 5 steps to y, 3 to f, 4 in the polynomial and one division.
+// finiteOnly (sigmoid and tanh): fraction without its guard, one step shorter; every lane whose y
+// is finite has apply4's bits and every other lane is NaN (apply4 itself never gives NaN there).
 // @ts-ignore: decorator
-@inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128): v128 {
+@inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128, finiteOnly: bool = false): v128 {
   if (kind == ACT_SIGMOID || kind == ACT_TANH) {
     const sigmoid = kind == ACT_SIGMOID;
     // sigmoid: (θ − s)·(gain·log2 e), which is s·(gain·−log2 e) exactly when θ = 0; tanh: s·(−2·log2 e)
@@ -91,7 +97,7 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
       : v128.any_true(p1) ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(s, f32x4.mul(p0, lanes(MINUS_LOG2E)));
     const k = f32x4.nearest(y), scale = pow2(y, -1);
     // sigmoid: 2^f + 2^−k; tanh: 2^f − 1
-    const p = exp2Poly(fraction(y, k), sigmoid ? f32x4.add(scale, one) : zero);
+    const p = exp2Poly(fraction(y, k, finiteOnly), sigmoid ? f32x4.add(scale, one) : zero);
     if (sigmoid) return f32x4.div(scale, p);
     return f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
   }

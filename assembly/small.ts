@@ -15,7 +15,7 @@
 // A network trained here is bit for bit the one trained by forward/backward/update.
 import {
   H_LAYERS, H_LOSS, H_STEP, H_LR, H_BETA1, H_BETA2, H_DECAY, H_CLIP, H_OPTIMIZER, H_BETA1_POWER, H_BETA2_POWER,
-  L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_Y, L_D, ACT_SIGMOID, ACT_SOFTMAX, OPT_SGD, LOSS_SSE, LOSS_MSE,
+  L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_Y, L_D, ACT_SIGMOID, ACT_TANH, ACT_SOFTMAX, OPT_SGD, LOSS_SSE, LOSS_MSE,
   headerI32, headerF32, layerRecord, lossScale,
 } from './layout';
 import { apply4, derivative4, activate } from './activation';
@@ -33,9 +33,19 @@ const NARROW_MAX_BATCH: i32 = 4;
 @inline function recordF32(rec: usize, w: i32): f32 { return load<f32>(rec + (<usize>w << 2)); }
 
 // f(s) lane-wise for the elementwise kinds (softmax: s itself, left to the caller): one copy of
-// apply4 and its exp for every caller here.
+// apply4 and its exp for every caller here. Sigmoid and tanh first without fraction's guard for
+// non-finite exponents, a step shorter on the chain from one row to the next: where that gives no
+// NaN, every exponent was finite and the bits are apply4's; otherwise (an infinite or NaN s) apply4.
 function activateChunk(kind: i32, s: v128, p0: v128, p1: v128): v128 {
-  return apply4(kind == ACT_SOFTMAX ? 0 : kind, s, p0, p1, f32x4.splat(1), f32x4.splat(0));
+  if (kind == ACT_SOFTMAX) kind = 0;
+  // one copy of apply4, run a second time with the guard when the first gives NaN
+  let guarded = kind != ACT_SIGMOID && kind != ACT_TANH, y: v128;
+  do {
+    y = apply4(kind, s, p0, p1, f32x4.splat(1), f32x4.splat(0), !guarded);
+    if (guarded || i32x4.all_true(f32x4.eq(y, y))) break;
+    guarded = true;
+  } while (true);
+  return y;
 }
 
 // a*b + c with two roundings in every build: the scalar edge columns of dense.ts.
@@ -52,8 +62,8 @@ function activateChunk(kind: i32, s: v128, p0: v128, p1: v128): v128 {
   return f32x4.sub(w, f32x4.mul(lr, f32x4.add(g, f32x4.mul(decay, w))));
 }
 
-// descend without its decay term when decay is 0: the same bits, since a gradient here is never −0
-// (it is 0 + x·d or 0 + d) and g + (±0) = g.
+// descend without its decay term when decay is 0: the same bits, since g + (±0) = g where the
+// gradient g is not −0 (0 + x·d or 0 + d), and W1's x·dh without 0 + differs only where W is −0.
 // @ts-ignore: decorator
 @inline function descendIf(decayed: bool, w: v128, g: v128, lr: v128, decay: v128): v128 {
   return decayed ? descend(w, g, lr, decay) : f32x4.sub(w, f32x4.mul(lr, g));
@@ -300,10 +310,24 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
   let w20 = loadRow(w2, 0, nHid, oBytes, maskOut), w21 = loadRow(w2, 1, nHid, oBytes, maskOut);
   let w22 = loadRow(w2, 2, nHid, oBytes, maskOut), w23 = loadRow(w2, 3, nHid, oBytes, maskOut);
   let b1 = b1p ? v128.and(v128.load(b1p), maskHid) : zero, b2 = b2p ? v128.and(v128.load(b2p), maskOut) : zero;
-  const oneRow = batch == 1 && squared;
+  // One row per batch with SSE or MSE, unless a weight of W1 is −0: the one-row loop leaves out
+  // matmulTransA's 0 + of W1's gradients (0 + x·dh turns a −0 into +0), and W − lr·(x·dh) differs
+  // from W − lr·(0 + x·dh) only where W is −0 (as does W − lr·(x·dh + decay·W)). W − v is −0 only
+  // where W is, so a W1 without −0 at the start has none all epoch; with one, the batch loop below
+  // (the general path's arithmetic, one row at a time) trains it.
+  const minusZero = i32x4.splat(0x80000000);
+  let signedZero = v128.and(i32x4.eq(w10, minusZero), maskHid);
+  if (nIn > 1) signedZero = v128.or(signedZero, v128.and(i32x4.eq(w11, minusZero), maskHid));
+  if (nIn > 2) signedZero = v128.or(signedZero, v128.and(i32x4.eq(w12, minusZero), maskHid));
+  if (nIn > 3) signedZero = v128.or(signedZero, v128.and(i32x4.eq(w13, minusZero), maskHid));
+  const oneRow = batch == 1 && squared && !v128.any_true(signedZero);
   if (oneRow) {
     const twiceScale = f32x4.splat(2 * lossScale(loss, 1, nOut)), decayed = headerF32(descriptorPtr, H_DECAY) != 0;
     const unitGainH = recordF32(hidden, L_P0) == 1, unitGainO = recordF32(out, L_P0) == 1;
+    // one output: W2's rows, b2, and so the outputs and error terms, hold lane 0's value in every
+    // lane (each lane does lane 0's arithmetic), and D·Wᵀ needs no broadcast of d on the chain
+    const single = nOut == 1;
+    if (single) { w20 = lane(w20, 0); w21 = lane(w21, 0); w22 = lane(w22, 0); w23 = lane(w23, 0); b2 = lane(b2, 0); }
     for (let r = 0; r < rows; r++) {
       const row = orderPtr ? <usize>load<i32>(orderPtr + (<usize>r << 2)) : <usize>r;
       const x = xPtr + row * xBytes, t = tPtr + row * oBytes;
@@ -318,7 +342,8 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       if (nHid > 2) s2 = maddIf(fusedO, lane(h, 2), w22, s2);
       if (nHid > 3) s2 = maddIf(fusedO, lane(h, 3), w23, s2);
       const y = activateChunk(actO, s2, p0O, p1O);
-      const d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, v128.and(v128.load(t), maskOut))), derivativeIf(unitGainO, actO, y, p0O, one, zero));
+      const target = single ? v128.load32_splat(t) : v128.and(v128.load(t), maskOut);
+      const d = f32x4.mul(f32x4.mul(twiceScale, f32x4.sub(y, target)), derivativeIf(unitGainO, actO, y, p0O, one, zero));
       // the hidden layer's error terms from W2 before the step
       let back: v128;
       if (fusedH && fusedO) {
@@ -326,7 +351,7 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       } else {
         // in column order over the actual columns: W2's columns are its rows transposed
         const lo01 = v128.shuffle<f32>(w20, w21, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(w22, w23, 0, 4, 1, 5);
-        back = f32x4.mul(lane(d, 0), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+        back = f32x4.mul(single ? d : lane(d, 0), v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
         if (nOut > 1) back = f32x4.add(back, f32x4.mul(lane(d, 1), v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7)));
         if (nOut > 2) {
           const hi01 = v128.shuffle<f32>(w20, w21, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(w22, w23, 2, 6, 3, 7);
@@ -336,15 +361,15 @@ function trainNarrowEpoch(descriptorPtr: usize, xPtr: usize, tPtr: usize, orderP
       }
       const dh = f32x4.mul(back, derivativeIf(unitGainH, actH, h, p0H, one, zero));
       // the step: W −= lr·(x ⊗ d + decay·W), each gradient 0 + x·d as matmulTransA sums it
-      const hm = v128.and(h, maskHid), dm = v128.and(d, maskOut);
+      const hm = v128.and(h, maskHid), dm = single ? d : v128.and(d, maskOut);
       w20 = descendIf(decayed, w20, maddIf(fusedO, lane(hm, 0), dm, zero), lr, decay);
       if (nHid > 1) w21 = descendIf(decayed, w21, maddIf(fusedO, lane(hm, 1), dm, zero), lr, decay);
       if (nHid > 2) w22 = descendIf(decayed, w22, maddIf(fusedO, lane(hm, 2), dm, zero), lr, decay);
       if (nHid > 3) w23 = descendIf(decayed, w23, maddIf(fusedO, lane(hm, 3), dm, zero), lr, decay);
-      w10 = descendIf(decayed, w10, maddIf(fusedH, v128.load32_splat(x), dh, zero), lr, decay);
-      if (nIn > 1) w11 = descendIf(decayed, w11, maddIf(fusedH, v128.load32_splat(x, 4), dh, zero), lr, decay);
-      if (nIn > 2) w12 = descendIf(decayed, w12, maddIf(fusedH, v128.load32_splat(x, 8), dh, zero), lr, decay);
-      if (nIn > 3) w13 = descendIf(decayed, w13, maddIf(fusedH, v128.load32_splat(x, 12), dh, zero), lr, decay);
+      w10 = descendIf(decayed, w10, f32x4.mul(v128.load32_splat(x), dh), lr, decay);
+      if (nIn > 1) w11 = descendIf(decayed, w11, f32x4.mul(v128.load32_splat(x, 4), dh), lr, decay);
+      if (nIn > 2) w12 = descendIf(decayed, w12, f32x4.mul(v128.load32_splat(x, 8), dh), lr, decay);
+      if (nIn > 3) w13 = descendIf(decayed, w13, f32x4.mul(v128.load32_splat(x, 12), dh), lr, decay);
       if (b1p) b1 = descendIf(decayed, b1, f32x4.add(zero, dh), lr, decay);
       if (b2p) b2 = descendIf(decayed, b2, f32x4.add(zero, dm), lr, decay);
     }

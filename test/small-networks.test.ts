@@ -3,6 +3,8 @@
 // ones of forward/backward/update, on both engines, for every loss and activation it accepts.
 import { describe, expect, it } from 'vitest';
 import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken, type SmallCase } from './helpers/fused-epoch.js';
+import { NN, type Weights } from '../src/index.js';
+import { sameBits } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 
@@ -67,5 +69,36 @@ describe.each(ENGINES)('%s: one row at a time through a network of widths at mos
       expect(identical, `${layers.join('-')}: same bits`).toBe(true);
       expect(moved, `${layers.join('-')}: the weights moved`).toBeGreaterThan(1e-4);
     }
+  });
+});
+
+describe.each(ENGINES)('%s: one row at a time, where signed zeros and overflow could show', (engine) => {
+  // the one-row loop leaves out 0 + of W1's gradients, exact unless a weight of W1 is −0 (the batch
+  // loop trains those), and tries the activations without the guard for infinite exponents
+  function compare(layers: number[], x: Float32Array, t: Float32Array, prepare: (w: Weights) => void, activation: 'sigmoid' | 'tanh'): boolean {
+    const nets = [0, 1].map(() => NN.createSync({ layers, activation, loss: 'sse', engine, seed: 5 }));
+    const w = nets[0]!.getWeights();
+    prepare(w);
+    for (const n of nets) n.setWeights(w);
+    const train = { epochs: 2, batchSize: 1, learningRate: 0.1, optimizer: 'sgd', shuffle: false } as const;
+    nets[0]!.train(x, t, train);
+    nets[1]!.train(x, t, { ...train, onBatch: () => {} });
+    const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
+    let same = true;
+    for (let l = 0; l < layers.length - 1; l++) same &&= sameBits(a.weights[l]!, b.weights[l]!) && sameBits(a.biases[l] ?? [], b.biases[l] ?? []);
+    for (const n of nets) n.dispose();
+    return same;
+  }
+  // the first input always 0: x·dh is −0 wherever dh < 0, and a weight of 0 stays 0 (of either sign)
+  const x = Float32Array.from([0, 1, 0, -1, 0, 0.5, 0, -0.5, 0, 1, 0, -1]);
+  const t = Float32Array.from([1, 0, 0, 1, 1, 0]);
+  it.each(['sigmoid', 'tanh'] as const)('%s: weights of W1 at −0 and at +0, inputs of 0', (activation) => {
+    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]!.fill(-0, 0, 3); }, activation)).toBe(true);
+    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]!.fill(0, 0, 3); }, activation)).toBe(true);
+    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]![1] = -0; w.weights[0]![5] = -0; w.biases[0]![0] = -0; }, activation)).toBe(true);
+  });
+  it.each(['sigmoid', 'tanh'] as const)('%s: hidden sums past float32 (infinite exponents) in some rows', (activation) => {
+    const big = Float32Array.from([3e38, 0, 0.5, -0.25, -3e38, 0, 3e38, 3e38, 1, 1]);
+    expect(compare([2, 3, 1], big, Float32Array.from([1, 0, 1, 0, 1]), (w) => { w.weights[0]!.fill(0.9); }, activation)).toBe(true);
   });
 });
