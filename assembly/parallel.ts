@@ -30,9 +30,11 @@ const JOB_TRANS_B_COLUMNS: i32 = 4;
 // A product smaller than this many multiply-adds stays on the calling thread: publishing a job
 // and joining costs about a microsecond, which a product this small takes in all.
 const MIN_PARALLEL_MACS: f64 = 65536;
-// A helper spins this many times on the generation word before it sleeps in wait: long enough to
-// stay awake between the products of one batch, short enough to free the core soon after.
-const SPINS_BEFORE_SLEEP: i32 = 20000;
+// A helper spins this many times on the generation word before it sleeps in wait (about a
+// millisecond here): long enough to stay awake between the batches of an epoch and from one train
+// call to the next, whose gaps are far shorter than the 30-100 µs a sleeping helper takes to wake,
+// and short enough to free the core soon after training stops.
+const SPINS_BEFORE_SLEEP: i32 = 1 << 19;
 
 // Blocking and waking go through JavaScript (Atomics.wait and Atomics.notify on the word at Int32
 // index `index` of the memory): V8's baseline compiler in Node 20 corrupts locals that are live
@@ -137,12 +139,13 @@ function fork(kind: i32, parts: i32): void {
   return threads > 1 && controlPtr != 0 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
 }
 
-// Y[m×n] = X[m×k]·W[k×n] (+ b): by column bands of 16 when W is wide, else by bands of 4 rows.
+// Y[m×n] = X[m×k]·W[k×n] (+ b): by bands of 4 rows when X has more rows than W has columns (each
+// thread then reads its rows of X and all of W, rather than all of X), else by column bands of 16.
 export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i32, k: i32, n: i32): void {
   const mode = bPtr != 0 ? INIT_BIAS : INIT_ZERO;
   if (worthSplitting(m, k, n)) {
-    let size = partSize(n, 16), kind = JOB_MATMUL_COLUMNS, length = n;
-    if (size == 0 || n < 32) { size = partSize(m, 4); kind = JOB_MATMUL_ROWS; length = m; }
+    let size = m > n || n < 32 ? 0 : partSize(n, 16), kind = JOB_MATMUL_COLUMNS, length = n;
+    if (size == 0) { size = partSize(m, 4); kind = JOB_MATMUL_ROWS; length = m; }
     if (size > 0) {
       setArg(0, <i32>xPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>bPtr);
       setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);

@@ -52,7 +52,7 @@ export class SimdnetAdapter implements Adapter {
   constructor(private readonly engine: SimdnetEngine, threads: ThreadsOption = 1) {
     this.threads = threads === 'auto' ? hardwareThreads() : threads;
     this.name = this.threads > 1 ? `simdnet-${engine}-t${this.threads}` : `simdnet-${engine}`;
-    const e = engine === 'wasm' ? wasmEngineSync() : jsEngineSync();
+    const e = engine === 'wasm' ? wasmEngineSync(this.threads > 1) : jsEngineSync();
     if (this.threads > 1) e.pool!.acquire(this.threads); // helpers for the GEMM rows (a bench process keeps them)
     this.gemm = gemmHook(e, this.threads);
   }

@@ -63,12 +63,12 @@ export class NN {
    */
   static createSync(options: NetworkOptions): NN {
     const { config, engine, threads } = resolveNetworkOptions(options);
-    return new NN(loadEngineSync(engine), threads, config, null);
+    return new NN(loadEngineSync(engine, threads), threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
   private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
-    const engine = await loadEngine(placement.engine);
+    const engine = await loadEngine(placement.engine, placement.threads);
     const net = new NN(engine, placement.threads, config, saved);
     await engine.pool?.ready();
     return net;

@@ -17,7 +17,7 @@ import type { WasmExports } from '../src/runtime/abi.js';
 import { classTask } from './helpers/random-data.js';
 import { expectClearError, thrown } from './helpers/clear-errors.js';
 
-const pool = () => wasmEngineSync().pool!;
+const pool = () => wasmEngineSync(true).pool!;
 const helped = (): number => pool().partsByHelpers;
 
 /** Everything a trained network is, as one JSON text: weights, optimizer slots, step, generator. */
@@ -76,6 +76,18 @@ describe('threads: the option', () => {
     for (const net of [source, fromONNX, fromTFJS]) net.dispose();
     expect(thrown(() => NN.createSync({ layers: [2, 2], thread: 2 } as never))).toBeInstanceOf(TypeError);
   });
+
+  it('networks on one thread live on an unshared memory (faster in V8), threaded ones on the memory the helpers share', () => {
+    const one = NN.createSync({ layers: [3, 4, 3], seed: 5 }), two = NN.createSync({ layers: [3, 4, 3], seed: 5, threads: 2 });
+    expect(wasmEngineSync().heap.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(wasmEngineSync().pool).toBeNull();
+    expect(wasmEngineSync(true).heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([one.threads, two.threads]).toEqual([1, 2]);
+    const x = [0.2, -0.5, 0.9];
+    expect(two.predict(x)).toEqual(one.predict(x)); // same seed, same weights, different memories
+    one.dispose();
+    two.dispose();
+  });
 });
 
 describe('threads: the same bits as one thread', () => {
@@ -119,7 +131,7 @@ describe('threads: the same bits as one thread', () => {
   }
 
   it('the products directly, every form, on sizes around every blocking edge, with helpers taking parts', () => {
-    const engine = wasmEngineSync(), k = engine.kernels as WasmExports;
+    const engine = wasmEngineSync(true), k = engine.kernels as WasmExports;
     const heap = engine.heap;
     pool().acquire(3);
     try {
@@ -165,8 +177,8 @@ describe('threads: everything else keeps working', () => {
     const [one, two] = await twins(options, [1, 2]);
     let ticks = 0;
     const timer = setInterval(() => { ticks++; }, 0);
-    const reportOne = await one!.trainAsync(data.x, data.t, { epochs: 3, batchSize: 16 });
-    const reportTwo = await two!.trainAsync(data.x, data.t, { epochs: 3, batchSize: 16 });
+    const reportOne = await one!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 }); // long enough for several 4 ms slices
+    const reportTwo = await two!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 });
     clearInterval(timer);
     expect(ticks, 'timers ran while training').toBeGreaterThan(3);
     expect(fullState(two!)).toBe(fullState(one!));
@@ -199,7 +211,7 @@ describe('threads: everything else keeps working', () => {
     const [one, two] = await twins(options, [1, 2]);
     one!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
     two!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
-    const heap = wasmEngineSync().heap, bytes = heap.byteLength;
+    const heap = wasmEngineSync(true).heap, bytes = heap.byteLength;
     const big = await NN.create({ layers: [2048, 2048, 16], threads: 2 }); // ~32 MiB more
     expect(heap.byteLength, 'the memory grew').toBeGreaterThan(bytes);
     const before = helped();

@@ -1,14 +1,17 @@
 // Engines: the Wasm module (relaxed-SIMD build where it validates, else plain SIMD) or the 'js'
 // twin. Each engine is created once per process; all its networks share its linear memory. The
-// Wasm module imports that memory: shared (so that helper threads can work on it) wherever the
-// runtime allows, else the same module with its memory import patched to unshared.
+// Wasm module imports that memory. Networks on one thread get an engine whose memory is not
+// shared (the module with its memory import patched to unshared): V8 runs Wasm and copies from
+// JavaScript faster on it, 10-18% on the smallest networks. Networks on several threads get a
+// second engine, created on first use, whose memory is shared with its helper threads.
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
 import type { Kernels, WasmExports } from './abi.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
 import { ACT } from './layout.js';
-import { HelperPool, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
+import { HelperPool, hardwareThreads, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
 import { createJsKernels } from '../js/index.js';
+import type { ThreadsOption } from '../options.js';
 
 export type EngineName = 'wasm' | 'js';
 export type BuildName = 'relaxed-simd' | 'simd' | 'js';
@@ -27,12 +30,12 @@ let shared: boolean | undefined;
 const sharedMemory = (): boolean => (shared ??= typeof WebAssembly !== 'undefined' && sharedMemoryAvailable());
 
 /**
- * The build's bytes as this runtime instantiates them: as compiled (a shared memory import) where
- * memory can be shared, else with that import's limits flag turned to unshared (0x03 → 0x01, the
- * one byte in which the two modules differ; the atomics in the module are valid on either).
+ * The build's bytes as compiled (a shared memory import) for the threaded engine, else with that
+ * import's limits flag turned to unshared (0x03 → 0x01, the one byte in which the two modules
+ * differ; the atomics in the module are valid on either).
  */
-function runnable(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  if (sharedMemory()) return bytes;
+function runnable(bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<ArrayBuffer> {
+  if (shared) return bytes;
   const copy = bytes.slice();
   copy[memoryLimitsOffset(bytes)] = 0x01;
   return copy;
@@ -65,8 +68,8 @@ let validated: { relaxed: boolean; simd: boolean } | undefined;
 function validate(): { relaxed: boolean; simd: boolean } {
   const has = typeof WebAssembly !== 'undefined' && typeof WebAssembly.validate === 'function';
   validated ??= {
-    relaxed: has && WebAssembly.validate(runnable(relaxedBytes)),
-    simd: has && WebAssembly.validate(runnable(simdBytes)),
+    relaxed: has && WebAssembly.validate(runnable(relaxedBytes, false)),
+    simd: has && WebAssembly.validate(runnable(simdBytes, false)),
   };
   return validated;
 }
@@ -82,8 +85,9 @@ export function availableEngines(): { available: BuildName[]; selected: BuildNam
   return { available, selected: available[0]! };
 }
 
-let wasmEngine: Engine | undefined;
-let wasmPending: Promise<Engine> | undefined;
+// the one-thread engine and the threaded one (shared memory, helper pool), each made on first use
+const wasmEngines: { single?: Engine; threaded?: Engine } = {};
+const wasmPending: { single?: Promise<Engine>; threaded?: Promise<Engine> } = {};
 let jsEngine: Engine | undefined;
 
 function wasmBytes(): Uint8Array<ArrayBuffer> {
@@ -92,9 +96,9 @@ function wasmBytes(): Uint8Array<ArrayBuffer> {
   throw new TypeError("simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'");
 }
 
-/** A memory for the module: shared where the runtime allows, 2 GiB at most either way. */
-function wasmMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / PAGE, shared: sharedMemory() });
+/** A memory for the module, 2 GiB at most. */
+function wasmMemory(shared: boolean): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / PAGE, shared });
 }
 
 /**
@@ -113,10 +117,14 @@ export function wasmEngineOf(module: WebAssembly.Module, instance: WebAssembly.I
   return { name: 'wasm', build, heap, kernels: exports, pool };
 }
 
-/** A Wasm engine from a build's bytes (`env`: further imports, the debug build's abort). */
-export function createWasmEngine(bytes: Uint8Array<ArrayBuffer>, build: BuildName, env: Record<string, unknown> = {}): Engine {
-  const module = new WebAssembly.Module(runnable(bytes));
-  const memory = wasmMemory();
+/**
+ * A Wasm engine from a build's bytes (`env`: further imports, the debug build's abort); `shared`:
+ * on a shared memory with a helper pool, where the runtime allows.
+ */
+export function createWasmEngine(bytes: Uint8Array<ArrayBuffer>, build: BuildName, env: Record<string, unknown> = {}, shared = false): Engine {
+  shared &&= sharedMemory();
+  const module = new WebAssembly.Module(runnable(bytes, shared));
+  const memory = wasmMemory(shared);
   return wasmEngineOf(module, new WebAssembly.Instance(module, { env: { ...env, memory, ...threadImports(memory) } }), memory, build);
 }
 
@@ -141,24 +149,30 @@ function warmUp(heap: Heap, k: Kernels): void {
 
 function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ? 'relaxed-simd' : 'simd'; }
 
-export function wasmEngineSync(): Engine {
-  if (!wasmEngine) {
+/**
+ * The Wasm engine for networks on one thread, or (`threaded`) the one whose memory its helper
+ * threads share; where memory cannot be shared the threaded one is the same as the other.
+ */
+export function wasmEngineSync(threaded = false): Engine {
+  const key = threaded && sharedMemory() ? 'threaded' : 'single';
+  if (!wasmEngines[key]) {
     const bytes = wasmBytes();
-    wasmEngine = createWasmEngine(bytes, buildOf(bytes));
+    wasmEngines[key] = createWasmEngine(bytes, buildOf(bytes), {}, key === 'threaded');
   }
-  return wasmEngine;
+  return wasmEngines[key];
 }
 
-async function wasmEngineAsync(): Promise<Engine> {
-  if (wasmEngine) return wasmEngine;
-  wasmPending ??= (async () => {
-    const bytes = wasmBytes();
-    const memory = wasmMemory();
-    const { module, instance } = await WebAssembly.instantiate(runnable(bytes), { env: { memory, ...threadImports(memory) } });
-    wasmEngine ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
-    return wasmEngine;
+async function wasmEngineAsync(threaded: boolean): Promise<Engine> {
+  const key = threaded && sharedMemory() ? 'threaded' : 'single';
+  if (wasmEngines[key]) return wasmEngines[key];
+  wasmPending[key] ??= (async () => {
+    const bytes = wasmBytes(), shared = key === 'threaded';
+    const memory = wasmMemory(shared);
+    const { module, instance } = await WebAssembly.instantiate(runnable(bytes, shared), { env: { memory, ...threadImports(memory) } });
+    wasmEngines[key] ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
+    return wasmEngines[key];
   })();
-  return wasmPending;
+  return wasmPending[key];
 }
 
 export function jsEngineSync(): Engine {
@@ -176,10 +190,15 @@ function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
   return relaxedOk() || simdOk() ? 'wasm' : 'js';
 }
 
-export async function loadEngine(requested: 'wasm' | 'js' | 'auto'): Promise<Engine> {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineAsync() : jsEngineSync();
+/** Whether a network asking for `threads` belongs on the threaded engine. */
+function wantsThreads(threads: ThreadsOption): boolean {
+  return threads === 'auto' ? sharedMemory() && hardwareThreads() > 1 : threads > 1;
 }
 
-export function loadEngineSync(requested: 'wasm' | 'js' | 'auto'): Engine {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineSync() : jsEngineSync();
+export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1): Promise<Engine> {
+  return resolveEngineName(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads)) : jsEngineSync();
+}
+
+export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1): Engine {
+  return resolveEngineName(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads)) : jsEngineSync();
 }

@@ -28,7 +28,7 @@ describe('threads in a cross-origin isolated page', () => {
       const x = Float32Array.from({ length: c.rows * nin }, random), t = new Float32Array(c.rows * nout);
       for (let r = 0; r < c.rows; r++) t[r * nout + (r % nout)] = 1;
       const nets = await Promise.all([1, 2, 4].map((threads) => NN.create({ ...c.options, threads })));
-      const pool = wasmEngineSync().pool!;
+      const pool = wasmEngineSync(true).pool!;
       const before = pool.partsByHelpers;
       for (const net of nets) net.train(x, t, c.train);
       expect(pool.partsByHelpers, 'helper workers computed parts').toBeGreaterThan(before);
