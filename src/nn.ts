@@ -1,6 +1,6 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync } from './runtime/engine.js';
+import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync, threadsAvailable } from './runtime/engine.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
 import { threadsFor } from './runtime/threads.js';
@@ -33,6 +33,8 @@ const registry = typeof FinalizationRegistry === 'function'
 
 export class NN {
   private readonly net: Network;
+  /** the threads asked for, resolved: a network too small to share its products runs them on one */
+  private readonly threadCount: number;
   /** the part of the training state kept in JavaScript; the step and optimizer slots live in engine memory */
   private readonly trainingState: Pick<TrainingState, 'epochs' | 'random'>;
   private normalizer: Normalizer | null;
@@ -40,7 +42,8 @@ export class NN {
   private training = false;
 
   private constructor(engine: Engine, threads: ThreadsOption, readonly config: NetworkConfig, saved: SavedModel | null) {
-    this.net = new Network(engine, config, threadsFor(threads, engine.pool, engine.name === 'js'));
+    this.threadCount = threadsFor(threads, threadsAvailable(), engine.name === 'js');
+    this.net = new Network(engine, config, this.threadCount);
     this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
     if (saved) this.restore(saved);
@@ -63,12 +66,12 @@ export class NN {
    */
   static createSync(options: NetworkOptions): NN {
     const { config, engine, threads } = resolveNetworkOptions(options);
-    return new NN(loadEngineSync(engine, threads), threads, config, null);
+    return new NN(loadEngineSync(engine, threads, config.layers), threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
   private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
-    const engine = await loadEngine(placement.engine, placement.threads);
+    const engine = await loadEngine(placement.engine, placement.threads, config.layers);
     const net = new NN(engine, placement.threads, config, saved);
     await engine.pool?.ready();
     return net;
@@ -91,7 +94,7 @@ export class NN {
 
   get engine(): EngineName { return this.net.engine.name; }
   /** Threads the network's matrix products use (1 on the 'js' engine). */
-  get threads(): number { return this.net.threads; }
+  get threads(): number { return this.threadCount; }
   get build(): BuildName { return this.net.engine.build; }
   get seed(): number { return this.config.seed; }
   get layers(): number[] { return this.config.layers.slice(); }

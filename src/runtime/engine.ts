@@ -10,6 +10,7 @@ import type { Kernels, WasmExports } from './abi.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
 import { ACT } from './layout.js';
 import { HelperPool, hardwareThreads, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
+import { workersAvailable } from './workers.js';
 import { createJsKernels } from '../js/index.js';
 import type { ThreadsOption } from '../options.js';
 
@@ -190,15 +191,29 @@ function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
   return relaxedOk() || simdOk() ? 'wasm' : 'js';
 }
 
-/** Whether a network asking for `threads` belongs on the threaded engine. */
-function wantsThreads(threads: ThreadsOption): boolean {
-  return threads === 'auto' ? sharedMemory() && hardwareThreads() > 1 : threads > 1;
+/** Whether this runtime can run helper threads on a shared memory. */
+export function threadsAvailable(): boolean {
+  return typeof WebAssembly !== 'undefined' && sharedMemory() && workersAvailable();
 }
 
-export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1): Promise<Engine> {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads)) : jsEngineSync();
+/**
+ * A layer's weights below this count: its product reaches the size worth sharing (parallel.ts's
+ * 65,536 multiply-adds) only in batches of more than 256 rows, where sharing would save a few
+ * microseconds. A network made of such layers stays on the one-thread engine whatever `threads`
+ * says, since V8 runs Wasm on an unshared memory faster (10-18% on the article's 3-4-3).
+ */
+const SHARED_LAYER_WEIGHTS = 256;
+
+/** Whether a network of `layers` asking for `threads` belongs on the threaded engine. */
+function wantsThreads(threads: ThreadsOption, layers: readonly number[]): boolean {
+  const asked = threads === 'auto' ? hardwareThreads() > 1 : threads > 1;
+  return asked && layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
 }
 
-export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1): Engine {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads)) : jsEngineSync();
+export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1, layers: readonly number[] = []): Promise<Engine> {
+  return resolveEngineName(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads, layers)) : jsEngineSync();
+}
+
+export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1, layers: readonly number[] = []): Engine {
+  return resolveEngineName(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads, layers)) : jsEngineSync();
 }

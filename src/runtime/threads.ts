@@ -76,14 +76,14 @@ export function hardwareThreads(): number {
 }
 
 /**
- * The threads a network gets: as asked where its engine has a helper pool; 'auto' is the cores
- * reported there, else 1; more than 1 without a pool (a page that is not cross-origin isolated,
- * or the 'js' engine's one thread) is 1 for the 'js' engine and an error that says what a page needs.
+ * The threads a network gets: as asked where helper threads are possible (`possible`); 'auto' is
+ * the cores reported there, else 1; more than 1 where they are not (a page that is not
+ * cross-origin isolated) is an error that says what a page needs. The 'js' engine has one thread.
  */
-export function threadsFor(requested: ThreadsOption, pool: HelperPool | null, jsEngine: boolean): number {
+export function threadsFor(requested: ThreadsOption, possible: boolean, jsEngine: boolean): number {
   if (jsEngine) return 1;
-  if (requested === 'auto') return pool ? hardwareThreads() : 1;
-  if (requested > 1 && !pool) {
+  if (requested === 'auto') return possible ? hardwareThreads() : 1;
+  if (requested > 1 && !possible) {
     throw new Error(`simdnet: threads: ${requested} needs WebAssembly memory shared between workers, which this runtime does not ` +
       "allow; a page must be cross-origin isolated, served with the headers 'Cross-Origin-Opener-Policy: same-origin' and " +
       "'Cross-Origin-Embedder-Policy: require-corp' (threads: 'auto' falls back to 1 where it is not)");
