@@ -79,14 +79,14 @@ describe('threads: the option', () => {
 
   it('one-thread networks, and networks too small to share a product, live on an unshared memory (faster in V8); threaded ones on the memory the helpers share', () => {
     const helpers = pool().size;
-    const one = NN.createSync({ layers: [64, 32, 3], seed: 5 }), two = NN.createSync({ layers: [64, 32, 3], seed: 5, threads: 2 });
+    const one = NN.createSync({ layers: [128, 32, 3], seed: 5 }), two = NN.createSync({ layers: [128, 32, 3], seed: 5, threads: 2 });
     expect(wasmEngineSync().heap.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(wasmEngineSync().pool).toBeNull();
     expect(wasmEngineSync(true).heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect([one.threads, two.threads]).toEqual([1, 2]);
-    const x = Array.from({ length: 64 }, (_, i) => Math.sin(i));
+    const x = Array.from({ length: 128 }, (_, i) => Math.sin(i));
     expect(two.predict(x)).toEqual(one.predict(x)); // same seed, same weights, different memories
-    // every layer under 256 weights (the article's 3-4-3): no product worth sharing, no helper started
+    // every layer under 4,096 weights (the article's 3-4-3): no product worth sharing, no helper started
     const tiny = NN.createSync({ layers: [3, 4, 3], seed: 5, threads: 2 }), tinyOne = NN.createSync({ layers: [3, 4, 3], seed: 5 });
     expect(tiny.threads).toBe(2);
     const rows = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i)), targets = rows.map((v) => (v > 0 ? 1 : 0));
@@ -251,9 +251,9 @@ describe('threads: the helper pool', () => {
   it('starts lazily, grows to the largest count asked, stops when no network needs it, and starts again', async () => {
     const p = pool();
     expect(p.size, 'no helper before a threaded network').toBe(0);
-    const three = await NN.create({ layers: [32, 16], threads: 3 });
+    const three = await NN.create({ layers: [128, 32], threads: 3 });
     expect(p.size).toBe(2);
-    const two = await NN.create({ layers: [32, 16], threads: 2 });
+    const two = await NN.create({ layers: [128, 32], threads: 2 });
     expect(p.size, 'a smaller count reuses the pool').toBe(2);
     three.dispose();
     expect(p.size, 'one threaded network is still alive').toBe(2);

@@ -198,11 +198,11 @@ export function threadsAvailable(): boolean {
 
 /**
  * A layer's weights below this count: its product reaches the size worth sharing (parallel.ts's
- * 65,536 multiply-adds) only in batches of more than 256 rows, where sharing would save a few
- * microseconds. A network made of such layers stays on the one-thread engine whatever `threads`
- * says, since V8 runs Wasm on an unshared memory faster (10-18% on the article's 3-4-3).
+ * 65,536 multiply-adds) only in batches of more than 16 rows, where sharing saves a microsecond or
+ * two. A network made of such layers stays on the one-thread engine whatever `threads` says, since
+ * V8 runs Wasm on an unshared memory faster (10-18% on the article's 3-4-3, 7-12% on 16-32-8).
  */
-const SHARED_LAYER_WEIGHTS = 256;
+const SHARED_LAYER_WEIGHTS = 4096;
 
 /** Whether a network of `layers` asking for `threads` belongs on the threaded engine. */
 function wantsThreads(threads: ThreadsOption, layers: readonly number[]): boolean {
