@@ -1,6 +1,6 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import { type BuildName, type Engine, type EngineName, availableEngines, loadEngine, loadEngineSync, threadsAvailable } from './runtime/engine.js';
+import { type BuildName, type Engine, type EngineName, availableEngines, engineNameFor, loadEngine, loadEngineSync, threadsAvailable } from './runtime/engine.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
 import { threadsFor } from './runtime/threads.js';
@@ -26,6 +26,11 @@ import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/in
 /** What a saved model brings besides its architecture. */
 type SavedModel = { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null };
 
+/** The threads a network gets (threadsFor), decided before its engine, which it chooses. */
+function threadCount({ engine, threads }: Placement): number {
+  return threadsFor(threads, threadsAvailable(), engineNameFor(engine) === 'js');
+}
+
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<Network>((network) => network.release())
@@ -41,9 +46,9 @@ export class NN {
   private disposed = false;
   private training = false;
 
-  private constructor(engine: Engine, threads: ThreadsOption, readonly config: NetworkConfig, saved: SavedModel | null) {
-    this.threadCount = threadsFor(threads, threadsAvailable(), engine.name === 'js');
-    this.net = new Network(engine, config, this.threadCount);
+  private constructor(engine: Engine, threads: number, readonly config: NetworkConfig, saved: SavedModel | null) {
+    this.threadCount = threads;
+    this.net = new Network(engine, config, threads);
     this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
     if (saved) this.restore(saved);
@@ -65,14 +70,16 @@ export class NN {
    * Helper threads start in the background: products run on the calling thread until they join.
    */
   static createSync(options: NetworkOptions): NN {
-    const { config, engine, threads } = resolveNetworkOptions(options);
-    return new NN(loadEngineSync(engine, threads, config.layers), threads, config, null);
+    const { config, ...placement } = resolveNetworkOptions(options);
+    const threads = threadCount(placement);
+    return new NN(loadEngineSync(placement.engine, threads, config.layers), threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
   private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
-    const engine = await loadEngine(placement.engine, placement.threads, config.layers);
-    const net = new NN(engine, placement.threads, config, saved);
+    const threads = threadCount(placement);
+    const engine = await loadEngine(placement.engine, threads, config.layers);
+    const net = new NN(engine, threads, config, saved);
     await engine.pool?.ready();
     return net;
   }

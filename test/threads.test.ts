@@ -173,7 +173,7 @@ describe('threads: the same bits as one thread', () => {
       }
     } finally {
       k.useThreads(1);
-      pool().release(3);
+      pool().release();
     }
   });
 });

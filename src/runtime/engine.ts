@@ -9,10 +9,9 @@ import relaxedBytes from '../../build/relaxed.wasm';
 import type { Kernels, WasmExports } from './abi.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
 import { ACT } from './layout.js';
-import { HelperPool, hardwareThreads, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
+import { HelperPool, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
 import { workersAvailable } from './workers.js';
 import { createJsKernels } from '../js/index.js';
-import type { ThreadsOption } from '../options.js';
 
 export type EngineName = 'wasm' | 'js';
 export type BuildName = 'relaxed-simd' | 'simd' | 'js';
@@ -150,12 +149,15 @@ function warmUp(heap: Heap, k: Kernels): void {
 
 function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ? 'relaxed-simd' : 'simd'; }
 
+/** Which of the two Wasm engines: the threaded one exists only where memory can be shared. */
+const engineKey = (threaded: boolean): 'single' | 'threaded' => (threaded && sharedMemory() ? 'threaded' : 'single');
+
 /**
  * The Wasm engine for networks on one thread, or (`threaded`) the one whose memory its helper
  * threads share; where memory cannot be shared the threaded one is the same as the other.
  */
 export function wasmEngineSync(threaded = false): Engine {
-  const key = threaded && sharedMemory() ? 'threaded' : 'single';
+  const key = engineKey(threaded);
   if (!wasmEngines[key]) {
     const bytes = wasmBytes();
     wasmEngines[key] = createWasmEngine(bytes, buildOf(bytes), {}, key === 'threaded');
@@ -164,7 +166,7 @@ export function wasmEngineSync(threaded = false): Engine {
 }
 
 async function wasmEngineAsync(threaded: boolean): Promise<Engine> {
-  const key = threaded && sharedMemory() ? 'threaded' : 'single';
+  const key = engineKey(threaded);
   if (wasmEngines[key]) return wasmEngines[key];
   wasmPending[key] ??= (async () => {
     const bytes = wasmBytes(), shared = key === 'threaded';
@@ -186,14 +188,14 @@ export function jsEngineSync(): Engine {
 }
 
 /** The engine for an `engine` option: 'auto' falls back to 'js' where no Wasm build validates. */
-function resolveEngineName(requested: 'wasm' | 'js' | 'auto'): EngineName {
+export function engineNameFor(requested: 'wasm' | 'js' | 'auto'): EngineName {
   if (requested !== 'auto') return requested;
   return relaxedOk() || simdOk() ? 'wasm' : 'js';
 }
 
 /** Whether this runtime can run helper threads on a shared memory. */
 export function threadsAvailable(): boolean {
-  return typeof WebAssembly !== 'undefined' && sharedMemory() && workersAvailable();
+  return sharedMemory() && workersAvailable();
 }
 
 /**
@@ -204,16 +206,15 @@ export function threadsAvailable(): boolean {
  */
 const SHARED_LAYER_WEIGHTS = 4096;
 
-/** Whether a network of `layers` asking for `threads` belongs on the threaded engine. */
-function wantsThreads(threads: ThreadsOption, layers: readonly number[]): boolean {
-  const asked = threads === 'auto' ? hardwareThreads() > 1 : threads > 1;
-  return asked && layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
+/** Whether a network of `layers` on `threads` threads (threadsFor's count) belongs on the threaded engine. */
+function wantsThreads(threads: number, layers: readonly number[]): boolean {
+  return threads > 1 && layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
 }
 
-export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1, layers: readonly number[] = []): Promise<Engine> {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads, layers)) : jsEngineSync();
+export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads = 1, layers: readonly number[] = []): Promise<Engine> {
+  return engineNameFor(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads, layers)) : jsEngineSync();
 }
 
-export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads: ThreadsOption = 1, layers: readonly number[] = []): Engine {
-  return resolveEngineName(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads, layers)) : jsEngineSync();
+export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads = 1, layers: readonly number[] = []): Engine {
+  return engineNameFor(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads, layers)) : jsEngineSync();
 }

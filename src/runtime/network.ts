@@ -328,7 +328,7 @@ export class Network {
 
   /** Returns every region to the engine. */
   release(): void {
-    if (this.threads > 1) this.engine.pool!.release(this.threads);
+    if (this.threads > 1) this.engine.pool!.release();
     this.heap.release(this.descriptorPtr);
     if (this.workPtr) this.heap.release(this.workPtr);
     if (this.statePtr) this.heap.release(this.statePtr);

@@ -99,8 +99,8 @@ export function threadsPossible(memory: WebAssembly.Memory): boolean {
 export class HelperPool {
   private helpers: { port: WorkerPort<HelperStart, string>; scratchPtr: number }[] = [];
   private starting: Promise<void>[] = [];
-  /** live networks per thread count they asked for */
-  private users = new Map<number, number>();
+  /** live networks on more than one thread */
+  private users = 0;
 
   constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
     private readonly heap: Heap, private readonly exports: WasmExports, private readonly controlPtr: number) {}
@@ -113,16 +113,13 @@ export class HelperPool {
 
   /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */
   acquire(threads: number): void {
-    this.users.set(threads, (this.users.get(threads) ?? 0) + 1);
+    this.users++;
     while (this.helpers.length < threads - 1) this.spawn();
   }
 
   /** That network is gone; the last one out stops every helper. */
-  release(threads: number): void {
-    const count = (this.users.get(threads) ?? 0) - 1;
-    if (count > 0) this.users.set(threads, count);
-    else this.users.delete(threads);
-    if (this.users.size === 0) this.stop();
+  release(): void {
+    if (--this.users === 0) this.stop();
   }
 
   /** Settles once every helper started so far runs (or failed to start: products then run without it). */
