@@ -2,7 +2,7 @@
 // A descriptor is a header of HEADER_WORDS 32-bit words followed by one LAYER_WORDS record per
 // weight layer. Pointer words hold byte addresses; "f32" words hold float bits.
 
-export const HEADER_WORDS: i32 = 25;
+export const HEADER_WORDS: i32 = 26;
 export const LAYER_WORDS: i32 = 12;
 
 // header words
@@ -29,6 +29,7 @@ export const H_CAPACITY: i32 = 19;   // rows the activation buffers hold
 export const H_BETA1_POWER: i32 = 20; // f64 (words 20–21): β1^step, kept by update() for Adam's bias correction
 export const H_BETA2_POWER: i32 = 22; // f64 (words 22–23): β2^step
 export const H_THREADS: i32 = 24;    // threads the network's products may use (parallel.ts)
+export const H_ROWS: i32 = 25;       // rows of the last backward pass (the optimizer step follows its split)
 
 // layer record words
 export const L_FAN_IN: i32 = 0;

@@ -1,16 +1,16 @@
 // Whole-network passes driven by the descriptor at descriptorPtr (see layout.ts), so that a batch,
 // or a whole epoch of a small network, costs one call across the JavaScript–Wasm boundary.
 import {
-  H_LAYERS, H_LOSS, H_OPTIMIZER, H_STEP, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_CLIP,
-  H_SCRATCH, H_INPUT, H_PARAMS, H_GRADS, H_M, H_V, H_PARAM_COUNT, H_INPUT_STAGE,
-  H_TARGET_STAGE, H_BETA1_POWER, H_BETA2_POWER, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
+  H_LAYERS, H_LOSS, H_OPTIMIZER, H_STEP, H_BETA1, H_BETA2, H_CLIP,
+  H_SCRATCH, H_INPUT, H_GRADS, H_M, H_V, H_PARAM_COUNT, H_INPUT_STAGE,
+  H_TARGET_STAGE, H_ROWS, H_BETA1_POWER, H_BETA2_POWER, L_FAN_IN, L_FAN_OUT, L_ACT, L_P0, L_P1, L_W, L_B, L_GW, L_GB, L_Y, L_D,
   OPT_SGD, OPT_ADAM, H_CAPACITY, H_THREADS, headerI32, headerF32, layerRecord,
 } from './layout';
 import { matmul, matmulTransA, matmulTransB, columnSums } from './dense';
 import { activate, activationGrad } from './activation';
 import { outputDelta } from './loss';
-import { applyUpdate, sumSquares } from './update';
-import { useThreads } from './parallel';
+import { sumSquares } from './update';
+import { parallelUpdate, useThreads } from './parallel';
 import { smallEpochFits, trainSmallEpoch } from './small';
 
 // @ts-ignore: decorator
@@ -51,6 +51,7 @@ export function backward(descriptorPtr: usize, tPtr: usize, rows: i32): void {
   checkRows(descriptorPtr, rows);
   useThreads(headerI32(descriptorPtr, H_THREADS));
   const layers = headerI32(descriptorPtr, H_LAYERS);
+  store<i32>(descriptorPtr + (<usize>H_ROWS << 2), rows);
   const last = layerRecord(descriptorPtr, layers - 1);
   outputDelta(headerI32(descriptorPtr, H_LOSS), word(last, L_ACT), wordF(last, L_P0), <usize>word(last, L_Y), tPtr,
     <usize>word(last, L_D), rows, word(last, L_FAN_OUT));
@@ -71,7 +72,8 @@ export function backward(descriptorPtr: usize, tPtr: usize, rows: i32): void {
   }
 }
 
-// One optimizer step with the gradients of the last backward(): clipping, weight decay, the step counter.
+// One optimizer step with the gradients of the last backward(): clipping, weight decay, the step
+// counter; the step itself is shared among threads as that pass's weight gradients were (parallel.ts).
 export function update(descriptorPtr: usize): void {
   if (!ASC_NO_ASSERT) {
     const opt = headerI32(descriptorPtr, H_OPTIMIZER);
@@ -92,10 +94,8 @@ export function update(descriptorPtr: usize): void {
   const p2 = load<f64>(descriptorPtr + (<usize>H_BETA2_POWER << 2)) * <f64>headerF32(descriptorPtr, H_BETA2);
   store<f64>(descriptorPtr + (<usize>H_BETA1_POWER << 2), p1);
   store<f64>(descriptorPtr + (<usize>H_BETA2_POWER << 2), p2);
-  applyUpdate(headerI32(descriptorPtr, H_OPTIMIZER), <usize>headerI32(descriptorPtr, H_PARAMS), grads,
-    <usize>headerI32(descriptorPtr, H_M), <usize>headerI32(descriptorPtr, H_V), count,
-    headerF32(descriptorPtr, H_LR), headerF32(descriptorPtr, H_BETA1), headerF32(descriptorPtr, H_BETA2), headerF32(descriptorPtr, H_EPSILON),
-    headerF32(descriptorPtr, H_DECAY), gradScale, <f32>(1 - p1), <f32>(1 - p2));
+  useThreads(headerI32(descriptorPtr, H_THREADS));
+  parallelUpdate(descriptorPtr, count, gradScale, <f32>(1 - p1), <f32>(1 - p2));
 }
 
 // dst rows = src rows order[start .. start+count), each rowLen floats (a shuffled batch).

@@ -1,4 +1,4 @@
-// The three products split among threads. Every thread runs an instance of this module on one
+// The three products, and the optimizer step after them, split among threads. Every thread runs an instance of this module on one
 // shared memory; the calling thread publishes a job (a product and how its output is cut into
 // parts) in a control block, then helpers and the caller claim parts until none is left. Each
 // output element belongs to exactly one part and is computed there exactly as the whole product
@@ -6,6 +6,11 @@
 // same bits. The caller never blocks: it works through unclaimed parts itself and spins only while
 // helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
+import { applyUpdate } from './update';
+import {
+  H_LAYERS, H_OPTIMIZER, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_PARAMS, H_GRADS, H_M, H_V, H_ROWS,
+  L_FAN_IN, L_FAN_OUT, L_W, L_B, headerI32, headerF32, layerRecord,
+} from './layout';
 
 // Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
 const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait on it
@@ -18,7 +23,7 @@ const C_TICKETS: usize = 24;   // i32, helpers admitted to the current job
 const C_ADMIT: usize = 28;     // i32, helpers the job may use (the network's threads − 1)
 const C_KIND: usize = 32;      // i32, JOB_*
 const C_ARGS: usize = 36;      // 10 × i32 arguments of the job
-const C_CLAIM: usize = 80;     // i64, generation << 32 | next unclaimed part
+const C_CLAIM: usize = 80;     // i64, generation << 32 | parts taken (a mask up to 32 parts, else a count)
 const C_HELPED: usize = 88;    // i32, parts computed by helpers since the engine started (tests read it)
 export const CONTROL_BYTES: i32 = 128;
 
@@ -26,6 +31,7 @@ const JOB_MATMUL_COLUMNS: i32 = 1;
 const JOB_MATMUL_ROWS: i32 = 2;
 const JOB_TRANS_A_ROWS: i32 = 3;
 const JOB_TRANS_B_COLUMNS: i32 = 4;
+const JOB_UPDATE: i32 = 5;
 
 // A product smaller than this many multiply-adds stays on the calling thread: publishing a job
 // and joining costs about a microsecond, which a product this small takes in all.
@@ -49,6 +55,9 @@ const SPINS_BEFORE_SLEEP: i32 = 1 << 19;
 // may use (the caller's own instance only).
 let controlPtr: usize = 0;
 let threads: i32 = 1;
+// The part this thread takes first in every job (claim): 0 for the caller, 1, 2, … for helpers in
+// the order they started.
+let home: i32 = 0;
 
 // Prepares this instance to run products: its packing scratch (SCRATCH_BYTES) and the control
 // block shared by the caller and its helpers (CONTROL_BYTES). Called once per instance.
@@ -70,6 +79,10 @@ export function useThreads(count: i32): void {
 // Part p of the current job, computed by whichever thread claimed it.
 function runPart(p: i32): void {
   const kind = load<i32>(controlPtr + C_KIND);
+  if (kind == JOB_UPDATE) {
+    updatePart(<usize>arg(0), p, arg(1), reinterpret<f32>(arg(2)), reinterpret<f32>(arg(3)), reinterpret<f32>(arg(4)));
+    return;
+  }
   const a = <usize>arg(0), b = <usize>arg(1), c = <usize>arg(2), bias = <usize>arg(3);
   const m = arg(4), k = arg(5), n = arg(6), size = arg(7), mode = arg(8);
   const from = p * size;
@@ -87,14 +100,28 @@ function runPart(p: i32): void {
 }
 
 // The next unclaimed part of job `generation`, or −1 when there is none (or a newer job began: a
-// helper that woke late can never take a part of a job whose arguments it did not read).
+// helper that woke late can never take a part of a job whose arguments it did not read). Up to 32
+// parts, the claim word's low half is a mask of the parts taken and each thread takes its own part
+// `home` first when it is free: the same thread then computes the same band from one batch to the
+// next (the gradient rows of W, then the step on those rows) and finds it in its own cache. Beyond
+// 32 parts it is a counter.
 function claim(generation: i32, parts: i32): i32 {
   const at = controlPtr + C_CLAIM;
   for (;;) {
     const word = atomic.load<i64>(at);
-    const part = <i32>(word & 0xffffffff);
-    if (<i32>(word >>> 32) != generation || part >= parts) return -1;
-    if (atomic.cmpxchg<i64>(at, word, word + 1) == word) return part;
+    if (<i32>(word >>> 32) != generation) return -1;
+    let part: i32, next: i64;
+    if (parts > 32) {
+      part = <i32>(word & 0xffffffff);
+      if (part >= parts) return -1;
+      next = word + 1;
+    } else {
+      const free = ~(<u32>word) & (parts == 32 ? <u32>0xffffffff : (<u32>1 << parts) - 1);
+      if (free == 0) return -1;
+      part = home < parts && (free & (<u32>1 << home)) != 0 ? home : <i32>ctz(free);
+      next = word | (<i64>1 << part);
+    }
+    if (atomic.cmpxchg<i64>(at, word, next) == word) return part;
   }
   return -1; // not reached
 }
@@ -126,11 +153,11 @@ function fork(kind: i32, parts: i32): void {
   while (atomic.load<i32>(c + C_DONE) < parts) { /* helpers finish the parts they claimed */ }
 }
 
-// Parts for `threads` threads over `length` rows or columns, each a multiple of `unit` (so every
+// Parts for `count` threads over `length` rows or columns, each a multiple of `unit` (so every
 // element keeps the kernel it has in the whole product); 0 when the split is not worth it.
 // @ts-ignore: decorator
-@inline function partSize(length: i32, unit: i32): i32 {
-  const size = (((length + threads - 1) / threads + unit - 1) / unit) * unit;
+@inline function partSize(length: i32, unit: i32, count: i32): i32 {
+  const size = (((length + count - 1) / count + unit - 1) / unit) * unit;
   return size < length ? size : 0;
 }
 
@@ -139,13 +166,20 @@ function fork(kind: i32, parts: i32): void {
   return threads > 1 && controlPtr != 0 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
 }
 
+// Rows of G per part when G[k×n] = Xᵀ·D (X is m×k) is split among `count` threads, else 0. The
+// optimizer step follows the same split, so it takes the thread count as an argument: a helper
+// computes it for the caller's count.
+function transARows(m: i32, k: i32, n: i32, count: i32): i32 {
+  return count > 1 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS ? partSize(k, 4, count) : 0;
+}
+
 // Y[m×n] = X[m×k]·W[k×n] (+ b): by bands of 4 rows when X has more rows than W has columns (each
 // thread then reads its rows of X and all of W, rather than all of X), else by column bands of 16.
 export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i32, k: i32, n: i32): void {
   const mode = bPtr != 0 ? INIT_BIAS : INIT_ZERO;
   if (worthSplitting(m, k, n)) {
-    let size = m > n || n < 32 ? 0 : partSize(n, 16), kind = JOB_MATMUL_COLUMNS, length = n;
-    if (size == 0) { size = partSize(m, 4); kind = JOB_MATMUL_ROWS; length = m; }
+    let size = m > n || n < 32 ? 0 : partSize(n, 16, threads), kind = JOB_MATMUL_COLUMNS, length = n;
+    if (size == 0) { size = partSize(m, 4, threads); kind = JOB_MATMUL_ROWS; length = m; }
     if (size > 0) {
       setArg(0, <i32>xPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>bPtr);
       setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);
@@ -158,7 +192,7 @@ export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usiz
 
 // G[k×n] (=|+=) Xᵀ·D by bands of rows of G (columns of X), multiples of 4.
 export function parallelTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32): void {
-  const size = worthSplitting(m, k, n) ? partSize(k, 4) : 0;
+  const size = controlPtr != 0 ? transARows(m, k, n, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>xPtr); setArg(1, <i32>dPtr); setArg(2, <i32>gPtr); setArg(3, 0);
     setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);
@@ -170,7 +204,7 @@ export function parallelTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k:
 
 // Y[m×k] = D[m×n]·Wᵀ by bands of columns of Y (rows of W), multiples of 8.
 export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
-  const size = worthSplitting(m, k, n) ? partSize(k, 8) : 0;
+  const size = worthSplitting(m, k, n) ? partSize(k, 8, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>dPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>scratchPtr);
     setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, 0);
@@ -180,11 +214,61 @@ export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n:
   gemmTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr, 0, k);
 }
 
+// One optimizer step over the network's parameter block of `count` floats (applyUpdate, with the
+// gradient scale of clipping and Adam's corrections c1, c2). When the last backward pass split a
+// weight gradient among threads, the step is split the same way: each part updates the rows of W
+// whose gradient it computed, which its cache still holds. The step is elementwise, so any split
+// gives the same bits.
+export function parallelUpdate(descriptorPtr: usize, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+  if (threads > 1 && controlPtr != 0) {
+    const rows = headerI32(descriptorPtr, H_ROWS), layers = headerI32(descriptorPtr, H_LAYERS);
+    let split = false;
+    for (let l = 0; l < layers && !split; l++) {
+      const rec = layerRecord(descriptorPtr, l);
+      split = transARows(rows, load<i32>(rec + (<usize>L_FAN_IN << 2)), load<i32>(rec + (<usize>L_FAN_OUT << 2)), threads) > 0;
+    }
+    if (split) {
+      setArg(0, <i32>descriptorPtr); setArg(1, threads);
+      setArg(2, reinterpret<i32>(gradScale)); setArg(3, reinterpret<i32>(c1)); setArg(4, reinterpret<i32>(c2));
+      fork(JOB_UPDATE, threads);
+      return;
+    }
+  }
+  stepRange(descriptorPtr, <usize>headerI32(descriptorPtr, H_PARAMS), count, gradScale, c1, c2);
+}
+
+// Part `part` of a step split among `count` threads: in every layer whose Xᵀ·D was split, the rows
+// of W in that part's band; part 0 also every layer that was not, and every bias.
+function updatePart(descriptorPtr: usize, part: i32, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+  const rows = headerI32(descriptorPtr, H_ROWS), layers = headerI32(descriptorPtr, H_LAYERS);
+  for (let l = 0; l < layers; l++) {
+    const rec = layerRecord(descriptorPtr, l);
+    const fanIn = load<i32>(rec + (<usize>L_FAN_IN << 2)), fanOut = load<i32>(rec + (<usize>L_FAN_OUT << 2));
+    const size = transARows(rows, fanIn, fanOut, count);
+    let r0 = 0, r1 = part == 0 ? fanIn : 0;
+    if (size > 0) { r0 = min(fanIn, part * size); r1 = min(fanIn, r0 + size); }
+    const w = <usize>load<i32>(rec + (<usize>L_W << 2)), b = <usize>load<i32>(rec + (<usize>L_B << 2));
+    if (r1 > r0) stepRange(descriptorPtr, w + <usize>r0 * (<usize>fanOut << 2), (r1 - r0) * fanOut, gradScale, c1, c2);
+    if (part == 0 && b != 0) stepRange(descriptorPtr, b, fanOut, gradScale, c1, c2);
+  }
+}
+
+// applyUpdate on `count` parameters from pPtr, with their gradients and optimizer slots at the same
+// offsets in their blocks.
+function stepRange(descriptorPtr: usize, pPtr: usize, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+  const offset = pPtr - <usize>headerI32(descriptorPtr, H_PARAMS);
+  const m = <usize>headerI32(descriptorPtr, H_M), v = <usize>headerI32(descriptorPtr, H_V);
+  applyUpdate(headerI32(descriptorPtr, H_OPTIMIZER), pPtr, <usize>headerI32(descriptorPtr, H_GRADS) + offset,
+    m != 0 ? m + offset : 0, v != 0 ? v + offset : 0, count,
+    headerF32(descriptorPtr, H_LR), headerF32(descriptorPtr, H_BETA1), headerF32(descriptorPtr, H_BETA2),
+    headerF32(descriptorPtr, H_EPSILON), headerF32(descriptorPtr, H_DECAY), gradScale, c1, c2);
+}
+
 // A helper thread's whole life: waits for jobs and takes parts of them until the pool's epoch
 // moves on (stopHelpers). Called once, from a worker, after threadInit.
 export function helperLoop(epoch: i32): void {
   const c = controlPtr;
-  atomic.add<i32>(c + C_ALIVE, 1);
+  home = atomic.add<i32>(c + C_ALIVE, 1) + 1;
   let seen = atomic.load<i32>(c + C_GENERATION);
   while (atomic.load<i32>(c + C_EPOCH) == epoch) {
     let generation = atomic.load<i32>(c + C_GENERATION);

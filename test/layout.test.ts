@@ -63,7 +63,7 @@ type Region = [label: string, start: number, bytes: number];
 
 function expectAlignedDisjointInside(regions: Region[], total: number): void {
   for (const [label, start, bytes] of regions) {
-    expect(start % ALIGN, `${label} at ${start} is 16-byte aligned`).toBe(0);
+    expect(start % ALIGN, `${label} at ${start} is ${ALIGN}-byte aligned`).toBe(0);
     expect(start, label).toBeGreaterThanOrEqual(0);
     expect(start + bytes, `${label} ends inside the region`).toBeLessThanOrEqual(total);
   }

@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
+import { ALIGN } from '../src/runtime/layout.js';
 import { randomRows } from './helpers/random-data.js';
 import { forwardRef, f64, toRef } from './helpers/float64-network.js';
 import { ArticleNN } from './helpers/article-port.js';
@@ -27,19 +28,20 @@ const X = randomRows(32, 8, 1), T = randomRows(32, 4, 2, 0, 1);
 describe('Heap', () => {
   const fresh = (): Heap => new Heap(createLinearMemory(1 << 16), 16);
 
-  it('hands out 16-byte-aligned, zeroed, disjoint blocks and counts them', () => {
+  it('hands out cache-line-aligned (64-byte), zeroed, disjoint blocks and counts them', () => {
+    expect(ALIGN, 'a cache line: v128 loads need 16 bytes, two threads writing neighbouring blocks need 64').toBe(64);
     const heap = fresh();
-    const sizes = [1, 15, 16, 17, 100, 4096, 3];
+    const sizes = [1, 15, 16, 17, 63, 64, 65, 100, 4096, 3];
     const blocks = sizes.map((n) => ({ ptr: heap.alloc(n), n }));
     for (const { ptr, n } of blocks) {
-      expect(ptr % 16).toBe(0);
+      expect(ptr % 64).toBe(0);
       expect(ptr).toBeGreaterThan(0);
       for (let i = 0; i < n; i++) expect(heap.u8[ptr + i]).toBe(0);
     }
     const sorted = [...blocks].sort((a, b) => a.ptr - b.ptr);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i - 1]!.ptr + sorted[i - 1]!.n).toBeLessThanOrEqual(sorted[i]!.ptr);
-    // each block rounds up to a multiple of 16 (at least 16)
-    expect(heap.allocated).toBe(sizes.reduce((s, n) => s + Math.max(16, Math.ceil(n / 16) * 16), 0));
+    // each block rounds up to a multiple of 64 (at least 64)
+    expect(heap.allocated).toBe(sizes.reduce((s, n) => s + Math.max(64, Math.ceil(n / 64) * 64), 0));
     for (const { ptr } of blocks) heap.release(ptr);
     expect(heap.allocated).toBe(0);
   });

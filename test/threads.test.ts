@@ -139,6 +139,29 @@ describe('threads: the same bits as one thread', () => {
     });
   }
 
+  it('the optimizer step is shared too: each optimizer, with decay and clipping, on 2 and 3 threads, steps alone taken by helpers, the same bits', async () => {
+    // 131-200-37: the weight gradients of both layers are split (by rows of W, 4 at a time: 131 and
+    // 200 leave partial bands), so the step is; 3 threads give three parts, one of them short.
+    const { x, t } = classTask(96, 131, 37, 12);
+    const descriptorOf = (net: NN): number => (net as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr;
+    for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam'] as const) {
+      for (const threads of [2, 3]) {
+        const [one, many] = await twins({ layers: [131, 200, 37], activation: 'tanh', output: 'softmax', seed: 13 }, [1, threads]);
+        const train: TrainOptions = { epochs: 2, batchSize: 48, optimizer, learningRate: 0.02, weightDecay: 1e-3, clipNorm: 0.5 };
+        for (const net of [one!, many!]) net.train(x, t, train);
+        // the step again on the last batch's gradients until helpers have taken parts of the step
+        // itself (sleeping ones need the first steps to wake), then as many on the one-thread twin
+        const before = helped(), until = performance.now() + 5000;
+        let steps = 0;
+        while (helped() === before && performance.now() < until) { wasmEngineSync(true).kernels.update(descriptorOf(many!)); steps++; }
+        expect(helped(), `${optimizer}, threads ${threads}: helpers took parts of the step itself`).toBeGreaterThan(before);
+        for (let i = 0; i < steps; i++) wasmEngineSync(false).kernels.update(descriptorOf(one!));
+        expect(fullState(many!) === fullState(one!), `${optimizer}, threads ${threads}: every weight, slot and step bit for bit after ${steps} steps`).toBe(true);
+        for (const net of [one!, many!]) net.dispose();
+      }
+    }
+  });
+
   it('the products directly, every form, on sizes around every blocking edge, with helpers taking parts', () => {
     const engine = wasmEngineSync(true), k = engine.kernels as WasmExports;
     const heap = engine.heap;

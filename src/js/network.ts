@@ -31,6 +31,7 @@ export function networkKernels(heap: Heap, k: Parts) {
   function backward(descriptorPtr: number, tPtr: number, rows: number): void {
     const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2;
     const layers = i32[h + H.LAYERS]!;
+    i32[h + H.ROWS] = rows;
     const last = rec(descriptorPtr, layers - 1);
     k.outputDelta(i32[h + H.LOSS]!, i32[last + L.ACT]!, f32[last + L.P0]!, i32[last + L.Y]!, tPtr, i32[last + L.D]!, rows, i32[last + L.FAN_OUT]!);
     for (let l = layers - 1; l >= 0; l--) {

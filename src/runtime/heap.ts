@@ -51,7 +51,7 @@ export class Heap {
   get allocated(): number { let n = 0; for (const size of this.used.values()) n += size; return n; }
   get byteLength(): number { return this.memory.buffer.byteLength; }
 
-  /** A zeroed, 16-byte-aligned block of at least `bytes` bytes; grows memory when needed. */
+  /** A zeroed, cache-line-aligned (ALIGN) block of at least `bytes` bytes; grows memory when needed. */
   alloc(bytes: number): number {
     const size = align(Math.max(bytes, ALIGN));
     let ptr = this.take(size);

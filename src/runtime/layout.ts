@@ -1,13 +1,13 @@
 // Memory layout of a network, computed once from its shape: a pure function, testable without
 // Wasm. The descriptor words and kind codes mirror assembly/layout.ts (a test checks the two agree).
 
-export const HEADER_WORDS = 25;
+export const HEADER_WORDS = 26;
 export const LAYER_WORDS = 12;
 
 export const H = {
   LAYERS: 0, LOSS: 1, OPTIMIZER: 2, STEP: 3, LR: 4, BETA1: 5, BETA2: 6, EPSILON: 7, DECAY: 8, CLIP: 9,
   SCRATCH: 10, INPUT: 11, PARAMS: 12, GRADS: 13, M: 14, V: 15, PARAM_COUNT: 16,
-  INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22, THREADS: 24,
+  INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22, THREADS: 24, ROWS: 25,
 } as const;
 
 export const L = {
@@ -29,8 +29,12 @@ export function lossScale(loss: number, rows: number, cols: number): number {
   return 1 / (rows * cols);
 }
 
-/** Every block starts on a 16-byte boundary so kernels may use v128 loads. */
-export const ALIGN = 16;
+/**
+ * Every block starts on a 64-byte boundary: a cache line. Kernels need 16 (v128 loads); threads need
+ * 64, so that the bands of a matrix that two threads write (16-float column bands of W, G and Y)
+ * never share a line, which would bounce between their cores on every write.
+ */
+export const ALIGN = 64;
 export const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
 
 /** Byte offsets of one network's fixed region, relative to its start. */
