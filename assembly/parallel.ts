@@ -1,6 +1,7 @@
-// The three products, and the optimizer step after them, split among threads. Every thread runs an instance of this module on one
-// shared memory; the calling thread publishes a job (a product and how its output is cut into
-// parts) in a control block, then helpers and the caller claim parts until none is left. Each
+// The three products, and the optimizer step after them, split among threads. Every thread runs
+// an instance of this module on one shared memory; the calling thread publishes a job (a product
+// and how its output is cut into parts) in a control block, then helpers and the caller claim
+// parts until none is left. Each
 // output element belongs to exactly one part and is computed there exactly as the whole product
 // computes it on one thread (same kernel, same order of additions), so any thread count gives the
 // same bits. The caller never blocks: it works through unclaimed parts itself and spins only while
@@ -161,16 +162,22 @@ function fork(kind: i32, parts: i32): void {
   return size < length ? size : 0;
 }
 
+// Whether an m×k×n product is worth sharing among `count` threads.
+// @ts-ignore: decorator
+@inline function worthSharing(m: i32, k: i32, n: i32, count: i32): bool {
+  return count > 1 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
+}
+
 // @ts-ignore: decorator
 @inline function worthSplitting(m: i32, k: i32, n: i32): bool {
-  return threads > 1 && controlPtr != 0 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
+  return controlPtr != 0 && worthSharing(m, k, n, threads);
 }
 
 // Rows of G per part when G[k×n] = Xᵀ·D (X is m×k) is split among `count` threads, else 0. The
 // optimizer step follows the same split, so it takes the thread count as an argument: a helper
 // computes it for the caller's count.
 function transARows(m: i32, k: i32, n: i32, count: i32): i32 {
-  return count > 1 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS ? partSize(k, 4, count) : 0;
+  return worthSharing(m, k, n, count) ? partSize(k, 4, count) : 0;
 }
 
 // Y[m×n] = X[m×k]·W[k×n] (+ b): by bands of 4 rows when X has more rows than W has columns (each

@@ -15,6 +15,7 @@ import { NN, articleData } from '../src/index.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ALIGN } from '../src/runtime/layout.js';
 import { TrainingRows } from '../src/runtime/staging.js';
+import { toMatrix } from '../src/model/data.js';
 import { jsEngineSync, wasmEngineSync } from '../src/runtime/engine.js';
 import { randomRows } from './helpers/random-data.js';
 import { forwardRef, f64, toRef } from './helpers/float64-network.js';
@@ -112,8 +113,8 @@ describe('training rows too large to keep resident, staged batch by batch', () =
   for (const cols of [3, 64, 300]) {
     it.each(engines)(`rows of ${cols} floats, in storage order and shuffled (%s)`, (_, engine) => {
       const rows = Math.ceil((4 << 20) / 4 / (cols + 1)) + 7; // just over the resident limit
-      const x = { data: Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 + 0.25), rows, cols, form: 'flat' as const };
-      const t = { data: Float32Array.from({ length: rows }, (_, i) => -i), rows, cols: 1, form: 'flat' as const };
+      const x = toMatrix(Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 + 0.25), cols, 'x');
+      const t = toMatrix(Float32Array.from({ length: rows }, (_, i) => -i), 1, 't');
       const staged = new TrainingRows(engine, x, t);
       expect(staged.resident, 'too large to keep resident').toBe(false);
       const stage = engine.heap.alloc(40 * cols * 4), tStage = engine.heap.alloc(40 * 4);

@@ -101,6 +101,11 @@ function wasmMemory(shared: boolean): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / PAGE, shared });
 }
 
+/** The module's imports: its memory, the helpers' wait and wake, and `env` (the debug build's abort). */
+function moduleImports(memory: WebAssembly.Memory, env: Record<string, unknown> = {}): WebAssembly.Imports {
+  return { env: { ...env, memory, ...threadImports(memory) } };
+}
+
 /**
  * The engine of one instance of a build on `memory`: its memory under a Heap, its exports as the
  * kernels, the calling thread's packing scratch and the control block its helpers share, and the
@@ -125,7 +130,7 @@ export function createWasmEngine(bytes: Uint8Array<ArrayBuffer>, build: BuildNam
   shared &&= sharedMemory();
   const module = new WebAssembly.Module(runnable(bytes, shared));
   const memory = wasmMemory(shared);
-  return wasmEngineOf(module, new WebAssembly.Instance(module, { env: { ...env, memory, ...threadImports(memory) } }), memory, build);
+  return wasmEngineOf(module, new WebAssembly.Instance(module, moduleImports(memory, env)), memory, build);
 }
 
 /**
@@ -171,7 +176,7 @@ async function wasmEngineAsync(threaded: boolean): Promise<Engine> {
   wasmPending[key] ??= (async () => {
     const bytes = wasmBytes(), shared = key === 'threaded';
     const memory = wasmMemory(shared);
-    const { module, instance } = await WebAssembly.instantiate(runnable(bytes, shared), { env: { memory, ...threadImports(memory) } });
+    const { module, instance } = await WebAssembly.instantiate(runnable(bytes, shared), moduleImports(memory));
     wasmEngines[key] ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
     return wasmEngines[key];
   })();
