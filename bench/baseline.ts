@@ -50,8 +50,7 @@ export class BaselineMLP {
       const fanOut = layers[l + 1];
       const isLast = l === layers.length - 2;
       // He-uniform for ReLU hidden layers, Glorot-uniform otherwise.
-      const limit =
-        !isLast && this.hidden === 'relu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      const limit = !isLast && this.hidden === 'relu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
       const w = new Float32Array(fanIn * fanOut);
       for (let i = 0; i < w.length; i++) w[i] = (rnd() * 2 - 1) * limit;
       this.weights.push(w);
@@ -216,7 +215,15 @@ export type GemmForm = 'AW' | 'DWt' | 'AtD';
 export const GEMM_FORMS: readonly GemmForm[] = ['AW', 'DWt', 'AtD'];
 
 /** Straightforward triple-loop GEMMs with cache-friendly loop orders, nothing more. */
-export function gemmBaseline(form: GemmForm, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number): void {
+export function gemmBaseline(
+  form: GemmForm,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): void {
   if (form === 'AW') {
     c.fill(0, 0, m * n);
     for (let i = 0; i < m; i++) {

@@ -22,11 +22,22 @@ parentPort.postMessage(n);`;
 
 async function run(workers: number, ms: number): Promise<number> {
   const threads = nodeWorkerThreads()!;
-  const counts = await Promise.all(Array.from({ length: workers }, () => new Promise<number>((resolve, reject) => {
-    const w = new (threads.Worker as unknown as new (s: string, o: object) => { once(e: string, f: (v: never) => void): void })(SOURCE, { eval: true, workerData: { bytes: simdBytes, ms } });
-    w.once('message', resolve as (v: never) => void);
-    w.once('error', reject as (v: never) => void);
-  })));
+  const counts = await Promise.all(
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new (
+            threads.Worker as unknown as new (
+              s: string,
+              o: object,
+            ) => { once(e: string, f: (v: never) => void): void }
+          )(SOURCE, { eval: true, workerData: { bytes: simdBytes, ms } });
+          w.once('message', resolve as (v: never) => void);
+          w.once('error', reject as (v: never) => void);
+        }),
+    ),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 

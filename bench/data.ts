@@ -98,14 +98,23 @@ export function makeXor(rows: number, seed: number): Dataset {
  * 'normal' is the article's randn (Box–Muller), 'uniform' Glorot's ±√(6/(fanIn+fanOut));
  * biases (when wanted) uniform in ±0.1.
  */
-export function initialWeights(layers: number[], seed: number, dist: 'normal' | 'uniform', bias: boolean): { weights: Float32Array[]; biases: (Float32Array | null)[] } {
+export function initialWeights(
+  layers: number[],
+  seed: number,
+  dist: 'normal' | 'uniform',
+  bias: boolean,
+): { weights: Float32Array[]; biases: (Float32Array | null)[] } {
   const rnd = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const weights: Float32Array[] = [];
   const biases: (Float32Array | null)[] = [];
   for (let l = 0; l < layers.length - 1; l++) {
     const limit = Math.sqrt(6 / (layers[l] + layers[l + 1]));
-    weights.push(Float32Array.from({ length: layers[l] * layers[l + 1] }, () => (dist === 'normal' ? normal() : (rnd() * 2 - 1) * limit)));
+    weights.push(
+      Float32Array.from({ length: layers[l] * layers[l + 1] }, () =>
+        dist === 'normal' ? normal() : (rnd() * 2 - 1) * limit,
+      ),
+    );
     biases.push(bias ? Float32Array.from({ length: layers[l + 1] }, () => (rnd() * 2 - 1) * 0.1) : null);
   }
   return { weights, biases };

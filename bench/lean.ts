@@ -41,7 +41,8 @@ export class LeanMLP {
     this.gain = spec.gain;
     this.threshold = spec.threshold;
     for (let l = 0; l < this.L; l++) {
-      const nIn = this.sizes[l], nOut = this.sizes[l + 1];
+      const nIn = this.sizes[l],
+        nOut = this.sizes[l + 1];
       const w = new Float32Array(nIn * nOut);
       for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) w[j * nIn + i] = weights[l][i * nOut + j];
       this.w.push(w);
@@ -55,10 +56,17 @@ export class LeanMLP {
 
   /** Forward pass of the row of x at offset off; returns the output layer's buffer. */
   forward(x: Float32Array, off: number): Float32Array {
-    const gain = this.gain, threshold = this.threshold, sigmoid = this.sigmoid;
-    let input = x, inOff = off;
+    const gain = this.gain,
+      threshold = this.threshold,
+      sigmoid = this.sigmoid;
+    let input = x,
+      inOff = off;
     for (let l = 0; l < this.L; l++) {
-      const nIn = this.sizes[l], nOut = this.sizes[l + 1], w = this.w[l], b = this.b[l], y = this.y[l];
+      const nIn = this.sizes[l],
+        nOut = this.sizes[l + 1],
+        w = this.w[l],
+        b = this.b[l],
+        y = this.y[l];
       for (let j = 0; j < nOut; j++) {
         let s = b ? b[j] : 0;
         const row = j * nIn;
@@ -73,7 +81,8 @@ export class LeanMLP {
 
   /** One pass over rows in order; a descent step every `batch` rows (batch 1: the article's sequential update). */
   trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
-    const nIn = this.sizes[0], nOut = this.sizes[this.L];
+    const nIn = this.sizes[0],
+      nOut = this.sizes[this.L];
     for (let start = 0; start < rows; start += batch) {
       const end = Math.min(rows, start + batch);
       for (let r = start; r < end; r++) {
@@ -89,20 +98,30 @@ export class LeanMLP {
    * error term has been propagated through it, else its gradient is accumulated for step().
    */
   private backward(x: Float32Array, xOff: number, t: Float32Array, tOff: number, lr: number): void {
-    const gain = this.gain, sigmoid = this.sigmoid, last = this.L - 1;
-    const yOut = this.y[last], dOut = this.d[last];
+    const gain = this.gain,
+      sigmoid = this.sigmoid,
+      last = this.L - 1;
+    const yOut = this.y[last],
+      dOut = this.d[last];
     for (let j = 0; j < this.sizes[this.L]; j++) {
       const y = yOut[j];
       dOut[j] = 2 * (y - t[tOff + j]) * (sigmoid ? gain * y * (1 - y) : 1 - y * y);
     }
     for (let l = last; l >= 0; l--) {
-      const nIn = this.sizes[l], nOut = this.sizes[l + 1], w = this.w[l], b = this.b[l], d = this.d[l];
-      const input = l === 0 ? x : this.y[l - 1], inOff = l === 0 ? xOff : 0;
+      const nIn = this.sizes[l],
+        nOut = this.sizes[l + 1],
+        w = this.w[l],
+        b = this.b[l],
+        d = this.d[l];
+      const input = l === 0 ? x : this.y[l - 1],
+        inOff = l === 0 ? xOff : 0;
       const dPrev = l === 0 ? null : this.d[l - 1];
       if (dPrev) dPrev.fill(0);
-      const gw = this.gw[l], gb = this.gb[l];
+      const gw = this.gw[l],
+        gb = this.gb[l];
       for (let j = 0; j < nOut; j++) {
-        const dj = d[j], row = j * nIn;
+        const dj = d[j],
+          row = j * nIn;
         if (lr > 0) {
           const step = lr * dj;
           for (let i = 0; i < nIn; i++) {
@@ -129,7 +148,10 @@ export class LeanMLP {
   /** w -= lr·(gradient summed over the batch); the sums start again from zero. */
   private step(lr: number): void {
     for (let l = 0; l < this.L; l++) {
-      const w = this.w[l], gw = this.gw[l], b = this.b[l], gb = this.gb[l];
+      const w = this.w[l],
+        gw = this.gw[l],
+        b = this.b[l],
+        gb = this.gb[l];
       for (let k = 0; k < w.length; k++) w[k] -= lr * gw[k];
       if (b) for (let k = 0; k < b.length; k++) b[k] -= lr * gb[k];
       gw.fill(0);
@@ -155,7 +177,13 @@ export class LeanAdapter implements Adapter {
     }
     this.nIn = layers[0];
     this.nOut = layers[layers.length - 1];
-    const spec: LeanSpec = { layers, activation: opts.hidden, gain: opts.gain ?? 1, threshold: opts.threshold ?? 0, bias: opts.bias ?? true };
+    const spec: LeanSpec = {
+      layers,
+      activation: opts.hidden,
+      gain: opts.gain ?? 1,
+      threshold: opts.threshold ?? 0,
+      bias: opts.bias ?? true,
+    };
     this.net = new LeanMLP(spec, opts.initial.weights, opts.initial.biases);
   }
 

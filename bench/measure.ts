@@ -128,14 +128,23 @@ export function record(
     const v = rates.get(a);
     if (v === undefined || v instanceof Error || v.length === 0) {
       results.push({
-        workload, engine: a.name, metric, median: null, rounds: [], ratioVsBaseline: null,
+        workload,
+        engine: a.name,
+        metric,
+        median: null,
+        rounds: [],
+        ratioVsBaseline: null,
         note: v instanceof Error ? `error: ${v.message.split('\n')[0]}` : undefined,
       });
       continue;
     }
     const med = median(v);
     results.push({
-      workload, engine: a.name, metric, median: med, rounds: v,
+      workload,
+      engine: a.name,
+      metric,
+      median: med,
+      rounds: v,
       ratioVsBaseline: baseMed ? med / baseMed : null,
       ...(lean ? { ratioVsLean: leanMed ? med / leanMed : null } : {}),
       ...(extra ? extra(a, med) : {}),

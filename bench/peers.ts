@@ -64,7 +64,10 @@ class TfjsAdapter implements Adapter {
   private lr = -1;
   private gemmCache = new Map<string, Tensor[]>();
 
-  constructor(private readonly tf: TF, private readonly backend: 'cpu' | 'wasm') {
+  constructor(
+    private readonly tf: TF,
+    private readonly backend: 'cpu' | 'wasm',
+  ) {
     this.name = `tfjs-${backend}`;
   }
 
@@ -141,9 +144,18 @@ class TfjsAdapter implements Adapter {
     let ops = this.gemmCache.get(key);
     if (!ops) {
       const shapes: Record<GemmForm, [number[], number[]]> = {
-        AW: [[m, k], [k, n]],
-        DWt: [[m, n], [k, n]],
-        AtD: [[m, k], [m, n]],
+        AW: [
+          [m, k],
+          [k, n],
+        ],
+        DWt: [
+          [m, n],
+          [k, n],
+        ],
+        AtD: [
+          [m, k],
+          [m, n],
+        ],
       };
       const [sa, sb] = shapes[form];
       ops = [tf.randomUniform(sa, -1, 1, 'float32', 1), tf.randomUniform(sb, -1, 1, 'float32', 2)];
@@ -205,7 +217,8 @@ async function loadTfjs(out: PeerLoad): Promise<void> {
     // Offline in Node: point the loader at the package's dist folder as a plain
     // file path (with trailing slash); a URL or a missing path makes it fetch().
     const require = createRequire(import.meta.url);
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const dist =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     wasm.setThreadsCount?.(1);
     wasm.setWasmPaths(dist);
     const ok = await quietly(() => tf.setBackend('wasm'));
@@ -213,7 +226,9 @@ async function loadTfjs(out: PeerLoad): Promise<void> {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
     out.adapters.push(new TfjsAdapter(tf, 'wasm'));
-    out.notes.push(`tfjs ${tf.version?.tfjs ?? '?'}: wasm backend from ${dist} (simd=${simd}, threads=${threads ? 'available' : 'none'}, 1 thread requested)`);
+    out.notes.push(
+      `tfjs ${tf.version?.tfjs ?? '?'}: wasm backend from ${dist} (simd=${simd}, threads=${threads ? 'available' : 'none'}, 1 thread requested)`,
+    );
   } catch (e) {
     out.notes.push(`tfjs-wasm skipped: ${(e as Error).message.split('\n')[0]}`);
   }

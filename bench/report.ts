@@ -45,11 +45,15 @@ export function printHeader(say: (s?: string) => void, meta: Meta, sizes: Worklo
   say();
   say(`- machine: ${meta.machine}, ${meta.cores} cores, ${meta.os}`);
   say(`- node: ${meta.node}`);
-  say(`- load average at start: ${meta.loadavg.join(', ')}${meta.loadavg[0] > 0.5 ? '  (WARNING: machine was busy; numbers may be noisy)' : ''}`);
+  say(
+    `- load average at start: ${meta.loadavg.join(', ')}${meta.loadavg[0] > 0.5 ? '  (WARNING: machine was busy; numbers may be noisy)' : ''}`,
+  );
   say(`- date: ${meta.date}`);
   say(`- simdnet: ${meta.engineInfo}`);
   say(`- engines: ${adapters.map((a) => a.name).join(', ')}`);
-  say(`- rounds: ${sizes.warmup} warm-up + ${sizes.rounds} measured (deep net: ${sizes.deepRounds}), >= ${sizes.minRoundMs} ms each, interleaved with rotating order; median reported`);
+  say(
+    `- rounds: ${sizes.warmup} warm-up + ${sizes.rounds} measured (deep net: ${sizes.deepRounds}), >= ${sizes.minRoundMs} ms each, interleaved with rotating order; median reported`,
+  );
   for (const n of meta.notes) say(`- note: ${n}`);
   if (!meta.peers) say('- peers not run (add --peers for tfjs-cpu, tfjs-wasm, brain.js)');
   say();
@@ -78,7 +82,9 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
       const spread = spreadPercent(r);
       const best = r.rounds.length ? fmt(Math.max(...r.rounds), r.metric === 'GFLOPS' ? 2 : 0) : '-';
       const lean = r.ratioVsLean === undefined ? '' : ratioStr(r.ratioVsLean);
-      say(`| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsBaseline)} | ${lean} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${r.note ?? ''} |`);
+      say(
+        `| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsBaseline)} | ${lean} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${r.note ?? ''} |`,
+      );
     }
   }
   say();
@@ -92,7 +98,10 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     say(`| ${w} | ${a !== null && b !== null ? ratioStr(a / b) : '-'} |`);
   }
   printThreadsTable(say, workloads, adapters);
-  printSmallTable(say, workloads.filter((w) => results.some((r) => r.workload === w && r.ratioVsLean !== undefined)));
+  printSmallTable(
+    say,
+    workloads.filter((w) => results.some((r) => r.workload === w && r.ratioVsLean !== undefined)),
+  );
   say();
   say('Values and "vs baseline" are medians of the measured rounds; "best round" is the fastest round;');
   say('spread = (max - min) / median over the measured rounds; a large spread means a noisy machine.');
@@ -140,22 +149,44 @@ function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
       if (!r) return '';
       return r.usPerRow === undefined ? fmt(r.median) : `${fmt(r.usPerRow, 2)} µs`;
     };
-    const wasm = row('simdnet-wasm')?.usPerRow, kernel = row('wasm forward kernel')?.usPerRow;
+    const wasm = row('simdnet-wasm')?.usPerRow,
+      kernel = row('wasm forward kernel')?.usPerRow;
     const overhead = wasm != null && kernel != null ? `${fmt(wasm - kernel, 2)} µs` : '';
-    say(`| ${w} | ${engines.map(cell).join(' | ')} | ${ratioStr(row('simdnet-wasm')?.ratioVsLean ?? null)} | ${ratioStr(row('simdnet-js')?.ratioVsLean ?? null)} | ${cell('wasm forward kernel')} | ${overhead} |`);
+    say(
+      `| ${w} | ${engines.map(cell).join(' | ')} | ${ratioStr(row('simdnet-wasm')?.ratioVsLean ?? null)} | ${ratioStr(row('simdnet-js')?.ratioVsLean ?? null)} | ${cell('wasm forward kernel')} | ${overhead} |`,
+    );
   }
 }
 
 /** The lines after the tables; with `json`, the whole run as one object on stdout. */
-export function printFooter(say: (s?: string) => void, meta: Meta, adapters: Adapter[], elapsed: number, json: boolean): void {
+export function printFooter(
+  say: (s?: string) => void,
+  meta: Meta,
+  adapters: Adapter[],
+  elapsed: number,
+  json: boolean,
+): void {
   const { checksum, perEngine } = checksums();
-  say(`checksum: ${checksum.toPrecision(10)} (per engine: ${[...perEngine].map(([k, v]) => `${k}=${v.toPrecision(6)}`).join(', ')})`);
+  say(
+    `checksum: ${checksum.toPrecision(10)} (per engine: ${[...perEngine].map(([k, v]) => `${k}=${v.toPrecision(6)}`).join(', ')})`,
+  );
   const loadEnd = loadAverage();
   say(`total time: ${elapsed.toFixed(1)} s; load average at end: ${loadEnd.join(', ')}`);
   if (json) {
     const engines = adapters.map((a) => ({ name: a.name, note: a.note ?? null, gemmHook: !!a.gemm }));
     process.stdout.write(
-      JSON.stringify({ meta: { ...meta, loadavgEnd: loadEnd }, engines, results, checksum, perEngineChecksum: Object.fromEntries(perEngine), elapsedSeconds: elapsed }, null, 2) + '\n',
+      `${JSON.stringify(
+        {
+          meta: { ...meta, loadavgEnd: loadEnd },
+          engines,
+          results,
+          checksum,
+          perEngineChecksum: Object.fromEntries(perEngine),
+          elapsedSeconds: elapsed,
+        },
+        null,
+        2,
+      )}\n`,
     );
   }
 }

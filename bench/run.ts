@@ -44,7 +44,7 @@ const smallOnly = argv.has('--small');
 
 /** Human-readable output goes to stdout, or to stderr when --json owns stdout. */
 const say = (s = ''): void => {
-  (json ? process.stderr : process.stdout).write(s + '\n');
+  (json ? process.stderr : process.stdout).write(`${s}\n`);
 };
 
 async function main(): Promise<void> {
@@ -55,9 +55,11 @@ async function main(): Promise<void> {
   if (threaded && threaded.threads > 1) {
     adapters.push(threaded);
     const capacity = await parallelCapacity(threaded.threads);
-    meta.notes.push(`${threaded.name}: the Wasm engine on ${threaded.threads} threads (threads: ${threads}). The machine's parallel capacity ` +
-      `when the run started: ${threaded.threads} independent one-thread GEMMs in ${threaded.threads} workers did ${capacity.toFixed(2)}× ` +
-      `the work of one (the ceiling for the threads ratios below)`);
+    meta.notes.push(
+      `${threaded.name}: the Wasm engine on ${threaded.threads} threads (threads: ${threads}). The machine's parallel capacity ` +
+        `when the run started: ${threaded.threads} independent one-thread GEMMs in ${threaded.threads} workers did ${capacity.toFixed(2)}× ` +
+        `the work of one (the ceiling for the threads ratios below)`,
+    );
   }
   adapters.push(new SimdnetAdapter('js'));
   if (peers) {

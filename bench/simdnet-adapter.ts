@@ -49,7 +49,10 @@ export class SimdnetAdapter implements Adapter {
   /** threads of the 'wasm' engine's products (a whole number; 'auto' resolves here) */
   readonly threads: number;
 
-  constructor(private readonly engine: SimdnetEngine, threads: ThreadsOption = 1) {
+  constructor(
+    private readonly engine: SimdnetEngine,
+    threads: ThreadsOption = 1,
+  ) {
     this.threads = threads === 'auto' ? hardwareThreads() : threads;
     this.name = this.threads > 1 ? `simdnet-${engine}-t${this.threads}` : `simdnet-${engine}`;
     const e = engine === 'wasm' ? wasmEngineSync(this.threads > 1) : jsEngineSync();
@@ -79,7 +82,12 @@ export class SimdnetAdapter implements Adapter {
     const nOut = t.length / (x.length / this.nIn);
     this.net!.train(x.subarray(0, rows * this.nIn), t.subarray(0, rows * nOut), {
       // evaluate: false skips the report's extra forward pass, which the baseline doesn't do either
-      epochs: 1, batchSize: batch, learningRate: lr, optimizer: 'sgd', shuffle: false, evaluate: false,
+      epochs: 1,
+      batchSize: batch,
+      learningRate: lr,
+      optimizer: 'sgd',
+      shuffle: false,
+      evaluate: false,
     });
   }
 
@@ -108,8 +116,11 @@ export class ForwardKernelAdapter implements Adapter {
     this.dispose();
     const sigmoid = { name: 'sigmoid', gain: opts.gain ?? 1, threshold: opts.threshold ?? 0 } as const;
     const { config } = resolveNetworkOptions({
-      layers: layers.slice(), activation: opts.hidden === 'sigmoid' ? sigmoid : opts.hidden,
-      output: opts.output === 'sigmoid' ? sigmoid : opts.output, bias: opts.bias ?? true, seed: opts.seed,
+      layers: layers.slice(),
+      activation: opts.hidden === 'sigmoid' ? sigmoid : opts.hidden,
+      output: opts.output === 'sigmoid' ? sigmoid : opts.output,
+      bias: opts.bias ?? true,
+      seed: opts.seed,
     });
     this.net = new Network(this.engine, config);
     if (opts.initial) this.net.write('params', opts.initial);
@@ -122,8 +133,15 @@ export class ForwardKernelAdapter implements Adapter {
 
   predict(x: Float32Array, rows: number): Float32Array {
     // the Network keeps its kernels and stage private; the bench reads them as the tests do
-    const net = this.net as unknown as { kernels: Kernels; descriptorPtr: number; inputStagePtr: number; outputAt: number; outputSize: number };
-    const f32 = this.engine.heap.f32, stage = net.inputStagePtr;
+    const net = this.net as unknown as {
+      kernels: Kernels;
+      descriptorPtr: number;
+      inputStagePtr: number;
+      outputAt: number;
+      outputSize: number;
+    };
+    const f32 = this.engine.heap.f32,
+      stage = net.inputStagePtr;
     f32.set(rows === 1 ? x : x.subarray(0, x.length / rows), stage >> 2);
     net.kernels.forward(net.descriptorPtr, stage, 1);
     return f32.subarray(net.outputAt, net.outputAt + net.outputSize);

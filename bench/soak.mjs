@@ -27,8 +27,15 @@ import { runInNewContext } from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
-export const SHAPE = Object.freeze({ layers: [784, 128, 10], activation: 'relu', output: 'softmax', loss: 'cross-entropy' });
-const INPUTS = 784, OUTPUTS = 10, CLASSES = 10;
+export const SHAPE = Object.freeze({
+  layers: [784, 128, 10],
+  activation: 'relu',
+  output: 'softmax',
+  loss: 'cross-entropy',
+});
+const INPUTS = 784,
+  OUTPUTS = 10,
+  CLASSES = 10;
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 2 ** 20;
 
@@ -37,7 +44,14 @@ const MiB = 2 ** 20;
 /** xorshift32 in [0, 1) */
 function random(seed) {
   let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s >>> 8) / 16777216; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s >>> 8) / 16777216;
+  };
 }
 
 /**
@@ -56,7 +70,8 @@ function prototypes(seed) {
 
 function sample(proto, r, out, at) {
   const scale = 0.7 + 0.3 * r();
-  for (let i = 0; i < INPUTS; i++) out[at + i] = Math.round(Math.min(1, Math.max(0, proto[i] * scale + 0.8 * (r() - 0.5))) * 1000) / 1000;
+  for (let i = 0; i < INPUTS; i++)
+    out[at + i] = Math.round(Math.min(1, Math.max(0, proto[i] * scale + 0.8 * (r() - 0.5))) * 1000) / 1000;
 }
 
 /**
@@ -64,8 +79,10 @@ function sample(proto, r, out, at) {
  * stays above zero), deterministic: x is rows × 784 in [0, 1], t one-hot.
  */
 export function syntheticData(rows, seed = 1) {
-  const protos = prototypes(seed), r = random(seed + 1);
-  const x = new Float32Array(rows * INPUTS), t = new Float32Array(rows * OUTPUTS);
+  const protos = prototypes(seed),
+    r = random(seed + 1);
+  const x = new Float32Array(rows * INPUTS),
+    t = new Float32Array(rows * OUTPUTS);
   for (let i = 0; i < rows; i++) {
     sample(protos[i % CLASSES], r, x, i * INPUTS);
     t[i * OUTPUTS + (r() < 0.1 ? Math.floor(r() * CLASSES) : i % CLASSES)] = 1;
@@ -75,9 +92,13 @@ export function syntheticData(rows, seed = 1) {
 
 /** Rows of the same distribution as plain number arrays (values with three decimals: short JSON). */
 function requestRows(count, seed) {
-  const protos = prototypes(1), r = random(seed);
+  const protos = prototypes(1),
+    r = random(seed);
   const flat = new Float64Array(INPUTS);
-  return Array.from({ length: count }, (_, k) => { sample(protos[(seed + k) % CLASSES], r, flat, 0); return Array.from(flat); });
+  return Array.from({ length: count }, (_, k) => {
+    sample(protos[(seed + k) % CLASSES], r, flat, 0);
+    return Array.from(flat);
+  });
 }
 
 const row = (seed) => requestRows(1, seed)[0];
@@ -88,10 +109,26 @@ const row = (seed) => requestRows(1, seed)[0];
 export const MALFORMED = Object.freeze([
   { name: 'short row', body: () => JSON.stringify({ rows: [row(1).slice(1)] }), field: 'input[0].length' },
   { name: 'long row', body: () => JSON.stringify({ rows: [row(2), [...row(3), 0.5]] }), field: 'input[1].length' },
-  { name: 'string value', body: () => JSON.stringify({ rows: [Object.assign(row(4), { 5: 'x' })] }), field: 'input[0][5]' },
-  { name: 'null value', body: () => JSON.stringify({ rows: [row(5), Object.assign(row(6), { 9: null })] }), field: 'input[1][9]' },
-  { name: 'infinite value (1e999)', body: () => JSON.stringify({ rows: [row(7)] }).replace(/^(\{"rows":\[\[(?:[^,]*,){7})[^,]*/, '$11e999'), field: 'input[0][7]' },
-  { name: 'beyond float32 (1e300)', body: () => JSON.stringify({ rows: [Object.assign(row(8), { 3: 1e300 })] }), field: 'input[0][3]' },
+  {
+    name: 'string value',
+    body: () => JSON.stringify({ rows: [Object.assign(row(4), { 5: 'x' })] }),
+    field: 'input[0][5]',
+  },
+  {
+    name: 'null value',
+    body: () => JSON.stringify({ rows: [row(5), Object.assign(row(6), { 9: null })] }),
+    field: 'input[1][9]',
+  },
+  {
+    name: 'infinite value (1e999)',
+    body: () => JSON.stringify({ rows: [row(7)] }).replace(/^(\{"rows":\[\[(?:[^,]*,){7})[^,]*/, '$11e999'),
+    field: 'input[0][7]',
+  },
+  {
+    name: 'beyond float32 (1e300)',
+    body: () => JSON.stringify({ rows: [Object.assign(row(8), { 3: 1e300 })] }),
+    field: 'input[0][3]',
+  },
   { name: 'no rows', body: () => JSON.stringify({ row: [row(9)] }), field: 'input' },
   { name: 'zero rows', body: () => JSON.stringify({ rows: [] }), field: 'input' },
   { name: 'rows not an array', body: () => JSON.stringify({ rows: 'all of them' }), field: 'input' },
@@ -115,7 +152,9 @@ function kindOf(i) {
   return i % 4 === 0 ? 'batch' : 'one';
 }
 function bodyIndex(kind, i, bodies) {
-  return kind === 'malformed' ? Math.floor(i / 100) % bodies.malformed.length : (i * 7 + (i >> 3)) % bodies[kind].length;
+  return kind === 'malformed'
+    ? Math.floor(i / 100) % bodies.malformed.length
+    : (i * 7 + (i >> 3)) % bodies[kind].length;
 }
 
 // ---- server --------------------------------------------------------------------------------------
@@ -132,54 +171,96 @@ export async function startServer(net, { port = 0, maxBodyBytes = 4 * MiB, keepV
   let version = 0;
   const send = (res, status, payload) => {
     const text = JSON.stringify(payload);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-weights-version': String(version) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-weights-version': String(version),
+    });
     res.end(text);
   };
   const answer = (res, text) => {
     let body;
-    try { body = JSON.parse(text); } catch (e) { stats.badRequest++; send(res, 400, { error: `body must be JSON {"rows": number[][]}: ${e.message}` }); return; }
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      stats.badRequest++;
+      send(res, 400, { error: `body must be JSON {"rows": number[][]}: ${e.message}` });
+      return;
+    }
     const rows = body !== null && typeof body === 'object' ? body.rows : undefined;
     let out;
     try {
       out = net.predict(rows); // validates everything: shapes, types, finite float32 values
     } catch (e) {
-      if (e instanceof TypeError || e instanceof RangeError) { stats.badRequest++; send(res, 400, { error: e.message }); return; }
-      stats.serverErrors++; stats.lastServerError = String(e?.stack ?? e);
+      if (e instanceof TypeError || e instanceof RangeError) {
+        stats.badRequest++;
+        send(res, 400, { error: e.message });
+        return;
+      }
+      stats.serverErrors++;
+      stats.lastServerError = String(e?.stack ?? e);
       send(res, 500, { error: 'internal error' });
       return;
     }
     const outputs = [];
-    if (out instanceof Float32Array) for (let r = 0; r < out.length / OUTPUTS; r++) outputs.push(Array.from(out.subarray(r * OUTPUTS, (r + 1) * OUTPUTS)));
+    if (out instanceof Float32Array)
+      for (let r = 0; r < out.length / OUTPUTS; r++)
+        outputs.push(Array.from(out.subarray(r * OUTPUTS, (r + 1) * OUTPUTS)));
     else for (const o of out) outputs.push(Array.from(o));
     stats.ok++;
     send(res, 200, { outputs });
   };
   const server = http.createServer((req, res) => {
     stats.requests++;
-    if (req.method !== 'POST' || req.url !== '/predict') { stats.notFound++; req.resume(); send(res, 404, { error: 'POST /predict' }); return; }
+    if (req.method !== 'POST' || req.url !== '/predict') {
+      stats.notFound++;
+      req.resume();
+      send(res, 404, { error: 'POST /predict' });
+      return;
+    }
     const chunks = [];
-    let bytes = 0, refused = false;
+    let bytes = 0,
+      refused = false;
     req.on('data', (chunk) => {
       if (refused) return;
       bytes += chunk.length;
-      if (bytes > maxBodyBytes) { refused = true; chunks.length = 0; stats.tooLarge++; send(res, 413, { error: `body larger than ${maxBodyBytes} bytes` }); return; }
+      if (bytes > maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        stats.tooLarge++;
+        send(res, 413, { error: `body larger than ${maxBodyBytes} bytes` });
+        return;
+      }
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!refused) answer(res, Buffer.concat(chunks).toString('utf8')); });
+    req.on('end', () => {
+      if (!refused) answer(res, Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', () => {}); // a client that goes away mid-body: nothing to answer
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return {
-    server, stats, versions,
+    server,
+    stats,
+    versions,
     port: server.address().port,
-    get version() { return version; },
+    get version() {
+      return version;
+    },
     promote(weights) {
       net.setWeights(weights);
       version++;
       if (versions) versions.push(weights);
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -199,49 +280,96 @@ async function generatorMain() {
   const lat = { one: [], batch: [], malformed: [] };
   const errors = { status: 0, socket: 0, body: 0, samples: [] };
   const records = []; // verify mode: [kind, body index, version, status, outputs or message]
-  let next = 0, measuring = false;
-  const fail = (what, message) => { errors[what]++; if (errors.samples.length < 10) errors.samples.push(message); };
+  let next = 0,
+    measuring = false;
+  const fail = (what, message) => {
+    errors[what]++;
+    if (errors.samples.length < 10) errors.samples.push(message);
+  };
 
-  const request = (i) => new Promise((resolve) => {
-    const kind = kindOf(i), b = bodyIndex(kind, i, bodies), body = bodies[kind][b];
-    const started = performance.now();
-    const req = http.request({ host: '127.0.0.1', port: cfg.port, path: '/predict', method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const ms = performance.now() - started;
-        if (measuring) lat[kind].push(ms);
-        let payload;
-        try { payload = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { fail('body', `request ${i}: unparsable response`); resolve(); return; }
-        const version = Number(res.headers['x-weights-version']);
-        if (kind === 'malformed') {
-          if (res.statusCode !== 400 || typeof payload.error !== 'string' || !payload.error.includes(MALFORMED[b].field)) {
-            fail('status', `request ${i} (${MALFORMED[b].name}): ${res.statusCode} ${JSON.stringify(payload).slice(0, 200)}`);
-          }
-          if (cfg.verify) records.push([kind, b, version, res.statusCode, payload.error]);
-        } else if (res.statusCode !== 200) {
-          fail('status', `request ${i} (${kind}): ${res.statusCode} ${JSON.stringify(payload).slice(0, 200)}`);
-        } else {
-          const rows = kind === 'one' ? 1 : 32, out = payload.outputs;
-          const good = Array.isArray(out) && out.length === rows && out.every((o) => Array.isArray(o) && o.length === OUTPUTS
-            && o.every(Number.isFinite) && Math.abs(o.reduce((s, v) => s + v, 0) - 1) < 1e-4);
-          if (!good) fail('body', `request ${i} (${kind}): outputs of the wrong shape or not a softmax`);
-          if (cfg.verify) records.push([kind, b, version, res.statusCode, out]);
-        }
+  const request = (i) =>
+    new Promise((resolve) => {
+      const kind = kindOf(i),
+        b = bodyIndex(kind, i, bodies),
+        body = bodies[kind][b];
+      const started = performance.now();
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: cfg.port,
+          path: '/predict',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const ms = performance.now() - started;
+            if (measuring) lat[kind].push(ms);
+            let payload;
+            try {
+              payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              fail('body', `request ${i}: unparsable response`);
+              resolve();
+              return;
+            }
+            const version = Number(res.headers['x-weights-version']);
+            if (kind === 'malformed') {
+              if (
+                res.statusCode !== 400 ||
+                typeof payload.error !== 'string' ||
+                !payload.error.includes(MALFORMED[b].field)
+              ) {
+                fail(
+                  'status',
+                  `request ${i} (${MALFORMED[b].name}): ${res.statusCode} ${JSON.stringify(payload).slice(0, 200)}`,
+                );
+              }
+              if (cfg.verify) records.push([kind, b, version, res.statusCode, payload.error]);
+            } else if (res.statusCode !== 200) {
+              fail('status', `request ${i} (${kind}): ${res.statusCode} ${JSON.stringify(payload).slice(0, 200)}`);
+            } else {
+              const rows = kind === 'one' ? 1 : 32,
+                out = payload.outputs;
+              const good =
+                Array.isArray(out) &&
+                out.length === rows &&
+                out.every(
+                  (o) =>
+                    Array.isArray(o) &&
+                    o.length === OUTPUTS &&
+                    o.every(Number.isFinite) &&
+                    Math.abs(o.reduce((s, v) => s + v, 0) - 1) < 1e-4,
+                );
+              if (!good) fail('body', `request ${i} (${kind}): outputs of the wrong shape or not a softmax`);
+              if (cfg.verify) records.push([kind, b, version, res.statusCode, out]);
+            }
+            resolve();
+          });
+          res.on('error', (e) => {
+            fail('socket', `request ${i}: ${e.message}`);
+            resolve();
+          });
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error('no answer in 30 s')));
+      req.on('error', (e) => {
+        fail('socket', `request ${i}: ${e.message}`);
         resolve();
       });
-      res.on('error', (e) => { fail('socket', `request ${i}: ${e.message}`); resolve(); });
+      req.end(body);
     });
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer in 30 s')));
-    req.on('error', (e) => { fail('socket', `request ${i}: ${e.message}`); resolve(); });
-    req.end(body);
-  });
 
   /** `concurrency` loops, each sending its next request when the last one is answered. */
   const phase = async (seconds, limit) => {
-    const first = next, until = performance.now() + seconds * 1000;
-    const loop = async () => { while (next - first < limit && performance.now() < until) await request(next++); };
+    const first = next,
+      until = performance.now() + seconds * 1000;
+    const loop = async () => {
+      while (next - first < limit && performance.now() < until) await request(next++);
+    };
     const started = performance.now();
     await Promise.all(Array.from({ length: cfg.concurrency }, loop));
     return { requests: next - first, seconds: (performance.now() - started) / 1000 };
@@ -255,7 +383,10 @@ async function generatorMain() {
   measuring = false;
   agent.destroy();
   process.send({
-    type: 'finished', warm, run, errors,
+    type: 'finished',
+    warm,
+    run,
+    errors,
     latency: { one: percentiles(lat.one), batch: percentiles(lat.batch), malformed: percentiles(lat.malformed) },
   });
   await new Promise((resolve) => process.once('message', resolve)); // 'records'
@@ -267,20 +398,47 @@ async function generatorMain() {
  * measured phase, then `onFinished(summary)` (the caller measures again) before the generator sends
  * its records (verify mode) and exits. Resolves with { summary, records }.
  */
-export function runLoad({ port, seconds, requests, concurrency = 8, warmupSeconds, warmupRequests, verify = false, seed = 7,
-  onWarm = async () => {}, onFinished = async () => {} }) {
+export function runLoad({
+  port,
+  seconds,
+  requests,
+  concurrency = 8,
+  warmupSeconds,
+  warmupRequests,
+  verify = false,
+  seed = 7,
+  onWarm = async () => {},
+  onFinished = async () => {},
+}) {
   return new Promise((resolve, reject) => {
     const child = fork(SELF, ['--load'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let summary = null, settled = false;
-    const done = (f) => { if (!settled) { settled = true; f(); } };
+    let summary = null,
+      settled = false;
+    const done = (f) => {
+      if (!settled) {
+        settled = true;
+        f();
+      }
+    };
     child.on('error', (e) => done(() => reject(e)));
-    child.on('exit', (code, signal) => { if (!summary || code) done(() => reject(new Error(`load generator exited (${code ?? signal}) before it finished`))); });
+    child.on('exit', (code, signal) => {
+      if (!summary || code)
+        done(() => reject(new Error(`load generator exited (${code ?? signal}) before it finished`)));
+    });
     child.on('message', (m) => {
       void (async () => {
-        if (m.type === 'warm') { await onWarm(m); child.send({ type: 'go' }); }
-        else if (m.type === 'finished') { summary = m; await onFinished(m); child.send({ type: 'records' }); }
-        else if (m.type === 'records') done(() => resolve({ summary, records: m.records }));
-      })().catch((e) => { child.kill(); done(() => reject(e)); });
+        if (m.type === 'warm') {
+          await onWarm(m);
+          child.send({ type: 'go' });
+        } else if (m.type === 'finished') {
+          summary = m;
+          await onFinished(m);
+          child.send({ type: 'records' });
+        } else if (m.type === 'records') done(() => resolve({ summary, records: m.records }));
+      })().catch((e) => {
+        child.kill();
+        done(() => reject(e));
+      });
     });
     child.send({ port, seconds, requests, concurrency, warmupSeconds, warmupRequests, verify, seed });
   });
@@ -293,7 +451,12 @@ let gcFn;
 export function forceGc() {
   if (gcFn !== undefined) return gcFn;
   if (typeof globalThis.gc === 'function') return (gcFn = globalThis.gc);
-  try { v8.setFlagsFromString('--expose-gc'); gcFn = runInNewContext('gc'); } catch { gcFn = null; }
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc');
+  } catch {
+    gcFn = null;
+  }
   if (typeof gcFn !== 'function') gcFn = null;
   return gcFn;
 }
@@ -301,7 +464,10 @@ export function forceGc() {
 /** process.memoryUsage() after a few forced collections (so a level, not a moment of garbage). */
 export async function settledMemory() {
   const gc = forceGc();
-  for (let i = 0; gc && i < 3; i++) { gc(); await new Promise((resolve) => setTimeout(resolve, 10)); }
+  for (let i = 0; gc && i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return process.memoryUsage();
 }
 
@@ -339,21 +505,47 @@ async function soakMain() {
   const epochs = [];
   const started = performance.now();
   const training = trainInWorker(trainee, data.x, data.t, {
-    epochs: 100_000, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, syncWeights: true,
-    onEpoch: (info) => { server.promote(trainee.getWeights()); epochs.push({ ...info, at: performance.now() - started }); return !loadDone; },
+    epochs: 100_000,
+    batchSize: 32,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    syncWeights: true,
+    onEpoch: (info) => {
+      server.promote(trainee.getWeights());
+      epochs.push({ ...info, at: performance.now() - started });
+      return !loadDone;
+    },
   });
   training.catch(() => {}); // awaited below; avoid an unhandled rejection while the load runs
 
-  const warmupSeconds = Math.min(5, o.seconds * 0.1), warmupRequests = Math.max(1, Math.floor(o.requests * 0.1));
+  const warmupSeconds = Math.min(5, o.seconds * 0.1),
+    warmupRequests = Math.max(1, Math.floor(o.requests * 0.1));
   const { summary } = await runLoad({
-    port: server.port, seconds: o.seconds, requests: o.requests, concurrency: o.concurrency, warmupSeconds, warmupRequests,
-    onWarm: async () => { mem.warm = await settledMemory(); mem.epochsAtWarm = epochs.length; delay.reset(); delay.enable(); },
-    onFinished: async () => { delay.disable(); loadDone = true; mem.end = await settledMemory(); mem.epochsAtEnd = epochs.length; },
+    port: server.port,
+    seconds: o.seconds,
+    requests: o.requests,
+    concurrency: o.concurrency,
+    warmupSeconds,
+    warmupRequests,
+    onWarm: async () => {
+      mem.warm = await settledMemory();
+      mem.epochsAtWarm = epochs.length;
+      delay.reset();
+      delay.enable();
+    },
+    onFinished: async () => {
+      delay.disable();
+      loadDone = true;
+      mem.end = await settledMemory();
+      mem.epochsAtEnd = epochs.length;
+    },
   });
   const report = await training;
   await server.close();
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  const finite = [...trainee.getWeights().weights, ...trainee.getWeights().biases].every((a) => !a || a.every(Number.isFinite));
+  const finite = [...trainee.getWeights().weights, ...trainee.getWeights().biases].every(
+    (a) => !a || a.every(Number.isFinite),
+  );
 
   const { run, warm, latency, errors } = summary;
   const unexpected = errors.status + errors.socket + errors.body + server.stats.serverErrors;
@@ -382,8 +574,14 @@ async function soakMain() {
     '',
     '| request | count | p50 ms | p90 ms | p99 ms | max ms |',
     '|---|--:|--:|--:|--:|--:|',
-    ...[['1 row', latency.one], ['32 rows', latency.batch], ['malformed (400)', latency.malformed]].map(([name, l]) =>
-      `| ${name} | ${l.count.toLocaleString('en')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} |`),
+    ...[
+      ['1 row', latency.one],
+      ['32 rows', latency.batch],
+      ['malformed (400)', latency.malformed],
+    ].map(
+      ([name, l]) =>
+        `| ${name} | ${l.count.toLocaleString('en')} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} |`,
+    ),
     '',
     `Latency is measured by the generator, from sending a request to the end of its response (loopback, keep-alive).`,
     '',
@@ -404,13 +602,23 @@ async function soakMain() {
     `Event-loop delay of the server thread during the measured run (monitorEventLoopDelay, 10 ms resolution; ` +
       `excess over the 10 ms timer): p50 ${ms(excess(50))} ms, p99 ${ms(excess(99))} ms, max ${ms(Math.max(0, delay.max / 1e6 - 10))} ms.`,
   ];
-  if (errors.samples.length || server.stats.lastServerError) lines.push('', 'First errors:', ...errors.samples.map((s) => `- ${s}`), server.stats.lastServerError ? `- ${server.stats.lastServerError}` : '');
+  if (errors.samples.length || server.stats.lastServerError)
+    lines.push(
+      '',
+      'First errors:',
+      ...errors.samples.map((s) => `- ${s}`),
+      server.stats.lastServerError ? `- ${server.stats.lastServerError}` : '',
+    );
   console.log(lines.join('\n'));
-  serving.dispose(); trainee.dispose();
+  serving.dispose();
+  trainee.dispose();
   if (unexpected || !finite) process.exitCode = 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const main = process.argv.includes('--load') ? generatorMain : soakMain;
-  main().catch((e) => { console.error(e); process.exit(1); });
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

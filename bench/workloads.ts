@@ -25,16 +25,38 @@ export interface WorkloadSizes extends RoundPlan {
 export function workloadSizes(quick: boolean): WorkloadSizes {
   return quick
     ? {
-        warmup: 1, rounds: 2, deepRounds: 2, minRoundMs: 20,
-        gemmShapes: [[16, 64, 16], [32, 128, 128]],
-        mnistRows: 256, deepLayers: [256, 256, 256, 10], deepRows: 256, deepBatch: 128,
-        inferRows: 256, inferOneRows: 64, smallRows: 200,
+        warmup: 1,
+        rounds: 2,
+        deepRounds: 2,
+        minRoundMs: 20,
+        gemmShapes: [
+          [16, 64, 16],
+          [32, 128, 128],
+        ],
+        mnistRows: 256,
+        deepLayers: [256, 256, 256, 10],
+        deepRows: 256,
+        deepBatch: 128,
+        inferRows: 256,
+        inferOneRows: 64,
+        smallRows: 200,
       }
     : {
-        warmup: 1, rounds: 7, deepRounds: 5, minRoundMs: 250,
-        gemmShapes: [[128, 784, 128], [256, 1024, 1024]],
-        mnistRows: 2048, deepLayers: [1024, 1024, 1024, 10], deepRows: 256, deepBatch: 256,
-        inferRows: 2000, inferOneRows: 2000, smallRows: 1000,
+        warmup: 1,
+        rounds: 7,
+        deepRounds: 5,
+        minRoundMs: 250,
+        gemmShapes: [
+          [128, 784, 128],
+          [256, 1024, 1024],
+        ],
+        mnistRows: 2048,
+        deepLayers: [1024, 1024, 1024, 10],
+        deepRows: 256,
+        deepBatch: 256,
+        inferRows: 2000,
+        inferOneRows: 2000,
+        smallRows: 1000,
       };
 }
 
@@ -99,8 +121,14 @@ async function gemmWorkload({ sizes, adapters, say }: Bench): Promise<void> {
 }
 
 async function trainWorkload(
-  { sizes, adapters, say }: Bench, name: string, layers: number[], opts: NetOptions,
-  data: Dataset, batch: number, lr: number, rounds: number,
+  { sizes, adapters, say }: Bench,
+  name: string,
+  layers: number[],
+  opts: NetOptions,
+  data: Dataset,
+  batch: number,
+  lr: number,
+  rounds: number,
 ): Promise<void> {
   say(`  ${name}`);
   const ready = await initAll(name, adapters, layers, opts);
@@ -113,8 +141,12 @@ async function trainWorkload(
 }
 
 async function inferWorkload(
-  { sizes, adapters, say }: Bench, name: string, layers: number[], opts: NetOptions,
-  data: Dataset, perCall: number,
+  { sizes, adapters, say }: Bench,
+  name: string,
+  layers: number[],
+  opts: NetOptions,
+  data: Dataset,
+  perCall: number,
 ): Promise<void> {
   say(`  ${name}`);
   const ready = await initAll(name, adapters, layers, opts);
@@ -157,7 +189,16 @@ export async function runWorkloads(bench: Bench, smallOnly = false): Promise<voi
   // (c) deep net training
   const dl = sizes.deepLayers;
   const deep = makeClassification(sizes.deepRows, dl[0], dl[dl.length - 1], 4321);
-  await trainWorkload(bench, `train ${dl.join('-')} b${sizes.deepBatch}`, dl, relu, deep, sizes.deepBatch, 0.01, sizes.deepRounds);
+  await trainWorkload(
+    bench,
+    `train ${dl.join('-')} b${sizes.deepBatch}`,
+    dl,
+    relu,
+    deep,
+    sizes.deepBatch,
+    0.01,
+    sizes.deepRounds,
+  );
 
   // (d) inference: a batch of rows per call, and one row per call
   const inf = makeClassification(sizes.inferRows, 784, 10, 99);
@@ -177,7 +218,13 @@ interface SmallNet {
   data: Dataset;
 }
 
-function smallNet(name: string, layers: number[], act: 'sigmoid' | 'tanh', data: Dataset, extra: Partial<NetOptions> = {}): SmallNet {
+function smallNet(
+  name: string,
+  layers: number[],
+  act: 'sigmoid' | 'tanh',
+  data: Dataset,
+  extra: Partial<NetOptions> = {},
+): SmallNet {
   const bias = extra.bias ?? true;
   const initial = initialWeights(layers, 17, extra.gain !== undefined ? 'normal' : 'uniform', bias);
   return { name, layers, data, opts: { hidden: act, output: act, seed: 42, bias, initial, ...extra } };
@@ -191,8 +238,13 @@ function smallNet(name: string, layers: number[], act: 'sigmoid' | 'tanh', data:
  * and its outputs are compared with the lean MLP's (the note column): the engines do the same work.
  */
 async function smallWorkloads(bench: Bench): Promise<void> {
-  const rows = bench.sizes.smallRows, lr = 0.01;
-  const article = smallNet('3-4-3 article', [3, 4, 3], 'sigmoid', makeArticle(rows, 1), { gain: 0.04, threshold: 0.1, bias: false });
+  const rows = bench.sizes.smallRows,
+    lr = 0.01;
+  const article = smallNet('3-4-3 article', [3, 4, 3], 'sigmoid', makeArticle(rows, 1), {
+    gain: 0.04,
+    threshold: 0.1,
+    bias: false,
+  });
   const nets: SmallNet[] = [article];
   for (const act of ['sigmoid', 'tanh'] as const) {
     nets.push(smallNet(`2-3-1 ${act}`, [2, 3, 1], act, makeXor(rows, 3)));
@@ -210,11 +262,20 @@ async function smallWorkloads(bench: Bench): Promise<void> {
       const name = `train ${net.name} b${batch} (${rows} rows)`;
       const agreement = await agreeWithLean(bench, net, batch, lr);
       await trainWorkload({ ...bench, adapters }, name, net.layers, net.opts, net.data, batch, lr, bench.sizes.rounds);
-      for (const r of results) if (r.workload === name && agreement.has(r.engine)) r.note = [r.note, agreement.get(r.engine)].filter(Boolean).join('; ');
+      for (const r of results)
+        if (r.workload === name && agreement.has(r.engine))
+          r.note = [r.note, agreement.get(r.engine)].filter(Boolean).join('; ');
     }
   }
   for (const net of nets.filter((n) => n.opts.hidden === 'sigmoid')) {
-    await inferWorkload({ ...bench, adapters: [...engines, bench.forwardKernel] }, `predict ${net.name} 1 row/call`, net.layers, net.opts, net.data, 1);
+    await inferWorkload(
+      { ...bench, adapters: [...engines, bench.forwardKernel] },
+      `predict ${net.name} 1 row/call`,
+      net.layers,
+      net.opts,
+      net.data,
+      1,
+    );
   }
 }
 

@@ -11,9 +11,17 @@ const fit = augment ? withShifts(train) : train;
 
 const net = await NN.create({ layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', seed: 1 });
 const report = net.train(fit.x, fit.t, {
-  epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.001, evaluate: false,
+  epochs: 5,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  evaluate: false,
   onEpoch: ({ epoch, elapsedMs }) =>
-    console.log(`epoch ${epoch}: test accuracy ${(100 * net.accuracy(test.x, test.t)).toFixed(2)}% at ${(elapsedMs / 1000).toFixed(1)} s`),
+    console.log(
+      `epoch ${epoch}: test accuracy ${(100 * net.accuracy(test.x, test.t)).toFixed(2)}% at ${(elapsedMs / 1000).toFixed(1)} s`,
+    ),
 });
-console.log(`${net.engine} (${net.build}): ${report.epochs} epochs over ${fit.rows} rows in ${(report.elapsedMs / 1000).toFixed(1)} s, ` +
-  `${Math.round(report.samplesPerSecond)} samples/s; test accuracy ${(100 * net.accuracy(test.x, test.t)).toFixed(2)}%`);
+console.log(
+  `${net.engine} (${net.build}): ${report.epochs} epochs over ${fit.rows} rows in ${(report.elapsedMs / 1000).toFixed(1)} s, ` +
+    `${Math.round(report.samplesPerSecond)} samples/s; test accuracy ${(100 * net.accuracy(test.x, test.t)).toFixed(2)}%`,
+);

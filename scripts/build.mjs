@@ -14,7 +14,10 @@ await bundleInterop({ outfile: 'dist/interop.js' }); // see bundle-interop.mjs: 
 // the command line bundles what the library bundles (protobufjs, a devDependency); its own dependencies stay external
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 await build({
-  ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node',
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli.js',
+  platform: 'node',
   external: [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies ?? {})],
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -36,13 +36,20 @@ function embedWasm() {
         loader: 'js',
       }));
       b.onLoad({ filter: /^wasm$/, namespace: 'simdnet' }, () => {
-        const simd = readFileSync('build/simd.wasm'), relaxed = readFileSync('build/relaxed.wasm');
+        const simd = readFileSync('build/simd.wasm'),
+          relaxed = readFileSync('build/relaxed.wasm');
         const patch = makePatch(simd, relaxed);
         const blob = Buffer.concat([simd, patch]);
         const packed = deflateRawSync(blob, { level: 9 });
         const unpacked = inflateRaw(packed, blob.length);
-        if (Buffer.compare(Buffer.from(unpacked), blob) !== 0) throw new Error('embedded Wasm: inflate does not round-trip');
-        if (Buffer.compare(Buffer.from(applyPatch(unpacked.subarray(0, simd.length), unpacked.subarray(simd.length))), relaxed) !== 0) {
+        if (Buffer.compare(Buffer.from(unpacked), blob) !== 0)
+          throw new Error('embedded Wasm: inflate does not round-trip');
+        if (
+          Buffer.compare(
+            Buffer.from(applyPatch(unpacked.subarray(0, simd.length), unpacked.subarray(simd.length))),
+            relaxed,
+          ) !== 0
+        ) {
           throw new Error('embedded Wasm: the relaxed patch does not round-trip');
         }
         return {
@@ -62,19 +69,36 @@ export const relaxed = applyPatch(simd, blob.subarray(${simd.length}));
 
 export async function bundleLibrary({ outfile = 'dist/index.js', entry = 'src/index.ts' } = {}) {
   const result = await build({
-    entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2020',
-    minify: true, sourcemap: 'external', outfile, plugins: [embedWasm()],
-    logLevel: 'warning', legalComments: 'none',
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2020',
+    minify: true,
+    sourcemap: 'external',
+    outfile,
+    plugins: [embedWasm()],
+    logLevel: 'warning',
+    legalComments: 'none',
   });
   const esm = result.outputFiles.find((f) => f.path.endsWith('.js')).text.trimEnd();
   const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map')).text);
 
   // esbuild ends an ES module with one `export{a as NN,...};`: it becomes the function's return value
   const tail = /export\s*\{([^}]*)\};?\s*$/.exec(esm);
-  if (!tail || /\b(import|export)\b[\s{*]/.test(esm.slice(0, tail.index).replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, ''))) {
+  if (
+    !tail ||
+    /\b(import|export)\b[\s{*]/.test(
+      esm.slice(0, tail.index).replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, ''),
+    )
+  ) {
     throw new Error('bundle: expected a self-contained ES module ending in one export statement');
   }
-  const pairs = tail[1].split(',').map((p) => p.trim().split(/\s+as\s+/)).map(([local, name]) => [name ?? local, local]);
+  const pairs = tail[1]
+    .split(',')
+    .map((p) => p.trim().split(/\s+as\s+/))
+    .map(([local, name]) => [name ?? local, local]);
   const js = `${esm.slice(0, tail.index)}return{${pairs.map(([name, local]) => `${name}:${local}`).join(',')}}`;
   const names = pairs.map(([name]) => name).sort();
 
@@ -84,13 +108,14 @@ export async function bundleLibrary({ outfile = 'dist/index.js', entry = 'src/in
 
   const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
   // "use strict": the worker runs this function's text as a classic script
-  const out = `function simdnet(__simdnetSelf,__simdnetWorker){"use strict";\n${js}\n}\n`
-    + `export const{${names.join(',')}}=simdnet(simdnet,false);\n`
-    + `//# sourceMappingURL=${outfile.split('/').pop()}.map\n`;
-  map.mappings = ';' + map.mappings; // the wrapper adds one line above the bundled code
+  const out =
+    `function simdnet(__simdnetSelf,__simdnetWorker){"use strict";\n${js}\n}\n` +
+    `export const{${names.join(',')}}=simdnet(simdnet,false);\n` +
+    `//# sourceMappingURL=${outfile.split('/').pop()}.map\n`;
+  map.mappings = `;${map.mappings}`; // the wrapper adds one line above the bundled code
   mkdirSync(outfile.replace(/[\\/][^\\/]*$/, ''), { recursive: true });
-  writeFileSync(outfile, `// simdnet ${version} (MIT)\n` + out);
-  map.mappings = ';' + map.mappings; // and the banner one more
-  writeFileSync(outfile + '.map', JSON.stringify(map));
+  writeFileSync(outfile, `// simdnet ${version} (MIT)\n${out}`);
+  map.mappings = `;${map.mappings}`; // and the banner one more
+  writeFileSync(`${outfile}.map`, JSON.stringify(map));
   return { bytes: Buffer.byteLength(out), exports: names };
 }

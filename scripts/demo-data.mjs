@@ -20,8 +20,16 @@ export function writeDemoData({ force = false } = {}) {
   }
   // Fisher-Yates with mulberry32(2024): the same split on every machine
   let s = 2024;
-  const random = () => { s = (s + 0x6d2b79f5) | 0; let t = Math.imul(s ^ (s >>> 15), 1 | s); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
-  for (let i = samples.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [samples[i], samples[j]] = [samples[j], samples[i]]; }
+  const random = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  for (let i = samples.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [samples[i], samples[j]] = [samples[j], samples[i]];
+  }
   const bytes = new Uint8Array(samples.length * 785);
   samples.forEach(({ label, pixels }, i) => {
     bytes[i * 785] = label;

@@ -26,7 +26,10 @@ for (const file of files) {
   const code = wasm.reduce((s, w) => s.replace(w, '""'), text);
   const total = gz(text);
   console.log(`${file}: ${kb(text.length)} minified, ${kb(total)} gzipped (budget ${kb(budget)})`);
-  if (wasm.length) console.log(`  code ${kb(gz(code))} gzipped; embedded Wasm ${wasm.length} string(s), ${kb(wasm.reduce((n, w) => n + gz(w), 0))} gzipped`);
+  if (wasm.length)
+    console.log(
+      `  code ${kb(gz(code))} gzipped; embedded Wasm ${wasm.length} string(s), ${kb(wasm.reduce((n, w) => n + gz(w), 0))} gzipped`,
+    );
   if (total > budget) {
     console.error(`size: ${file} is ${kb(total)} gzipped, over its ${kb(budget)} budget`);
     over = true;

@@ -14,7 +14,11 @@ export const TOOLS_FILE = join(root, 'node_modules', '.cache', 'simdnet', 'test-
 /** The paths the last `npm test` chose; the environment (CHROMIUM_PATH, PYTHON) wins over them. */
 export function readTools() {
   let saved = {};
-  try { saved = JSON.parse(readFileSync(TOOLS_FILE, 'utf8')); } catch { /* not run yet: the defaults */ }
+  try {
+    saved = JSON.parse(readFileSync(TOOLS_FILE, 'utf8'));
+  } catch {
+    /* not run yet: the defaults */
+  }
   return {
     chromium: process.env.CHROMIUM_PATH || saved.chromium || '/usr/bin/chromium',
     python: process.env.PYTHON || saved.python || 'python3',
@@ -32,7 +36,10 @@ const chromiumVersion = (path) => (existsSync(path) ? output(path, ['--version']
 
 /** [executable, Python version, NumPy version] when this python imports NumPy. */
 function numpyPython(command) {
-  const out = output(command, ['-c', 'import sys, platform, numpy; print(sys.executable, platform.python_version(), numpy.__version__)']);
+  const out = output(command, [
+    '-c',
+    'import sys, platform, numpy; print(sys.executable, platform.python_version(), numpy.__version__)',
+  ]);
   return out ? out.split(' ') : null;
 }
 
@@ -41,14 +48,21 @@ async function playwrightChromiums() {
   const { chromium } = await import('playwright');
   const cache = process.env.PLAYWRIGHT_BROWSERS_PATH || join(homedir(), '.cache', 'ms-playwright');
   const others = existsSync(cache)
-    ? readdirSync(cache).filter((d) => d.startsWith('chromium-')).sort().reverse().map((d) => join(cache, d, 'chrome-linux64', 'chrome'))
+    ? readdirSync(cache)
+        .filter((d) => d.startsWith('chromium-'))
+        .sort()
+        .reverse()
+        .map((d) => join(cache, d, 'chrome-linux64', 'chrome'))
     : [];
   return [chromium.executablePath(), ...others];
 }
 
 /** Whether Playwright's download host answers (its first mirror, or the host the environment names). */
 async function playwrightReachable() {
-  const host = process.env.PLAYWRIGHT_CHROMIUM_DOWNLOAD_HOST || process.env.PLAYWRIGHT_DOWNLOAD_HOST || 'https://cdn.playwright.dev';
+  const host =
+    process.env.PLAYWRIGHT_CHROMIUM_DOWNLOAD_HOST ||
+    process.env.PLAYWRIGHT_DOWNLOAD_HOST ||
+    'https://cdn.playwright.dev';
   try {
     await fetch(host, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
     return true;
@@ -58,7 +72,11 @@ async function playwrightReachable() {
 }
 
 const osId = (() => {
-  try { return /^ID=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]?.replace(/"/g, '') ?? ''; } catch { return ''; }
+  try {
+    return /^ID=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]?.replace(/"/g, '') ?? '';
+  } catch {
+    return '';
+  }
 })();
 const debian = osId === 'debian';
 /** Debian's packages are installed automatically only as root on Debian itself. */
@@ -73,9 +91,14 @@ function stop(...missing) {
 }
 
 function apt(packages) {
-  console.log(`test tools: installing ${packages.join(' ')} with apt-get (Chromium and its libraries are about 290 MB to download: a few minutes)`);
+  console.log(
+    `test tools: installing ${packages.join(' ')} with apt-get (Chromium and its libraries are about 290 MB to download: a few minutes)`,
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...packages],
+  ]) {
     const r = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     if (r.status !== 0) {
       console.error(`test tools: apt-get ${args[0]} failed:\n${r.stderr}`);
@@ -89,7 +112,12 @@ async function findChromium(tried) {
   const given = process.env.CHROMIUM_PATH;
   if (given) {
     const version = chromiumVersion(given);
-    if (!version) stop(['Chromium', [`CHROMIUM_PATH=${given}, but \`${given} --version\` fails`], 'Point CHROMIUM_PATH at a Chromium or Chrome that starts, or unset it.']);
+    if (!version)
+      stop([
+        'Chromium',
+        [`CHROMIUM_PATH=${given}, but \`${given} --version\` fails`],
+        'Point CHROMIUM_PATH at a Chromium or Chrome that starts, or unset it.',
+      ]);
     return [given, version];
   }
   const debianVersion = chromiumVersion('/usr/bin/chromium');
@@ -108,7 +136,12 @@ function findPython(tried) {
   const given = process.env.PYTHON;
   if (given) {
     const found = numpyPython(given);
-    if (!found) stop(['Python with NumPy', [`PYTHON=${given}, but it cannot import numpy`], `Run: ${given} -m pip install numpy   (or point PYTHON at a python3 that has NumPy, or unset it)`]);
+    if (!found)
+      stop([
+        'Python with NumPy',
+        [`PYTHON=${given}, but it cannot import numpy`],
+        `Run: ${given} -m pip install numpy   (or point PYTHON at a python3 that has NumPy, or unset it)`,
+      ]);
     return found;
   }
   for (const command of ['python3', '/usr/bin/python3', 'python']) {
@@ -138,7 +171,11 @@ async function downloadChromium(tried) {
 /** pip install --user numpy with the first python that has a working pip. */
 function pipNumpy(tried) {
   for (const command of ['python3', 'python']) {
-    const installed = output(command, ['-m', 'pip', 'install', '--user', '--quiet', '--retries', '1', '--timeout', '15', 'numpy'], 300_000);
+    const installed = output(
+      command,
+      ['-m', 'pip', 'install', '--user', '--quiet', '--retries', '1', '--timeout', '15', 'numpy'],
+      300_000,
+    );
     const found = installed === null ? null : numpyPython(command);
     if (found) return [found, `installed: ${command} -m pip install --user numpy`];
   }
@@ -148,16 +185,25 @@ function pipNumpy(tried) {
 
 async function main() {
   const tried = { chromium: [], python: [] };
-  let chromium = await findChromium(tried.chromium), python = findPython(tried.python);
-  let chromiumNote = 'found', pythonNote = 'found';
+  let chromium = await findChromium(tried.chromium),
+    python = findPython(tried.python);
+  let chromiumNote = 'found',
+    pythonNote = 'found';
 
   // what is missing: Playwright's download, Debian's packages (as root, one apt-get run), pip
-  if (!chromium && (chromium = await downloadChromium(tried.chromium))) chromiumNote = "installed: Playwright's download";
+  if (!chromium && (chromium = await downloadChromium(tried.chromium)))
+    chromiumNote = "installed: Playwright's download";
   const packages = [...(chromium || !aptRoot ? [] : ['chromium']), ...(python || !aptRoot ? [] : ['python3-numpy'])];
   if (packages.length > 0) {
     apt(packages);
-    if (!chromium) { chromium = ['/usr/bin/chromium', chromiumVersion('/usr/bin/chromium')]; chromiumNote = 'installed: apt-get install chromium'; }
-    if (!python) { python = numpyPython('/usr/bin/python3'); pythonNote = 'installed: apt-get install python3-numpy'; }
+    if (!chromium) {
+      chromium = ['/usr/bin/chromium', chromiumVersion('/usr/bin/chromium')];
+      chromiumNote = 'installed: apt-get install chromium';
+    }
+    if (!python) {
+      python = numpyPython('/usr/bin/python3');
+      pythonNote = 'installed: apt-get install python3-numpy';
+    }
   }
   if (!python) [python, pythonNote] = pipNumpy(tried.python);
   if (!aptRoot) {
@@ -170,17 +216,28 @@ async function main() {
   const missing = [];
   if (!chromium?.[1]) {
     const command = debian ? 'sudo apt-get install -y chromium' : 'npx playwright install --with-deps chromium';
-    missing.push(['Chromium for the browser tests', tried.chromium, `Run: ${command}   (or set CHROMIUM_PATH to a Chromium or Chrome)`]);
+    missing.push([
+      'Chromium for the browser tests',
+      tried.chromium,
+      `Run: ${command}   (or set CHROMIUM_PATH to a Chromium or Chrome)`,
+    ]);
   }
   if (!python) {
     const command = aptSystem ? 'sudo apt-get install -y python3-numpy' : 'python3 -m pip install --user numpy';
-    missing.push(["Python 3 with NumPy for the article's program", tried.python, `Run: ${command}   (or set PYTHON to a python3 that has NumPy)`]);
+    missing.push([
+      "Python 3 with NumPy for the article's program",
+      tried.python,
+      `Run: ${command}   (or set PYTHON to a python3 that has NumPy)`,
+    ]);
   }
   if (missing.length > 0) stop(...missing);
-  const [chromiumPath, chromiumVersionText] = chromium, [pythonPath, pythonVersion, numpyVersion] = python;
+  const [chromiumPath, chromiumVersionText] = chromium,
+    [pythonPath, pythonVersion, numpyVersion] = python;
   mkdirSync(dirname(TOOLS_FILE), { recursive: true });
   writeFileSync(TOOLS_FILE, `${JSON.stringify({ chromium: chromiumPath, python: pythonPath }, null, 2)}\n`);
-  console.log(`test tools: ${chromiumVersionText} at ${chromiumPath} (${chromiumNote}); Python ${pythonVersion} with NumPy ${numpyVersion} at ${pythonPath} (${pythonNote})`);
+  console.log(
+    `test tools: ${chromiumVersionText} at ${chromiumPath} (${chromiumNote}); Python ${pythonVersion} with NumPy ${numpyVersion} at ${pythonPath} (${pythonNote})`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -3,9 +3,15 @@
 /** Training produced a non-finite loss or weight; the network keeps the weights from before the epoch. */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
-  constructor(readonly epoch: number, readonly layer: number, detail: string) {
-    super(`simdnet: training diverged in epoch ${epoch} at layer ${layer}: ${detail}; the network keeps its weights ` +
-      `from before that epoch (lower learningRate, set clipNorm, or pass onDivergence: 'halve')`);
+  constructor(
+    readonly epoch: number,
+    readonly layer: number,
+    detail: string,
+  ) {
+    super(
+      `simdnet: training diverged in epoch ${epoch} at layer ${layer}: ${detail}; the network keeps its weights ` +
+        `from before that epoch (lower learningRate, set clipNorm, or pass onDivergence: 'halve')`,
+    );
   }
 }
 

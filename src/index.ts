@@ -6,8 +6,22 @@ export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
 /** @internal simdnet/interop registers its codecs through this; not part of the public API. */
 export { registerInterop as __registerInterop } from './format/interop.js';
 export type {
-  NetworkOptions, TrainOptions, EpochInfo, Activation, ActivationName, ActivationSpec, LossName, InitName,
-  OptimizerName, EngineOption, ThreadsOption, NetworkConfig, ResolvedActivation, BatchInfo, Schedule, EarlyStopping,
+  NetworkOptions,
+  TrainOptions,
+  EpochInfo,
+  Activation,
+  ActivationName,
+  ActivationSpec,
+  LossName,
+  InitName,
+  OptimizerName,
+  EngineOption,
+  ThreadsOption,
+  NetworkConfig,
+  ResolvedActivation,
+  BatchInfo,
+  Schedule,
+  EarlyStopping,
 } from './options.js';
 export type { ModelJSON } from './format/json.js';
 export type { EngineName, BuildName } from './runtime/engine.js';

@@ -1,12 +1,28 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import { type BuildName, type Engine, type EngineName, availableEngines, engineNameFor, loadEngine, loadEngineSync, threadsAvailable } from './runtime/engine.js';
+import {
+  type BuildName,
+  type Engine,
+  type EngineName,
+  availableEngines,
+  engineNameFor,
+  loadEngine,
+  loadEngineSync,
+  threadsAvailable,
+} from './runtime/engine.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
 import { threadsFor } from './runtime/threads.js';
 import {
-  resolveLoadOptions, resolveNetworkOptions, resolveTrainOptions, type EngineOption, type NetworkConfig, type NetworkOptions, type Placement,
-  type ThreadsOption, type TrainOptions,
+  resolveLoadOptions,
+  resolveNetworkOptions,
+  resolveTrainOptions,
+  type EngineOption,
+  type NetworkConfig,
+  type NetworkOptions,
+  type Placement,
+  type ThreadsOption,
+  type TrainOptions,
 } from './options.js';
 import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
 import { toMatrix, type Matrix } from './model/data.js';
@@ -22,7 +38,6 @@ import { encodeModel, decodeModel } from './format/binary.js';
 import { abortError } from './errors.js';
 import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/interop.js';
 
-
 /** What a saved model brings besides its architecture. */
 type SavedModel = { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null };
 
@@ -32,9 +47,8 @@ function threadCount({ engine, threads }: Placement): number {
 }
 
 // Networks dropped without dispose() give their memory back when they are collected.
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<Network>((network) => network.release())
-  : null;
+const registry =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Network>((network) => network.release()) : null;
 
 export class NN {
   private readonly net: Network;
@@ -46,7 +60,12 @@ export class NN {
   private disposed = false;
   private training = false;
 
-  private constructor(engine: Engine, threads: number, readonly config: NetworkConfig, saved: SavedModel | null) {
+  private constructor(
+    engine: Engine,
+    threads: number,
+    readonly config: NetworkConfig,
+    saved: SavedModel | null,
+  ) {
     this.threadCount = threads;
     this.net = new Network(engine, config, threads);
     this.trainingState = { random: new Random(config.seed), epochs: 0 };
@@ -85,31 +104,57 @@ export class NN {
   }
 
   /** Which builds this runtime can run, and which one 'auto' picks. */
-  static engines(): { available: BuildName[]; selected: BuildName } { return availableEngines(); }
+  static engines(): { available: BuildName[]; selected: BuildName } {
+    return availableEngines();
+  }
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
-  static async fromJSON(json: string | ModelJSON, options: { engine?: EngineOption; threads?: ThreadsOption } = {}): Promise<NN> {
+  static async fromJSON(
+    json: string | ModelJSON,
+    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
+  ): Promise<NN> {
     const saved = parseModel(json);
     return NN.placed(resolveLoadOptions(options), saved.config, saved);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
-  static async fromBinary(bytes: Uint8Array, options: { engine?: EngineOption; threads?: ThreadsOption } = {}): Promise<NN> {
+  static async fromBinary(
+    bytes: Uint8Array,
+    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
+  ): Promise<NN> {
     const saved = decodeModel(bytes);
     return NN.placed(resolveLoadOptions(options), saved.config, saved);
   }
 
-  get engine(): EngineName { return this.net.engine.name; }
+  get engine(): EngineName {
+    return this.net.engine.name;
+  }
   /** Threads the network's matrix products use (1 on the 'js' engine). */
-  get threads(): number { return this.threadCount; }
-  get build(): BuildName { return this.net.engine.build; }
-  get seed(): number { return this.config.seed; }
-  get layers(): number[] { return this.config.layers.slice(); }
-  get inputSize(): number { return this.net.inputSize; }
-  get outputSize(): number { return this.net.outputSize; }
+  get threads(): number {
+    return this.threadCount;
+  }
+  get build(): BuildName {
+    return this.net.engine.build;
+  }
+  get seed(): number {
+    return this.config.seed;
+  }
+  get layers(): number[] {
+    return this.config.layers.slice();
+  }
+  get inputSize(): number {
+    return this.net.inputSize;
+  }
+  get outputSize(): number {
+    return this.net.outputSize;
+  }
   /** Epochs trained over the network's life (restored from checkpoints). */
-  get epochs(): number { return this.trainingState.epochs; }
-  get isDisposed(): boolean { return this.disposed; }
+  get epochs(): number {
+    return this.trainingState.epochs;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   // ---- parameters --------------------------------------------------------------------------
 
@@ -122,7 +167,8 @@ export class NN {
   /** Replaces the weights and biases; shapes and values are checked before anything changes. */
   setWeights(w: Weights): void {
     this.check();
-    if (this.training) throw new Error('simdnet: cannot set weights while the network trains (a rollback would undo them)');
+    if (this.training)
+      throw new Error('simdnet: cannot set weights while the network trains (a rollback would undo them)');
     this.net.write('params', checkWeights(w, this.config, 'weights'));
   }
 
@@ -170,7 +216,10 @@ export class NN {
   private inputs(value: unknown, field: string): Matrix {
     const x = toMatrix(value, this.inputSize, field);
     if (this.config.normalize === 'none') return x;
-    if (!this.normalizer) throw new Error(`simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`);
+    if (!this.normalizer)
+      throw new Error(
+        `simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`,
+      );
     return this.normalizer.apply(x);
   }
 
@@ -188,7 +237,10 @@ export class NN {
     const { session, release } = this.begin(inputs, targets, options);
     try {
       const steps = run(this.net, this.trainingState, session, false);
-      for (;;) { const step = steps.next(); if (step.done) return step.value; }
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+      }
     } finally {
       release();
     }
@@ -203,7 +255,10 @@ export class NN {
       for (;;) {
         const step = steps.next();
         if (step.done) return step.value;
-        if (now() - paused > 4) { await yieldToEventLoop(); paused = now(); }
+        if (now() - paused > 4) {
+          await yieldToEventLoop();
+          paused = now();
+        }
       }
     } finally {
       release();
@@ -216,23 +271,38 @@ export class NN {
     const opts = resolveTrainOptions(options);
     if (opts.signal?.aborted) throw abortError(opts.signal);
     let [x, t] = this.pair(inputs, targets, '', true);
-    let vx: Matrix | null = null, vt: Matrix | null = null;
+    let vx: Matrix | null = null,
+      vt: Matrix | null = null;
     if (opts.validationData) {
       [vx, vt] = this.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
     } else if (opts.validationSplit > 0) {
       const held = Math.floor(x.rows * opts.validationSplit);
-      if (held < 1) throw rangeError('validationSplit', `a fraction that holds out at least one of ${x.rows} rows`, opts.validationSplit);
+      if (held < 1)
+        throw rangeError(
+          'validationSplit',
+          `a fraction that holds out at least one of ${x.rows} rows`,
+          opts.validationSplit,
+        );
       [x, vx] = splitRows(x, x.rows - held);
       [t, vt] = splitRows(t, t.rows - held);
     }
     // the first training rows fit the normaliser, which is then kept with the model
     const kind = this.config.normalize;
     const normalizer = this.normalizer ?? (kind === 'none' ? null : Normalizer.fit(kind, x));
-    if (normalizer) { x = normalizer.apply(x); if (vx) vx = normalizer.apply(vx); }
+    if (normalizer) {
+      x = normalizer.apply(x);
+      if (vx) vx = normalizer.apply(vx);
+    }
     const session = openSession(this.net, x, t, vx, vt, opts);
     this.normalizer = normalizer;
     this.training = true;
-    return { session, release: () => { this.training = false; if (!this.disposed) closeSession(session); } };
+    return {
+      session,
+      release: () => {
+        this.training = false;
+        if (!this.disposed) closeSession(session);
+      },
+    };
   }
 
   // ---- persistence and lifetime ------------------------------------------------------------
@@ -248,14 +318,25 @@ export class NN {
     if (options !== undefined && typeof options !== 'string') {
       if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
       checkKeys('toJSON options', options, ['training']);
-      if (options.training !== undefined && typeof options.training !== 'boolean') throw typeError('toJSON options.training', 'true or false', options.training);
+      if (options.training !== undefined && typeof options.training !== 'boolean')
+        throw typeError('toJSON options.training', 'true or false', options.training);
     }
     const withTraining = typeof options === 'object' ? options.training !== false : true;
-    const m = this.net.read('m'), v = this.net.read('v');
-    return serializeModel(this.config, this.net.read('params')!, this.normalizer, withTraining ? {
-      epochs: this.trainingState.epochs, random: this.trainingState.random, step: this.net.step,
-      optimizerState: m && v ? { m, v } : null,
-    } : null);
+    const m = this.net.read('m'),
+      v = this.net.read('v');
+    return serializeModel(
+      this.config,
+      this.net.read('params')!,
+      this.normalizer,
+      withTraining
+        ? {
+            epochs: this.trainingState.epochs,
+            random: this.trainingState.random,
+            step: this.net.step,
+            optimizerState: m && v ? { m, v } : null,
+          }
+        : null,
+    );
   }
 
   /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
@@ -284,7 +365,11 @@ export class NN {
   }
 
   /** A network from a TensorFlow.js layers model (model.json object or text; weights.bin bytes, or tf.io artifacts' weightData). */
-  static async fromTFJS(modelJSON: object | string, weightData: Uint8Array | ArrayBuffer | ArrayBuffer[], options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
+  static async fromTFJS(
+    modelJSON: object | string,
+    weightData: Uint8Array | ArrayBuffer | ArrayBuffer[],
+    options?: ImportOptionsOf<typeof NN.fromJSON>,
+  ): Promise<NN> {
     const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
     return NN.fromJSON(model, rest);
   }
@@ -298,10 +383,21 @@ export class NN {
     this.check();
     if (this.training) throw new Error('simdnet: cannot load a model into a network while it trains');
     const saved = model instanceof Uint8Array ? decodeModel(model) : parseModel(model);
-    const a = saved.config, b = this.config;
-    const same = a.layers.join() === b.layers.join() && a.loss === b.loss && a.bias === b.bias && a.normalize === b.normalize
-      && a.activations.every((x, i) => { const y = b.activations[i]!; return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope; });
-    if (!same) throw new RangeError('model: its architecture (layers, activations, loss, bias, normalize) differs from this network\'s');
+    const a = saved.config,
+      b = this.config;
+    const same =
+      a.layers.join() === b.layers.join() &&
+      a.loss === b.loss &&
+      a.bias === b.bias &&
+      a.normalize === b.normalize &&
+      a.activations.every((x, i) => {
+        const y = b.activations[i]!;
+        return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope;
+      });
+    if (!same)
+      throw new RangeError(
+        "model: its architecture (layers, activations, loss, bias, normalize) differs from this network's",
+      );
     this.restore(saved);
   }
 
@@ -327,7 +423,9 @@ export class NN {
   toFunction(): (row: ArrayLike<number>) => Float64Array {
     this.check();
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function(`return ${functionSource(this.config, this.net.read('params')!, this.normalizer)}`)() as (row: ArrayLike<number>) => Float64Array;
+    return new Function(`return ${functionSource(this.config, this.net.read('params')!, this.normalizer)}`)() as (
+      row: ArrayLike<number>,
+    ) => Float64Array;
   }
 
   /** Returns the network's memory to its engine. Calling it twice is harmless. */
@@ -356,7 +454,10 @@ function yieldToEventLoop(): Promise<void> {
     if (typeof setImmediate === 'function') setImmediate(resolve);
     else if (typeof MessageChannel === 'function') {
       const ch = new MessageChannel();
-      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
       ch.port2.postMessage(null);
     } else setTimeout(resolve, 0);
   });

@@ -49,7 +49,12 @@ export interface NetworkOptions {
   normalize?: NormalizeKind;
 }
 
-export interface ResolvedActivation { name: ActivationName; gain: number; threshold: number; slope: number }
+export interface ResolvedActivation {
+  name: ActivationName;
+  gain: number;
+  threshold: number;
+  slope: number;
+}
 
 /** A network's architecture in normal form: what toJSON stores and fromJSON rebuilds. */
 export interface NetworkConfig {
@@ -89,9 +94,7 @@ export interface BatchInfo {
   samplesPerSecond: number;
 }
 
-export type Schedule =
-  | { type: 'step'; every: number; factor: number }
-  | { type: 'exponential'; factor: number };
+export type Schedule = { type: 'step'; every: number; factor: number } | { type: 'exponential'; factor: number };
 
 export interface EarlyStopping {
   /** epochs without improvement before stopping */
@@ -203,13 +206,28 @@ export function resolveActivation(field: string, value: unknown): ResolvedActiva
   return spec;
 }
 
-const NETWORK_KEYS = ['layers', 'activation', 'output', 'loss', 'bias', 'init', 'initScale', 'engine', 'threads', 'seed', 'normalize'];
+const NETWORK_KEYS = [
+  'layers',
+  'activation',
+  'output',
+  'loss',
+  'bias',
+  'init',
+  'initScale',
+  'engine',
+  'threads',
+  'seed',
+  'normalize',
+];
 
 /** The most threads a network may ask for. */
 export const MAX_THREADS = 256;
 
 /** Where a network runs: its engine and its thread count, as asked (resolved against the runtime when it is built). */
-export interface Placement { engine: EngineOption; threads: ThreadsOption }
+export interface Placement {
+  engine: EngineOption;
+  threads: ThreadsOption;
+}
 
 function resolveThreads(value: unknown): ThreadsOption {
   if (value === undefined) return 1;
@@ -230,7 +248,11 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   const act = options.activation;
   if (Array.isArray(act)) {
     if (act.length !== weightLayers) {
-      throw rangeError('activation', `one activation per weight layer (${weightLayers} for ${layers.length} layer sizes)`, act);
+      throw rangeError(
+        'activation',
+        `one activation per weight layer (${weightLayers} for ${layers.length} layer sizes)`,
+        act,
+      );
     }
     activations = Array.from(act, (a: unknown, i) => resolveActivation(`activation[${i}]`, a)); // visits holes, unlike map
   } else {
@@ -251,12 +273,19 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
 
   const init = oneOf('init', options.init, INITS, 'auto');
   const initScale = resolveInitScale(init, options.initScale, '');
-  const seed = options.seed === undefined
-    ? Math.floor(Math.random() * 0x100000000)
-    : number('seed', options.seed, 0, 0, 0xffffffff, { integer: true });
+  const seed =
+    options.seed === undefined
+      ? Math.floor(Math.random() * 0x100000000)
+      : number('seed', options.seed, 0, 0, 0xffffffff, { integer: true });
   return {
     config: {
-      layers, activations, loss, bias: boolean('bias', options.bias, true), init, initScale, seed,
+      layers,
+      activations,
+      loss,
+      bias: boolean('bias', options.bias, true),
+      init,
+      initScale,
+      seed,
       normalize: oneOf('normalize', options.normalize, NORMALIZERS, 'none'),
     },
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
@@ -272,7 +301,12 @@ export function resolveLoadOptions(options: unknown): Placement {
 }
 
 /** Rules on the whole stack of activations (also applied to loaded models). */
-export function checkArchitecture(layers: readonly number[], activations: readonly ResolvedActivation[], field: string, outputField: string): void {
+export function checkArchitecture(
+  layers: readonly number[],
+  activations: readonly ResolvedActivation[],
+  field: string,
+  outputField: string,
+): void {
   const last = activations.length - 1;
   activations.forEach((a, i) => {
     if (a.name === 'softmax' && i !== last) {
@@ -280,20 +314,24 @@ export function checkArchitecture(layers: readonly number[], activations: readon
     }
   });
   if (activations[last]!.name === 'softmax' && layers[layers.length - 1]! < 2) {
-    throw new RangeError(`${outputField}: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`);
+    throw new RangeError(
+      `${outputField}: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`,
+    );
   }
 }
 
 export function resolveInitScale(init: InitName, value: unknown, prefix: string): number | null {
   if (value === undefined || value === null) return null;
-  if (init !== 'uniform' && init !== 'normal') throw new TypeError(`${prefix}initScale applies to init 'uniform' or 'normal', not '${init}'`);
+  if (init !== 'uniform' && init !== 'normal')
+    throw new TypeError(`${prefix}initScale applies to init 'uniform' or 'normal', not '${init}'`);
   return number(`${prefix}initScale`, value, 0, 0, 1e6, { exclusiveMin: true });
 }
 
 export function resolveLayers(value: unknown): number[] {
   if (!Array.isArray(value)) throw typeError('layers', 'an array of layer sizes, input first', value);
   if (value.length < 2) throw rangeError('layers', 'at least 2 sizes (inputs and outputs)', value);
-  return Array.from(value, (size: unknown, i) => { // visits holes, unlike map
+  return Array.from(value, (size: unknown, i) => {
+    // visits holes, unlike map
     if (typeof size !== 'number') throw typeError(`layers[${i}]`, 'a positive integer', size);
     if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
       throw rangeError(`layers[${i}]`, `a positive integer ≤ ${MAX_LAYER_SIZE}`, size);
@@ -302,9 +340,30 @@ export function resolveLayers(value: unknown): number[] {
   });
 }
 
-const TRAIN_KEYS = ['epochs', 'batchSize', 'learningRate', 'schedule', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon',
-  'weightDecay', 'clipNorm', 'shuffle', 'errorThreshold', 'validationSplit', 'validationData', 'earlyStopping',
-  'timeLimitMs', 'signal', 'onDivergence', 'evaluate', 'onEpoch', 'onBatch'];
+const TRAIN_KEYS = [
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'schedule',
+  'optimizer',
+  'momentum',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'weightDecay',
+  'clipNorm',
+  'shuffle',
+  'errorThreshold',
+  'validationSplit',
+  'validationData',
+  'earlyStopping',
+  'timeLimitMs',
+  'signal',
+  'onDivergence',
+  'evaluate',
+  'onEpoch',
+  'onBatch',
+];
 
 function callback<T>(field: string, value: unknown): T | null {
   if (value === undefined) return null;
@@ -314,13 +373,18 @@ function callback<T>(field: string, value: unknown): T | null {
 
 function resolveSchedule(value: unknown): Schedule | null {
   if (value === undefined) return null;
-  if (!isPlainObject(value)) throw typeError('schedule', "{ type: 'step', every, factor } or { type: 'exponential', factor }", value);
+  if (!isPlainObject(value))
+    throw typeError('schedule', "{ type: 'step', every, factor } or { type: 'exponential', factor }", value);
   const type = oneOf('schedule.type', value.type, ['step', 'exponential'] as const, 'step');
   if (value.type === undefined) throw typeError('schedule.type', "'step' or 'exponential'", undefined);
   if (type === 'step') {
     checkKeys('schedule', value, ['type', 'every', 'factor']);
     if (value.every === undefined) throw typeError('schedule.every', 'a positive integer', undefined);
-    return { type, every: number('schedule.every', value.every, 1, 1, 1e9, { integer: true }), factor: number('schedule.factor', value.factor, 0.5, 0, 1e6, { exclusiveMin: true }) };
+    return {
+      type,
+      every: number('schedule.every', value.every, 1, 1, 1e9, { integer: true }),
+      factor: number('schedule.factor', value.factor, 0.5, 0, 1e6, { exclusiveMin: true }),
+    };
   }
   checkKeys('schedule', value, ['type', 'factor']);
   if (value.factor === undefined) throw typeError('schedule.factor', 'a positive number', undefined);
@@ -353,10 +417,14 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
   const optimizer = oneOf('optimizer', options.optimizer, OPTIMIZERS, 'sgd');
   let batchSize: number | 'full';
   if (options.batchSize === 'full') batchSize = 'full';
-  else if (typeof options.batchSize === 'string') throw rangeError('batchSize', "a positive integer or 'full'", options.batchSize);
+  else if (typeof options.batchSize === 'string')
+    throw rangeError('batchSize', "a positive integer or 'full'", options.batchSize);
   else batchSize = number('batchSize', options.batchSize, 32, 1, 1 << 24, { integer: true });
   const signal = options.signal;
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
+  if (
+    signal !== undefined &&
+    (signal === null || typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')
+  ) {
     throw typeError('signal', 'an AbortSignal', signal);
   }
   if (options.validationSplit !== undefined && options.validationData !== undefined) {
@@ -365,7 +433,9 @@ export function resolveTrainOptions(options: unknown): ResolvedTrainOptions {
   return {
     epochs: number('epochs', options.epochs, 10, 1, 1e9, { integer: true }),
     batchSize,
-    learningRate: number('learningRate', options.learningRate, optimizer === 'adam' ? 0.001 : 0.01, 0, 1e6, { exclusiveMin: true }),
+    learningRate: number('learningRate', options.learningRate, optimizer === 'adam' ? 0.001 : 0.01, 0, 1e6, {
+      exclusiveMin: true,
+    }),
     schedule: resolveSchedule(options.schedule),
     optimizer,
     momentum: number('momentum', options.momentum, 0.9, 0, 1),

@@ -44,7 +44,14 @@ export interface Session {
   order: Int32Array | null;
 }
 
-export function openSession(net: Network, x: Matrix, t: Matrix, vx: Matrix | null, vt: Matrix | null, opts: ResolvedTrainOptions): Session {
+export function openSession(
+  net: Network,
+  x: Matrix,
+  t: Matrix,
+  vx: Matrix | null,
+  vt: Matrix | null,
+  opts: ResolvedTrainOptions,
+): Session {
   const batch = opts.batchSize === 'full' ? x.rows : Math.min(opts.batchSize, x.rows);
   net.ensureCapacity(batch);
   net.configure(opts);
@@ -53,29 +60,46 @@ export function openSession(net: Network, x: Matrix, t: Matrix, vx: Matrix | nul
   return { rows: net.stage(x, t), vx, vt, opts, batch, order };
 }
 
-export function closeSession(s: Session): void { s.rows.release(); }
+export function closeSession(s: Session): void {
+  s.rows.release();
+}
 
 function scheduled(opts: ResolvedTrainOptions, epochIndex: number): number {
   const s = opts.schedule;
   if (!s) return opts.learningRate;
-  if (s.type === 'step') return opts.learningRate * Math.pow(s.factor, Math.floor(epochIndex / s.every));
-  return opts.learningRate * Math.pow(s.factor, epochIndex);
+  if (s.type === 'step') return opts.learningRate * s.factor ** Math.floor(epochIndex / s.every);
+  return opts.learningRate * s.factor ** epochIndex;
 }
 
 /**
  * Runs the session. `perBatch` forces one kernel call (and one pause) per batch, as trainAsync,
  * onBatch, timeLimitMs and signal need; otherwise resident data trains a whole epoch per call.
  */
-export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random'>, s: Session, perBatch: boolean): Generator<void, TrainReport, void> {
+export function* run(
+  net: Network,
+  state: Pick<TrainingState, 'epochs' | 'random'>,
+  s: Session,
+  perBatch: boolean,
+): Generator<void, TrainReport, void> {
   const { rows, opts, batch, order } = s;
   const { x, t } = rows;
   const classify = net.config.loss === 'cross-entropy' || net.config.loss === 'binary-cross-entropy';
   const batchByBatch = perBatch || !!opts.onBatch || opts.timeLimitMs > 0 || !!opts.signal || !rows.resident;
   const started = now();
   let checkpoint: Checkpoint | undefined;
-  let best = Infinity, sinceBest = 0, bestParams: FloatArray | null = null;
-  let done = 0, lrScale = 1, halvings = 0, lr = opts.learningRate;
-  let last = { error: NaN, validationError: null as number | null, accuracy: null as number | null, validationAccuracy: null as number | null };
+  let best = Infinity,
+    sinceBest = 0,
+    bestParams: FloatArray | null = null;
+  let done = 0,
+    lrScale = 1,
+    halvings = 0,
+    lr = opts.learningRate;
+  let last = {
+    error: NaN,
+    validationError: null as number | null,
+    accuracy: null as number | null,
+    validationAccuracy: null as number | null,
+  };
   let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
   let stop = false;
 
@@ -109,8 +133,17 @@ export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random
         const batchLoss = net.trainBatch(rows, start, count, !!opts.onBatch);
         if (opts.onBatch) {
           const seconds = (now() - started) / 1000;
-          const verdict = opts.onBatch({ epoch: state.epochs + 1, batch: b, rows: count, loss: batchLoss, samplesPerSecond: (done * x.rows + start + count) / seconds });
-          if (verdict === false) { stoppedBy = 'callback'; stop = true; }
+          const verdict = opts.onBatch({
+            epoch: state.epochs + 1,
+            batch: b,
+            rows: count,
+            loss: batchLoss,
+            samplesPerSecond: (done * x.rows + start + count) / seconds,
+          });
+          if (verdict === false) {
+            stoppedBy = 'callback';
+            stop = true;
+          }
         }
         // pausing costs an iterator result per batch: only trainAsync needs it
         if (perBatch) yield;
@@ -119,8 +152,14 @@ export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random
           if (start + count >= x.rows) state.epochs++;
           throw abortError(opts.signal);
         }
-        if (opts.timeLimitMs > 0 && now() - started >= opts.timeLimitMs) { stoppedBy = 'timeLimit'; stop = true; }
-        if (stop) { complete = start + count >= x.rows; break; }
+        if (opts.timeLimitMs > 0 && now() - started >= opts.timeLimitMs) {
+          stoppedBy = 'timeLimit';
+          stop = true;
+        }
+        if (stop) {
+          complete = start + count >= x.rows;
+          break;
+        }
       }
     }
 
@@ -128,17 +167,25 @@ export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random
     const nonFiniteLayer = net.firstNonFiniteLayer();
     const finite = nonFiniteLayer === net.weightLayers;
     const lastEpoch = opts.evaluate && (stop || done + 1 === opts.epochs);
-    const measured = lastEpoch || !finite || !!opts.onEpoch || opts.errorThreshold > 0 || !!opts.earlyStopping || !!s.vx;
+    const measured =
+      lastEpoch || !finite || !!opts.onEpoch || opts.errorThreshold > 0 || !!opts.earlyStopping || !!s.vx;
     if (finite && measured) measure(true);
-    if (!finite || (measured && (!Number.isFinite(last.error) || (last.validationError !== null && !Number.isFinite(last.validationError))))) {
+    if (
+      !finite ||
+      (measured &&
+        (!Number.isFinite(last.error) || (last.validationError !== null && !Number.isFinite(last.validationError))))
+    ) {
       net.rollback(checkpoint);
       if (opts.onDivergence === 'halve' && halvings < MAX_HALVINGS && !stop) {
         halvings++;
         lrScale /= 2;
         continue;
       }
-      throw new DivergenceError(state.epochs + 1, nonFiniteLayer,
-        finite ? `the loss became ${last.error}` : `layer ${nonFiniteLayer} got a non-finite weight`);
+      throw new DivergenceError(
+        state.epochs + 1,
+        nonFiniteLayer,
+        finite ? `the loss became ${last.error}` : `layer ${nonFiniteLayer} got a non-finite weight`,
+      );
     }
     if (!complete) break;
     done++;
@@ -147,12 +194,24 @@ export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random
     const elapsedMs = now() - started;
     if (opts.onEpoch) {
       const info: EpochInfo = {
-        epoch: state.epochs, error: last.error, validationError: last.validationError, accuracy: last.accuracy,
-        validationAccuracy: last.validationAccuracy, learningRate: lr, elapsedMs, samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
+        epoch: state.epochs,
+        error: last.error,
+        validationError: last.validationError,
+        accuracy: last.accuracy,
+        validationAccuracy: last.validationAccuracy,
+        learningRate: lr,
+        elapsedMs,
+        samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
       };
-      if (opts.onEpoch(info) === false) { stoppedBy = 'callback'; stop = true; }
+      if (opts.onEpoch(info) === false) {
+        stoppedBy = 'callback';
+        stop = true;
+      }
     }
-    if (!stop && opts.errorThreshold > 0 && last.error <= opts.errorThreshold) { stoppedBy = 'errorThreshold'; stop = true; }
+    if (!stop && opts.errorThreshold > 0 && last.error <= opts.errorThreshold) {
+      stoppedBy = 'errorThreshold';
+      stop = true;
+    }
     if (!stop && opts.earlyStopping) {
       const es = opts.earlyStopping;
       const monitored = last.validationError ?? last.error;
@@ -170,5 +229,12 @@ export function* run(net: Network, state: Pick<TrainingState, 'epochs' | 'random
   }
   if (Number.isNaN(last.error) && opts.evaluate) measure(false);
   const elapsedMs = now() - started;
-  return { epochs: done, ...last, stoppedBy, learningRate: lr, elapsedMs, samplesPerSecond: (done * x.rows) / (elapsedMs / 1000) };
+  return {
+    epochs: done,
+    ...last,
+    stoppedBy,
+    learningRate: lr,
+    elapsedMs,
+    samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
+  };
 }

@@ -46,8 +46,18 @@ export interface WorkerTrainReport extends TrainReport {
 
 /** Messages from the caller to the worker. */
 type ToWorker =
-  | { type: 'train'; model: Uint8Array; engine: NN['engine']; threads: number; x: FloatArray; t: FloatArray;
-    options: Omit<TrainOptions, 'onEpoch' | 'onBatch' | 'signal'>; wantEpochs: boolean; wantBatches: boolean; syncWeights: boolean }
+  | {
+      type: 'train';
+      model: Uint8Array;
+      engine: NN['engine'];
+      threads: number;
+      x: FloatArray;
+      t: FloatArray;
+      options: Omit<TrainOptions, 'onEpoch' | 'onBatch' | 'signal'>;
+      wantEpochs: boolean;
+      wantBatches: boolean;
+      syncWeights: boolean;
+    }
   | { type: 'stop' };
 
 /** Messages from the worker to the caller. */
@@ -80,7 +90,12 @@ function abortReason(signal: AbortSignal): unknown {
  * normaliser and training state, exactly as net.train would have left them. The caller's thread
  * stays free; it receives one message per epoch (and per batch with onBatch).
  */
-export function trainInWorker(net: NN, inputs: unknown, targets: unknown, options: WorkerTrainOptions = {}): Promise<WorkerTrainReport> {
+export function trainInWorker(
+  net: NN,
+  inputs: unknown,
+  targets: unknown,
+  options: WorkerTrainOptions = {},
+): Promise<WorkerTrainReport> {
   const started = now();
   let port: WorkerPort<ToWorker, FromWorker> | undefined;
   return new Promise<WorkerTrainReport>((resolve, reject) => {
@@ -93,11 +108,15 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
     const x = toMatrix(inputs, net.inputSize, 'inputs');
     const t = toMatrix(targets, net.outputSize, 'targets');
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
-    if (signal?.aborted) { reject(abortReason(signal)); return; }
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
 
     const worker = startTrainingWorker();
     port = worker;
-    let build: NN['build'] = net.build, threads = net.threads;
+    let build: NN['build'] = net.build,
+      threads = net.threads;
     let readyMs = 0;
     let stopRequested = false;
     const finish = (settle: () => void): void => {
@@ -118,7 +137,10 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
         } else if (m.type === 'epoch' || m.type === 'batch') {
           if (m.type === 'epoch' && m.weights) net.setWeights(m.weights);
           const callback = (m.type === 'epoch' ? onEpoch : onBatch) as ((info: unknown) => unknown) | undefined;
-          if (callback?.(m.info) === false && !stopRequested) { stopRequested = true; worker.post({ type: 'stop' }); }
+          if (callback?.(m.info) === false && !stopRequested) {
+            stopRequested = true;
+            worker.post({ type: 'stop' });
+          }
         } else if (m.type === 'done') {
           net.load(m.model);
           finish(() => resolve({ ...m.report, build, threads, startupMs: readyMs }));
@@ -131,10 +153,21 @@ export function trainInWorker(net: NN, inputs: unknown, targets: unknown, option
       }
     });
     worker.post({
-      type: 'train', model: net.toBinary(), engine: net.engine, threads: net.threads, x: x.data, t: t.data, options: trainOptions,
-      wantEpochs: onEpoch !== undefined || syncWeights, wantBatches: onBatch !== undefined, syncWeights,
+      type: 'train',
+      model: net.toBinary(),
+      engine: net.engine,
+      threads: net.threads,
+      x: x.data,
+      t: t.data,
+      options: trainOptions,
+      wantEpochs: onEpoch !== undefined || syncWeights,
+      wantBatches: onBatch !== undefined,
+      syncWeights,
     });
-  }).catch((error: unknown) => { port?.terminate(); throw error; });
+  }).catch((error: unknown) => {
+    port?.terminate();
+    throw error;
+  });
 }
 
 // ---- the worker's side -------------------------------------------------------------------------
@@ -149,22 +182,33 @@ function serve(): void {
   const parent = threads?.parentPort;
   const scope = globalThis as unknown as { postMessage(m: unknown, transfer: ArrayBuffer[]): void; onmessage: unknown };
   const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => {
-    if (parent) parent.postMessage(m, transfer); else scope.postMessage(m, transfer);
+    if (parent) parent.postMessage(m, transfer);
+    else scope.postMessage(m, transfer);
   };
   let stop = false;
   const handle = async (m: ToWorker): Promise<void> => {
-    if (m.type === 'stop') { stop = true; return; }
+    if (m.type === 'stop') {
+      stop = true;
+      return;
+    }
     try {
       const net = await NN.fromBinary(m.model, { engine: m.engine, threads: m.threads }); // weights, normaliser, training state
       post({ type: 'ready', build: net.build, threads: net.threads });
       const report = await net.trainAsync(m.x, m.t, {
         ...m.options,
-        onEpoch: m.wantEpochs ? (info) => {
-          const weights = m.syncWeights ? net.getWeights() : null;
-          post({ type: 'epoch', info, weights }, weights ? transferables(weights) : []);
-          return !stop;
-        } : undefined,
-        onBatch: m.wantBatches ? (info) => { post({ type: 'batch', info }); return !stop; } : undefined,
+        onEpoch: m.wantEpochs
+          ? (info) => {
+              const weights = m.syncWeights ? net.getWeights() : null;
+              post({ type: 'epoch', info, weights }, weights ? transferables(weights) : []);
+              return !stop;
+            }
+          : undefined,
+        onBatch: m.wantBatches
+          ? (info) => {
+              post({ type: 'batch', info });
+              return !stop;
+            }
+          : undefined,
       });
       const model = net.toBinary();
       post({ type: 'done', report, model }, [model.buffer as ArrayBuffer]);

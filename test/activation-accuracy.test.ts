@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import { ACT } from '../src/runtime/layout.js';
 
-const ENGINES: [string, () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];
+const ENGINES: [string, () => Engine][] = [
+  ['js', jsEngineSync],
+  ['wasm', wasmEngineSync],
+];
 const HUGE = [Infinity, 3.4e38, 1e30, 1e6, 200];
 
 function activate(e: Engine, kind: number, gain: number, threshold: number, s: number[]): Float32Array {
@@ -21,13 +24,35 @@ function activate(e: Engine, kind: number, gain: number, threshold: number, s: n
 }
 
 describe.each(ENGINES)('%s: sigmoid and tanh saturate at the ends of the range', (_name, get) => {
-  it.each([[1, 0], [0.04, 0.1], [2, -0.3]])('sigmoid with gain %s and threshold %s: 1 far above the threshold, 0 within 1e-37 far below', (gain, threshold) => {
-    const up = activate(get(), ACT.sigmoid, Math.fround(gain), Math.fround(threshold), HUGE.filter((v) => gain * v > 100));
-    for (const y of up) expect(y).toBe(1);
-    const down = activate(get(), ACT.sigmoid, Math.fround(gain), Math.fround(threshold), HUGE.filter((v) => gain * v > 100).map((v) => -v));
-    // the Wasm kernels stop at 2^−126/2^f (k clamped at 126), the js engine at 0
-    for (const y of down) { expect(y).toBeGreaterThanOrEqual(0); expect(y).toBeLessThan(1e-37); }
-  });
+  it.each([
+    [1, 0],
+    [0.04, 0.1],
+    [2, -0.3],
+  ])(
+    'sigmoid with gain %s and threshold %s: 1 far above the threshold, 0 within 1e-37 far below',
+    (gain, threshold) => {
+      const up = activate(
+        get(),
+        ACT.sigmoid,
+        Math.fround(gain),
+        Math.fround(threshold),
+        HUGE.filter((v) => gain * v > 100),
+      );
+      for (const y of up) expect(y).toBe(1);
+      const down = activate(
+        get(),
+        ACT.sigmoid,
+        Math.fround(gain),
+        Math.fround(threshold),
+        HUGE.filter((v) => gain * v > 100).map((v) => -v),
+      );
+      // the Wasm kernels stop at 2^−126/2^f (k clamped at 126), the js engine at 0
+      for (const y of down) {
+        expect(y).toBeGreaterThanOrEqual(0);
+        expect(y).toBeLessThan(1e-37);
+      }
+    },
+  );
 
   it('tanh: ±1 with the sign of s', () => {
     const s = [...HUGE, ...HUGE.map((v) => -v)];

@@ -18,46 +18,94 @@ const script = resolve(import.meta.dirname, 'article/nn.py');
 function pythonWithNumpy(): string {
   const { python } = readTools();
   const probe = spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
-  if (probe.status !== 0) throw new Error(`${python} cannot import numpy: run npm test (its first step finds or installs NumPy) or set PYTHON`);
+  if (probe.status !== 0)
+    throw new Error(
+      `${python} cannot import numpy: run npm test (its first step finds or installs NumPy) or set PYTHON`,
+    );
   return python;
 }
 
-interface Case { name: string; layers: number[]; gain: number; threshold: number; rows: number; epochs: number; seed: number }
+interface Case {
+  name: string;
+  layers: number[];
+  gain: number;
+  threshold: number;
+  rows: number;
+  epochs: number;
+  seed: number;
+}
 const CASES: Case[] = [
-  { name: "the article's network (3-4-3, α 0.04, θ 0.1)", layers: [3, 4, 3], gain: 0.04, threshold: 0.1, rows: 1000, epochs: 30, seed: 11 },
-  { name: 'a deeper one (5-6-4-2, α 1, θ 0)', layers: [5, 6, 4, 2], gain: 1, threshold: 0, rows: 300, epochs: 30, seed: 12 },
+  {
+    name: "the article's network (3-4-3, α 0.04, θ 0.1)",
+    layers: [3, 4, 3],
+    gain: 0.04,
+    threshold: 0.1,
+    rows: 1000,
+    epochs: 30,
+    seed: 11,
+  },
+  {
+    name: 'a deeper one (5-6-4-2, α 1, θ 0)',
+    layers: [5, 6, 4, 2],
+    gain: 1,
+    threshold: 0,
+    rows: 300,
+    epochs: 30,
+    seed: 12,
+  },
 ];
 
 describe.each(ENGINES)("simdnet on %s against the article's Python program", (engine) => {
   const python = pythonWithNumpy();
   it.each(CASES)('$name', async (c) => {
-    const inputs = c.layers[0]!, outputs = c.layers[c.layers.length - 1]!;
+    const inputs = c.layers[0]!,
+      outputs = c.layers[c.layers.length - 1]!;
     const data = articleData({ rows: c.rows, inputs, outputs, seed: c.seed });
     const net = await NN.create({
-      layers: c.layers, activation: { name: 'sigmoid', gain: c.gain, threshold: c.threshold },
-      bias: false, loss: 'sse', init: 'normal', engine, seed: c.seed,
+      layers: c.layers,
+      activation: { name: 'sigmoid', gain: c.gain, threshold: c.threshold },
+      bias: false,
+      loss: 'sse',
+      init: 'normal',
+      engine,
+      seed: c.seed,
     });
     const start = net.getWeights().weights;
     const spec = {
-      alph: c.gain, mu: 0.01, theta: c.threshold, max_T: c.epochs,
-      x: asRows(data.inputs, inputs), y: asRows(data.targets, outputs),
+      alph: c.gain,
+      mu: 0.01,
+      theta: c.threshold,
+      max_T: c.epochs,
+      x: asRows(data.inputs, inputs),
+      y: asRows(data.targets, outputs),
       w: start.map((w, l) => asRows(w, c.layers[l + 1]!)),
     };
-    const out = JSON.parse(execFileSync(python, [script], { input: JSON.stringify(spec), maxBuffer: 64 << 20 }).toString()) as
-      { errors: number[]; w: number[][][] };
+    const out = JSON.parse(
+      execFileSync(python, [script], { input: JSON.stringify(spec), maxBuffer: 64 << 20 }).toString(),
+    ) as { errors: number[]; w: number[][][] };
 
     const errors: number[] = [];
     net.train(data.inputs, data.targets, {
-      epochs: c.epochs, batchSize: 'full', learningRate: 0.01, shuffle: false, onEpoch: ({ error }) => { errors.push(error); },
+      epochs: c.epochs,
+      batchSize: 'full',
+      learningRate: 0.01,
+      shuffle: false,
+      onEpoch: ({ error }) => {
+        errors.push(error);
+      },
     });
     expect(out.errors.length).toBe(c.epochs);
-    errors.forEach((e, t) => expect(Math.abs(e - out.errors[t]!), `error at T=${t + 1}`).toBeLessThanOrEqual(1e-5 * out.errors[t]!));
+    errors.forEach((e, t) =>
+      expect(Math.abs(e - out.errors[t]!), `error at T=${t + 1}`).toBeLessThanOrEqual(1e-5 * out.errors[t]!),
+    );
     const final = net.getWeights().weights;
     let worst = 0;
-    final.forEach((w, l) => w.forEach((v, i) => {
-      const ref = out.w[l]![Math.floor(i / c.layers[l + 1]!)]![i % c.layers[l + 1]!]!;
-      worst = Math.max(worst, Math.abs(v - ref) / Math.max(1, Math.abs(ref)));
-    }));
+    final.forEach((w, l) =>
+      w.forEach((v, i) => {
+        const ref = out.w[l]![Math.floor(i / c.layers[l + 1]!)]![i % c.layers[l + 1]!]!;
+        worst = Math.max(worst, Math.abs(v - ref) / Math.max(1, Math.abs(ref)));
+      }),
+    );
     expect(worst).toBeLessThan(1e-6);
     // and training really moved the weights, so the match is not the start matching itself
     const moved = Math.max(...final.flatMap((w, l) => Array.from(w, (v, i) => Math.abs(v - start[l]![i]!))));

@@ -13,18 +13,36 @@ import { csvText, irisCells } from './helpers/tables.js';
 const dir = cliTempDir();
 
 /** The table with column c replaced by one 0/1 column per category (sorted), where c was. */
-function oneHot(header: string[], rows: string[][], c: number): { header: string[]; rows: string[][]; categories: string[] } {
+function oneHot(
+  header: string[],
+  rows: string[][],
+  c: number,
+): { header: string[]; rows: string[][]; categories: string[] } {
   const categories = [...new Set(rows.map((row) => row[c]!))].sort();
   const expand = (row: string[], cells: string[]): string[] => [...row.slice(0, c), ...cells, ...row.slice(c + 1)];
   return {
-    header: expand(header, categories.map((k) => `${header[c]}_${k}`)),
-    rows: rows.map((row) => expand(row, categories.map((k) => (row[c] === k ? '1' : '0')))),
+    header: expand(
+      header,
+      categories.map((k) => `${header[c]}_${k}`),
+    ),
+    rows: rows.map((row) =>
+      expand(
+        row,
+        categories.map((k) => (row[c] === k ? '1' : '0')),
+      ),
+    ),
     categories,
   };
 }
 
 /** Trains on the table as it is and on its twin with column c one-hot encoded by the test. */
-async function trainBoth(name: string, header: string[], rows: string[][], c: number, flags: string[]): Promise<{ file: string; encoded: Trained; manual: Trained }> {
+async function trainBoth(
+  name: string,
+  header: string[],
+  rows: string[][],
+  c: number,
+  flags: string[],
+): Promise<{ file: string; encoded: Trained; manual: Trained }> {
   const file = writeFile(dir, `${name}.csv`, csvText(header, rows));
   const m = oneHot(header, rows, c);
   const [encoded, manual] = await Promise.all([
@@ -49,19 +67,29 @@ describe('a small table with a text feature', () => {
   const shift: Record<string, number> = { red: 0, green: 5, blue: 10 };
   const header = ['size', 'colour', 'price'];
   const rows = Array.from({ length: 60 }, (_, i) => {
-    const size = rnd() * 10, colour = Object.keys(shift)[i % 3]!;
+    const size = rnd() * 10,
+      colour = Object.keys(shift)[i % 3]!;
     return [size.toFixed(3), colour, (2 * size + shift[colour]! + rnd()).toFixed(3)];
   });
   const flags = ['--target', 'price', '--epochs', '20', '--seed', '4'];
-  let file = '', encoded: Trained, manual: Trained;
-  beforeAll(async () => { ({ file, encoded, manual } = await trainBoth('colours', header, rows, 1, flags)); });
+  let file = '',
+    encoded: Trained,
+    manual: Trained;
+  beforeAll(async () => {
+    ({ file, encoded, manual } = await trainBoth('colours', header, rows, 1, flags));
+  });
 
   it('is one-hot encoded in sorted category order: the model of the hand-encoded table', () => {
     expectSameNetwork(encoded, manual);
-    expect(encoded.model.meta).toMatchObject({ features: ['size', 'colour'], categories: [null, ['blue', 'green', 'red']] });
+    expect(encoded.model.meta).toMatchObject({
+      features: ['size', 'colour'],
+      categories: [null, ['blue', 'green', 'red']],
+    });
     expect(encoded.result).toMatchObject({
-      features: ['size', 'colour'], inputs: ['size', 'colour=blue', 'colour=green', 'colour=red'],
-      encoded: { colour: ['blue', 'green', 'red'] }, layers: [4, 32, 1],
+      features: ['size', 'colour'],
+      inputs: ['size', 'colour=blue', 'colour=green', 'colour=red'],
+      encoded: { colour: ['blue', 'green', 'red'] },
+      layers: [4, 32, 1],
     });
     expect(encoded.model.meta.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
   });
@@ -75,9 +103,18 @@ describe('a small table with a text feature', () => {
 
   it('predict and evaluate encode the same way; an unseen category is an error, or zeros with --unknown-category zero', async () => {
     const query = writeFile(dir, 'colour-query.csv', 'size,colour\n2,green\n3,purple\n');
-    const manualQuery = writeFile(dir, 'colour-query-manual.csv', 'size,colour_blue,colour_green,colour_red\n2,0,1,0\n3,0,0,0\n');
-    await rejects(['predict', encoded.path, query], query, 3, 2,
-      'feature "colour" has a category the model was not trained on: "purple" (it knows "blue", "green", "red"); --unknown-category zero encodes such a value as none of them');
+    const manualQuery = writeFile(
+      dir,
+      'colour-query-manual.csv',
+      'size,colour_blue,colour_green,colour_red\n2,0,1,0\n3,0,0,0\n',
+    );
+    await rejects(
+      ['predict', encoded.path, query],
+      query,
+      3,
+      2,
+      'feature "colour" has a category the model was not trained on: "purple" (it knows "blue", "green", "red"); --unknown-category zero encodes such a value as none of them',
+    );
     const zero = await cli(['predict', encoded.path, query, '--unknown-category', 'zero']);
     expect(zero.code, zero.stderr).toBe(0);
     expect(zero.stdout).toBe((await cli(['predict', manual.path, manualQuery])).stdout);
@@ -85,20 +122,37 @@ describe('a small table with a text feature', () => {
     const labelled = writeFile(dir, 'colour-test.csv', 'size,colour,price\n2,green,9\n3,purple,6\n');
     const e = await cli(['evaluate', encoded.path, labelled]);
     expect(e.code).toBe(2);
-    expect(e.stderr).toMatch(new RegExp(`^simdnet: ${labelled.replace(/[.]/g, '\\.')}:3:2: feature "colour" has a category the model was not trained on: "purple"`));
-    const ez = JSON.parse((await cli(['evaluate', encoded.path, labelled, '--unknown-category', 'zero', '--json'])).stdout);
+    expect(e.stderr).toMatch(
+      new RegExp(
+        `^simdnet: ${labelled.replace(/[.]/g, '\\.')}:3:2: feature "colour" has a category the model was not trained on: "purple"`,
+      ),
+    );
+    const ez = JSON.parse(
+      (await cli(['evaluate', encoded.path, labelled, '--unknown-category', 'zero', '--json'])).stdout,
+    );
     expect(ez.rows).toBe(2);
   });
 
-  it('a missing text cell under --missing mean becomes the categories\' training frequencies', async () => {
+  it("a missing text cell under --missing mean becomes the categories' training frequencies", async () => {
     const holes = rows.map((row, i) => (i === 5 ? [row[0]!, 'NA', row[2]!] : row));
-    const filled = await trainModel(dir, writeFile(dir, 'colour-holes.csv', csvText(header, holes)), [...flags, '--missing', 'mean']);
-    const counted = oneHot(header, holes.filter((_, i) => i !== 5), 1);
+    const filled = await trainModel(dir, writeFile(dir, 'colour-holes.csv', csvText(header, holes)), [
+      ...flags,
+      '--missing',
+      'mean',
+    ]);
+    const counted = oneHot(
+      header,
+      holes.filter((_, i) => i !== 5),
+      1,
+    );
     const freq = counted.categories.map((k) => holes.filter((row) => row[1] === k).length / 59);
     expect(filled.model.meta.means).toEqual([expect.any(Number), ...freq]);
     const m = oneHot(header, rows, 1);
     m.rows[5] = [rows[5]![0]!, ...freq.map(String), rows[5]![2]!];
-    expectSameNetwork(filled, await trainModel(dir, writeFile(dir, 'colour-holes-manual.csv', csvText(m.header, m.rows)), flags));
+    expectSameNetwork(
+      filled,
+      await trainModel(dir, writeFile(dir, 'colour-holes-manual.csv', csvText(m.header, m.rows)), flags),
+    );
   });
 
   it('a text column of mostly distinct values is taken for an identifier: an error that says which features to use', async () => {
@@ -106,7 +160,9 @@ describe('a small table with a text feature', () => {
     const f = writeFile(dir, 'named.csv', csvText(['name', ...header], named));
     const r = await cli(['train', f, '--target', 'price']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`simdnet: ${f}:1:1: feature "name" looks like an identifier, not a category (60 different texts in 60 rows); leave it out by naming the features: --features size,colour\n`);
+    expect(r.stderr).toBe(
+      `simdnet: ${f}:1:1: feature "name" looks like an identifier, not a category (60 different texts in 60 rows); leave it out by naming the features: --features size,colour\n`,
+    );
     const ok = await trainModel(dir, f, ['--target', 'price', '--features', 'size,colour', '--epochs', '2']);
     expect(ok.code, ok.stderr).toBe(0);
   });
@@ -116,24 +172,50 @@ describe('iris with the species as a feature, predicting the petal width', () =>
   const { header, rows } = irisCells();
   // the species moves before the target so that the hand-encoded columns sit where it was
   const order = [0, 1, 2, 4, 3];
-  const cols = order.map((c) => header[c]!), table = rows.map((row) => order.map((c) => row[c]!));
+  const cols = order.map((c) => header[c]!),
+    table = rows.map((row) => order.map((c) => row[c]!));
   const flags = ['--target', 'petal_width', '--epochs', '15', '--seed', '8'];
-  let file = '', encoded: Trained, manual: Trained;
-  beforeAll(async () => { ({ file, encoded, manual } = await trainBoth('iris-species', cols, table, 3, flags)); });
+  let file = '',
+    encoded: Trained,
+    manual: Trained;
+  beforeAll(async () => {
+    ({ file, encoded, manual } = await trainBoth('iris-species', cols, table, 3, flags));
+  });
 
   it('trains exactly the model of the hand-encoded table, and fits the petal width', () => {
     expectSameNetwork(encoded, manual);
-    expect(encoded.result).toMatchObject({ task: 'regression', encoded: { species: ['setosa', 'versicolor', 'virginica'] }, layers: [6, 32, 1] });
+    expect(encoded.result).toMatchObject({
+      task: 'regression',
+      encoded: { species: ['setosa', 'versicolor', 'virginica'] },
+      layers: [6, 32, 1],
+    });
     expect(encoded.result.trainingRmse).toBeLessThan(0.3); // the petal width spreads over 0.1–2.5 cm
   });
 
   it('predicts as the hand-encoded model; an unseen species is an error, or zeros with --unknown-category zero', async () => {
-    const query = writeFile(dir, 'iris-query.csv', csvText(cols.slice(0, 4), [table[0]!.slice(0, 4), [...table[100]!.slice(0, 3), 'iris-nova']]));
-    const manualQuery = writeFile(dir, 'iris-query-manual.csv', csvText([...cols.slice(0, 3), 'species_setosa', 'species_versicolor', 'species_virginica'], [
-      [...table[0]!.slice(0, 3), '1', '0', '0'], [...table[100]!.slice(0, 3), '0', '0', '0'],
-    ]));
-    await rejects(['predict', encoded.path, query], query, 3, 4,
-      'feature "species" has a category the model was not trained on: "iris-nova" (it knows "setosa", "versicolor", "virginica"); --unknown-category zero encodes such a value as none of them');
+    const query = writeFile(
+      dir,
+      'iris-query.csv',
+      csvText(cols.slice(0, 4), [table[0]!.slice(0, 4), [...table[100]!.slice(0, 3), 'iris-nova']]),
+    );
+    const manualQuery = writeFile(
+      dir,
+      'iris-query-manual.csv',
+      csvText(
+        [...cols.slice(0, 3), 'species_setosa', 'species_versicolor', 'species_virginica'],
+        [
+          [...table[0]!.slice(0, 3), '1', '0', '0'],
+          [...table[100]!.slice(0, 3), '0', '0', '0'],
+        ],
+      ),
+    );
+    await rejects(
+      ['predict', encoded.path, query],
+      query,
+      3,
+      4,
+      'feature "species" has a category the model was not trained on: "iris-nova" (it knows "setosa", "versicolor", "virginica"); --unknown-category zero encodes such a value as none of them',
+    );
     const zero = await cli(['predict', encoded.path, query, '--unknown-category', 'zero']);
     expect(zero.code, zero.stderr).toBe(0);
     const expected = await cli(['predict', manual.path, manualQuery]);

@@ -19,10 +19,20 @@ describe('small fixtures: the cells and the line every row starts on', () => {
   it('mixed line endings: CRLF lines, then LF lines, then CRLF (and a lone CR)', () => {
     const t = read('mixed.csv', 'a,b\r\n1,2\r\n3,4\n5,6\n7,8\r\n9,10\r11,12\n');
     expect(t.columns).toEqual(['a', 'b']);
-    expect(t.rows).toEqual([['1', '2'], ['3', '4'], ['5', '6'], ['7', '8'], ['9', '10'], ['11', '12']]);
+    expect(t.rows).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+      ['5', '6'],
+      ['7', '8'],
+      ['9', '10'],
+      ['11', '12'],
+    ]);
     expect(lines(t)).toEqual([2, 3, 4, 5, 6, 7]);
     const lf = read('lf-first.csv', 'a,b\n1,2\r\n3,4\r\n');
-    expect(lf.rows).toEqual([['1', '2'], ['3', '4']]);
+    expect(lf.rows).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   it('a UTF-8 byte-order mark is not part of the first column name', () => {
@@ -32,21 +42,36 @@ describe('small fixtures: the cells and the line every row starts on', () => {
   });
 
   it('quoted fields holding delimiters, quotes and line breaks; rows after them keep their line numbers', () => {
-    const t = read('quoted.csv', 'name,x\r\n"Smith, J.",1\r\n"two\r\nlines",2\r\n"say ""hi""",3\r\n"one\nand\ntwo",4\r\nlast,5\r\n');
-    expect(t.rows).toEqual([['Smith, J.', '1'], ['two\r\nlines', '2'], ['say "hi"', '3'], ['one\nand\ntwo', '4'], ['last', '5']]);
+    const t = read(
+      'quoted.csv',
+      'name,x\r\n"Smith, J.",1\r\n"two\r\nlines",2\r\n"say ""hi""",3\r\n"one\nand\ntwo",4\r\nlast,5\r\n',
+    );
+    expect(t.rows).toEqual([
+      ['Smith, J.', '1'],
+      ['two\r\nlines', '2'],
+      ['say "hi"', '3'],
+      ['one\nand\ntwo', '4'],
+      ['last', '5'],
+    ]);
     // csv-parse's own line count takes a CRLF inside quotes for two lines: here it would say 7, then 10
     expect(lines(t)).toEqual([2, 3, 5, 6, 9]);
   });
 
   it('blank lines, lines of spaces and rows of empty cells are skipped, at the end and between rows', () => {
     const t = read('blank.csv', 'a,b,c\n1,2,3\n\n4,5,6\n   \n,,\n\r\n\n,,\n \n');
-    expect(t.rows).toEqual([['1', '2', '3'], ['4', '5', '6']]);
+    expect(t.rows).toEqual([
+      ['1', '2', '3'],
+      ['4', '5', '6'],
+    ]);
     expect(lines(t)).toEqual([2, 4]);
   });
 
   it('tab-separated: a .tsv file, or --delimiter tab (also typed as \\t); other delimiters with --delimiter', () => {
     const text = 'a\tb\tnote\n1\t2\tx, y\n3\t\t"q\tr"\n';
-    const expected = [['1', '2', 'x, y'], ['3', '', 'q\tr']];
+    const expected = [
+      ['1', '2', 'x, y'],
+      ['3', '', 'q\tr'],
+    ];
     expect(read('tabs.tsv', text).rows).toEqual(expected);
     expect(read('tabs.txt', text, 'tab').rows).toEqual(expected);
     expect(read('tabs2.txt', text, '\\t').rows).toEqual(expected);
@@ -79,12 +104,20 @@ describe('iris written as people have it trains exactly the model of the clean f
 
   it('a quoted note column holding commas and line breaks, left out with --features', async () => {
     const notes = rows.map((row, i) => [...row, `picked ${i}, by hand\r\nline two, "quoted"`]);
-    const file = writeFile(dir, 'iris-notes.csv', csvText([...header, 'note'], notes, { quote: true, eol: () => '\r\n' }));
+    const file = writeFile(
+      dir,
+      'iris-notes.csv',
+      csvText([...header, 'note'], notes, { quote: true, eol: () => '\r\n' }),
+    );
     await same(file, ['--features', header.slice(0, 4).join(',')]);
   });
 
   it('blank lines and rows of empty cells at the end (and one between rows)', async () => {
-    const text = csvText(header, rows.slice(0, 70)) + '\n' + csvText(header, rows.slice(70)).split('\n').slice(1).join('\n') + '\n\n,,,,\n  \n,,,,\r\n';
+    const text =
+      csvText(header, rows.slice(0, 70)) +
+      '\n' +
+      csvText(header, rows.slice(70)).split('\n').slice(1).join('\n') +
+      '\n\n,,,,\n  \n,,,,\r\n';
     await same(writeFile(dir, 'iris-blank.csv', text));
   });
 

@@ -7,7 +7,8 @@ import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
 import { blobsCsv } from './helpers/tables.js';
 
 const dir = cliTempDir();
-let model = '', good = '';
+let model = '',
+  good = '';
 beforeAll(async () => {
   good = writeFile(dir, 'good.csv', blobsCsv(30, 1));
   model = join(dir, 'model.json');
@@ -55,7 +56,13 @@ describe('bad data files', () => {
     const bad = writeFile(dir, 'text.csv', 'a,b,c,colour\n1,2,3,red\n\n4,five,6,blue\n');
     await rejects(['train', bad, '--target', 'colour'], bad, 4, 2, /feature "b" is not a number: "five"/);
     const hole = writeFile(dir, 'hole.csv', 'a,b,c,colour\n1,2,3,red\n4,5,,blue\n');
-    await rejects(['evaluate', model, hole], hole, 3, 3, /feature "c" is missing \(an empty cell\); use --missing drop to leave such rows out, or --missing mean/);
+    await rejects(
+      ['evaluate', model, hole],
+      hole,
+      3,
+      3,
+      /feature "c" is missing \(an empty cell\); use --missing drop to leave such rows out, or --missing mean/,
+    );
   });
 
   it('a ragged row after a quoted field with line breaks names the line the row starts on', async () => {
@@ -65,27 +72,55 @@ describe('bad data files', () => {
 
   it('a tab-separated file read as comma-separated says which delimiter to use', async () => {
     const f = writeFile(dir, 'tabs.txt', 'a\tb\tcolour\n1\t2\tred\n');
-    await rejects(['train', f, '--target', 'colour'], f, 1, 1, /the header is one column with tabs in it: for a tab-separated file use --delimiter tab \(or name the file \.tsv\)/);
+    await rejects(
+      ['train', f, '--target', 'colour'],
+      f,
+      1,
+      1,
+      /the header is one column with tabs in it: for a tab-separated file use --delimiter tab \(or name the file \.tsv\)/,
+    );
     const r = await cli(['train', f, '--target', 'colour', '--delimiter', '"']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`simdnet: --delimiter must be a character such as ';' or 'tab', got "\\""\n`);
   });
 
   it('an unknown target column points at the header', async () => {
-    await rejects(['train', good, '--target', 'species'], good, 1, 1, /no target column "species"; the columns are "a", "b", "c", "colour"/);
+    await rejects(
+      ['train', good, '--target', 'species'],
+      good,
+      1,
+      1,
+      /no target column "species"; the columns are "a", "b", "c", "colour"/,
+    );
   });
 
   it('an unclosed quote', async () => {
     const q = writeFile(dir, 'quote.csv', 'a,b,c,colour\n1,2,3,"red\n4,5,6,blue\n');
     const r = await cli(['train', q, '--target', 'colour']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^simdnet: ${q.replace(/[.]/g, '\\.')}:\\d+:\\d+: not valid CSV: Quote Not Closed.*\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^simdnet: ${q.replace(/[.]/g, '\\.')}:\\d+:\\d+: not valid CSV: Quote Not Closed.*\\n$`),
+    );
   });
 
   it('a JSON table with a syntax error, or a text value in a feature', async () => {
-    const broken = writeFile(dir, 'broken.json', '[\n  {"a": 1, "b": 2, "c": 3, "colour": "red"},\n  {"a": 4, "b": 5 "c": 6, "colour": "blue"}\n]\n');
-    await rejects(['train', broken, '--target', 'colour'], broken, 3, 19, /not valid JSON: expected ',' or '}', found "\\""/);
-    const text = writeFile(dir, 'text.json', '[\n  {"a": 1, "b": 2, "c": 3, "colour": "red"},\n  {"a": 4, "b": 5, "c": "x", "colour": "blue"}\n]\n');
+    const broken = writeFile(
+      dir,
+      'broken.json',
+      '[\n  {"a": 1, "b": 2, "c": 3, "colour": "red"},\n  {"a": 4, "b": 5 "c": 6, "colour": "blue"}\n]\n',
+    );
+    await rejects(
+      ['train', broken, '--target', 'colour'],
+      broken,
+      3,
+      19,
+      /not valid JSON: expected ',' or '}', found "\\""/,
+    );
+    const text = writeFile(
+      dir,
+      'text.json',
+      '[\n  {"a": 1, "b": 2, "c": 3, "colour": "red"},\n  {"a": 4, "b": 5, "c": "x", "colour": "blue"}\n]\n',
+    );
     await rejects(['train', text, '--target', 'colour'], text, 3, 20, /feature "c" is not a number: "x"/);
   });
 
@@ -102,7 +137,10 @@ describe('bad model files', () => {
     const m = saved();
     m.version = 2;
     const file = writeFile(dir, 'v2.json', JSON.stringify(m, null, 2));
-    const line = JSON.stringify(m, null, 2).split('\n').findIndex((l) => l.includes('"version"')) + 1;
+    const line =
+      JSON.stringify(m, null, 2)
+        .split('\n')
+        .findIndex((l) => l.includes('"version"')) + 1;
     await rejects(['predict', file, good], file, line, 3, /model\.version must be 1/);
   });
 
@@ -118,7 +156,11 @@ describe('bad model files', () => {
     const file = writeFile(dir, 'shape.json', JSON.stringify(m));
     const r = await cli(['predict', file, good]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^simdnet: ${file.replace(/[.]/g, '\\.')}:1:\\d+: corrupted or incompatible model: model\\.weights\\[0\\]`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^simdnet: ${file.replace(/[.]/g, '\\.')}:1:\\d+: corrupted or incompatible model: model\\.weights\\[0\\]`,
+      ),
+    );
     await rejects(['predict', good, good], good, 1, 1, /not valid JSON/);
     const other = writeFile(dir, 'other.json', '{"hello": "world"}');
     await rejects(['predict', other, good], other, 1, 1, /not a simdnet model/);

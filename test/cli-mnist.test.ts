@@ -9,10 +9,27 @@ const dir = cliTempDir();
 
 describe('simdnet mnist (reduced)', () => {
   it('trains on the 8,000-digit split, reports test accuracy and writes the model and the SVG curve', async () => {
-    const r = await cli(['mnist', '--epochs', '2', '--no-augment', '--no-compare', '--out-dir', dir, '--json', '--quiet']);
+    const r = await cli([
+      'mnist',
+      '--epochs',
+      '2',
+      '--no-augment',
+      '--no-compare',
+      '--out-dir',
+      dir,
+      '--json',
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ trainingRows: 8000, testRows: 2000, rowsPerEpoch: 8000, epochs: 2, augment: false, speed: null });
+    expect(result).toMatchObject({
+      trainingRows: 8000,
+      testRows: 2000,
+      rowsPerEpoch: 8000,
+      epochs: 2,
+      augment: false,
+      speed: null,
+    });
     expect(result.testAccuracy).toBeGreaterThan(0.9);
     expect(result.history).toHaveLength(2);
     expect(result.confusionMatrix.flat().reduce((s: number, n: number) => s + n, 0)).toBe(2000);

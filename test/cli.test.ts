@@ -18,7 +18,14 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const trained = JSON.parse(t.stdout);
-    expect(trained).toMatchObject({ task: 'classification', target: 'colour', features: ['a', 'b', 'c'], rows: 150, epochs: 30, classes: ['blue', 'green', 'red'] });
+    expect(trained).toMatchObject({
+      task: 'classification',
+      target: 'colour',
+      features: ['a', 'b', 'c'],
+      rows: 150,
+      epochs: 30,
+      classes: ['blue', 'green', 'red'],
+    });
     expect(trained.trainingAccuracy).toBeGreaterThan(0.95);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
@@ -41,7 +48,11 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
     const lines = p.stdout.trim().split('\n');
     expect(lines[0]).toBe('colour,p(blue),p(green),p(red)');
     expect(lines).toHaveLength(61);
-    const truth = readFileSync(test, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[3]);
+    const truth = readFileSync(test, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[3]);
     const hits = lines.slice(1).filter((l, i) => l.split(',')[0] === truth[i]).length;
     expect(hits / 60).toBeGreaterThan(0.95);
     for (const l of lines.slice(1)) {
@@ -57,12 +68,28 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
   });
 
   it('reads a JSON array of objects and holds out a validation fraction', async () => {
-    const rows = blobsCsv(90, 3).trim().split('\n').slice(1).map((l) => {
-      const [a, b, c, colour] = l.split(',');
-      return { a: Number(a), b: Number(b), c: Number(c), colour };
-    });
+    const rows = blobsCsv(90, 3)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const [a, b, c, colour] = l.split(',');
+        return { a: Number(a), b: Number(b), c: Number(c), colour };
+      });
     const file = writeFile(dir, 'blobs.json', JSON.stringify(rows, null, 2));
-    const r = await cli(['train', file, '--target', 'colour', '--epochs', '20', '--validation', '0.2', '--json', '--engine', 'js']);
+    const r = await cli([
+      'train',
+      file,
+      '--target',
+      'colour',
+      '--epochs',
+      '20',
+      '--validation',
+      '0.2',
+      '--json',
+      '--engine',
+      'js',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ trainingRows: 72, validationRows: 18, engine: 'js' });
@@ -75,11 +102,13 @@ describe('simdnet on a regression table', () => {
   it('fits a numeric target with a linear output and reports RMSE in the target units', async () => {
     const rnd = rng(5);
     const line = (): string => {
-      const a = rnd() * 10, b = rnd() * 10;
+      const a = rnd() * 10,
+        b = rnd() * 10;
       return `${a.toFixed(3)},${b.toFixed(3)},${(100 + 3 * a - 2 * b + (rnd() - 0.5) * 0.2).toFixed(3)}`;
     };
     const csv = (n: number): string => `a,b,price\n${Array.from({ length: n }, line).join('\n')}\n`;
-    const train = writeFile(dir, 'reg.csv', csv(200)), test = writeFile(dir, 'reg-test.csv', csv(50));
+    const train = writeFile(dir, 'reg.csv', csv(200)),
+      test = writeFile(dir, 'reg-test.csv', csv(50));
     const model = join(dir, 'reg.model.json');
     const t = await cli(['train', train, '--target', 'price', '--epochs', '200', '--out', model, '--quiet']);
     expect(t.code).toBe(0);
@@ -89,17 +118,24 @@ describe('simdnet on a regression table', () => {
     expect(e.rmse).toBeLessThan(1); // the target's spread is about 10
     const p = (await cli(['predict', model, test])).stdout.trim().split('\n');
     expect(p[0]).toBe('price');
-    const truth = readFileSync(test, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[2]));
+    const truth = readFileSync(test, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
     p.slice(1).forEach((v, i) => expect(Math.abs(Number(v) - truth[i]!)).toBeLessThan(3));
   });
 });
 
 describe('simdnet usage', () => {
-  it.each(['train', 'evaluate', 'predict', 'mnist', 'bench', 'article'])('%s --help prints its usage and exits 0', async (command) => {
-    const r = await cli([command, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Usage: simdnet ${command}`));
-  });
+  it.each(['train', 'evaluate', 'predict', 'mnist', 'bench', 'article'])(
+    '%s --help prints its usage and exits 0',
+    async (command) => {
+      const r = await cli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: simdnet ${command}`));
+    },
+  );
 
   it('--help lists the commands', async () => {
     const r = await cli(['--help']);

@@ -10,21 +10,40 @@ import { randomF32, randomWeights, rng } from './helpers/random-data.js';
 import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
 import { ENGINES } from './helpers/engines.js';
 
-interface Model { label: string; net: NetworkOptions; acts: ActivationRef[] }
+interface Model {
+  label: string;
+  net: NetworkOptions;
+  acts: ActivationRef[];
+}
 const MODELS: Model[] = [
   {
     label: 'sigmoid (gain 0.7, threshold 0.2) → softmax, minmax',
-    net: { layers: [5, 7, 3], activation: { name: 'sigmoid', gain: 0.7, threshold: 0.2 }, output: 'softmax', normalize: 'minmax' },
+    net: {
+      layers: [5, 7, 3],
+      activation: { name: 'sigmoid', gain: 0.7, threshold: 0.2 },
+      output: 'softmax',
+      normalize: 'minmax',
+    },
     acts: [{ name: 'sigmoid', gain: 0.7, threshold: 0.2 }, { name: 'softmax' }],
   },
   {
     label: 'tanh → sigmoid (gain 1.3, threshold −0.1), zscore',
-    net: { layers: [5, 7, 3], activation: 'tanh', output: { name: 'sigmoid', gain: 1.3, threshold: -0.1 }, loss: 'mse', normalize: 'zscore' },
+    net: {
+      layers: [5, 7, 3],
+      activation: 'tanh',
+      output: { name: 'sigmoid', gain: 1.3, threshold: -0.1 },
+      loss: 'mse',
+      normalize: 'zscore',
+    },
     acts: [{ name: 'tanh' }, { name: 'sigmoid', gain: 1.3, threshold: -0.1 }],
   },
   {
     label: 'relu → leaky-relu (slope 0.1) → linear, no normaliser',
-    net: { layers: [5, 7, 6, 3], activation: ['relu', { name: 'leaky-relu', slope: 0.1 }, 'linear'] as Activation[], loss: 'mse' },
+    net: {
+      layers: [5, 7, 6, 3],
+      activation: ['relu', { name: 'leaky-relu', slope: 0.1 }, 'linear'] as Activation[],
+      loss: 'mse',
+    },
     acts: [{ name: 'relu' }, { name: 'leaky-relu', slope: 0.1 }, { name: 'linear' }],
   },
   {
@@ -44,7 +63,11 @@ function data(rows: number, seed: number): { x: Float32Array; t: Float32Array } 
   const random = rng(seed);
   const x = new Float32Array(rows * 5);
   for (let r = 0; r < rows; r++) {
-    x[r * 5] = 100 * random(); x[r * 5 + 1] = -3 + random(); x[r * 5 + 2] = 0.001 * random(); x[r * 5 + 3] = 42; x[r * 5 + 4] = random() - 0.5;
+    x[r * 5] = 100 * random();
+    x[r * 5 + 1] = -3 + random();
+    x[r * 5 + 2] = 0.001 * random();
+    x[r * 5 + 3] = 42;
+    x[r * 5 + 4] = random() - 0.5;
   }
   const t = new Float32Array(rows * 3);
   for (let r = 0; r < rows; r++) t[r * 3 + (r % 3)] = 1;
@@ -59,7 +82,8 @@ function data(rows: number, seed: number): { x: Float32Array; t: Float32Array } 
  * columns of ~100 (its sums cancel more). We allow 5e-6·(1 + |y|). The function's float64 result
  * is checked exactly against the reference: 0 measured, 1e-12 allowed for summation order.
  */
-const REF_TOL = 1e-12, F32_TOL = 5e-6;
+const REF_TOL = 1e-12,
+  F32_TOL = 5e-6;
 
 describe.each(ENGINES)('toFunction on %s', (engine) => {
   for (const model of MODELS) {
@@ -69,29 +93,34 @@ describe.each(ENGINES)('toFunction on %s', (engine) => {
       const init = randomWeights(layers, 60);
       net.setWeights(model.net.bias === false ? { weights: init.weights, biases: init.biases.map(() => null) } : init);
       const { x, t } = data(30, 61);
-      net.train(x, t, { epochs: 3, batchSize: 8, learningRate: 0.05, clipNorm: 1 });   // clipped: the unnormalised column of 100s
+      net.train(x, t, { epochs: 3, batchSize: 8, learningRate: 0.05, clipNorm: 1 }); // clipped: the unnormalised column of 100s
 
       const fn = net.toFunction();
       const source = fn.toString();
       expect(source).not.toMatch(/\b(require|import|process|globalThis|simdnet\.|eval)\b/);
 
       // a fresh realm: only the ECMAScript built-ins
-      const standalone = vm.runInNewContext(`(${source})`, Object.create(null) as object) as (row: ArrayLike<number>) => Float64Array;
+      const standalone = vm.runInNewContext(`(${source})`, Object.create(null) as object) as (
+        row: ArrayLike<number>,
+      ) => Float64Array;
 
       const json = net.toJSON() as ModelJSON;
       const w = net.getWeights();
       const ref = toRef(w, layers, model.acts);
-      const probe = new Float32Array([...x.subarray(0, 10 * 5), ...data(10, 62).x]);   // training rows and new rows
+      const probe = new Float32Array([...x.subarray(0, 10 * 5), ...data(10, 62).x]); // training rows and new rows
       const rows = probe.length / 5;
       const predicted = net.predict(probe);
       const out = layers[layers.length - 1]!;
-      let worstRef = 0, worstF32 = 0;
+      let worstRef = 0,
+        worstF32 = 0;
       for (let r = 0; r < rows; r++) {
         const row = probe.subarray(r * 5, (r + 1) * 5);
-        const y = fn(row), y2 = standalone(Array.from(row));
+        const y = fn(row),
+          y2 = standalone(Array.from(row));
         expect(Array.from(y2)).toEqual(Array.from(y));
         const xin = new Float64Array(5);
-        for (let i = 0; i < 5; i++) xin[i] = json.normalizer ? (row[i]! - json.normalizer.offset[i]!) * json.normalizer.scale[i]! : row[i]!;
+        for (let i = 0; i < 5; i++)
+          xin[i] = json.normalizer ? (row[i]! - json.normalizer.offset[i]!) * json.normalizer.scale[i]! : row[i]!;
         const yr = forwardRef(ref, xin, 1)[layers.length - 1]!;
         for (let j = 0; j < out; j++) {
           worstRef = Math.max(worstRef, Math.abs(y[j]! - yr[j]!));
@@ -117,6 +146,7 @@ describe.each(ENGINES)('toFunction on %s', (engine) => {
     expect(copy.toFunction().toString()).toBe(net.toFunction().toString());
     const row = randomF32(5, rng(64));
     expect(Array.from(copy.toFunction()(row))).toEqual(Array.from(net.toFunction()(row)));
-    net.dispose(); copy.dispose();
+    net.dispose();
+    copy.dispose();
   });
 });

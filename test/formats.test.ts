@@ -15,12 +15,19 @@ import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
 
 const LAYERS = [5, 8, 6, 3];
-const ACTIVATIONS: ActivationRef[] = [{ name: 'sigmoid', gain: 0.5, threshold: 0.25 }, { name: 'leaky-relu', slope: 0.2 }, { name: 'softmax' }];
+const ACTIVATIONS: ActivationRef[] = [
+  { name: 'sigmoid', gain: 0.5, threshold: 0.25 },
+  { name: 'leaky-relu', slope: 0.2 },
+  { name: 'softmax' },
+];
 
 async function trained(engine: 'js' | 'wasm'): Promise<NN> {
   const net = await NN.create({
-    layers: LAYERS, activation: [{ name: 'sigmoid', gain: 0.5, threshold: 0.25 }, { name: 'leaky-relu', slope: 0.2 }, 'softmax'],
-    loss: 'cross-entropy', engine, seed: 77,
+    layers: LAYERS,
+    activation: [{ name: 'sigmoid', gain: 0.5, threshold: 0.25 }, { name: 'leaky-relu', slope: 0.2 }, 'softmax'],
+    loss: 'cross-entropy',
+    engine,
+    seed: 77,
   });
   const random = rng(12);
   const x = randomF32(64 * 5, random);
@@ -60,11 +67,16 @@ describe.each(ENGINES)('round trips from %s', (from) => {
       const copy = await NN.fromJSON(text, { engine: to });
       expect(copy.engine).toBe(to);
       expect(copy.layers).toEqual(LAYERS);
-      const w = net.getWeights(), w2 = copy.getWeights();
-      for (let l = 0; l < 3; l++) { expect(w2.weights[l]).toEqual(w.weights[l]); expect(w2.biases[l]).toEqual(w.biases[l]); }
+      const w = net.getWeights(),
+        w2 = copy.getWeights();
+      for (let l = 0; l < 3; l++) {
+        expect(w2.weights[l]).toEqual(w.weights[l]);
+        expect(w2.biases[l]).toEqual(w.biases[l]);
+      }
 
       const x = randomF32(300 * 5, rng(13), -2, 2);
-      const y = net.predict(x), y2 = copy.predict(x);
+      const y = net.predict(x),
+        y2 = copy.predict(x);
       if (from === to) expect(maxAbsDiff(y2, y)).toBe(0);
       // independent: the float64 forward pass of the saved weights (sums of ≤ 8 float32 products
       // and exp: 1e-6 absolute on probabilities)
@@ -86,11 +98,13 @@ describe.each(ENGINES)('round trips from %s', (from) => {
     expect(bytes).toBeInstanceOf(Uint8Array);
     for (const to of ENGINES) {
       const copy = await NN.fromBinary(bytes, { engine: to });
-      const w = net.getWeights(), w2 = copy.getWeights();
+      const w = net.getWeights(),
+        w2 = copy.getWeights();
       for (let l = 0; l < 3; l++) expect(w2.weights[l]).toEqual(w.weights[l]);
       const x = randomF32(20 * 5, rng(15));
       const d = maxAbsDiff(copy.predict(x), net.predict(x));
-      if (to === from) expect(d).toBe(0); else expect(d).toBeLessThanOrEqual(2e-6);
+      if (to === from) expect(d).toBe(0);
+      else expect(d).toBeLessThanOrEqual(2e-6);
       copy.dispose();
     }
     net.dispose();
@@ -103,19 +117,35 @@ const { x, t } = classTask(90, 6, 3, 80);
 const NET: NetworkOptions = { layers: [6, 10, 3], activation: 'relu', loss: 'cross-entropy', seed: 31 };
 
 const RUNS: [string, TrainOptions][] = [
-  ['adam, exponential schedule', { optimizer: 'adam', learningRate: 0.02, schedule: { type: 'exponential', factor: 0.8 } }],
-  ['nesterov, step schedule, weight decay, clipping', { optimizer: 'nesterov', momentum: 0.9, learningRate: 0.05, weightDecay: 1e-3, clipNorm: 2, schedule: { type: 'step', every: 2, factor: 0.5 } }],
+  [
+    'adam, exponential schedule',
+    { optimizer: 'adam', learningRate: 0.02, schedule: { type: 'exponential', factor: 0.8 } },
+  ],
+  [
+    'nesterov, step schedule, weight decay, clipping',
+    {
+      optimizer: 'nesterov',
+      momentum: 0.9,
+      learningRate: 0.05,
+      weightDecay: 1e-3,
+      clipNorm: 2,
+      schedule: { type: 'step', every: 2, factor: 0.5 },
+    },
+  ],
 ];
 
 type Checkpoint = (net: NN, engine: 'js' | 'wasm') => Promise<NN>;
 const CHECKPOINTS: [string, Checkpoint][] = [
   ['toJSON → JSON.stringify → fromJSON', (net, engine) => NN.fromJSON(JSON.stringify(net.toJSON()), { engine })],
   ['toBinary → fromBinary', (net, engine) => NN.fromBinary(net.toBinary(), { engine })],
-  ['toBinary → load() into a new network of the same architecture, other seed', async (net, engine) => {
-    const other = await NN.create({ ...NET, engine, seed: 999 });
-    other.load(net.toBinary());
-    return other;
-  }],
+  [
+    'toBinary → load() into a new network of the same architecture, other seed',
+    async (net, engine) => {
+      const other = await NN.create({ ...NET, engine, seed: 999 });
+      other.load(net.toBinary());
+      return other;
+    },
+  ],
 ];
 
 describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for bit, on %s', (engine) => {
@@ -125,7 +155,13 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
     async function uninterrupted(): Promise<{ w: ReturnType<NN['getWeights']>; log: number[][] }> {
       const net = await NN.create({ ...NET, engine });
       const log: number[][] = [];
-      net.train(x, t, { ...base, epochs: 5, onEpoch: ({ epoch, learningRate, error }) => { log.push([epoch, learningRate, error]); } });
+      net.train(x, t, {
+        ...base,
+        epochs: 5,
+        onEpoch: ({ epoch, learningRate, error }) => {
+          log.push([epoch, learningRate, error]);
+        },
+      });
       const w = net.getWeights();
       net.dispose();
       return { w, log };
@@ -136,7 +172,9 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
         const full = await uninterrupted();
         const net = await NN.create({ ...NET, engine });
         const log: number[][] = [];
-        const onEpoch: TrainOptions['onEpoch'] = ({ epoch, learningRate, error }) => { log.push([epoch, learningRate, error]); };
+        const onEpoch: TrainOptions['onEpoch'] = ({ epoch, learningRate, error }) => {
+          log.push([epoch, learningRate, error]);
+        };
         net.train(x, t, { ...base, epochs: 3, onEpoch });
         const copy = await checkpoint(net, engine);
         net.dispose();
@@ -158,7 +196,8 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
       expect(copy.epochs).toBe(0);
       copy.train(x, t, { ...base, epochs: 2 });
       expect(sameWeights(copy.getWeights(), full.w)).toBe(false);
-      net.dispose(); copy.dispose();
+      net.dispose();
+      copy.dispose();
     });
   }
 });

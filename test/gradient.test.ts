@@ -23,11 +23,21 @@ const HIDDEN: [string, ActivationRef][] = [
 
 type Targets = 'real' | 'binary' | 'one-hot' | 'soft';
 const OUTPUTS: [string, LossName, ActivationRef, Targets][] = [
-  ['sse, sigmoid output (gain 1.3, threshold −0.1)', 'sse', { name: 'sigmoid', gain: f(1.3), threshold: f(-0.1) }, 'real'],
+  [
+    'sse, sigmoid output (gain 1.3, threshold −0.1)',
+    'sse',
+    { name: 'sigmoid', gain: f(1.3), threshold: f(-0.1) },
+    'real',
+  ],
   ['mse, tanh output', 'mse', { name: 'tanh' }, 'real'],
   ['mse, linear output', 'mse', { name: 'linear' }, 'real'],
   ['binary-cross-entropy, sigmoid output', 'binary-cross-entropy', { name: 'sigmoid' }, 'binary'],
-  ['binary-cross-entropy, sigmoid output (gain 1.5)', 'binary-cross-entropy', { name: 'sigmoid', gain: f(1.5) }, 'binary'],
+  [
+    'binary-cross-entropy, sigmoid output (gain 1.5)',
+    'binary-cross-entropy',
+    { name: 'sigmoid', gain: f(1.5) },
+    'binary',
+  ],
   ['cross-entropy, softmax output', 'cross-entropy', { name: 'softmax' }, 'one-hot'],
   ['cross-entropy, softmax output, soft targets not summing to 1', 'cross-entropy', { name: 'softmax' }, 'soft'],
   ['sse, softmax output', 'sse', { name: 'softmax' }, 'real'],
@@ -35,7 +45,8 @@ const OUTPUTS: [string, LossName, ActivationRef, Targets][] = [
 ];
 
 function targets(kind: Targets, random: () => number): Float32Array {
-  const cols = LAYERS[LAYERS.length - 1]!, t = new Float32Array(ROWS * cols);
+  const cols = LAYERS[LAYERS.length - 1]!,
+    t = new Float32Array(ROWS * cols);
   for (let r = 0; r < ROWS; r++) {
     const hot = Math.floor(random() * cols);
     for (let j = 0; j < cols; j++) {
@@ -43,7 +54,7 @@ function targets(kind: Targets, random: () => number): Float32Array {
       if (kind === 'real') t[i] = random();
       else if (kind === 'binary') t[i] = i % 4 === 0 ? random() : random() < 0.5 ? 0 : 1;
       else if (kind === 'one-hot') t[i] = j === hot ? 1 : 0;
-      else t[i] = j === hot ? 0.7 : 0.2;   // Σt = 1.1
+      else t[i] = j === hot ? 0.7 : 0.2; // Σt = 1.1
     }
   }
   return t;
@@ -64,7 +75,9 @@ const toSpec = (a: ActivationRef): Activation => ({ ...a }) as Activation;
  * network), 20× the worst observed, while a wrong factor (2, 1/rows, the gain), a wrong sign or a
  * missing derivative on any one element is many orders of magnitude outside it.
  */
-const ETA = 1024, RTOL = 2e-5, ATOL = 2e-6;
+const ETA = 1024,
+  RTOL = 2e-5,
+  ATOL = 2e-6;
 
 describe.each(ENGINES)('gradient on %s', (engine) => {
   for (const [hiddenLabel, hidden] of HIDDEN) {
@@ -72,7 +85,13 @@ describe.each(ENGINES)('gradient on %s', (engine) => {
       it(`hidden ${hiddenLabel} × ${outLabel}`, async () => {
         const random = rng(hiddenLabel.length * 131 + outLabel.length * 7 + loss.length);
         const net = await NN.create({
-          layers: LAYERS, activation: toSpec(hidden), output: toSpec(output), loss, bias: true, engine, seed: 1,
+          layers: LAYERS,
+          activation: toSpec(hidden),
+          output: toSpec(output),
+          loss,
+          bias: true,
+          engine,
+          seed: 1,
         });
         // random weights and biases (biases start at 0 otherwise, which would hide their effect)
         const weights = LAYERS.slice(1).map((n, l) => randomF32(LAYERS[l]! * n, random, -1, 1));
@@ -86,7 +105,10 @@ describe.each(ENGINES)('gradient on %s', (engine) => {
         net.dispose();
 
         const ref: NetRef = {
-          layers: LAYERS, activations: [hidden, hidden, output], weights: weights.map(f64), biases: biases.map(f64),
+          layers: LAYERS,
+          activations: [hidden, hidden, output],
+          weights: weights.map(f64),
+          biases: biases.map(f64),
         };
         const fd = finiteDifferenceGradient(ref, loss, x, t, ROWS);
         const scale = maxAbs(...fd.weights, ...(fd.biases as Float64Array[]));
@@ -95,7 +117,10 @@ describe.each(ENGINES)('gradient on %s', (engine) => {
           for (let i = 0; i < expected.length; i++) {
             const applied = (before[i]! - afterStep[i]!) / ETA;
             const tol = RTOL * Math.abs(expected[i]!) + ATOL * scale;
-            expect(Math.abs(applied - expected[i]!), `${label}[${i}]: applied ${applied}, finite difference ${expected[i]}`).toBeLessThanOrEqual(tol);
+            expect(
+              Math.abs(applied - expected[i]!),
+              `${label}[${i}]: applied ${applied}, finite difference ${expected[i]}`,
+            ).toBeLessThanOrEqual(tol);
           }
         };
         for (let l = 0; l < LAYERS.length - 1; l++) {

@@ -16,9 +16,12 @@ describe('simdnet export / import', () => {
     const train = writeFile(dir, 'blobs.csv', blobsCsv(120, 1));
     const test = writeFile(dir, 'blobs-test.csv', blobsCsv(30, 2));
     const model = join(dir, 'blobs.json');
-    expect((await cli(['train', train, '--target', 'colour', '--epochs', '20', '--out', model, '--quiet'])).code).toBe(0);
+    expect((await cli(['train', train, '--target', 'colour', '--epochs', '20', '--out', model, '--quiet'])).code).toBe(
+      0,
+    );
 
-    const onnx = join(dir, 'blobs.onnx'), tfjs = join(dir, 'tfjs');
+    const onnx = join(dir, 'blobs.onnx'),
+      tfjs = join(dir, 'tfjs');
     const e1 = await cli(['export', model, '--to', 'onnx', '--out', onnx]);
     expect(e1.code, e1.stderr).toBe(0);
     expect(e1.stderr).toMatch(/3-32-3 network written to .*blobs\.onnx/);
@@ -27,30 +30,70 @@ describe('simdnet export / import', () => {
     expect(existsSync(join(tfjs, 'model.json')) && existsSync(join(tfjs, 'weights.bin'))).toBe(true);
 
     // the other runtimes agree with the saved model on the test rows (its features, normalised inside the files)
-    const x = Float32Array.from(readFileSync(test, 'utf8').trim().split('\n').slice(1).flatMap((l) => l.split(',').slice(0, 3).map(Number)));
+    const x = Float32Array.from(
+      readFileSync(test, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .flatMap((l) => l.split(',').slice(0, 3).map(Number)),
+    );
     const net = await NN.fromJSON(JSON.parse(readFileSync(model, 'utf8')) as never, { engine: 'js' });
     const ours = net.predict(x);
     expectClose(await onnxRuntime(new Uint8Array(readFileSync(onnx)), x, 3), ours, 1e-5, 'ONNX Runtime', 3);
     const modelJSON = JSON.parse(readFileSync(join(tfjs, 'model.json'), 'utf8'));
-    expectClose(await tensorflow({ modelJSON, weightData: new Uint8Array(readFileSync(join(tfjs, 'weights.bin'))) }, x, 3), ours, 1e-5, 'TF.js', 3);
+    expectClose(
+      await tensorflow({ modelJSON, weightData: new Uint8Array(readFileSync(join(tfjs, 'weights.bin'))) }, x, 3),
+      ours,
+      1e-5,
+      'TF.js',
+      3,
+    );
     net.dispose();
 
     // predict straight from the foreign files: columns in file order (the target column is one of them, so drop it)
-    const features = writeFile(dir, 'features.csv', readFileSync(test, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 3).join(',')).join('\n'));
-    const native = (await cli(['predict', model, test])).stdout.trim().split('\n').slice(1).map((l) => l.split(',').slice(1).map(Number));
+    const features = writeFile(
+      dir,
+      'features.csv',
+      readFileSync(test, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 3).join(','))
+        .join('\n'),
+    );
+    const native = (await cli(['predict', model, test])).stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(1).map(Number));
     for (const file of [onnx, join(tfjs, 'model.json')]) {
       const p = await cli(['predict', file, features]);
       expect(p.code, p.stderr).toBe(0);
       const lines = p.stdout.trim().split('\n');
       expect(lines[0]).toBe('output_0,output_1,output_2');
-      expectClose(lines.slice(1).flatMap((l) => l.split(',').map(Number)), native.flat(), 1e-5, `predict ${file}`, 3);
+      expectClose(
+        lines.slice(1).flatMap((l) => l.split(',').map(Number)),
+        native.flat(),
+        1e-5,
+        `predict ${file}`,
+        3,
+      );
     }
 
     // evaluate from ONNX with a numeric class column
-    const labelled = writeFile(dir, 'labelled.csv', readFileSync(test, 'utf8').trim().split('\n').map((l, i) => {
-      const cells = l.split(',');
-      return i === 0 ? 'a,b,c,k' : [...cells.slice(0, 3), String(['blue', 'green', 'red'].indexOf(cells[3]!))].join(',');
-    }).join('\n'));
+    const labelled = writeFile(
+      dir,
+      'labelled.csv',
+      readFileSync(test, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l, i) => {
+          const cells = l.split(',');
+          return i === 0
+            ? 'a,b,c,k'
+            : [...cells.slice(0, 3), String(['blue', 'green', 'red'].indexOf(cells[3]!))].join(',');
+        })
+        .join('\n'),
+    );
     const ev = await cli(['evaluate', onnx, labelled, '--target', 'k', '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(JSON.parse(ev.stdout).accuracy).toBeGreaterThan(0.9);
@@ -62,7 +105,17 @@ describe('simdnet export / import', () => {
       expect(im.code, im.stderr).toBe(0);
       expect(im.stderr).toMatch(/3-32-3 network \(relu, softmax; loss cross-entropy; input normaliser\) written/);
       const p = await cli(['predict', out, features]);
-      expectClose(p.stdout.trim().split('\n').slice(1).flatMap((l) => l.split(',').map(Number)), native.flat(), 1e-5, `predict ${out}`, 3);
+      expectClose(
+        p.stdout
+          .trim()
+          .split('\n')
+          .slice(1)
+          .flatMap((l) => l.split(',').map(Number)),
+        native.flat(),
+        1e-5,
+        `predict ${out}`,
+        3,
+      );
     }
   });
 
@@ -79,7 +132,15 @@ describe('simdnet export / import', () => {
     expect(conv.code).toBe(2);
     expect(conv.stderr).toMatch(/node 'node_conv1d' \(Conv\)/);
 
-    writeFile(dir, 'lonely-model.json', JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] }));
+    writeFile(
+      dir,
+      'lonely-model.json',
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: {},
+        weightsManifest: [{ paths: ['weights.bin'], weights: [] }],
+      }),
+    );
     const w = await cli(['predict', join(dir, 'lonely-model.json'), junk]);
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/weights\.bin:1:1: no such file/);

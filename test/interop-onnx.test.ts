@@ -32,7 +32,8 @@ describe('toONNX → fromONNX', () => {
         const net = trained(c, engine);
         const back = await NN.fromONNX(net.toONNX(), { engine });
         expectRoundTrip(net, back, c, folded ? 1e-6 : 'exact', engine);
-        net.dispose(); back.dispose();
+        net.dispose();
+        back.dispose();
       }
     });
   }

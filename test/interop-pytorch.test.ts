@@ -7,7 +7,15 @@ import { NN } from '../src/interop/index.js';
 import { expectClose } from './helpers/tolerance.js';
 import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 
-interface Fixture { file: string; model: string; exporter: string; ops: string[]; supported: boolean; input: number[][]; output: number[][] }
+interface Fixture {
+  file: string;
+  model: string;
+  exporter: string;
+  ops: string[];
+  supported: boolean;
+  input: number[][];
+  output: number[][];
+}
 const dir = new URL('./fixtures/onnx/', import.meta.url);
 const { cases } = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as { cases: Fixture[] };
 const bytesOf = (f: Fixture) => new Uint8Array(readFileSync(new URL(f.file, dir)));
@@ -16,7 +24,8 @@ describe('PyTorch ONNX files', () => {
   it('cover both exporters, every activation, MatMul and Gemm with transB, Flatten, and a convolution', () => {
     expect(new Set(cases.map((c) => c.exporter))).toEqual(new Set(['torchscript', 'dynamo']));
     const ops = new Set(cases.flatMap((c) => c.ops));
-    for (const op of ['Gemm', 'MatMul', 'Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Softmax', 'Flatten', 'Conv']) expect(ops).toContain(op);
+    for (const op of ['Gemm', 'MatMul', 'Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Softmax', 'Flatten', 'Conv'])
+      expect(ops).toContain(op);
   });
 
   for (const f of cases.filter((c) => c.supported)) {
@@ -25,7 +34,13 @@ describe('PyTorch ONNX files', () => {
         const net = await NN.fromONNX(bytesOf(f), { engine });
         expect(net.layers[0]).toBe(f.input[0]!.length);
         const y = net.predict(f.input);
-        expectClose(y.flatMap((row) => Array.from(row)), f.output.flat(), 1e-5, `${f.file} on ${engine}`, net.outputSize);
+        expectClose(
+          y.flatMap((row) => Array.from(row)),
+          f.output.flat(),
+          1e-5,
+          `${f.file} on ${engine}`,
+          net.outputSize,
+        );
         net.dispose();
       }
     });
@@ -35,7 +50,9 @@ describe('PyTorch ONNX files', () => {
     it(`${f.file} is refused with its Conv node named`, async () => {
       const err = await loadError(() => NN.fromONNX(bytesOf(f)));
       expectClearError(err, /Conv/, f.file);
-      expect(String(err)).toMatch(f.exporter === 'dynamo' ? /node 'node_conv1d' \(Conv\)/ : /node '\/1\/Conv' \(Conv\)/);
+      expect(String(err)).toMatch(
+        f.exporter === 'dynamo' ? /node 'node_conv1d' \(Conv\)/ : /node '\/1\/Conv' \(Conv\)/,
+      );
       expect(String(err)).toMatch(/simdnet imports dense layers \(Gemm, or MatMul \+ Add\)/);
     });
   }
@@ -53,7 +70,11 @@ describe('PyTorch ONNX files', () => {
     expect(await loss('no-bias-sigmoid')).toEqual(['mse', false]);
     expect(await loss('leaky-linear', { loss: 'sse', engine: 'js' })).toEqual(['sse', true]);
     expectClearError(await rejected(() => loss('leaky-linear', { loss: 'hinge' })), /options\.loss/, '{ loss: hinge }');
-    expectClearError(await rejected(() => loss('leaky-linear', { engine: 'gpu' })), /engine/, '{ engine: gpu } (checked by fromJSON)');
+    expectClearError(
+      await rejected(() => loss('leaky-linear', { engine: 'gpu' })),
+      /engine/,
+      '{ engine: gpu } (checked by fromJSON)',
+    );
   });
 
   it('an imported PyTorch classifier trains further: its loss falls on data it has not seen', async () => {
@@ -61,7 +82,10 @@ describe('PyTorch ONNX files', () => {
     const net = await NN.fromONNX(bytesOf(f), { engine: 'wasm' });
     // relabel PyTorch's own inputs by a new rule the imported weights do not know
     const x = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3), (i % 7) / 3 - 1, (i % 5) / 2 - 1]);
-    const t = x.map((row) => { const k = row[0]! + row[1]! > 0 ? 0 : row[2]! > 0 ? 1 : 2; return [0, 1, 2].map((j) => (j === k ? 1 : 0)); });
+    const t = x.map((row) => {
+      const k = row[0]! + row[1]! > 0 ? 0 : row[2]! > 0 ? 1 : 2;
+      return [0, 1, 2].map((j) => (j === k ? 1 : 0));
+    });
     const before = net.evaluate(x, t);
     const report = net.train(x, t, { epochs: 60, batchSize: 10, optimizer: 'adam', learningRate: 0.02 });
     expect(report.error).toBeLessThan(before * 0.6);

@@ -11,7 +11,8 @@ const root = new URL('..', import.meta.url);
 describe('without simdnet/interop', () => {
   it('toONNX, toTFJS, fromONNX and fromTFJS throw an Error that says to import it', async () => {
     const net = NN.createSync({ layers: [2, 3, 1], engine: 'js', seed: 1 });
-    const message = /^simdnet: (toONNX|toTFJS|fromONNX|fromTFJS) needs the ONNX and TF\.js codecs: import 'simdnet\/interop' once/;
+    const message =
+      /^simdnet: (toONNX|toTFJS|fromONNX|fromTFJS) needs the ONNX and TF\.js codecs: import 'simdnet\/interop' once/;
     expect(() => net.toONNX()).toThrow(message);
     expect(() => net.toTFJS()).toThrow(message);
     await expect(NN.fromONNX(new Uint8Array(8))).rejects.toThrow(message);
@@ -36,13 +37,22 @@ describe('the built package', () => {
   });
 
   it("the exports map resolves 'simdnet/interop' (code and types) for Node, and the bundle holds no second core", () => {
-    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { exports: Record<string, { types: string; default: string }>; sideEffects: string[] };
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      exports: Record<string, { types: string; default: string }>;
+      sideEffects: string[];
+    };
     expect(pkg.exports['./interop']).toEqual({ types: './dist/interop.d.ts', default: './dist/interop.js' });
     expect(existsSync(new URL(pkg.exports['./interop']!.types, root))).toBe(true);
     expect(pkg.sideEffects).toContain('./dist/interop.js'); // bundlers keep a bare import 'simdnet/interop'
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e',
-      "import { NN } from 'simdnet/interop'; import * as core from 'simdnet'; const n = NN.createSync({ layers: [1, 1], engine: 'js', seed: 2 }); console.log(NN === core.NN, (await core.NN.fromONNX(n.toONNX())).layers.join())"],
-    { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { NN } from 'simdnet/interop'; import * as core from 'simdnet'; const n = NN.createSync({ layers: [1, 1], engine: 'js', seed: 2 }); console.log(NN === core.NN, (await core.NN.fromONNX(n.toONNX())).layers.join())",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('true 1,1');
     const bundle = readFileSync(new URL('dist/interop.js', root), 'utf8');
     expect(bundle).not.toMatch(/WebAssembly/);

@@ -13,10 +13,21 @@ import { CASES, sigmoidOf, trained, expectRoundTrip } from './helpers/interop-ca
 /** model.json as model.save() writes it to files, and the bytes of weights.bin, from a trained tf model. */
 async function saved(model: tf.LayersModel): Promise<{ modelJSON: Record<string, unknown>; weightData: Uint8Array }> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const { modelTopology, weightSpecs, weightData, format, generatedBy, convertedBy } = artifacts!;
   return {
-    modelJSON: { modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] },
+    modelJSON: {
+      modelTopology,
+      format,
+      generatedBy,
+      convertedBy,
+      weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }],
+    },
     weightData: new Uint8Array(weightData as ArrayBuffer),
   };
 }
@@ -30,7 +41,13 @@ describe('toTFJS in TensorFlow.js', () => {
         const files = net.toTFJS();
         expect(files.modelJSON.format).toBe('layers-model');
         expect(files.modelJSON.weightsManifest[0]!.paths).toEqual(['weights.bin']);
-        expectClose(await tensorflow(files, x, net.inputSize), net.predict(x), 1e-5, 'TF.js vs simdnet', net.outputSize);
+        expectClose(
+          await tensorflow(files, x, net.inputSize),
+          net.predict(x),
+          1e-5,
+          'TF.js vs simdnet',
+          net.outputSize,
+        );
         net.dispose();
       });
     }
@@ -48,7 +65,8 @@ describe('toTFJS → fromTFJS', () => {
         // as files: model.json text and the bytes of weights.bin
         const back = await NN.fromTFJS(JSON.stringify(modelJSON), weightData.slice().buffer, { engine });
         expectRoundTrip(net, back, c, folded ? 1e-5 : 'exact', engine);
-        net.dispose(); back.dispose();
+        net.dispose();
+        back.dispose();
       }
     });
   }
@@ -61,24 +79,54 @@ describe('models trained by TensorFlow.js', () => {
   async function fit(layers: tf.layers.Layer[], targets: Float32Array, loss: string): Promise<tf.Sequential> {
     const model = tf.sequential({ layers });
     model.compile({ optimizer: tf.train.adam(0.03), loss });
-    const xs = tf.tensor2d(x, [64, 4]), ys = tf.tensor2d(targets, [64, targets.length / 64]);
+    const xs = tf.tensor2d(x, [64, 4]),
+      ys = tf.tensor2d(targets, [64, targets.length / 64]);
     await model.fit(xs, ys, { epochs: 30, batchSize: 16, verbose: 0, shuffle: false });
-    xs.dispose(); ys.dispose();
+    xs.dispose();
+    ys.dispose();
     return model;
   }
 
   const models: [string, () => Promise<tf.Sequential>][] = [
-    ['Dense relu → Dense softmax', () => fit([
-      tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' }),
-    ], Float32Array.from(labels.flatMap((k) => [0, 1, 2].map((j) => (j === k ? 1 : 0)))), 'categoricalCrossentropy')],
-    ['Dense tanh (no bias) → Dropout → Dense sigmoid', () => fit([
-      tf.layers.dense({ inputShape: [4], units: 6, activation: 'tanh', useBias: false }), tf.layers.dropout({ rate: 0.2 }),
-      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
-    ], Float32Array.from(labels, (k) => (k === 0 ? 1 : 0)), 'binaryCrossentropy')],
-    ['BatchNormalization → Dense linear → LeakyReLU → Dense linear', () => fit([
-      tf.layers.batchNormalization({ inputShape: [4] }), tf.layers.dense({ units: 5 }), tf.layers.leakyReLU({ alpha: 0.1 }),
-      tf.layers.dense({ units: 2 }),
-    ], Float32Array.from(labels.flatMap((k, r) => [k, x[r * 4 + 3]!])), 'meanSquaredError')],
+    [
+      'Dense relu → Dense softmax',
+      () =>
+        fit(
+          [
+            tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }),
+            tf.layers.dense({ units: 3, activation: 'softmax' }),
+          ],
+          Float32Array.from(labels.flatMap((k) => [0, 1, 2].map((j) => (j === k ? 1 : 0)))),
+          'categoricalCrossentropy',
+        ),
+    ],
+    [
+      'Dense tanh (no bias) → Dropout → Dense sigmoid',
+      () =>
+        fit(
+          [
+            tf.layers.dense({ inputShape: [4], units: 6, activation: 'tanh', useBias: false }),
+            tf.layers.dropout({ rate: 0.2 }),
+            tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+          ],
+          Float32Array.from(labels, (k) => (k === 0 ? 1 : 0)),
+          'binaryCrossentropy',
+        ),
+    ],
+    [
+      'BatchNormalization → Dense linear → LeakyReLU → Dense linear',
+      () =>
+        fit(
+          [
+            tf.layers.batchNormalization({ inputShape: [4] }),
+            tf.layers.dense({ units: 5 }),
+            tf.layers.leakyReLU({ alpha: 0.1 }),
+            tf.layers.dense({ units: 2 }),
+          ],
+          Float32Array.from(labels.flatMap((k, r) => [k, x[r * 4 + 3]!])),
+          'meanSquaredError',
+        ),
+    ],
   ];
 
   for (const [name, make] of models) {
@@ -93,7 +141,14 @@ describe('models trained by TensorFlow.js', () => {
       }
       // tf.io's artifacts themselves (weightSpecs, weightData as one ArrayBuffer or as shards) load the same
       const shards = [files.weightData.slice(0, 8).buffer, files.weightData.slice(8).buffer];
-      const fromArtifacts = await NN.fromTFJS({ ...files.modelJSON, weightSpecs: (files.modelJSON.weightsManifest as { weights: unknown[] }[])[0]!.weights, weightsManifest: undefined }, shards);
+      const fromArtifacts = await NN.fromTFJS(
+        {
+          ...files.modelJSON,
+          weightSpecs: (files.modelJSON.weightsManifest as { weights: unknown[] }[])[0]!.weights,
+          weightsManifest: undefined,
+        },
+        shards,
+      );
       expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.outputSize);
       fromArtifacts.dispose();
       model.dispose();
@@ -114,9 +169,19 @@ describe('models trained by TensorFlow.js', () => {
   });
 
   it('unsupported layers and activations are refused with the layer named', async () => {
-    const conv = tf.sequential({ layers: [tf.layers.reshape({ inputShape: [4], targetShape: [4, 1] }), tf.layers.conv1d({ filters: 2, kernelSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
+    const conv = tf.sequential({
+      layers: [
+        tf.layers.reshape({ inputShape: [4], targetShape: [4, 1] }),
+        tf.layers.conv1d({ filters: 2, kernelSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1 }),
+      ],
+    });
     const elu = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'elu' })] });
-    for (const [model, message] of [[conv, /layer 'reshape_Reshape\d+' \(Reshape\) is not supported/], [elu, /layer 'dense_Dense\d+' \(Dense\) has activation "elu"/]] as const) {
+    for (const [model, message] of [
+      [conv, /layer 'reshape_Reshape\d+' \(Reshape\) is not supported/],
+      [elu, /layer 'dense_Dense\d+' \(Dense\) has activation "elu"/],
+    ] as const) {
       const files = await saved(model);
       const err = await loadError(() => NN.fromTFJS(files.modelJSON, files.weightData));
       expectClearError(err, message, String(message));

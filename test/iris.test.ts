@@ -8,8 +8,22 @@ import { csvText, irisCells } from './helpers/tables.js';
 const dir = cliTempDir();
 const { header, rows } = irisCells();
 // a fixed split: every fifth row of the file (10 of each species) is held out for testing
-const trainCsv = writeFile(dir, 'iris-train.csv', csvText(header, rows.filter((_, i) => i % 5 !== 4)));
-const testCsv = writeFile(dir, 'iris-test.csv', csvText(header, rows.filter((_, i) => i % 5 === 4)));
+const trainCsv = writeFile(
+  dir,
+  'iris-train.csv',
+  csvText(
+    header,
+    rows.filter((_, i) => i % 5 !== 4),
+  ),
+);
+const testCsv = writeFile(
+  dir,
+  'iris-test.csv',
+  csvText(
+    header,
+    rows.filter((_, i) => i % 5 === 4),
+  ),
+);
 const allCsv = writeFile(dir, 'iris.csv', csvText(header, rows));
 
 describe('iris through the CLI with the default options', () => {

@@ -11,7 +11,8 @@ import { ACT, ALIGN, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, plan
 function assemblyConstants(): Map<string, number> {
   const text = readFileSync(new URL('../assembly/layout.ts', import.meta.url), 'utf8');
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^export const ([A-Z][A-Z0-9_]*)\s*:\s*i32\s*=\s*(-?\d+)\s*;/gm)) out.set(m[1]!, Number(m[2]));
+  for (const m of text.matchAll(/^export const ([A-Z][A-Z0-9_]*)\s*:\s*i32\s*=\s*(-?\d+)\s*;/gm))
+    out.set(m[1]!, Number(m[2]));
   return out;
 }
 
@@ -45,18 +46,21 @@ describe('descriptor layout', () => {
     ['OPT', OPT, (k) => `OPT_${upper(k)}`],
   ];
 
-  it.each(tables)('every %s constant has the same value on both sides, and none is missing', (prefix, table, ascName) => {
-    const fromTs = new Map(Object.entries(table).map(([k, v]) => [ascName(k), v]));
-    const fromAsc = new Map([...asc].filter(([k]) => k.startsWith(`${prefix}_`)));
-    // TypeScript → AssemblyScript
-    for (const [name, value] of fromTs) expect(fromAsc.get(name), `${name} in assembly/layout.ts`).toBe(value);
-    // AssemblyScript → TypeScript: no word that only one side knows
-    expect([...fromAsc.keys()].sort()).toEqual([...fromTs.keys()].sort());
-    // distinct values, words inside their record
-    expect(new Set(fromTs.values()).size).toBe(fromTs.size);
-    if (prefix === 'H') for (const v of fromTs.values()) expect(v).toBeLessThan(HEADER_WORDS);
-    if (prefix === 'L') for (const v of fromTs.values()) expect(v).toBeLessThan(LAYER_WORDS);
-  });
+  it.each(tables)(
+    'every %s constant has the same value on both sides, and none is missing',
+    (prefix, table, ascName) => {
+      const fromTs = new Map(Object.entries(table).map(([k, v]) => [ascName(k), v]));
+      const fromAsc = new Map([...asc].filter(([k]) => k.startsWith(`${prefix}_`)));
+      // TypeScript → AssemblyScript
+      for (const [name, value] of fromTs) expect(fromAsc.get(name), `${name} in assembly/layout.ts`).toBe(value);
+      // AssemblyScript → TypeScript: no word that only one side knows
+      expect([...fromAsc.keys()].sort()).toEqual([...fromTs.keys()].sort());
+      // distinct values, words inside their record
+      expect(new Set(fromTs.values()).size).toBe(fromTs.size);
+      if (prefix === 'H') for (const v of fromTs.values()) expect(v).toBeLessThan(HEADER_WORDS);
+      if (prefix === 'L') for (const v of fromTs.values()) expect(v).toBeLessThan(LAYER_WORDS);
+    },
+  );
 });
 
 type Region = [label: string, start: number, bytes: number];
@@ -70,14 +74,33 @@ function expectAlignedDisjointInside(regions: Region[], total: number): void {
   const sorted = [...regions].sort((a, b) => a[1] - b[1]);
   for (let i = 1; i < sorted.length; i++) {
     const [prevLabel, prevStart, prevBytes] = sorted[i - 1]!;
-    expect(prevStart + prevBytes, `${prevLabel} ends before ${sorted[i]![0]} starts`).toBeLessThanOrEqual(sorted[i]![1]);
+    expect(prevStart + prevBytes, `${prevLabel} ends before ${sorted[i]![0]} starts`).toBeLessThanOrEqual(
+      sorted[i]![1],
+    );
   }
 }
 
-const SHAPES: number[][] = [[1, 1], [3, 4, 3], [2, 3, 1], [784, 128, 10], [5, 7, 13, 33, 1], [4, 4, 4, 4], [1, 1000, 1], [33, 9, 17]];
+const SHAPES: number[][] = [
+  [1, 1],
+  [3, 4, 3],
+  [2, 3, 1],
+  [784, 128, 10],
+  [5, 7, 13, 33, 1],
+  [4, 4, 4, 4],
+  [1, 1000, 1],
+  [33, 9, 17],
+];
 
 describe('planModel', () => {
-  it.each(SHAPES.flatMap((s) => [[s, true], [s, false]] as [number[], boolean][]))('%j bias=%s: every block aligned, disjoint, inside', (layers, bias) => {
+  it.each(
+    SHAPES.flatMap(
+      (s) =>
+        [
+          [s, true],
+          [s, false],
+        ] as [number[], boolean][],
+    ),
+  )('%j bias=%s: every block aligned, disjoint, inside', (layers, bias) => {
     const p = planModel(layers, bias);
     const n = layers.length - 1;
     const regions: Region[] = [['descriptor', p.descriptor, (HEADER_WORDS + n * LAYER_WORDS) * 4]];
@@ -92,7 +115,10 @@ describe('planModel', () => {
       const b = p.biases[l];
       if (bias) {
         expect(b).not.toBeNull();
-        regions.push([`biases[${l}]`, b!, layers[l + 1]! * 4], [`grad biases[${l}]`, b! + gradShift, layers[l + 1]! * 4]);
+        regions.push(
+          [`biases[${l}]`, b!, layers[l + 1]! * 4],
+          [`grad biases[${l}]`, b! + gradShift, layers[l + 1]! * 4],
+        );
         expect(b! + layers[l + 1]! * 4).toBeLessThanOrEqual(p.params + p.paramFloats * 4);
       } else {
         expect(b).toBeNull();
@@ -111,15 +137,24 @@ describe('planModel', () => {
 });
 
 describe('planWork', () => {
-  it.each(SHAPES.flatMap((s) => [1, 3, 32, 257].map((c) => [s, c] as [number[], number])))('%j × %i rows: every buffer aligned, disjoint, inside', (layers, capacity) => {
-    const p = planWork(layers, capacity);
-    expect(p.capacity).toBe(capacity);
-    const regions: Region[] = [];
-    for (let l = 1; l < layers.length; l++) {
-      regions.push([`outputs[${l - 1}]`, p.outputs[l - 1]!, capacity * layers[l]! * 4], [`deltas[${l - 1}]`, p.deltas[l - 1]!, capacity * layers[l]! * 4]);
-    }
-    regions.push(['inputStage', p.inputStage, capacity * layers[0]! * 4], ['targetStage', p.targetStage, capacity * layers[layers.length - 1]! * 4]);
-    expectAlignedDisjointInside(regions, p.bytes);
-    expect(p.bytes % ALIGN).toBe(0);
-  });
+  it.each(SHAPES.flatMap((s) => [1, 3, 32, 257].map((c) => [s, c] as [number[], number])))(
+    '%j × %i rows: every buffer aligned, disjoint, inside',
+    (layers, capacity) => {
+      const p = planWork(layers, capacity);
+      expect(p.capacity).toBe(capacity);
+      const regions: Region[] = [];
+      for (let l = 1; l < layers.length; l++) {
+        regions.push(
+          [`outputs[${l - 1}]`, p.outputs[l - 1]!, capacity * layers[l]! * 4],
+          [`deltas[${l - 1}]`, p.deltas[l - 1]!, capacity * layers[l]! * 4],
+        );
+      }
+      regions.push(
+        ['inputStage', p.inputStage, capacity * layers[0]! * 4],
+        ['targetStage', p.targetStage, capacity * layers[layers.length - 1]! * 4],
+      );
+      expectAlignedDisjointInside(regions, p.bytes);
+      expect(p.bytes % ALIGN).toBe(0);
+    },
+  );
 });

@@ -9,11 +9,18 @@ import { wasmEngineSync } from '../src/runtime/engine.js';
 describe('Wasm memory during training', () => {
   it('784-128-10 at batch 128 stays within 4 MiB and stops growing after the first epoch', async () => {
     const rows = 2000; // 2000 × (784 + 10) floats = 6.4 MB: more than the 4 MiB kept resident
-    const x = new Float32Array(rows * 784), t = new Float32Array(rows * 10);
+    const x = new Float32Array(rows * 784),
+      t = new Float32Array(rows * 10);
     for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
     for (let r = 0; r < rows; r++) t[r * 10 + (r % 10)] = 1;
     const engine = wasmEngineSync();
-    const net = await NN.create({ layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', engine: 'wasm', seed: 1 });
+    const net = await NN.create({
+      layers: [784, 128, 10],
+      activation: 'relu',
+      loss: 'cross-entropy',
+      engine: 'wasm',
+      seed: 1,
+    });
     net.train(x, t, { epochs: 1, batchSize: 128, optimizer: 'adam' });
     const afterFirst = engine.heap.byteLength;
     expect(afterFirst).toBeLessThanOrEqual(4 * 1024 * 1024);

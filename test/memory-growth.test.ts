@@ -20,15 +20,24 @@ function memoryGrows(bytes: Uint8Array): number {
 }
 
 describe('only the Heap grows engine memory', () => {
-  it.each([['simd', simdBytes], ['relaxed', relaxedBytes], ['debug', debugBytes]] as const)(
-    'build/%s.wasm executes no memory.grow', (_name, bytes) => {
-      expect(memoryGrows(bytes)).toBe(0);
-    });
+  it.each([
+    ['simd', simdBytes],
+    ['relaxed', relaxedBytes],
+    ['debug', debugBytes],
+  ] as const)('build/%s.wasm executes no memory.grow', (_name, bytes) => {
+    expect(memoryGrows(bytes)).toBe(0);
+  });
 
   it('the check finds a memory.grow where there is one', () => {
     const m = new binaryen.Module();
     m.setMemory(1, 16, 'memory');
-    m.addFunction('grow', binaryen.createType([binaryen.i32]), binaryen.i32, [], m.memory.grow(m.local.get(0, binaryen.i32)));
+    m.addFunction(
+      'grow',
+      binaryen.createType([binaryen.i32]),
+      binaryen.i32,
+      [],
+      m.memory.grow(m.local.get(0, binaryen.i32)),
+    );
     m.addFunctionExport('grow', 'grow');
     const bytes = m.emitBinary();
     m.dispose();
@@ -41,8 +50,8 @@ describe('only the Heap grows engine memory', () => {
     heap.f32[a >> 2] = 1.5;
     const before = heap.f32;
     heap.alloc(2 << 16); // past the end: grows, and the getters follow
-    expect(heap.f32 === before, "a new view").toBe(false);
-    expect(before.length, "the old view is detached").toBe(0);
+    expect(heap.f32 === before, 'a new view').toBe(false);
+    expect(before.length, 'the old view is detached').toBe(0);
     expect(heap.f32.buffer).toBe(heap.memory.buffer);
     expect(heap.i32.buffer).toBe(heap.memory.buffer);
     expect(heap.f64.buffer).toBe(heap.memory.buffer);

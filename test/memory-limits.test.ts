@@ -25,12 +25,18 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     ['100000 x 100000 (40 GB of weights)', [100_000, 100_000], 2 * 4 * 1e10],
     ['100000 layers 64 wide', Array.from({ length: 100_000 }, () => 64), 99_999 * 64 * 64 * 4 * 2],
   ])('NN.create with %s: RangeError with the bytes needed, nothing allocated', async (_name, layers, atLeast) => {
-    const allocated = heap.allocated, byteLength = heap.byteLength;
-    const errors = [thrown(() => NN.createSync({ layers, engine })), await rejected(() => NN.create({ layers, engine }))];
+    const allocated = heap.allocated,
+      byteLength = heap.byteLength;
+    const errors = [
+      thrown(() => NN.createSync({ layers, engine })),
+      await rejected(() => NN.create({ layers, engine })),
+    ];
     for (const err of errors) {
       expectClearError(err, /layers/, 'create');
       expect(err).toBeInstanceOf(RangeError);
-      expect(bytesQuoted((err as Error).message), 'the message quotes the bytes needed').toBeGreaterThanOrEqual(atLeast);
+      expect(bytesQuoted((err as Error).message), 'the message quotes the bytes needed').toBeGreaterThanOrEqual(
+        atLeast,
+      );
       expect(heap.allocated).toBe(allocated);
       expect(heap.byteLength, 'memory was not grown').toBe(byteLength);
     }
@@ -43,10 +49,19 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
 
   it("a batch whose buffers exceed 2 GiB ('full' over 16384 rows of a 2^15-wide layer) is refused before allocating", async () => {
     // per row: outputs and error terms of the 32768-wide layer, 2 × 128 KiB; 16384 rows need 4 GiB
-    const net = NN.createSync({ layers: [1, 1 << 15, 1], activation: 'relu', output: 'linear', loss: 'mse', engine, seed: 3 });
-    const x = new Float32Array(16384).map((_, i) => i / 16384), t = x.map((v) => 2 * v);
+    const net = NN.createSync({
+      layers: [1, 1 << 15, 1],
+      activation: 'relu',
+      output: 'linear',
+      loss: 'mse',
+      engine,
+      seed: 3,
+    });
+    const x = new Float32Array(16384).map((_, i) => i / 16384),
+      t = x.map((v) => 2 * v);
     const before = stateOf(net);
-    const allocated = heap.allocated, byteLength = heap.byteLength;
+    const allocated = heap.allocated,
+      byteLength = heap.byteLength;
     for (const options of [{ batchSize: 'full' as const }, { batchSize: 16384 }, { batchSize: 9000 }]) {
       const sync = thrown(() => net.train(x, t, { epochs: 1, ...options }));
       const async = await rejected(() => net.trainAsync(x, t, { epochs: 1, ...options }));
@@ -78,8 +93,10 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     // outputs and error terms of both layers per row, padded to 16 bytes, plus one input and one target
     const perRow = 2 * 4096 * 4 + 2 * 4 + 2 * 4;
     const rowCount = Math.floor((MAX_BYTES - 32 * 2 ** 20) / perRow); // about 2 GiB − 32 MiB of buffers: fits on its own
-    const x = new Float32Array(rowCount), t = new Float32Array(rowCount);
-    const allocated = heap.allocated, byteLength = heap.byteLength;
+    const x = new Float32Array(rowCount),
+      t = new Float32Array(rowCount);
+    const allocated = heap.allocated,
+      byteLength = heap.byteLength;
     const err = thrown(() => net.train(x, t, { epochs: 1, batchSize: 'full' }));
     expectClearError(err, /batch/, 'a batch over what is left');
     expect(err).toBeInstanceOf(RangeError);
@@ -88,6 +105,7 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     expect(heap.byteLength, 'memory was not grown').toBe(byteLength);
     expect(net.predict([0.5]).length).toBe(1);
     expect(other.predict(new Float32Array(4096)).length).toBe(2048);
-    net.dispose(); other.dispose();
+    net.dispose();
+    other.dispose();
   });
 });

@@ -26,7 +26,8 @@ import { rejected, thrown } from './helpers/clear-errors.js';
 import { collect, forceGc } from './helpers/garbage-collection.js';
 
 const MiB = 2 ** 20;
-const X = randomRows(32, 8, 1), T = randomRows(32, 4, 2, 0, 1);
+const X = randomRows(32, 8, 1),
+  T = randomRows(32, 4, 2, 0, 1);
 
 describe('Heap', () => {
   const fresh = (): Heap => new Heap(createLinearMemory(1 << 16), 16);
@@ -42,7 +43,8 @@ describe('Heap', () => {
       for (let i = 0; i < n; i++) expect(heap.u8[ptr + i]).toBe(0);
     }
     const sorted = [...blocks].sort((a, b) => a.ptr - b.ptr);
-    for (let i = 1; i < sorted.length; i++) expect(sorted[i - 1]!.ptr + sorted[i - 1]!.n).toBeLessThanOrEqual(sorted[i]!.ptr);
+    for (let i = 1; i < sorted.length; i++)
+      expect(sorted[i - 1]!.ptr + sorted[i - 1]!.n).toBeLessThanOrEqual(sorted[i]!.ptr);
     // each block rounds up to a multiple of 64 (at least 64)
     expect(heap.allocated).toBe(sizes.reduce((s, n) => s + Math.max(64, Math.ceil(n / 64) * 64), 0));
     for (const { ptr } of blocks) heap.release(ptr);
@@ -60,7 +62,13 @@ describe('Heap', () => {
   });
 
   it('coalesces neighbouring free blocks in any release order', () => {
-    for (const order of [[0, 1, 2], [2, 1, 0], [0, 2, 1], [1, 0, 2], [2, 0, 1]]) {
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [0, 2, 1],
+      [1, 0, 2],
+      [2, 0, 1],
+    ]) {
       const heap = fresh();
       const blocks = [heap.alloc(1008), heap.alloc(1008), heap.alloc(1008)];
       const guard = heap.alloc(16); // keeps the three from merging with the free tail
@@ -73,7 +81,8 @@ describe('Heap', () => {
 
   it('releasing 0, an unknown pointer, or the same block twice does nothing', () => {
     const heap = fresh();
-    const a = heap.alloc(64), b = heap.alloc(64);
+    const a = heap.alloc(64),
+      b = heap.alloc(64);
     heap.release(0);
     heap.release(a + 16);
     heap.release(123456);
@@ -82,7 +91,8 @@ describe('Heap', () => {
     heap.release(a);
     expect(heap.allocated).toBe(64);
     // the twice-released block is handed out once, not twice
-    const c = heap.alloc(64), d = heap.alloc(64);
+    const c = heap.alloc(64),
+      d = heap.alloc(64);
     expect(c).toBe(a);
     expect(d).not.toBe(a);
     expect(d).not.toBe(b);
@@ -94,7 +104,7 @@ describe('Heap', () => {
     const a = heap.alloc(1000);
     heap.f32[a >> 2] = 42.5;
     const oldBuffer = memory.buffer;
-    const big = heap.alloc(3 << 16);  // more than the first page
+    const big = heap.alloc(3 << 16); // more than the first page
     expect(memory.buffer).not.toBe(oldBuffer);
     expect(memory.buffer.byteLength).toBeGreaterThanOrEqual((3 << 16) + 1000);
     expect(heap.f32.buffer).toBe(memory.buffer);
@@ -109,25 +119,44 @@ describe('Heap', () => {
 describe('training rows too large to keep resident, staged batch by batch', () => {
   // Over 4 MiB of rows stay in JavaScript and each batch is copied into the stage: long runs by
   // set(), short ones element by element. Both must put exactly the visited rows there, in order.
-  const engines = [['js', jsEngineSync()], ['wasm', wasmEngineSync(false)], ['wasm, shared memory', wasmEngineSync(true)]] as const;
+  const engines = [
+    ['js', jsEngineSync()],
+    ['wasm', wasmEngineSync(false)],
+    ['wasm, shared memory', wasmEngineSync(true)],
+  ] as const;
   for (const cols of [3, 64, 300]) {
     it.each(engines)(`rows of ${cols} floats, in storage order and shuffled (%s)`, (_, engine) => {
       const rows = Math.ceil((4 << 20) / 4 / (cols + 1)) + 7; // just over the resident limit
-      const x = toMatrix(Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 + 0.25), cols, 'x');
-      const t = toMatrix(Float32Array.from({ length: rows }, (_, i) => -i), 1, 't');
+      const x = toMatrix(
+        Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 + 0.25),
+        cols,
+        'x',
+      );
+      const t = toMatrix(
+        Float32Array.from({ length: rows }, (_, i) => -i),
+        1,
+        't',
+      );
       const staged = new TrainingRows(engine, x, t);
       expect(staged.resident, 'too large to keep resident').toBe(false);
-      const stage = engine.heap.alloc(40 * cols * 4), tStage = engine.heap.alloc(40 * 4);
+      const stage = engine.heap.alloc(40 * cols * 4),
+        tStage = engine.heap.alloc(40 * 4);
       const order = Int32Array.from({ length: rows }, (_, i) => (i * 7919) % rows); // 7919 is prime: a permutation
       for (const visit of [null, order]) {
         staged.setOrder(visit);
-        for (const [start, count] of [[0, 1], [5, 40], [rows - 21, 21]] as const) {
+        for (const [start, count] of [
+          [0, 1],
+          [5, 40],
+          [rows - 21, 21],
+        ] as const) {
           expect(staged.inputBatch(start, count, stage)).toBe(stage);
           expect(staged.targetBatch(start, count, tStage)).toBe(tStage);
           for (let i = 0; i < count; i++) {
             const row = visit ? visit[start + i]! : start + i;
             const got = engine.heap.f32.subarray((stage >> 2) + i * cols, (stage >> 2) + (i + 1) * cols);
-            expect(Array.from(got), `${visit ? 'shuffled' : 'in order'}: batch row ${start + i} is row ${row}`).toEqual(Array.from(x.data.subarray(row * cols, (row + 1) * cols)));
+            expect(Array.from(got), `${visit ? 'shuffled' : 'in order'}: batch row ${start + i} is row ${row}`).toEqual(
+              Array.from(x.data.subarray(row * cols, (row + 1) * cols)),
+            );
             expect(engine.heap.f32[(tStage >> 2) + i]).toBe(-row);
           }
         }
@@ -151,8 +180,9 @@ describe.each(ENGINES)('networks and memory.grow on %s', (engine: EngineKind) =>
     // float32 forward pass of ≤ 9-term sums and an exp: 1e-6 absolute on outputs in (0, 1)
     expect(maxAbsDiff(before, reference)).toBeLessThanOrEqual(1e-6);
 
-    const buffer = heap.memory.buffer, length = heap.byteLength;
-    const block = heap.alloc(length);    // cannot fit in the current memory: forces grow
+    const buffer = heap.memory.buffer,
+      length = heap.byteLength;
+    const block = heap.alloc(length); // cannot fit in the current memory: forces grow
     expect(heap.memory.buffer).not.toBe(buffer);
     expect(heap.byteLength).toBeGreaterThan(length);
 
@@ -169,21 +199,40 @@ describe.each(ENGINES)('networks and memory.grow on %s', (engine: EngineKind) =>
     const heap = engineOf(engine).heap;
     const data = articleData({ rows: 300, inputs: 3, outputs: 3, seed: 2 });
     const net = await NN.create({
-      layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 1, threshold: 0.1 }, bias: false, loss: 'sse', init: 'normal',
-      engine, seed: 4,
+      layers: [3, 4, 3],
+      activation: { name: 'sigmoid', gain: 1, threshold: 0.1 },
+      bias: false,
+      loss: 'sse',
+      init: 'normal',
+      engine,
+      seed: 4,
     });
     const initial = net.getWeights().weights.map(f64);
-    let block = 0, grew = false;
+    let block = 0,
+      grew = false;
     const errors: number[] = [];
     net.train(data.inputs, data.targets, {
-      epochs: 6, batchSize: 'full', shuffle: false, learningRate: 0.002,
+      epochs: 6,
+      batchSize: 'full',
+      shuffle: false,
+      learningRate: 0.002,
       onEpoch: ({ epoch, error }) => {
         errors.push(error);
-        if (epoch === 3) { const buffer = heap.memory.buffer; block = heap.alloc(heap.byteLength); grew = heap.memory.buffer !== buffer; }
+        if (epoch === 3) {
+          const buffer = heap.memory.buffer;
+          block = heap.alloc(heap.byteLength);
+          grew = heap.memory.buffer !== buffer;
+        }
       },
     });
     expect(grew).toBe(true);
-    const ref = new ArticleNN([3, 4, 3], initial.map((w) => w.slice()), 1, 0.1, 0.002);
+    const ref = new ArticleNN(
+      [3, 4, 3],
+      initial.map((w) => w.slice()),
+      1,
+      0.1,
+      0.002,
+    );
     const refErrors = ref.fit(data.inputs, data.targets, 300, 6);
     const w = net.getWeights().weights;
     // the article test's tolerances (see article.test.ts): 1e-4·max|w| and 1e-5 relative
@@ -203,7 +252,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     warm.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
     warm.predict(randomRows(300, 8, 3));
     warm.dispose();
-    const allocated = heap.allocated, byteLength = heap.byteLength;
+    const allocated = heap.allocated,
+      byteLength = heap.byteLength;
     for (let i = 0; i < 10_000; i++) {
       const layers = [8, 16 + (i % 7), 4]; // a freed block is reused by a network of another size
       const net = i % 2 ? NN.createSync({ layers, engine, seed: i }) : await NN.create({ layers, engine, seed: i });
@@ -221,15 +271,19 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   it('2,000 fromJSON/fromBinary/dispose cycles, half of them refused, leave the heap at its baseline', async () => {
     const source = NN.createSync({ layers: [8, 16, 4], engine, seed: 1 });
     source.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
-    const json = JSON.stringify(source.toJSON()), binary = source.toBinary();
+    const json = JSON.stringify(source.toJSON()),
+      binary = source.toBinary();
     source.dispose();
     const allocated = heap.allocated;
-    const broken = binary.slice(); broken[40]! ^= 1;
+    const broken = binary.slice();
+    broken[40]! ^= 1;
     for (let i = 0; i < 1000; i++) {
       (await NN.fromJSON(json, { engine })).dispose();
       (await NN.fromBinary(binary, { engine })).dispose();
       expect(await rejected(() => NN.fromBinary(broken, { engine }))).toBeInstanceOf(RangeError);
-      expect(await rejected(() => NN.fromJSON(json.replace('"weights":[[', '"weights":[["x",'), { engine }))).toBeInstanceOf(TypeError);
+      expect(
+        await rejected(() => NN.fromJSON(json.replace('"weights":[[', '"weights":[["x",'), { engine })),
+      ).toBeInstanceOf(TypeError);
     }
     expect(heap.allocated).toBe(allocated);
   });
@@ -237,7 +291,9 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   it('a disposed network refuses every method with a clear error; dispose twice is harmless', async () => {
     const net = await NN.create({ layers: [8, 16, 4], engine, seed: 2 });
     const other = await NN.create({ layers: [8, 16, 4], engine, seed: 3 });
-    const weights = net.getWeights(), json = net.toJSON(), binary = net.toBinary();
+    const weights = net.getWeights(),
+      json = net.toJSON(),
+      binary = net.toBinary();
     const allocated = heap.allocated;
     net.dispose();
     expect(net.isDisposed).toBe(true);
@@ -264,13 +320,22 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     };
     // every public method of the class is in the list above (a new one must be added, and must check)
     const PRIVATE = ['constructor', 'dispose', 'inputs', 'pair', 'begin', 'restore', 'check'];
-    const methods = Object.getOwnPropertyNames(NN.prototype)
-      .filter((name) => typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name));
+    const methods = Object.getOwnPropertyNames(NN.prototype).filter(
+      (name) =>
+        typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name),
+    );
     for (const name of methods) expect(Object.keys(calls), `method ${name} is covered by this test`).toContain(name);
     for (const [name, call] of Object.entries(calls)) {
       if (!methods.includes(name)) continue;
-      let err: unknown, threw = false;
-      try { const r = call(); if (r instanceof Promise) err = await rejected(() => r); } catch (e) { err = e; threw = true; }
+      let err: unknown,
+        threw = false;
+      try {
+        const r = call();
+        if (r instanceof Promise) err = await rejected(() => r);
+      } catch (e) {
+        err = e;
+        threw = true;
+      }
       if (name === 'trainAsync') expect(threw, 'trainAsync rejects rather than throws').toBe(false);
       expect(err, `${name} on a disposed network`).toBeInstanceOf(Error);
       expect((err as Error).message, name).toMatch(/disposed/);
@@ -287,19 +352,22 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     const a = NN.createSync({ layers: [8, 16, 4], engine, seed: 4 });
     a.dispose();
     const b = NN.createSync({ layers: [8, 16, 4], engine, seed: 5 }); // first fit: a's region
-    const w = b.getWeights(), allocated = heap.allocated;
+    const w = b.getWeights(),
+      allocated = heap.allocated;
     a.dispose();
     expect(heap.allocated).toBe(allocated);
     const c = NN.createSync({ layers: [8, 16, 4], engine, seed: 6 }); // must not land on b
     expect(b.getWeights()).toEqual(w);
-    b.dispose(); c.dispose();
+    b.dispose();
+    c.dispose();
   });
 
   it('dispose returns every block: model, batch buffers, optimizer state, training data', async () => {
     const base = heap.allocated;
     const net = await NN.create({ layers: [5, 7, 2], engine, seed: 1 });
     expect(heap.allocated).toBeGreaterThan(base);
-    const x = randomRows(40, 5, 2), t = randomRows(40, 2, 3, 0, 1);
+    const x = randomRows(40, 5, 2),
+      t = randomRows(40, 2, 3, 0, 1);
     net.train(x, t, { epochs: 2, batchSize: 8, optimizer: 'adam' });
     net.predict(randomRows(300, 5, 4));
     net.dispose();
@@ -309,10 +377,25 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   it('a training callback that throws leaves the network usable and leaks nothing', async () => {
     const base = heap.allocated;
     const net = await NN.create({ layers: [3, 4, 1], engine, seed: 1 });
-    const x = randomRows(30, 3, 5), t = randomRows(30, 1, 6, 0, 1);
-    expect(() => net.train(x, t, { epochs: 5, onEpoch: ({ epoch }) => { if (epoch === 2) throw new Error('stop here'); } })).toThrow('stop here');
+    const x = randomRows(30, 3, 5),
+      t = randomRows(30, 1, 6, 0, 1);
+    expect(() =>
+      net.train(x, t, {
+        epochs: 5,
+        onEpoch: ({ epoch }) => {
+          if (epoch === 2) throw new Error('stop here');
+        },
+      }),
+    ).toThrow('stop here');
     // disposing from inside the training run is refused, and training can run again afterwards
-    expect(() => net.train(x, t, { epochs: 3, onEpoch: () => { net.dispose(); } })).toThrow(Error);
+    expect(() =>
+      net.train(x, t, {
+        epochs: 3,
+        onEpoch: () => {
+          net.dispose();
+        },
+      }),
+    ).toThrow(Error);
     expect(net.isDisposed).toBe(false);
     const report = net.train(x, t, { epochs: 2 });
     expect(Number.isFinite(report.error)).toBe(true);
@@ -324,14 +407,23 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     const base = heap.allocated;
     const net = NN.createSync({ layers: [8, 16, 4], engine, seed: 7 });
     const controller = new AbortController();
-    let batches = 0, inside: unknown;
-    const running = net.trainAsync(randomRows(2000, 8, 9), randomRows(2000, 4, 10), { epochs: 1000, batchSize: 1, signal: controller.signal, onBatch: ({ batch }) => {
-      batches++;
-      if (batch === 5) inside = thrown(() => net.dispose());
-    } });
+    let batches = 0,
+      inside: unknown;
+    const running = net.trainAsync(randomRows(2000, 8, 9), randomRows(2000, 4, 10), {
+      epochs: 1000,
+      batchSize: 1,
+      signal: controller.signal,
+      onBatch: ({ batch }) => {
+        batches++;
+        if (batch === 5) inside = thrown(() => net.dispose());
+      },
+    });
     while (batches < 6) await new Promise((resolve) => setTimeout(resolve, 1));
     const between = thrown(() => net.dispose());
-    for (const [where, err] of [['inside onBatch', inside], ['between batches', between]] as const) {
+    for (const [where, err] of [
+      ['inside onBatch', inside],
+      ['between batches', between],
+    ] as const) {
       expect(err, where).toBeInstanceOf(Error);
       expect((err as Error).message, where).toMatch(/trains/);
     }
@@ -343,48 +435,60 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   });
 
   const gc = forceGc();
-  it.skipIf(!gc)('networks dropped without dispose() are freed by the FinalizationRegistry after a collection', async () => {
-    await collect();
-    const allocated = heap.allocated;
-    (() => {
-      for (let i = 0; i < 200; i++) {
-        const net = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
-        if (i % 4 === 0) net.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
-      }
-    })();
-    expect(heap.allocated, 'the dropped networks still hold their memory before a collection').toBeGreaterThan(allocated + 200 * 1000);
-    await collect(6);
-    expect(heap.allocated, 'every dropped network was freed').toBe(allocated);
-  });
+  it.skipIf(!gc)(
+    'networks dropped without dispose() are freed by the FinalizationRegistry after a collection',
+    async () => {
+      await collect();
+      const allocated = heap.allocated;
+      (() => {
+        for (let i = 0; i < 200; i++) {
+          const net = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
+          if (i % 4 === 0) net.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+        }
+      })();
+      expect(heap.allocated, 'the dropped networks still hold their memory before a collection').toBeGreaterThan(
+        allocated + 200 * 1000,
+      );
+      await collect(6);
+      expect(heap.allocated, 'every dropped network was freed').toBe(allocated);
+    },
+  );
 
-  it.skipIf(!gc)('a network disposed and then collected is not freed a second time (the registry forgets it on dispose)', async () => {
-    await collect();
-    const survivors: NN[] = [];
-    const regionOf = (n: NN): number => (n as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr; // only to check the setup
-    let reused = 0;
-    (() => {
-      for (let i = 0; i < 50; i++) {
-        const dropped = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
-        dropped.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
-        dropped.dispose();
-        // takes over the region `dropped` had (first fit), and keeps it while `dropped` is collected
-        const survivor = NN.createSync({ layers: [8, 16, 4], engine, seed: 1000 + i });
-        if (regionOf(survivor) === regionOf(dropped)) reused++;
-        survivors.push(survivor);
-      }
-    })();
-    expect(reused, 'the setup: survivors sit where disposed networks were').toBeGreaterThan(25);
-    const allocated = heap.allocated, weights = survivors.map((n) => n.getWeights());
-    await collect(6);
-    expect(heap.allocated, 'collecting the disposed networks freed nothing').toBe(allocated);
-    const newcomers = Array.from({ length: 50 }, (_, i) => NN.createSync({ layers: [8, 16, 4], engine, seed: 2000 + i }));
-    survivors.forEach((n, i) => expect(n.getWeights(), `survivor ${i} intact`).toEqual(weights[i]));
-    for (const n of [...survivors, ...newcomers]) n.dispose();
-  });
+  it.skipIf(!gc)(
+    'a network disposed and then collected is not freed a second time (the registry forgets it on dispose)',
+    async () => {
+      await collect();
+      const survivors: NN[] = [];
+      const regionOf = (n: NN): number => (n as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr; // only to check the setup
+      let reused = 0;
+      (() => {
+        for (let i = 0; i < 50; i++) {
+          const dropped = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
+          dropped.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+          dropped.dispose();
+          // takes over the region `dropped` had (first fit), and keeps it while `dropped` is collected
+          const survivor = NN.createSync({ layers: [8, 16, 4], engine, seed: 1000 + i });
+          if (regionOf(survivor) === regionOf(dropped)) reused++;
+          survivors.push(survivor);
+        }
+      })();
+      expect(reused, 'the setup: survivors sit where disposed networks were').toBeGreaterThan(25);
+      const allocated = heap.allocated,
+        weights = survivors.map((n) => n.getWeights());
+      await collect(6);
+      expect(heap.allocated, 'collecting the disposed networks freed nothing').toBe(allocated);
+      const newcomers = Array.from({ length: 50 }, (_, i) =>
+        NN.createSync({ layers: [8, 16, 4], engine, seed: 2000 + i }),
+      );
+      survivors.forEach((n, i) => expect(n.getWeights(), `survivor ${i} intact`).toEqual(weights[i]));
+      for (const n of [...survivors, ...newcomers]) n.dispose();
+    },
+  );
 
   it(`1,000,000 predict calls leave process memory flat (JS heap + buffers within 4 MiB${gc ? '' : ', no gc: 32 MiB'})`, () => {
     const net = NN.createSync({ layers: [4, 8, 2], engine, seed: 8 });
-    const row = Float32Array.of(0.1, 0.2, 0.3, 0.4), plain = [0.4, 0.3, 0.2, 0.1];
+    const row = Float32Array.of(0.1, 0.2, 0.3, 0.4),
+      plain = [0.4, 0.3, 0.2, 0.1];
     let keep = 0;
     const run = (n: number): void => {
       for (let i = 0; i < n; i++) {
@@ -393,20 +497,27 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       }
     };
     const level = (): { js: number; rss: number } => {
-      gc?.(); gc?.();
+      gc?.();
+      gc?.();
       const m = process.memoryUsage();
       return { js: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
     };
     run(20_000);
-    const allocated = heap.allocated, byteLength = heap.byteLength;
+    const allocated = heap.allocated,
+      byteLength = heap.byteLength;
     const before = level();
     run(1_000_000);
     const after = level();
     expect(Number.isFinite(keep)).toBe(true);
     expect(heap.allocated, 'engine heap: nothing allocated per call').toBe(allocated);
     expect(heap.byteLength, 'engine memory not grown').toBe(byteLength);
-    expect(after.js - before.js, `JS heap + buffers grew by ${((after.js - before.js) / MiB).toFixed(2)} MiB`).toBeLessThan((gc ? 4 : 32) * MiB);
-    expect(after.rss - before.rss, `RSS grew by ${((after.rss - before.rss) / MiB).toFixed(1)} MiB`).toBeLessThan(64 * MiB);
+    expect(
+      after.js - before.js,
+      `JS heap + buffers grew by ${((after.js - before.js) / MiB).toFixed(2)} MiB`,
+    ).toBeLessThan((gc ? 4 : 32) * MiB);
+    expect(after.rss - before.rss, `RSS grew by ${((after.rss - before.rss) / MiB).toFixed(1)} MiB`).toBeLessThan(
+      64 * MiB,
+    );
     net.dispose();
   });
 });

@@ -8,19 +8,38 @@ import { f64, forwardRef } from './helpers/float64-network.js';
 import { maxAbsDiff } from './helpers/tolerance.js';
 import { randomF32, rng } from './helpers/random-data.js';
 
-const ENGINES: ['js' | 'wasm', () => Engine][] = [['js', jsEngineSync], ['wasm', wasmEngineSync]];
+const ENGINES: ['js' | 'wasm', () => Engine][] = [
+  ['js', jsEngineSync],
+  ['wasm', wasmEngineSync],
+];
 
 describe.each(ENGINES)('predict of one row on %s', (engine, get) => {
   const layers = [3, 4, 3];
-  const make = () => NN.createSync({ layers, activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, output: 'tanh', engine, seed: 7 });
+  const make = () =>
+    NN.createSync({
+      layers,
+      activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
+      output: 'tanh',
+      engine,
+      seed: 7,
+    });
   const reference = (net: NN, row: Float32Array): Float64Array => {
     const w = net.getWeights();
-    return forwardRef({ layers, activations: [{ name: 'sigmoid', gain: Math.fround(0.04), threshold: Math.fround(0.1) }, { name: 'tanh' }],
-      weights: w.weights.map(f64), biases: w.biases.map((b) => f64(b!)) }, row, 1)[2]!;
+    return forwardRef(
+      {
+        layers,
+        activations: [{ name: 'sigmoid', gain: Math.fround(0.04), threshold: Math.fround(0.1) }, { name: 'tanh' }],
+        weights: w.weights.map(f64),
+        biases: w.biases.map((b) => f64(b!)),
+      },
+      row,
+      1,
+    )[2]!;
   };
 
   it('is the forward pass, in a new array each call, whatever the form of the row', () => {
-    const net = make(), random = rng(3);
+    const net = make(),
+      random = rng(3);
     for (let i = 0; i < 20; i++) {
       const row = randomF32(3, random, -30, 30);
       const y = net.predict(row);
@@ -39,7 +58,9 @@ describe.each(ENGINES)('predict of one row on %s', (engine, get) => {
   });
 
   it('answers right after another allocation grew the memory', () => {
-    const net = make(), heap = get().heap, row = randomF32(3, rng(4), -5, 5);
+    const net = make(),
+      heap = get().heap,
+      row = randomF32(3, rng(4), -5, 5);
     const before = Array.from(net.predict(row));
     const buffer = heap.memory.buffer;
     const block = heap.alloc(heap.byteLength); // does not fit: grows

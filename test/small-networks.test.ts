@@ -2,32 +2,60 @@
 // general path's arithmetic in the general path's order: the trained weights are bit for bit the
 // ones of forward/backward/update, on both engines, for every loss and activation it accepts.
 import { describe, expect, it } from 'vitest';
-import { BATCHES, CASES, SHAPES, compareFusedWithGeneral, fits, fusedPathTaken, type SmallCase } from './helpers/fused-epoch.js';
+import {
+  BATCHES,
+  CASES,
+  SHAPES,
+  compareFusedWithGeneral,
+  fits,
+  fusedPathTaken,
+  type SmallCase,
+} from './helpers/fused-epoch.js';
 import { NN, type Weights } from '../src/index.js';
 import { sameBits } from './helpers/bits.js';
 
 const ENGINES = ['js', 'wasm'] as const;
 
 describe('which networks take the fused path', () => {
-  it.each(ENGINES)('%s: plain SGD without clipping; tiny networks in batches of up to 4 rows, others one row at a time', (engine) => {
-    const article = { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse' } as const;
-    const sgd = { optimizer: 'sgd' } as const;
-    // one hidden layer, every width at most 4: batches of 1 to 4 rows with SSE or MSE, one row with any loss
-    expect([1, 2, 3, 4, 5, 8].map((batch) => fusedPathTaken(engine, article, sgd, batch))).toEqual([1, 1, 1, 1, 0, 0]);
-    expect(fusedPathTaken(engine, { ...article, loss: 'mse' }, { ...sgd, weightDecay: 0.01 }, 4)).toBe(1);
-    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 3, 1], output: 'sigmoid', loss: 'binary-cross-entropy' }, sgd, batch))).toEqual([1, 0]);
-    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [4, 4, 3], output: 'softmax', loss: 'sse' }, sgd, batch))).toEqual([1, 0]);
-    // other networks: one row per batch, layers at most 64 wide
-    expect([1, 2, 4].map((batch) => fusedPathTaken(engine, { layers: [10, 20, 5] }, sgd, batch))).toEqual([1, 0, 0]);
-    expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 4, 4, 1], loss: 'sse' }, sgd, batch))).toEqual([1, 0]);
-    expect(fusedPathTaken(engine, { layers: [64, 64, 64] }, sgd, 1)).toBe(1);
-    expect(fusedPathTaken(engine, { layers: [65, 4, 3] }, sgd, 1)).toBe(0);
-    expect(fusedPathTaken(engine, { layers: [3, 65, 3] }, sgd, 1)).toBe(0);
-    // the rest stays on the general path
-    expect(fusedPathTaken(engine, article, { optimizer: 'momentum' }, 1)).toBe(0);
-    expect(fusedPathTaken(engine, article, { optimizer: 'adam' }, 1)).toBe(0);
-    expect(fusedPathTaken(engine, article, { ...sgd, clipNorm: 1 }, 1)).toBe(0);
-  });
+  it.each(ENGINES)(
+    '%s: plain SGD without clipping; tiny networks in batches of up to 4 rows, others one row at a time',
+    (engine) => {
+      const article = {
+        layers: [3, 4, 3],
+        activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
+        bias: false,
+        loss: 'sse',
+      } as const;
+      const sgd = { optimizer: 'sgd' } as const;
+      // one hidden layer, every width at most 4: batches of 1 to 4 rows with SSE or MSE, one row with any loss
+      expect([1, 2, 3, 4, 5, 8].map((batch) => fusedPathTaken(engine, article, sgd, batch))).toEqual([
+        1, 1, 1, 1, 0, 0,
+      ]);
+      expect(fusedPathTaken(engine, { ...article, loss: 'mse' }, { ...sgd, weightDecay: 0.01 }, 4)).toBe(1);
+      expect(
+        [1, 2].map((batch) =>
+          fusedPathTaken(engine, { layers: [2, 3, 1], output: 'sigmoid', loss: 'binary-cross-entropy' }, sgd, batch),
+        ),
+      ).toEqual([1, 0]);
+      expect(
+        [1, 2].map((batch) =>
+          fusedPathTaken(engine, { layers: [4, 4, 3], output: 'softmax', loss: 'sse' }, sgd, batch),
+        ),
+      ).toEqual([1, 0]);
+      // other networks: one row per batch, layers at most 64 wide
+      expect([1, 2, 4].map((batch) => fusedPathTaken(engine, { layers: [10, 20, 5] }, sgd, batch))).toEqual([1, 0, 0]);
+      expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 4, 4, 1], loss: 'sse' }, sgd, batch))).toEqual([
+        1, 0,
+      ]);
+      expect(fusedPathTaken(engine, { layers: [64, 64, 64] }, sgd, 1)).toBe(1);
+      expect(fusedPathTaken(engine, { layers: [65, 4, 3] }, sgd, 1)).toBe(0);
+      expect(fusedPathTaken(engine, { layers: [3, 65, 3] }, sgd, 1)).toBe(0);
+      // the rest stays on the general path
+      expect(fusedPathTaken(engine, article, { optimizer: 'momentum' }, 1)).toBe(0);
+      expect(fusedPathTaken(engine, article, { optimizer: 'adam' }, 1)).toBe(0);
+      expect(fusedPathTaken(engine, article, { ...sgd, clipNorm: 1 }, 1)).toBe(0);
+    },
+  );
 });
 
 describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) => {
@@ -36,7 +64,8 @@ describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) 
       let fused = 0;
       for (const layers of SHAPES.filter((l) => fits(c, l))) {
         for (const batch of BATCHES) {
-          if (!fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch)) continue;
+          if (!fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch))
+            continue;
           fused++;
           const label = `${layers.join('-')} batch ${batch}`;
           const { identical, moved } = compareFusedWithGeneral(engine, layers, c, batch);
@@ -57,14 +86,32 @@ describe.each(ENGINES)('%s: one row at a time through a network of widths at mos
   // every combination must still give the general path's bits
   const shortcuts: SmallCase[] = [
     { label: 'sigmoid (gain 1), sse, no decay', decay: 0, net: { activation: 'sigmoid', loss: 'sse' } },
-    { label: 'sigmoid (gain 1), mse, decay, no bias', decay: 1e-3, net: { activation: 'sigmoid', loss: 'mse', bias: false } },
+    {
+      label: 'sigmoid (gain 1), mse, decay, no bias',
+      decay: 1e-3,
+      net: { activation: 'sigmoid', loss: 'mse', bias: false },
+    },
     { label: 'tanh, sse, no decay, no bias', decay: 0, net: { activation: 'tanh', loss: 'sse', bias: false } },
-    { label: 'sigmoid (gain 1) → tanh, sse, decay', decay: 1e-2, net: { activation: 'sigmoid', output: 'tanh', loss: 'sse' } },
+    {
+      label: 'sigmoid (gain 1) → tanh, sse, decay',
+      decay: 1e-2,
+      net: { activation: 'sigmoid', output: 'tanh', loss: 'sse' },
+    },
   ];
-  const shapes = [[3, 4, 3], [2, 3, 1], [1, 4, 2], [4, 1, 4], [4, 4, 4], [3, 2, 1]];
-  it.each(shortcuts)('$label: the general path\'s bits on every narrow shape', (c) => {
+  const shapes = [
+    [3, 4, 3],
+    [2, 3, 1],
+    [1, 4, 2],
+    [4, 1, 4],
+    [4, 4, 4],
+    [3, 2, 1],
+  ];
+  it.each(shortcuts)("$label: the general path's bits on every narrow shape", (c) => {
     for (const layers of shapes) {
-      expect(fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, 1), `${layers.join('-')} takes the fused path`).toBe(1);
+      expect(
+        fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, 1),
+        `${layers.join('-')} takes the fused path`,
+      ).toBe(1);
       const { identical, moved } = compareFusedWithGeneral(engine, layers, c, 1);
       expect(identical, `${layers.join('-')}: same bits`).toBe(true);
       expect(moved, `${layers.join('-')}: the weights moved`).toBeGreaterThan(1e-4);
@@ -75,7 +122,13 @@ describe.each(ENGINES)('%s: one row at a time through a network of widths at mos
 describe.each(ENGINES)('%s: one row at a time, where signed zeros and overflow could show', (engine) => {
   // the one-row loop leaves out 0 + of W1's gradients, exact unless a weight of W1 is −0 (the batch
   // loop trains those), and tries the activations without the guard for infinite exponents
-  function compare(layers: number[], x: Float32Array, t: Float32Array, prepare: (w: Weights) => void, activation: 'sigmoid' | 'tanh'): boolean {
+  function compare(
+    layers: number[],
+    x: Float32Array,
+    t: Float32Array,
+    prepare: (w: Weights) => void,
+    activation: 'sigmoid' | 'tanh',
+  ): boolean {
     const nets = [0, 1].map(() => NN.createSync({ layers, activation, loss: 'sse', engine, seed: 5 }));
     const w = nets[0]!.getWeights();
     prepare(w);
@@ -85,7 +138,8 @@ describe.each(ENGINES)('%s: one row at a time, where signed zeros and overflow c
     nets[1]!.train(x, t, { ...train, onBatch: () => {} });
     const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
     let same = true;
-    for (let l = 0; l < layers.length - 1; l++) same &&= sameBits(a.weights[l]!, b.weights[l]!) && sameBits(a.biases[l] ?? [], b.biases[l] ?? []);
+    for (let l = 0; l < layers.length - 1; l++)
+      same &&= sameBits(a.weights[l]!, b.weights[l]!) && sameBits(a.biases[l] ?? [], b.biases[l] ?? []);
     for (const n of nets) n.dispose();
     return same;
   }
@@ -93,12 +147,57 @@ describe.each(ENGINES)('%s: one row at a time, where signed zeros and overflow c
   const x = Float32Array.from([0, 1, 0, -1, 0, 0.5, 0, -0.5, 0, 1, 0, -1]);
   const t = Float32Array.from([1, 0, 0, 1, 1, 0]);
   it.each(['sigmoid', 'tanh'] as const)('%s: weights of W1 at −0 and at +0, inputs of 0', (activation) => {
-    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]!.fill(-0, 0, 3); }, activation)).toBe(true);
-    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]!.fill(0, 0, 3); }, activation)).toBe(true);
-    expect(compare([2, 3, 1], x, t, (w) => { w.weights[0]![1] = -0; w.weights[0]![5] = -0; w.biases[0]![0] = -0; }, activation)).toBe(true);
+    expect(
+      compare(
+        [2, 3, 1],
+        x,
+        t,
+        (w) => {
+          w.weights[0]!.fill(-0, 0, 3);
+        },
+        activation,
+      ),
+    ).toBe(true);
+    expect(
+      compare(
+        [2, 3, 1],
+        x,
+        t,
+        (w) => {
+          w.weights[0]!.fill(0, 0, 3);
+        },
+        activation,
+      ),
+    ).toBe(true);
+    expect(
+      compare(
+        [2, 3, 1],
+        x,
+        t,
+        (w) => {
+          w.weights[0]![1] = -0;
+          w.weights[0]![5] = -0;
+          w.biases[0]![0] = -0;
+        },
+        activation,
+      ),
+    ).toBe(true);
   });
-  it.each(['sigmoid', 'tanh'] as const)('%s: hidden sums past float32 (infinite exponents) in some rows', (activation) => {
-    const big = Float32Array.from([3e38, 0, 0.5, -0.25, -3e38, 0, 3e38, 3e38, 1, 1]);
-    expect(compare([2, 3, 1], big, Float32Array.from([1, 0, 1, 0, 1]), (w) => { w.weights[0]!.fill(0.9); }, activation)).toBe(true);
-  });
+  it.each(['sigmoid', 'tanh'] as const)(
+    '%s: hidden sums past float32 (infinite exponents) in some rows',
+    (activation) => {
+      const big = Float32Array.from([3e38, 0, 0.5, -0.25, -3e38, 0, 3e38, 3e38, 1, 1]);
+      expect(
+        compare(
+          [2, 3, 1],
+          big,
+          Float32Array.from([1, 0, 1, 0, 1]),
+          (w) => {
+            w.weights[0]!.fill(0.9);
+          },
+          activation,
+        ),
+      ).toBe(true);
+    },
+  );
 });

@@ -20,7 +20,15 @@ const MiB = 2 ** 20;
 
 interface Server {
   port: number;
-  stats: { requests: number; ok: number; badRequest: number; tooLarge: number; notFound: number; serverErrors: number; lastServerError: string };
+  stats: {
+    requests: number;
+    ok: number;
+    badRequest: number;
+    tooLarge: number;
+    notFound: number;
+    serverErrors: number;
+    lastServerError: string;
+  };
   versions: Weights[];
   readonly version: number;
   promote(weights: Weights): void;
@@ -29,8 +37,15 @@ interface Server {
 type Kind = 'one' | 'batch' | 'malformed';
 /** [kind, body index, x-weights-version, status, outputs (200) or error message (400)] */
 type RecordRow = [Kind, number, number, number, number[][] | string];
-interface Phase { requests: number; seconds: number }
-interface Summary { warm: Phase; run: Phase; errors: { status: number; socket: number; body: number; samples: string[] } }
+interface Phase {
+  requests: number;
+  seconds: number;
+}
+interface Summary {
+  warm: Phase;
+  run: Phase;
+  errors: { status: number; socket: number; body: number; samples: string[] };
+}
 interface SoakModule {
   SHAPE: { layers: number[]; activation: 'relu'; output: 'softmax'; loss: 'cross-entropy' };
   MALFORMED: readonly { name: string }[];
@@ -38,8 +53,16 @@ interface SoakModule {
   requestBodies(seed?: number): Record<Kind, string[]>;
   startServer(net: NN, options?: { keepVersions?: boolean; maxBodyBytes?: number }): Promise<Server>;
   runLoad(options: {
-    port: number; seconds: number; requests: number; concurrency?: number; warmupSeconds: number; warmupRequests: number;
-    verify?: boolean; seed?: number; onWarm?: () => Promise<void>; onFinished?: () => Promise<void>;
+    port: number;
+    seconds: number;
+    requests: number;
+    concurrency?: number;
+    warmupSeconds: number;
+    warmupRequests: number;
+    verify?: boolean;
+    seed?: number;
+    onWarm?: () => Promise<void>;
+    onFinished?: () => Promise<void>;
   }): Promise<{ summary: Summary; records: RecordRow[] }>;
   settledMemory(): Promise<NodeJS.MemoryUsage>;
   forceGc(): (() => void) | null;
@@ -93,7 +116,7 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
     const serving = await NN.create({ ...soak.SHAPE, seed: 1, threads: 2 });
     const trainee = await NN.create({ ...soak.SHAPE, seed: 2, threads: 2 });
     serving.setWeights(trainee.getWeights()); // version 0
-    const data = soak.syntheticData(2000, 3) // short epochs: many promotions while the load runs;
+    const data = soak.syntheticData(2000, 3); // short epochs: many promotions while the load runs;
     const server = await soak.startServer(serving, { keepVersions: true });
 
     try {
@@ -108,8 +131,15 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
 
       let loadDone = false;
       const training = trainInWorker(trainee, data.x, data.t, {
-        epochs: 10_000, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, syncWeights: true,
-        onEpoch: () => { server.promote(trainee.getWeights()); return !loadDone; },
+        epochs: 10_000,
+        batchSize: 32,
+        optimizer: 'adam',
+        learningRate: 1e-3,
+        syncWeights: true,
+        onEpoch: () => {
+          server.promote(trainee.getWeights());
+          return !loadDone;
+        },
       });
       training.catch(() => {}); // awaited below
 
@@ -119,11 +149,27 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
         const kept = versionBytes(server.versions); // the test's own records, not the server's memory
         return { js: m.heapUsed + m.external - kept, rss: m.rss - kept };
       };
-      let warm: Level | undefined, end: Level | undefined, versionAtWarm = 0, versionAtEnd = 0;
+      let warm: Level | undefined,
+        end: Level | undefined,
+        versionAtWarm = 0,
+        versionAtEnd = 0;
       const { summary, records } = await soak.runLoad({
-        port: server.port, seconds: 8, requests: 2000, concurrency: 8, warmupSeconds: 1, warmupRequests: 400, verify: true,
-        onWarm: async () => { warm = await level(); versionAtWarm = server.version; },
-        onFinished: async () => { loadDone = true; end = await level(); versionAtEnd = server.version; },
+        port: server.port,
+        seconds: 8,
+        requests: 2000,
+        concurrency: 8,
+        warmupSeconds: 1,
+        warmupRequests: 400,
+        verify: true,
+        onWarm: async () => {
+          warm = await level();
+          versionAtWarm = server.version;
+        },
+        onFinished: async () => {
+          loadDone = true;
+          end = await level();
+          versionAtEnd = server.version;
+        },
       });
       const report = await training;
       expect([serving.threads, report.threads], 'serving and training on two threads').toEqual([2, 2]);
@@ -135,7 +181,9 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
       expect(server.stats.serverErrors, server.stats.lastServerError).toBe(0);
       const total = warmPhase.requests + run.requests;
       expect(records.length, 'one record per request').toBe(total);
-      expect(run.requests, 'enough measured requests for the memory bound to mean something').toBeGreaterThanOrEqual(1000);
+      expect(run.requests, 'enough measured requests for the memory bound to mean something').toBeGreaterThanOrEqual(
+        1000,
+      );
 
       // ---- malformed: 400 naming the field, every kind exercised
       const malformed = records.filter((r) => r[0] === 'malformed');
@@ -150,17 +198,24 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
 
       // ---- every answer equals predict at the weights it names, bit for bit
       const bodies = soak.requestBodies();
-      const parsed = { one: bodies.one.map((b) => JSON.parse(b).rows as number[][]), batch: bodies.batch.map((b) => JSON.parse(b).rows as number[][]) };
+      const parsed = {
+        one: bodies.one.map((b) => JSON.parse(b).rows as number[][]),
+        batch: bodies.batch.map((b) => JSON.parse(b).rows as number[][]),
+      };
       const answers = records.filter((r) => r[0] !== 'malformed');
       expect(answers.length).toBeGreaterThan(0);
       const byVersion = new Map<number, RecordRow[]>();
       for (const r of answers) {
         expect(r[3]).toBe(200);
-        expect(Number.isInteger(r[2]) && r[2] >= 0 && r[2] < server.versions.length, `version ${r[2]} was held`).toBe(true);
+        expect(Number.isInteger(r[2]) && r[2] >= 0 && r[2] < server.versions.length, `version ${r[2]} was held`).toBe(
+          true,
+        );
         byVersion.set(r[2], [...(byVersion.get(r[2]) ?? []), r]);
       }
       const oracle = await NN.create({ ...soak.SHAPE, seed: 99 });
-      let compared = 0, mismatches = 0, firstMismatch = '';
+      let compared = 0,
+        mismatches = 0,
+        firstMismatch = '';
       for (const [version, group] of byVersion) {
         oracle.setWeights(server.versions[version]!);
         for (const [kind, b, , , outputs] of group) {
@@ -170,7 +225,8 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
             for (let k = 0; k < 10; k++) {
               compared++;
               if (got[r]![k] !== expected[r]![k]) {
-                if (!mismatches++) firstMismatch = `${kind} body ${b} at version ${version}: row ${r} output ${k} is ${got[r]![k]}, predict gives ${expected[r]![k]}`;
+                if (!mismatches++)
+                  firstMismatch = `${kind} body ${b} at version ${version}: row ${r} output ${k} is ${got[r]![k]}, predict gives ${expected[r]![k]}`;
               }
             }
           }
@@ -187,18 +243,26 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
       expect(report.stoppedBy).toBe('callback');
       expect(report.epochs).toBe(server.versions.length - 1);
       const final = trainee.getWeights();
-      expect([...final.weights, ...final.biases].every((a) => !a || a.every(Number.isFinite)), 'finite weights').toBe(true);
+      expect(
+        [...final.weights, ...final.biases].every((a) => !a || a.every(Number.isFinite)),
+        'finite weights',
+      ).toBe(true);
       expect(Number.isFinite(report.error)).toBe(true);
       expect(serving.getWeights(), 'the serving network holds the trained weights').toEqual(final);
 
       // ---- memory
-      const jsGrowth = end!.js - warm!.js, rssGrowth = end!.rss - warm!.rss;
+      const jsGrowth = end!.js - warm!.js,
+        rssGrowth = end!.rss - warm!.rss;
       const say = (b: number): string => `${(b / MiB).toFixed(2)} MiB`;
-      expect(jsGrowth, `JS heap + external grew by ${say(jsGrowth)} over ${run.requests} requests`).toBeLessThan(MAX_JS_GROWTH);
+      expect(jsGrowth, `JS heap + external grew by ${say(jsGrowth)} over ${run.requests} requests`).toBeLessThan(
+        MAX_JS_GROWTH,
+      );
       expect(rssGrowth, `RSS grew by ${say(rssGrowth)}`).toBeLessThan(MAX_RSS_GROWTH);
-      console.log(`soak test: ${total} requests (${run.requests} measured in ${run.seconds.toFixed(1)} s), ` +
-        `${versionAtEnd - versionAtWarm} promotions during the run, ${byVersion.size} versions answered from, ` +
-        `JS heap + external ${say(jsGrowth)}, RSS ${say(rssGrowth)}`);
+      console.log(
+        `soak test: ${total} requests (${run.requests} measured in ${run.seconds.toFixed(1)} s), ` +
+          `${versionAtEnd - versionAtWarm} promotions during the run, ${byVersion.size} versions answered from, ` +
+          `JS heap + external ${say(jsGrowth)}, RSS ${say(rssGrowth)}`,
+      );
     } finally {
       await server.close();
       serving.dispose();

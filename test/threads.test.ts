@@ -28,7 +28,15 @@ async function twins(options: NetworkOptions, counts: number[]): Promise<NN[]> {
 }
 
 function expectSameReports(a: TrainReport, b: TrainReport, what: string): void {
-  for (const key of ['epochs', 'error', 'validationError', 'accuracy', 'validationAccuracy', 'stoppedBy', 'learningRate'] as const) {
+  for (const key of [
+    'epochs',
+    'error',
+    'validationError',
+    'accuracy',
+    'validationAccuracy',
+    'stoppedBy',
+    'learningRate',
+  ] as const) {
     expect(Object.is(a[key], b[key]), `${what}: report.${key} ${String(a[key])} vs ${String(b[key])}`).toBe(true);
   }
 }
@@ -36,9 +44,15 @@ function expectSameReports(a: TrainReport, b: TrainReport, what: string): void {
 describe('threads: the option', () => {
   it('accepts 1 to 256 and auto, and refuses anything else with a RangeError naming threads', async () => {
     for (const bad of [0, -1, 1.5, 257, NaN, Infinity, '2', 'AUTO', true, null, {}]) {
-      expectClearError(thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never })), 'threads', `threads: ${String(bad)}`);
+      expectClearError(
+        thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never })),
+        'threads',
+        `threads: ${String(bad)}`,
+      );
       expect(thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never }))).toBeInstanceOf(RangeError);
-      await expect(NN.fromJSON(NN.createSync({ layers: [2, 2], engine: 'js' }).toJSON(), { threads: bad as never })).rejects.toThrow(/threads/);
+      await expect(
+        NN.fromJSON(NN.createSync({ layers: [2, 2], engine: 'js' }).toJSON(), { threads: bad as never }),
+      ).rejects.toThrow(/threads/);
     }
     for (const good of [1, 2, 3]) {
       const net = NN.createSync({ layers: [2, 2], threads: good });
@@ -79,7 +93,8 @@ describe('threads: the option', () => {
 
   it('one-thread networks, and networks too small to share a product, live on an unshared memory (faster in V8); threaded ones on the memory the helpers share', () => {
     const helpers = pool().size;
-    const one = NN.createSync({ layers: [128, 32, 3], seed: 5 }), two = NN.createSync({ layers: [128, 32, 3], seed: 5, threads: 2 });
+    const one = NN.createSync({ layers: [128, 32, 3], seed: 5 }),
+      two = NN.createSync({ layers: [128, 32, 3], seed: 5, threads: 2 });
     expect(wasmEngineSync().heap.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(wasmEngineSync().pool).toBeNull();
     expect(wasmEngineSync(true).heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -87,9 +102,11 @@ describe('threads: the option', () => {
     const x = Array.from({ length: 128 }, (_, i) => Math.sin(i));
     expect(two.predict(x)).toEqual(one.predict(x)); // same seed, same weights, different memories
     // every layer under 4,096 weights (the article's 3-4-3): no product worth sharing, no helper started
-    const tiny = NN.createSync({ layers: [3, 4, 3], seed: 5, threads: 2 }), tinyOne = NN.createSync({ layers: [3, 4, 3], seed: 5 });
+    const tiny = NN.createSync({ layers: [3, 4, 3], seed: 5, threads: 2 }),
+      tinyOne = NN.createSync({ layers: [3, 4, 3], seed: 5 });
     expect(tiny.threads).toBe(2);
-    const rows = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i)), targets = rows.map((v) => (v > 0 ? 1 : 0));
+    const rows = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i)),
+      targets = rows.map((v) => (v > 0 ? 1 : 0));
     tiny.train(rows, targets, { epochs: 2, batchSize: 1 });
     tinyOne.train(rows, targets, { epochs: 2, batchSize: 1 });
     expect(fullState(tiny)).toBe(fullState(tinyOne));
@@ -101,22 +118,62 @@ describe('threads: the option', () => {
 
 describe('threads: the same bits as one thread', () => {
   const cases: { label: string; options: NetworkOptions; train: TrainOptions; rows: number }[] = [
-    { label: '784-128-10 relu/softmax, Adam, shuffled, validation split', rows: 600,
+    {
+      label: '784-128-10 relu/softmax, Adam, shuffled, validation split',
+      rows: 600,
       options: { layers: [784, 128, 10], activation: 'relu', output: 'softmax', seed: 3 },
-      train: { epochs: 2, batchSize: 64, optimizer: 'adam', validationSplit: 0.1 } },
-    { label: 'odd sizes 37-101-53-9, tanh/sigmoid, momentum, weight decay, batch 29', rows: 203,
-      options: { layers: [37, 101, 53, 9], activation: 'tanh', output: 'sigmoid', loss: 'binary-cross-entropy', seed: 4 },
-      train: { epochs: 3, batchSize: 29, optimizer: 'momentum', weightDecay: 1e-3 } },
-    { label: '257-300-130-7, leaky ReLU, Nesterov, clipNorm, full batch', rows: 90,
-      options: { layers: [257, 300, 130, 7], activation: { name: 'leaky-relu', slope: 0.05 }, output: 'linear', loss: 'mse', seed: 5 },
-      train: { epochs: 3, batchSize: 'full', optimizer: 'nesterov', learningRate: 0.005, clipNorm: 1 } },
-    { label: '96-500-33 sigmoid with gain and threshold, no bias, SGD, one row per batch', rows: 40,
-      options: { layers: [96, 500, 33], activation: { name: 'sigmoid', gain: 0.7, threshold: 0.2 }, bias: false, loss: 'sse', seed: 6 },
-      train: { epochs: 2, batchSize: 1, shuffle: true } },
-    { label: '200-400-10, early stopping restores the best epoch, schedule', rows: 300,
+      train: { epochs: 2, batchSize: 64, optimizer: 'adam', validationSplit: 0.1 },
+    },
+    {
+      label: 'odd sizes 37-101-53-9, tanh/sigmoid, momentum, weight decay, batch 29',
+      rows: 203,
+      options: {
+        layers: [37, 101, 53, 9],
+        activation: 'tanh',
+        output: 'sigmoid',
+        loss: 'binary-cross-entropy',
+        seed: 4,
+      },
+      train: { epochs: 3, batchSize: 29, optimizer: 'momentum', weightDecay: 1e-3 },
+    },
+    {
+      label: '257-300-130-7, leaky ReLU, Nesterov, clipNorm, full batch',
+      rows: 90,
+      options: {
+        layers: [257, 300, 130, 7],
+        activation: { name: 'leaky-relu', slope: 0.05 },
+        output: 'linear',
+        loss: 'mse',
+        seed: 5,
+      },
+      train: { epochs: 3, batchSize: 'full', optimizer: 'nesterov', learningRate: 0.005, clipNorm: 1 },
+    },
+    {
+      label: '96-500-33 sigmoid with gain and threshold, no bias, SGD, one row per batch',
+      rows: 40,
+      options: {
+        layers: [96, 500, 33],
+        activation: { name: 'sigmoid', gain: 0.7, threshold: 0.2 },
+        bias: false,
+        loss: 'sse',
+        seed: 6,
+      },
+      train: { epochs: 2, batchSize: 1, shuffle: true },
+    },
+    {
+      label: '200-400-10, early stopping restores the best epoch, schedule',
+      rows: 300,
       options: { layers: [200, 400, 10], activation: 'relu', output: 'softmax', seed: 7 },
-      train: { epochs: 6, batchSize: 100, optimizer: 'adam', learningRate: 0.05, validationSplit: 0.2,
-        earlyStopping: { patience: 1, restoreBest: true }, schedule: { type: 'exponential', factor: 0.8 } } },
+      train: {
+        epochs: 6,
+        batchSize: 100,
+        optimizer: 'adam',
+        learningRate: 0.05,
+        validationSplit: 0.2,
+        earlyStopping: { patience: 1, restoreBest: true },
+        schedule: { type: 'exponential', factor: 0.8 },
+      },
+    },
   ];
 
   for (const c of cases) {
@@ -126,14 +183,21 @@ describe('threads: the same bits as one thread', () => {
       const nets = await twins(c.options, [1, 2, 4]);
       const before = helped();
       const reports = nets.map((net) => net.train(x, t, c.train));
-      expect(helped(), 'helpers computed parts of the threaded twins\' products').toBeGreaterThan(before);
+      expect(helped(), "helpers computed parts of the threaded twins' products").toBeGreaterThan(before);
       const reference = fullState(nets[0]!);
       for (let i = 1; i < nets.length; i++) {
-        expect(fullState(nets[i]!) === reference, `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`).toBe(true);
+        expect(
+          fullState(nets[i]!) === reference,
+          `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`,
+        ).toBe(true);
         expectSameReports(reports[i]!, reports[0]!, `threads ${nets[i]!.threads}`);
         expect(Object.is(nets[i]!.evaluate(x, t), nets[0]!.evaluate(x, t))).toBe(true);
-        const y = nets[i]!.predict(x), y1 = nets[0]!.predict(x);
-        expect(y.every((v, j) => Object.is(v, y1[j])), 'predict of every row bit for bit').toBe(true);
+        const y = nets[i]!.predict(x),
+          y1 = nets[0]!.predict(x);
+        expect(
+          y.every((v, j) => Object.is(v, y1[j])),
+          'predict of every row bit for bit',
+        ).toBe(true);
       }
       for (const net of nets) net.dispose();
     });
@@ -146,38 +210,75 @@ describe('threads: the same bits as one thread', () => {
     const descriptorOf = (net: NN): number => (net as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr;
     for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam'] as const) {
       for (const threads of [2, 3]) {
-        const [one, many] = await twins({ layers: [131, 200, 37], activation: 'tanh', output: 'softmax', seed: 13 }, [1, threads]);
-        const train: TrainOptions = { epochs: 2, batchSize: 48, optimizer, learningRate: 0.02, weightDecay: 1e-3, clipNorm: 0.5 };
+        const [one, many] = await twins({ layers: [131, 200, 37], activation: 'tanh', output: 'softmax', seed: 13 }, [
+          1,
+          threads,
+        ]);
+        const train: TrainOptions = {
+          epochs: 2,
+          batchSize: 48,
+          optimizer,
+          learningRate: 0.02,
+          weightDecay: 1e-3,
+          clipNorm: 0.5,
+        };
         for (const net of [one!, many!]) net.train(x, t, train);
         // the step again on the last batch's gradients until helpers have taken parts of the step
         // itself (sleeping ones need the first steps to wake), then as many on the one-thread twin
-        const before = helped(), until = performance.now() + 5000;
+        const before = helped(),
+          until = performance.now() + 5000;
         let steps = 0;
-        while (helped() === before && performance.now() < until) { wasmEngineSync(true).kernels.update(descriptorOf(many!)); steps++; }
-        expect(helped(), `${optimizer}, threads ${threads}: helpers took parts of the step itself`).toBeGreaterThan(before);
+        while (helped() === before && performance.now() < until) {
+          wasmEngineSync(true).kernels.update(descriptorOf(many!));
+          steps++;
+        }
+        expect(helped(), `${optimizer}, threads ${threads}: helpers took parts of the step itself`).toBeGreaterThan(
+          before,
+        );
         for (let i = 0; i < steps; i++) wasmEngineSync(false).kernels.update(descriptorOf(one!));
-        expect(fullState(many!) === fullState(one!), `${optimizer}, threads ${threads}: every weight, slot and step bit for bit after ${steps} steps`).toBe(true);
+        expect(
+          fullState(many!) === fullState(one!),
+          `${optimizer}, threads ${threads}: every weight, slot and step bit for bit after ${steps} steps`,
+        ).toBe(true);
         for (const net of [one!, many!]) net.dispose();
       }
     }
   });
 
   it('the products directly, every form, on sizes around every blocking edge, with helpers taking parts', () => {
-    const engine = wasmEngineSync(true), k = engine.kernels as WasmExports;
+    const engine = wasmEngineSync(true),
+      k = engine.kernels as WasmExports;
     const heap = engine.heap;
     pool().acquire(3);
     try {
       let seed = 1;
       const fill = (ptr: number, n: number): void => {
         const f = heap.f32;
-        for (let i = 0; i < n; i++) f[(ptr >> 2) + i] = ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+        for (let i = 0; i < n; i++)
+          f[(ptr >> 2) + i] = (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
       };
-      const shapes: [number, number, number][] = [[1, 300, 257], [3, 517, 130], [4, 129, 1000], [17, 33, 31], [64, 64, 64], [130, 7, 700], [255, 257, 129], [31, 1000, 9]];
+      const shapes: [number, number, number][] = [
+        [1, 300, 257],
+        [3, 517, 130],
+        [4, 129, 1000],
+        [17, 33, 31],
+        [64, 64, 64],
+        [130, 7, 700],
+        [255, 257, 129],
+        [31, 1000, 9],
+      ];
       for (const [m, kk, n] of shapes) {
         const size = Math.max(m * kk, kk * n, m * n);
-        const x = heap.alloc(size * 4), w = heap.alloc(size * 4), b = heap.alloc(n * 4), d = heap.alloc(size * 4), scratch = heap.alloc(8 * n * 4 + 64);
+        const x = heap.alloc(size * 4),
+          w = heap.alloc(size * 4),
+          b = heap.alloc(n * 4),
+          d = heap.alloc(size * 4),
+          scratch = heap.alloc(8 * n * 4 + 64);
         const outs = [1, 2, 3].map(() => [heap.alloc(m * n * 4), heap.alloc(m * kk * 4), heap.alloc(kk * n * 4)]);
-        fill(x, size); fill(w, size); fill(b, n); fill(d, size);
+        fill(x, size);
+        fill(w, size);
+        fill(b, n);
+        fill(d, size);
         outs.forEach(([y, yt, g], i) => {
           k.useThreads(i + 1);
           k.matmul(x, w, b, y!, m, kk, n);
@@ -185,11 +286,18 @@ describe('threads: the same bits as one thread', () => {
           k.matmulTransA(x, d, g!, m, kk, n, 0);
         });
         const read = (ptr: number, count: number): Float32Array => heap.f32.slice(ptr >> 2, (ptr >> 2) + count);
-        for (const [i, count] of [[0, m * n], [1, m * kk], [2, kk * n]] as const) {
+        for (const [i, count] of [
+          [0, m * n],
+          [1, m * kk],
+          [2, kk * n],
+        ] as const) {
           const one = read(outs[0]![i]!, count);
           for (const t of [1, 2]) {
             const other = read(outs[t]![i]!, count);
-            expect(other.every((v, j) => Object.is(v, one[j])), `${['X·W', 'D·Wᵀ', 'Xᵀ·D'][i]} ${m}×${kk}×${n} on ${t + 1} threads`).toBe(true);
+            expect(
+              other.every((v, j) => Object.is(v, one[j])),
+              `${['X·W', 'D·Wᵀ', 'Xᵀ·D'][i]} ${m}×${kk}×${n} on ${t + 1} threads`,
+            ).toBe(true);
           }
         }
         for (const p of [x, w, b, d, scratch, ...outs.flat()]) heap.release(p);
@@ -208,7 +316,9 @@ describe('threads: everything else keeps working', () => {
   it('trainAsync keeps the event loop free and stops on an AbortSignal; the network stays usable', async () => {
     const [one, two] = await twins(options, [1, 2]);
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 0);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 0);
     const reportOne = await one!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 }); // long enough for several 4 ms slices
     const reportTwo = await two!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 });
     clearInterval(timer);
@@ -217,7 +327,14 @@ describe('threads: everything else keeps working', () => {
     expectSameReports(reportTwo, reportOne, 'trainAsync');
 
     const controller = new AbortController();
-    const run = two!.trainAsync(data.x, data.t, { epochs: 50, batchSize: 8, onBatch: ({ batch }) => { if (batch === 5) controller.abort(); }, signal: controller.signal });
+    const run = two!.trainAsync(data.x, data.t, {
+      epochs: 50,
+      batchSize: 8,
+      onBatch: ({ batch }) => {
+        if (batch === 5) controller.abort();
+      },
+      signal: controller.signal,
+    });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(two!.predict(data.x.subarray(0, 300)).every(Number.isFinite)).toBe(true);
     for (const net of [one!, two!]) net.dispose();
@@ -243,7 +360,8 @@ describe('threads: everything else keeps working', () => {
     const [one, two] = await twins(options, [1, 2]);
     one!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
     two!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
-    const heap = wasmEngineSync(true).heap, bytes = heap.byteLength;
+    const heap = wasmEngineSync(true).heap,
+      bytes = heap.byteLength;
     const big = await NN.create({ layers: [2048, 2048, 16], threads: 2 }); // ~32 MiB more
     expect(heap.byteLength, 'the memory grew').toBeGreaterThan(bytes);
     const before = helped();
@@ -256,14 +374,23 @@ describe('threads: everything else keeps working', () => {
   });
 
   it('a diverging epoch is rolled back the same way on every thread count', async () => {
-    const nets = await twins({ layers: [200, 300, 1], activation: 'relu', output: 'linear', loss: 'sse', seed: 8 }, [1, 2]);
+    const nets = await twins(
+      { layers: [200, 300, 1], activation: 'relu', output: 'linear', loss: 'sse', seed: 8 },
+      [1, 2],
+    );
     const x = Float32Array.from({ length: 100 * 200 }, (_, i) => (i % 17) * 30);
     const t = Float32Array.from({ length: 100 }, (_, i) => i * 1000);
     const errors = nets.map((net) => thrown(() => net.train(x, t, { epochs: 3, batchSize: 10, learningRate: 1 })));
     for (const e of errors) expect(e).toBeInstanceOf(DivergenceError);
     expect((errors[1] as Error).message).toBe((errors[0] as Error).message);
     expect(fullState(nets[1]!)).toBe(fullState(nets[0]!));
-    const halved = nets.map((net) => net.train(x.map((v) => v / 1000), t.map((v) => v / 1e5), { epochs: 2, batchSize: 10, learningRate: 0.5, onDivergence: 'halve' }));
+    const halved = nets.map((net) =>
+      net.train(
+        x.map((v) => v / 1000),
+        t.map((v) => v / 1e5),
+        { epochs: 2, batchSize: 10, learningRate: 0.5, onDivergence: 'halve' },
+      ),
+    );
     expectSameReports(halved[1]!, halved[0]!, 'halve');
     expect(fullState(nets[1]!)).toBe(fullState(nets[0]!));
     for (const net of nets) net.dispose();
@@ -282,8 +409,20 @@ describe('threads: the helper pool', () => {
     expect(p.size, 'one threaded network is still alive').toBe(2);
     two.dispose();
     expect(p.size, 'stopped once none needs it').toBe(0);
-    const again = await NN.create({ layers: [300, 256, 10], activation: 'relu', output: 'softmax', threads: 2, seed: 1 });
-    const once = await NN.create({ layers: [300, 256, 10], activation: 'relu', output: 'softmax', threads: 1, seed: 1 });
+    const again = await NN.create({
+      layers: [300, 256, 10],
+      activation: 'relu',
+      output: 'softmax',
+      threads: 2,
+      seed: 1,
+    });
+    const once = await NN.create({
+      layers: [300, 256, 10],
+      activation: 'relu',
+      output: 'softmax',
+      threads: 1,
+      seed: 1,
+    });
     const { x, t } = classTask(256, 300, 10, 3);
     const before = helped();
     again.train(x, t, { epochs: 1, batchSize: 128 });
@@ -302,7 +441,10 @@ const x = new Float32Array(128 * 256).fill(0.5), t = new Float32Array(128 * 10).
 net.train(x, t, { epochs: 2, batchSize: 32 });
 console.log('trained on', net.threads, 'threads');`;
     const started = Date.now();
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.error, 'the process ended before the 30 s timeout').toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('trained on 2 threads');

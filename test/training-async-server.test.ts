@@ -29,14 +29,18 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
-afterAll(async () => { await new Promise<void>((resolve) => server.close(() => resolve())); });
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 function request(): Promise<number[]> {
   return new Promise((resolve, reject) => {
     get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve((JSON.parse(body) as { y: number[] }).y));
     }).on('error', reject);
   });
@@ -59,7 +63,10 @@ describe.each(ENGINES)('trainAsync on %s and an HTTP server in the same process'
       }
     })();
     const report = await net.trainAsync(x, t, {
-      epochs: 1e6, batchSize: 32, optimizer: 'adam', timeLimitMs: 20_000,
+      epochs: 1e6,
+      batchSize: 32,
+      optimizer: 'adam',
+      timeLimitMs: 20_000,
       onBatch: () => responses.length < WANTED,
     });
     trainingDone = true;
@@ -82,7 +89,14 @@ describe.each(ENGINES)('trainAsync on %s and an HTTP server in the same process'
     answered = 0;
     const pending = request();
     let answeredDuring = 0;
-    net.train(x, t, { epochs: 1e6, batchSize: 32, timeLimitMs: 150, onBatch: () => { answeredDuring = Math.max(answeredDuring, answered); } });
+    net.train(x, t, {
+      epochs: 1e6,
+      batchSize: 32,
+      timeLimitMs: 150,
+      onBatch: () => {
+        answeredDuring = Math.max(answeredDuring, answered);
+      },
+    });
     expect(answeredDuring).toBe(0);
     await pending;
     expect(answered).toBe(1);

@@ -14,14 +14,24 @@ import { ENGINES } from './helpers/engines.js';
 
 const ROWS = 16;
 
-interface Setup { label: string; net: NetworkOptions; acts: ActivationRef[]; loss: LossRef; x: Float32Array; t: Float32Array }
+interface Setup {
+  label: string;
+  net: NetworkOptions;
+  acts: ActivationRef[];
+  loss: LossRef;
+  x: Float32Array;
+  t: Float32Array;
+}
 
 const SOFTMAX: Setup = (() => {
   const { x, t } = classTask(ROWS, 4, 3, 1);
   return {
     label: '4-6-3 tanh → softmax, cross-entropy',
     net: { layers: [4, 6, 3], activation: 'tanh', output: 'softmax', loss: 'cross-entropy' },
-    acts: [{ name: 'tanh' }, { name: 'softmax' }], loss: 'cross-entropy', x, t,
+    acts: [{ name: 'tanh' }, { name: 'softmax' }],
+    loss: 'cross-entropy',
+    x,
+    t,
   };
 })();
 const REGRESSION: Setup = (() => {
@@ -29,7 +39,10 @@ const REGRESSION: Setup = (() => {
   return {
     label: '3-5-2 sigmoid → linear, mse',
     net: { layers: [3, 5, 2], activation: 'sigmoid', output: 'linear', loss: 'mse' },
-    acts: [{ name: 'sigmoid' }, { name: 'linear' }], loss: 'mse', x: randomF32(ROWS * 3, random), t: randomF32(ROWS * 2, random),
+    acts: [{ name: 'sigmoid' }, { name: 'linear' }],
+    loss: 'mse',
+    x: randomF32(ROWS * 3, random),
+    t: randomF32(ROWS * 2, random),
   };
 })();
 
@@ -45,11 +58,23 @@ const REGRESSION: Setup = (() => {
 const TOL = 3e-6;
 const EPOCHS = 8;
 
-async function trainBoth(setup: Setup, engine: 'js' | 'wasm', opts: TrainOptions, ref: OptimizerRef, epochs = EPOCHS, batchSize = ROWS) {
+async function trainBoth(
+  setup: Setup,
+  engine: 'js' | 'wasm',
+  opts: TrainOptions,
+  ref: OptimizerRef,
+  epochs = EPOCHS,
+  batchSize = ROWS,
+) {
   const net = await NN.create({ ...setup.net, engine, seed: 1 });
   const w0 = randomWeights(setup.net.layers as number[], 10);
   net.setWeights(w0);
-  const report = net.train(setup.x, setup.t, { epochs, batchSize: batchSize === ROWS ? 'full' : batchSize, shuffle: false, ...opts });
+  const report = net.train(setup.x, setup.t, {
+    epochs,
+    batchSize: batchSize === ROWS ? 'full' : batchSize,
+    shuffle: false,
+    ...opts,
+  });
   const refNet = toRef(w0, setup.net.layers as number[], setup.acts);
   const lr = opts.learningRate!;
   const refRun = trainRef(refNet, setup.loss, setup.x, setup.t, ROWS, new Optimizer(ref), epochs, batchSize, () => lr);
@@ -60,13 +85,32 @@ async function trainBoth(setup: Setup, engine: 'js' | 'wasm', opts: TrainOptions
 
 const CASES: [string, TrainOptions, OptimizerRef][] = [
   ['sgd', { optimizer: 'sgd', learningRate: 0.5 }, { optimizer: 'sgd' }],
-  ['momentum 0.9', { optimizer: 'momentum', momentum: 0.9, learningRate: 0.2 }, { optimizer: 'momentum', momentum: 0.9 }],
-  ['momentum 0.5 with weight decay 0.01', { optimizer: 'momentum', momentum: 0.5, learningRate: 0.2, weightDecay: 0.01 }, { optimizer: 'momentum', momentum: 0.5, weightDecay: 0.01 }],
-  ['nesterov 0.9', { optimizer: 'nesterov', momentum: 0.9, learningRate: 0.2 }, { optimizer: 'nesterov', momentum: 0.9 }],
+  [
+    'momentum 0.9',
+    { optimizer: 'momentum', momentum: 0.9, learningRate: 0.2 },
+    { optimizer: 'momentum', momentum: 0.9 },
+  ],
+  [
+    'momentum 0.5 with weight decay 0.01',
+    { optimizer: 'momentum', momentum: 0.5, learningRate: 0.2, weightDecay: 0.01 },
+    { optimizer: 'momentum', momentum: 0.5, weightDecay: 0.01 },
+  ],
+  [
+    'nesterov 0.9',
+    { optimizer: 'nesterov', momentum: 0.9, learningRate: 0.2 },
+    { optimizer: 'nesterov', momentum: 0.9 },
+  ],
   ['adam (defaults β1 0.9, β2 0.999, ε 1e-8)', { optimizer: 'adam', learningRate: 0.02 }, { optimizer: 'adam' }],
-  ['adam β1 0.8, β2 0.99, ε 1e-4, weight decay 0.05', { optimizer: 'adam', learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-4, weightDecay: 0.05 },
-    { optimizer: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-4, weightDecay: 0.05 }],
-  ['sgd with L2 weight decay 0.1', { optimizer: 'sgd', learningRate: 0.5, weightDecay: 0.1 }, { optimizer: 'sgd', weightDecay: 0.1 }],
+  [
+    'adam β1 0.8, β2 0.99, ε 1e-4, weight decay 0.05',
+    { optimizer: 'adam', learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-4, weightDecay: 0.05 },
+    { optimizer: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-4, weightDecay: 0.05 },
+  ],
+  [
+    'sgd with L2 weight decay 0.1',
+    { optimizer: 'sgd', learningRate: 0.5, weightDecay: 0.1 },
+    { optimizer: 'sgd', weightDecay: 0.1 },
+  ],
 ];
 
 describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', (engine) => {
@@ -80,8 +124,22 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
         expect(weightDiff(randomWeights(setup.net.layers as number[], 10), r.refNet)).toBeGreaterThan(100 * r.tol);
         if (ref.weightDecay) {
           // and the decay is really there: the reference without it ends elsewhere
-          const plain = toRef(randomWeights(setup.net.layers as number[], 10), setup.net.layers as number[], setup.acts);
-          trainRef(plain, setup.loss, setup.x, setup.t, ROWS, new Optimizer({ ...ref, weightDecay: 0 }), EPOCHS, ROWS, () => opts.learningRate!);
+          const plain = toRef(
+            randomWeights(setup.net.layers as number[], 10),
+            setup.net.layers as number[],
+            setup.acts,
+          );
+          trainRef(
+            plain,
+            setup.loss,
+            setup.x,
+            setup.t,
+            ROWS,
+            new Optimizer({ ...ref, weightDecay: 0 }),
+            EPOCHS,
+            ROWS,
+            () => opts.learningRate!,
+          );
           expect(weightDiff(r.w, plain)).toBeGreaterThan(10 * r.tol);
         }
       });
@@ -90,8 +148,14 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
 
   it('momentum and nesterov with mini-batches of 5 (4 steps per epoch, the last of 1 row), 3 epochs', async () => {
     for (const [opts, ref] of [
-      [{ optimizer: 'momentum', momentum: 0.8, learningRate: 0.1 }, { optimizer: 'momentum', momentum: 0.8 }],
-      [{ optimizer: 'nesterov', momentum: 0.8, learningRate: 0.1 }, { optimizer: 'nesterov', momentum: 0.8 }],
+      [
+        { optimizer: 'momentum', momentum: 0.8, learningRate: 0.1 },
+        { optimizer: 'momentum', momentum: 0.8 },
+      ],
+      [
+        { optimizer: 'nesterov', momentum: 0.8, learningRate: 0.1 },
+        { optimizer: 'nesterov', momentum: 0.8 },
+      ],
     ] as [TrainOptions, OptimizerRef][]) {
       const r = await trainBoth(REGRESSION, engine, opts, ref, 3, 5);
       expect(r.diff).toBeLessThanOrEqual(r.tol);
@@ -124,7 +188,17 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
     const r = await trainBoth(SOFTMAX, engine, opts, { optimizer: 'adam' });
     expect(r.diff).toBeLessThanOrEqual(r.tol);
     const wrong = toRef(randomWeights([4, 6, 3], 10), [4, 6, 3], SOFTMAX.acts);
-    trainRef(wrong, 'cross-entropy', SOFTMAX.x, SOFTMAX.t, ROWS, new Optimizer({ optimizer: 'adam-convnetjs' }), EPOCHS, ROWS, () => 0.01);
+    trainRef(
+      wrong,
+      'cross-entropy',
+      SOFTMAX.x,
+      SOFTMAX.t,
+      ROWS,
+      new Optimizer({ optimizer: 'adam-convnetjs' }),
+      EPOCHS,
+      ROWS,
+      () => 0.01,
+    );
     // at t = 1 the multiply takes steps of lr·(1−β1)/√(1−β2) ≈ 3.2·lr instead of lr
     expect(weightDiff(r.w, wrong)).toBeGreaterThan(100 * r.tol);
   });
@@ -137,12 +211,42 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
     net.train(SOFTMAX.x, SOFTMAX.t, opts);
     net.train(SOFTMAX.x, SOFTMAX.t, opts);
     const refNet = toRef(w0, [4, 6, 3], SOFTMAX.acts);
-    trainRef(refNet, 'cross-entropy', SOFTMAX.x, SOFTMAX.t, ROWS, new Optimizer({ optimizer: 'adam' }), 8, ROWS, () => 0.02);
+    trainRef(
+      refNet,
+      'cross-entropy',
+      SOFTMAX.x,
+      SOFTMAX.t,
+      ROWS,
+      new Optimizer({ optimizer: 'adam' }),
+      8,
+      ROWS,
+      () => 0.02,
+    );
     expect(weightDiff(net.getWeights(), refNet)).toBeLessThanOrEqual(TOL * Math.max(1, weightScale(refNet)));
     // restarting t at 1 for the second call would be a different trajectory
     const restarted = toRef(w0, [4, 6, 3], SOFTMAX.acts);
-    trainRef(restarted, 'cross-entropy', SOFTMAX.x, SOFTMAX.t, ROWS, new Optimizer({ optimizer: 'adam' }), 4, ROWS, () => 0.02);
-    trainRef(restarted, 'cross-entropy', SOFTMAX.x, SOFTMAX.t, ROWS, new Optimizer({ optimizer: 'adam' }), 4, ROWS, () => 0.02);
+    trainRef(
+      restarted,
+      'cross-entropy',
+      SOFTMAX.x,
+      SOFTMAX.t,
+      ROWS,
+      new Optimizer({ optimizer: 'adam' }),
+      4,
+      ROWS,
+      () => 0.02,
+    );
+    trainRef(
+      restarted,
+      'cross-entropy',
+      SOFTMAX.x,
+      SOFTMAX.t,
+      ROWS,
+      new Optimizer({ optimizer: 'adam' }),
+      4,
+      ROWS,
+      () => 0.02,
+    );
     expect(weightDiff(net.getWeights(), restarted)).toBeGreaterThan(10 * TOL);
     net.dispose();
   });
@@ -150,21 +254,53 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
   describe('clipNorm rescales the gradient to the global norm over all layers’ weights and biases', () => {
     it('clipping active at every step (clipNorm far below the gradient norm) follows the reference', async () => {
       // the gradient norm of this setup at the start, from the float64 reference
-      const g = gradientRef(toRef(randomWeights([3, 5, 2], 10), [3, 5, 2], REGRESSION.acts), 'mse', REGRESSION.x, REGRESSION.t, ROWS);
+      const g = gradientRef(
+        toRef(randomWeights([3, 5, 2], 10), [3, 5, 2], REGRESSION.acts),
+        'mse',
+        REGRESSION.x,
+        REGRESSION.t,
+        ROWS,
+      );
       const norm = Math.sqrt(gradList(g).reduce((s, a) => s + a.reduce((q, v) => q + v * v, 0), 0));
       const clipNorm = norm / 4;
       for (const [opts, ref] of [
-        [{ optimizer: 'sgd', learningRate: 1, clipNorm }, { optimizer: 'sgd', clipNorm }],
-        [{ optimizer: 'momentum', learningRate: 0.5, momentum: 0.9, clipNorm }, { optimizer: 'momentum', momentum: 0.9, clipNorm }],
+        [
+          { optimizer: 'sgd', learningRate: 1, clipNorm },
+          { optimizer: 'sgd', clipNorm },
+        ],
+        [
+          { optimizer: 'momentum', learningRate: 0.5, momentum: 0.9, clipNorm },
+          { optimizer: 'momentum', momentum: 0.9, clipNorm },
+        ],
       ] as [TrainOptions, OptimizerRef][]) {
         const r = await trainBoth(REGRESSION, engine, opts, ref);
         expect(r.diff, opts.optimizer).toBeLessThanOrEqual(r.tol);
         // the test can tell: clipping per layer, or not at all, ends elsewhere
         const perLayer = toRef(randomWeights([3, 5, 2], 10), [3, 5, 2], REGRESSION.acts);
-        trainRef(perLayer, 'mse', REGRESSION.x, REGRESSION.t, ROWS, new Optimizer({ ...ref, clipPerLayer: true }), EPOCHS, ROWS, () => opts.learningRate!);
+        trainRef(
+          perLayer,
+          'mse',
+          REGRESSION.x,
+          REGRESSION.t,
+          ROWS,
+          new Optimizer({ ...ref, clipPerLayer: true }),
+          EPOCHS,
+          ROWS,
+          () => opts.learningRate!,
+        );
         expect(weightDiff(r.w, perLayer)).toBeGreaterThan(10 * r.tol);
         const unclipped = toRef(randomWeights([3, 5, 2], 10), [3, 5, 2], REGRESSION.acts);
-        trainRef(unclipped, 'mse', REGRESSION.x, REGRESSION.t, ROWS, new Optimizer({ ...ref, clipNorm: 0 }), EPOCHS, ROWS, () => opts.learningRate!);
+        trainRef(
+          unclipped,
+          'mse',
+          REGRESSION.x,
+          REGRESSION.t,
+          ROWS,
+          new Optimizer({ ...ref, clipNorm: 0 }),
+          EPOCHS,
+          ROWS,
+          () => opts.learningRate!,
+        );
         expect(weightDiff(r.w, unclipped)).toBeGreaterThan(10 * r.tol);
       }
     });
@@ -173,7 +309,13 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
       const run = async (clipNorm: number) => {
         const net = await NN.create({ ...REGRESSION.net, engine, seed: 1 });
         net.setWeights(randomWeights([3, 5, 2], 10));
-        net.train(REGRESSION.x, REGRESSION.t, { epochs: 5, batchSize: 'full', shuffle: false, learningRate: 0.1, clipNorm });
+        net.train(REGRESSION.x, REGRESSION.t, {
+          epochs: 5,
+          batchSize: 'full',
+          shuffle: false,
+          learningRate: 0.1,
+          clipNorm,
+        });
         const w = net.getWeights();
         net.dispose();
         return w;

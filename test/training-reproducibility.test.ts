@@ -25,16 +25,20 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
   }
 
   it('the same seed: bit-identical weights after shuffled mini-batch training, run after run', async () => {
-    const a = await trained(1234), b = await trained(1234), c = await trained(1234);
+    const a = await trained(1234),
+      b = await trained(1234),
+      c = await trained(1234);
     expect(sameWeights(a.w, b.w)).toBe(true);
     expect(sameWeights(a.w, c.w)).toBe(true);
     expect(Object.is(a.error, b.error)).toBe(true);
   });
 
   it('another seed: other initial weights, and other trained weights', async () => {
-    const a = await NN.create({ ...NET, seed: 1 }), b = await NN.create({ ...NET, seed: 2 });
+    const a = await NN.create({ ...NET, seed: 1 }),
+      b = await NN.create({ ...NET, seed: 2 });
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(false);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
     expect(sameWeights((await trained(1)).w, (await trained(2)).w)).toBe(false);
   });
 
@@ -56,16 +60,30 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
     expect(Number.isInteger(a.seed)).toBe(true);
     const b = await NN.create({ layers: [4, 6, 2], engine, seed: a.seed });
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(true);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 });
 
 describe('initialisation statistics (200,000 weights per large layer)', () => {
-  interface Stats { n: number; mean: number; std: number; min: number; max: number; withinOneStd: number }
+  interface Stats {
+    n: number;
+    mean: number;
+    std: number;
+    min: number;
+    max: number;
+    withinOneStd: number;
+  }
   function stats(a: ArrayLike<number>): Stats {
     const n = a.length;
-    let sum = 0, min = Infinity, max = -Infinity;
-    for (let i = 0; i < n; i++) { sum += a[i]!; min = Math.min(min, a[i]!); max = Math.max(max, a[i]!); }
+    let sum = 0,
+      min = Infinity,
+      max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      sum += a[i]!;
+      min = Math.min(min, a[i]!);
+      max = Math.max(max, a[i]!);
+    }
     const mean = sum / n;
     let sq = 0;
     for (let i = 0; i < n; i++) sq += (a[i]! - mean) ** 2;
@@ -93,7 +111,7 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
     const net = NN.createSync({ engine: 'js', seed: 2024, ...options });
     const w = net.getWeights();
     net.dispose();
-    for (const b of w.biases) expect(b!.every((v) => v === 0)).toBe(true);   // biases start at zero
+    for (const b of w.biases) expect(b!.every((v) => v === 0)).toBe(true); // biases start at zero
     return w.weights[layer]!;
   }
 
@@ -115,7 +133,10 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
   });
 
   it("'xavier': ±√(6/(fanIn+fanOut)) per layer, uniform (variance 2/(fanIn+fanOut))", () => {
-    for (const [layer, fanIn, fanOut] of [[0, 400, 500], [1, 500, 40]] as const) {
+    for (const [layer, fanIn, fanOut] of [
+      [0, 400, 500],
+      [1, 500, 40],
+    ] as const) {
       const r = Math.sqrt(6 / (fanIn + fanOut));
       const s = stats(layerWeights({ layers: [400, 500, 40], init: 'xavier' }, layer));
       expect(s.min).toBeGreaterThanOrEqual(-r * (1 + 2 ** -23));
@@ -137,7 +158,10 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
   });
 
   it("'normal' (initScale 0.5; default 1, the article's randn): mean 0, σ = initScale, 68.27 % within one σ", () => {
-    for (const [initScale, sigma] of [[0.5, 0.5], [undefined, 1]] as const) {
+    for (const [initScale, sigma] of [
+      [0.5, 0.5],
+      [undefined, 1],
+    ] as const) {
       const s = stats(layerWeights({ layers: [400, 500], init: 'normal', ...(initScale ? { initScale } : {}) }));
       expect(Math.abs(s.mean)).toBeLessThanOrEqual(meanTol(sigma));
       expect(Math.abs(s.std - sigma)).toBeLessThanOrEqual(normalStdTol(sigma));
@@ -147,7 +171,8 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
 
   it("'auto' is He for ReLU-family layers and Xavier otherwise, layer by layer", () => {
     const opts: NetworkOptions = { layers: [400, 500, 400], activation: ['relu', 'tanh'] };
-    const he = stats(layerWeights(opts, 0)), xavier = stats(layerWeights(opts, 1));
+    const he = stats(layerWeights(opts, 0)),
+      xavier = stats(layerWeights(opts, 1));
     expect(Math.abs(he.std - Math.sqrt(2 / 400))).toBeLessThanOrEqual(normalStdTol(Math.sqrt(2 / 400)));
     const r = Math.sqrt(6 / 900);
     expect(xavier.max).toBeLessThanOrEqual(r * (1 + 2 ** -23));
@@ -155,8 +180,10 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
   });
 
   it('both engines draw the same initial weights from the same seed (the generator is shared TypeScript)', () => {
-    const a = NN.createSync({ layers: [30, 20, 5], engine: 'js', seed: 3 }), b = NN.createSync({ layers: [30, 20, 5], engine: 'wasm', seed: 3 });
+    const a = NN.createSync({ layers: [30, 20, 5], engine: 'js', seed: 3 }),
+      b = NN.createSync({ layers: [30, 20, 5], engine: 'wasm', seed: 3 });
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(true);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 });

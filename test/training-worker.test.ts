@@ -4,14 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { NN, trainInWorker } from '../dist/index.js';
 import { randomRows } from './helpers/random-data.js';
 
-const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], t: [[0], [1], [1], [0]] };
+const xor = {
+  x: [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ],
+  t: [[0], [1], [1], [0]],
+};
 const small = { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 'mse', seed: 7 } as const;
 
 describe('trainInWorker (Node worker_threads)', () => {
   it('passes threads on: the worker trains on as many threads, and the result equals net.train on one', async () => {
     const options = { layers: [200, 256, 10], activation: 'relu', output: 'softmax', seed: 3 } as const;
-    const x = randomRows(300, 200, 1, 0, 1), t = randomRows(300, 10, 2, 0, 1);
-    const threaded = await NN.create({ ...options, threads: 2 }), one = await NN.create(options);
+    const x = randomRows(300, 200, 1, 0, 1),
+      t = randomRows(300, 10, 2, 0, 1);
+    const threaded = await NN.create({ ...options, threads: 2 }),
+      one = await NN.create(options);
     const report = await trainInWorker(threaded, x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
     one.train(x, t, { epochs: 2, batchSize: 50, optimizer: 'adam' });
     expect(report.threads).toBe(2);
@@ -23,7 +33,8 @@ describe('trainInWorker (Node worker_threads)', () => {
   for (const engine of ['wasm', 'js'] as const) {
     it(`leaves a ${engine} network exactly as net.train would, also when it continues a training`, async () => {
       const options = { ...small, engine, normalize: 'zscore' } as const;
-      const a = await NN.create(options), b = await NN.create(options);
+      const a = await NN.create(options),
+        b = await NN.create(options);
       const first = { epochs: 50, batchSize: 2, learningRate: 0.05, optimizer: 'adam' } as const;
       const then = { epochs: 100, batchSize: 2, learningRate: 0.05, optimizer: 'adam' } as const;
       a.train(xor.x, xor.t, first);
@@ -46,7 +57,10 @@ describe('trainInWorker (Node worker_threads)', () => {
     const seen: number[] = [];
     let changed = 0;
     const report = await trainInWorker(net, xor.x, xor.t, {
-      epochs: 5, batchSize: 4, learningRate: 0.5, syncWeights: true,
+      epochs: 5,
+      batchSize: 4,
+      learningRate: 0.5,
+      syncWeights: true,
       onEpoch: ({ epoch, error }) => {
         seen.push(epoch);
         expect(Number.isFinite(error)).toBe(true);
@@ -61,7 +75,13 @@ describe('trainInWorker (Node worker_threads)', () => {
   it('proxies onBatch', async () => {
     const net = await NN.create(small);
     const batches: number[] = [];
-    await trainInWorker(net, xor.x, xor.t, { epochs: 2, batchSize: 2, onBatch: ({ batch }) => { batches.push(batch); } });
+    await trainInWorker(net, xor.x, xor.t, {
+      epochs: 2,
+      batchSize: 2,
+      onBatch: ({ batch }) => {
+        batches.push(batch);
+      },
+    });
     expect(batches).toEqual([0, 1, 0, 1]);
   });
 
@@ -82,7 +102,9 @@ describe('trainInWorker (Node worker_threads)', () => {
     setTimeout(() => controller.abort(), 200);
     await expect(training).rejects.toMatchObject({ name: 'AbortError' });
     expect(net.getWeights()).toEqual(before);
-    await expect(trainInWorker(net, xor.x, xor.t, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(trainInWorker(net, xor.x, xor.t, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('checks options and data on the calling thread, like train', async () => {
@@ -94,7 +116,8 @@ describe('trainInWorker (Node worker_threads)', () => {
 
   it('keeps the main thread free: a setInterval counter ticks while the worker trains', async () => {
     // a random regression set big enough that training takes a while
-    const x = randomRows(4000, 256, 1, 0, 1), t = randomRows(4000, 10, 2, 0, 1);
+    const x = randomRows(4000, 256, 1, 0, 1),
+      t = randomRows(4000, 10, 2, 0, 1);
     const net = await NN.create({ layers: [256, 256, 10], activation: 'relu', output: 'linear', loss: 'mse', seed: 1 });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
@@ -116,14 +139,28 @@ describe('trainInWorker after a downstream bundler', () => {
     const entry = new URL('./.tmp/app-es2019.mjs', import.meta.url).pathname;
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(entry, `import { NN, trainInWorker } from '../../dist/index.js';
+    writeFileSync(
+      entry,
+      `import { NN, trainInWorker } from '../../dist/index.js';
 export async function run() {
   const net = await NN.create({ layers: [2, 3, 1], seed: 1 });
   return trainInWorker(net, [[0, 1], [1, 0]], [[1], [0]], { epochs: 3 });
-}\n`);
-    await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'es2019', minify: true,
-      outfile: `${dir}app-es2019.bundle.mjs`, supported: { 'top-level-await': true }, logLevel: 'error' });
-    const app = (await import(/* @vite-ignore */ `${dir}app-es2019.bundle.mjs`)) as { run(): Promise<{ epochs: number }> };
+}\n`,
+    );
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'es2019',
+      minify: true,
+      outfile: `${dir}app-es2019.bundle.mjs`,
+      supported: { 'top-level-await': true },
+      logLevel: 'error',
+    });
+    const app = (await import(/* @vite-ignore */ `${dir}app-es2019.bundle.mjs`)) as {
+      run(): Promise<{ epochs: number }>;
+    };
     expect((await app.run()).epochs).toBe(3);
   });
 });

@@ -5,7 +5,12 @@ import { NN } from '../src/index.js';
 import { forwardRef, lossRef, toRef } from './helpers/float64-network.js';
 import { ENGINES } from './helpers/engines.js';
 
-const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const X = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const T = [[0], [1], [1], [0]];
 
 describe.each(ENGINES)('XOR on %s', (engine) => {
@@ -13,7 +18,13 @@ describe.each(ENGINES)('XOR on %s', (engine) => {
   // converge within 3000 epochs; these three were checked on both engines
   it.each([1, 2, 3])('2-3-1 with bias learns XOR to error < 0.01 (seed %i)', async (seed) => {
     const net = await NN.create({ layers: [2, 3, 1], activation: 'sigmoid', loss: 'sse', bias: true, engine, seed });
-    const report = net.train(X, T, { epochs: 3000, batchSize: 'full', optimizer: 'adam', learningRate: 0.1, errorThreshold: 1e-3 });
+    const report = net.train(X, T, {
+      epochs: 3000,
+      batchSize: 'full',
+      optimizer: 'adam',
+      learningRate: 0.1,
+      errorThreshold: 1e-3,
+    });
     expect(report.error).toBeLessThan(0.01);
 
     const y = net.predict(X);

@@ -4,19 +4,37 @@ import { ENGINES, choiceFlag, intFlag } from './flags.js';
 
 export const ARTICLE_DEFAULTS = { epochs: '2000', rows: '1000', engine: 'auto', seed: '1', every: '100' };
 
-export async function article(f: { epochs: string; rows: string; engine: string; seed: string; every: string; json?: boolean }): Promise<void> {
-  const epochs = intFlag('--epochs', f.epochs, 1), rows = intFlag('--rows', f.rows, 1);
-  const seed = intFlag('--seed', f.seed, 0, 0xffffffff), every = intFlag('--every', f.every, 1);
+export async function article(f: {
+  epochs: string;
+  rows: string;
+  engine: string;
+  seed: string;
+  every: string;
+  json?: boolean;
+}): Promise<void> {
+  const epochs = intFlag('--epochs', f.epochs, 1),
+    rows = intFlag('--rows', f.rows, 1);
+  const seed = intFlag('--seed', f.seed, 0, 0xffffffff),
+    every = intFlag('--every', f.every, 1);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const data = articleData({ rows, inputs: 3, outputs: 3, seed });
   const net = await NN.create({
-    layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false,
-    loss: 'sse', init: 'normal', engine, seed,
+    layers: [3, 4, 3],
+    activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
+    bias: false,
+    loss: 'sse',
+    init: 'normal',
+    engine,
+    seed,
   });
   const curve: { epoch: number; error: number }[] = [];
   if (!f.json) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
   const report = net.train(data.inputs, data.targets, {
-    epochs, batchSize: 'full', learningRate: 0.01, shuffle: false, errorThreshold: 1e-5,
+    epochs,
+    batchSize: 'full',
+    learningRate: 0.01,
+    shuffle: false,
+    errorThreshold: 1e-5,
     onEpoch: ({ epoch, error }) => {
       if (epoch % every !== 0 && epoch !== 1) return;
       curve.push({ epoch, error });
@@ -25,8 +43,10 @@ export async function article(f: { epochs: string; rows: string; engine: string;
   });
   if (f.json) console.log(JSON.stringify({ engine: net.engine, build: net.build, ...report, curve }));
   else {
-    console.log(`stopped by ${report.stoppedBy} after ${report.epochs} epochs: error ${report.error.toFixed(6)}, ` +
-      `${report.elapsedMs.toFixed(0)} ms, ${Math.round(report.samplesPerSecond)} samples/s`);
+    console.log(
+      `stopped by ${report.stoppedBy} after ${report.epochs} epochs: error ${report.error.toFixed(6)}, ` +
+        `${report.elapsedMs.toFixed(0)} ms, ${Math.round(report.samplesPerSecond)} samples/s`,
+    );
   }
   net.dispose();
 }

@@ -24,33 +24,53 @@ function randomData(rows: number, inputs: number, outputs: number): { x: Float32
 
 const WORKLOADS: Workload[] = [
   {
-    name: 'article 3-4-3 sigmoid, full batch, 1,000 rows × 100 epochs', rows: 100_000,
-    net: { layers: [3, 4, 3], activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse', init: 'normal', seed: 1 },
+    name: 'article 3-4-3 sigmoid, full batch, 1,000 rows × 100 epochs',
+    rows: 100_000,
+    net: {
+      layers: [3, 4, 3],
+      activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
+      bias: false,
+      loss: 'sse',
+      init: 'normal',
+      seed: 1,
+    },
     train: { epochs: 100, batchSize: 'full', learningRate: 0.01, shuffle: false },
-    data: () => { const d = articleData({ rows: 1000, seed: 1 }); return { x: d.inputs, t: d.targets }; },
+    data: () => {
+      const d = articleData({ rows: 1000, seed: 1 });
+      return { x: d.inputs, t: d.targets };
+    },
   },
   {
-    name: 'train 784-128-10 ReLU/softmax, Adam, batch 32, 4,000 rows', rows: 4000,
+    name: 'train 784-128-10 ReLU/softmax, Adam, batch 32, 4,000 rows',
+    rows: 4000,
     net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', seed: 1 },
     train: { epochs: 1, batchSize: 32, optimizer: 'adam' },
     data: () => randomData(4000, 784, 10),
   },
   {
-    name: 'predict 784-128-10, 4,000 rows', rows: 4000,
+    name: 'predict 784-128-10, 4,000 rows',
+    rows: 4000,
     net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', seed: 1 },
     data: () => randomData(4000, 784, 10),
   },
   {
-    name: 'train 64-256-256-10 tanh, SGD momentum, batch 64, 8,000 rows', rows: 8000,
+    name: 'train 64-256-256-10 tanh, SGD momentum, batch 64, 8,000 rows',
+    rows: 8000,
     net: { layers: [64, 256, 256, 10], activation: 'tanh', loss: 'cross-entropy', seed: 1 },
     train: { epochs: 1, batchSize: 64, optimizer: 'momentum' },
     data: () => randomData(8000, 64, 10),
   },
 ];
 
-async function timeOne(w: Workload, engine: 'wasm' | 'js', runs: number): Promise<{ ms: number; build: string; check: number }> {
+async function timeOne(
+  w: Workload,
+  engine: 'wasm' | 'js',
+  runs: number,
+): Promise<{ ms: number; build: string; check: number }> {
   const { x, t } = w.data();
-  let best = Infinity, check = 0, build = '';
+  let best = Infinity,
+    check = 0,
+    build = '';
   for (let run = 0; run <= runs; run++) {
     const net = await NN.create({ ...w.net, engine });
     build = net.build;
@@ -69,17 +89,39 @@ export async function bench(f: { runs: string; json?: boolean }): Promise<void> 
   const results = [];
   let keep = 0;
   for (const w of WORKLOADS) {
-    const wasm = await timeOne(w, 'wasm', runs), js = await timeOne(w, 'js', runs);
+    const wasm = await timeOne(w, 'wasm', runs),
+      js = await timeOne(w, 'js', runs);
     keep += wasm.check + js.check; // results are used, so no work can be optimised away
-    results.push({ workload: w.name, wasmMs: wasm.ms, jsMs: js.ms, ratio: js.ms / wasm.ms, wasmSamplesPerSecond: Math.round(w.rows / (wasm.ms / 1000)), jsSamplesPerSecond: Math.round(w.rows / (js.ms / 1000)), build: wasm.build });
+    results.push({
+      workload: w.name,
+      wasmMs: wasm.ms,
+      jsMs: js.ms,
+      ratio: js.ms / wasm.ms,
+      wasmSamplesPerSecond: Math.round(w.rows / (wasm.ms / 1000)),
+      jsSamplesPerSecond: Math.round(w.rows / (js.ms / 1000)),
+      build: wasm.build,
+    });
   }
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, wasmBuild: results[0]?.build, runs, checksum: keep };
-  if (f.json) { process.stdout.write(`${JSON.stringify({ machine, results })}\n`); return; }
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    wasmBuild: results[0]?.build,
+    runs,
+    checksum: keep,
+  };
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
+    return;
+  }
   const width = Math.max(...results.map((r) => r.workload.length));
   const lines = [
     `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, wasm build ${machine.wasmBuild}; best of ${runs} runs after a warm-up`,
     `${'workload'.padEnd(width)}  ${'wasm ms'.padStart(9)}  ${'js ms'.padStart(9)}  ${'js/wasm'.padStart(7)}  ${'wasm rows/s'.padStart(12)}`,
-    ...results.map((r) => `${r.workload.padEnd(width)}  ${r.wasmMs.toFixed(1).padStart(9)}  ${r.jsMs.toFixed(1).padStart(9)}  ${`${r.ratio.toFixed(1)}×`.padStart(7)}  ${r.wasmSamplesPerSecond.toLocaleString('en-US').padStart(12)}`),
+    ...results.map(
+      (r) =>
+        `${r.workload.padEnd(width)}  ${r.wasmMs.toFixed(1).padStart(9)}  ${r.jsMs.toFixed(1).padStart(9)}  ${`${r.ratio.toFixed(1)}×`.padStart(7)}  ${r.wasmSamplesPerSecond.toLocaleString('en-US').padStart(12)}`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -33,7 +33,12 @@ export function inputNames(names: string[], categories: (string[] | null)[]): st
 }
 
 /** Decides each feature column's kind and categories from the training rows, and every input's mean. */
-export function fitColumns(table: Table, names: string[], indices: number[], rows: Int32Array): { categories: (string[] | null)[]; means: number[] } {
+export function fitColumns(
+  table: Table,
+  names: string[],
+  indices: number[],
+  rows: Int32Array,
+): { categories: (string[] | null)[]; means: number[] } {
   const identifiers: string[] = [];
   const fitted = indices.map((c, j) => {
     const values: string[] = [];
@@ -58,11 +63,19 @@ export function fitColumns(table: Table, names: string[], indices: number[], row
     return { categories, means: categories.map((k) => counts.get(k)! / values.length) };
   });
   if (identifiers.length > 0) {
-    const j = names.indexOf(identifiers[0]!), p = table.headerAt(indices[j]!);
+    const j = names.indexOf(identifiers[0]!),
+      p = table.headerAt(indices[j]!);
     const rest = names.filter((n) => !identifiers.includes(n));
     const n = fitted[j]!.categories!.length;
-    throw new InputError(table.file, p.line, p.column, `feature "${names[j]}" looks like an identifier, not a category (${n} different texts in ${rows.length} rows); ` +
-      (rest.length > 0 ? `leave it out by naming the features: --features ${rest.join(',')}` : 'choose other feature columns with --features'));
+    throw new InputError(
+      table.file,
+      p.line,
+      p.column,
+      `feature "${names[j]}" looks like an identifier, not a category (${n} different texts in ${rows.length} rows); ` +
+        (rest.length > 0
+          ? `leave it out by naming the features: --features ${rest.join(',')}`
+          : 'choose other feature columns with --features'),
+    );
   }
   return { categories: fitted.map((f) => f.categories), means: fitted.flatMap((f) => f.means) };
 }
@@ -71,16 +84,25 @@ export function fitColumns(table: Table, names: string[], indices: number[], row
  * The network inputs of the given rows: numbers as they are, one-hot categories, and a missing cell
  * as its inputs' training means (the rows were chosen by the --missing policy already).
  */
-export function encodeColumns(table: Table, columns: FeatureColumns, means: number[] | undefined, rows: Int32Array, unknown: UnknownCategoryPolicy): { x: Float32Array; filled: number } {
+export function encodeColumns(
+  table: Table,
+  columns: FeatureColumns,
+  means: number[] | undefined,
+  rows: Int32Array,
+  unknown: UnknownCategoryPolicy,
+): { x: Float32Array; filled: number } {
   const width = columns.categories.reduce((n, k) => n + (k ? k.length : 1), 0);
   const lookup = columns.categories.map((k) => (k ? new Map(k.map((name, i) => [name, i])) : null));
   const x = new Float32Array(rows.length * width);
   let filled = 0;
   rows.forEach((r, i) => {
     const row = table.rows[r]!;
-    let at = i * width, input = 0;
+    let at = i * width,
+      input = 0;
     columns.indices.forEach((c, j) => {
-      const cell = row[c]!, categories = columns.categories[j], size = categories ? categories.length : 1;
+      const cell = row[c]!,
+        categories = columns.categories[j],
+        size = categories ? categories.length : 1;
       if (isMissing(cell)) {
         // keptRows let it through, so the policy is mean and the model has means
         for (let k = 0; k < size; k++) x[at + k] = means![input + k]!;
@@ -89,7 +111,12 @@ export function encodeColumns(table: Table, columns: FeatureColumns, means: numb
         const v = numeric(cell);
         if (v === null) {
           const p = table.at(r, c);
-          throw new InputError(table.file, p.line, p.column, `feature "${columns.names[j]}" is not a number: ${JSON.stringify(cell)}`);
+          throw new InputError(
+            table.file,
+            p.line,
+            p.column,
+            `feature "${columns.names[j]}" is not a number: ${JSON.stringify(cell)}`,
+          );
         }
         x[at] = v;
       } else {
@@ -97,7 +124,12 @@ export function encodeColumns(table: Table, columns: FeatureColumns, means: numb
         if (k !== undefined) x[at + k] = 1;
         else if (unknown === 'error') {
           const p = table.at(r, c);
-          throw new InputError(table.file, p.line, p.column, `feature "${columns.names[j]}" has a category the model was not trained on: ${JSON.stringify(cell)} (it knows ${nameList(categories, (n) => JSON.stringify(n))}); --unknown-category zero encodes such a value as none of them`);
+          throw new InputError(
+            table.file,
+            p.line,
+            p.column,
+            `feature "${columns.names[j]}" has a category the model was not trained on: ${JSON.stringify(cell)} (it knows ${nameList(categories, (n) => JSON.stringify(n))}); --unknown-category zero encodes such a value as none of them`,
+          );
         }
       }
       at += size;

@@ -7,7 +7,8 @@ import { InputError, UsageError } from './errors.js';
 /** The --delimiter flag: one or more characters; `tab` or a typed `\t` mean a tab. */
 export function delimiterFlag(value: string): string {
   if (value === 'tab' || value === '\\t') return '\t';
-  if (value === '' || /["\r\n]/.test(value)) throw new UsageError(`--delimiter must be a character such as ';' or 'tab', got ${JSON.stringify(value)}`);
+  if (value === '' || /["\r\n]/.test(value))
+    throw new UsageError(`--delimiter must be a character such as ';' or 'tab', got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -36,10 +37,12 @@ function lineStarts(bytes: Uint8Array): Int32Array {
 
 /** 1-based line of a byte offset. */
 function lineAt(starts: Int32Array, offset: number): number {
-  let lo = 0, hi = starts.length - 1;
+  let lo = 0,
+    hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
   }
   return lo + 1;
 }
@@ -60,11 +63,13 @@ export function readCsv(file: string, text: string, delimiter: string, delimiter
     while (i < bytes.length && (bytes[i] === 32 || bytes[i] === 9 || bytes[i] === 10 || bytes[i] === 13)) i++;
     return lineAt(starts, i);
   };
-  const records: string[][] = [], lines: number[] = [];
+  const records: string[][] = [],
+    lines: number[] = [];
   let end = 0;
   try {
     parse(bytes, {
-      ...OPTIONS, delimiter,
+      ...OPTIONS,
+      delimiter,
       // skip_records_with_empty_values would drop rows of empty cells unseen; here their bytes are counted
       on_record: (record: string[], context: { bytes: number }) => {
         const line = lineAfter(end);
@@ -79,20 +84,41 @@ export function readCsv(file: string, text: string, delimiter: string, delimiter
     const e = err as { code?: string; record?: string[]; index?: number; message?: string };
     const line = lineAfter(end);
     if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(e.record)) {
-      const expected = records[0]?.length ?? 0, got = e.record.length;
-      throw new InputError(file, line, Math.min(got, expected) + 1, `this row has ${got} fields, the header has ${expected}`);
+      const expected = records[0]?.length ?? 0,
+        got = e.record.length;
+      throw new InputError(
+        file,
+        line,
+        Math.min(got, expected) + 1,
+        `this row has ${got} fields, the header has ${expected}`,
+      );
     }
-    throw new InputError(file, line, typeof e.index === 'number' ? e.index + 1 : 1, `not valid CSV: ${(e.message ?? String(err)).replace(/\s+/g, ' ')}`);
+    throw new InputError(
+      file,
+      line,
+      typeof e.index === 'number' ? e.index + 1 : 1,
+      `not valid CSV: ${(e.message ?? String(err)).replace(/\s+/g, ' ')}`,
+    );
   }
   if (records.length === 0) throw new InputError(file, 1, 1, 'the file is empty');
   const header = records[0]!;
   if (header.length === 1 && !delimiterGiven) {
-    const other = [['\t', 'tab', 'tab'], [';', 'semicolon', ';']].find(([ch]) => header[0]!.includes(ch!));
-    if (other) throw new InputError(file, lines[0]!, 1, `the header is one column with ${other[1]}s in it: for a ${other[1]}-separated file use --delimiter ${other[2]}${other[0] === '\t' ? ' (or name the file .tsv)' : ''}`);
+    const other = [
+      ['\t', 'tab', 'tab'],
+      [';', 'semicolon', ';'],
+    ].find(([ch]) => header[0]!.includes(ch!));
+    if (other)
+      throw new InputError(
+        file,
+        lines[0]!,
+        1,
+        `the header is one column with ${other[1]}s in it: for a ${other[1]}-separated file use --delimiter ${other[2]}${other[0] === '\t' ? ' (or name the file .tsv)' : ''}`,
+      );
   }
   header.forEach((name, c) => {
     if (name === '') throw new InputError(file, lines[0]!, c + 1, 'empty column name in the header');
-    if (header.indexOf(name) !== c) throw new InputError(file, lines[0]!, c + 1, `column "${name}" appears twice in the header`);
+    if (header.indexOf(name) !== c)
+      throw new InputError(file, lines[0]!, c + 1, `column "${name}" appears twice in the header`);
   });
   if (records.length === 1) throw new InputError(file, lines[0]! + 1, 1, 'no data rows after the header');
   return { columns: header, rows: records.slice(1), lines };

@@ -3,11 +3,18 @@
 
 /** Bad input data: printed as `file:line:column: message` (1-based; in a CSV the column is the field number). */
 export class InputError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly column: number, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'InputError';
   }
-  override toString(): string { return `${this.file}:${this.line}:${this.column}: ${this.message}`; }
+  override toString(): string {
+    return `${this.file}:${this.line}:${this.column}: ${this.message}`;
+  }
 }
 
 /** A bad flag value or a missing requirement: printed as the message. */
@@ -20,9 +27,14 @@ export class UsageError extends Error {
 
 /** 1-based line and column of a character offset in text. */
 export function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1, start = 0;
+  let line = 1,
+    start = 0;
   const end = Math.max(0, Math.min(offset, text.length));
-  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) { line++; start = i + 1; }
+  for (let i = 0; i < end; i++)
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
   return { line, column: end - start + 1 };
 }
 
@@ -40,22 +52,41 @@ export function jsonSyntaxError(file: string, text: string): InputError {
  */
 function firstJsonError(text: string): { offset: number; expected: string } {
   let i = 0;
-  class Stop { constructor(readonly offset: number, readonly expected: string) {} }
-  const space = (): void => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
-  const fail = (expected: string): never => { throw new Stop(i, expected); };
+  class Stop {
+    constructor(
+      readonly offset: number,
+      readonly expected: string,
+    ) {}
+  }
+  const space = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (expected: string): never => {
+    throw new Stop(i, expected);
+  };
   const literal = (word: string): void => {
-    for (const ch of word) { if (text[i] !== ch) fail(`'${word}'`); i++; }
+    for (const ch of word) {
+      if (text[i] !== ch) fail(`'${word}'`);
+      i++;
+    }
   };
   const string = (): void => {
     i++;
     for (;;) {
       const ch = text[i];
       if (ch === undefined) fail('a closing quote');
-      if (ch === '"') { i++; return; }
+      if (ch === '"') {
+        i++;
+        return;
+      }
       if (ch!.charCodeAt(0) < 0x20) fail('a character allowed in a string');
       if (ch === '\\') {
         i++;
-        if (text[i] === 'u') { i++; for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('a hex digit'); continue; }
+        if (text[i] === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('a hex digit');
+          continue;
+        }
         if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('an escape character');
       }
       i++;
@@ -70,26 +101,50 @@ function firstJsonError(text: string): { offset: number; expected: string } {
     space();
     const ch = text[i];
     if (ch === '{') {
-      i++; space();
-      if (text[i] === '}') { i++; return; }
+      i++;
+      space();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         space();
         if (text[i] !== '"') fail('a property name in double quotes');
-        string(); space();
+        string();
+        space();
         if (text[i] !== ':') fail("':'");
-        i++; value(); space();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return; }
+        i++;
+        value();
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
         fail("',' or '}'");
       }
     }
     if (ch === '[') {
-      i++; space();
-      if (text[i] === ']') { i++; return; }
+      i++;
+      space();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
-        value(); space();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return; }
+        value();
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
         fail("',' or ']'");
       }
     }
@@ -101,7 +156,8 @@ function firstJsonError(text: string): { offset: number; expected: string } {
   };
   try {
     if (text.charCodeAt(0) === 0xfeff) i = 1;
-    value(); space();
+    value();
+    space();
     if (i < text.length) fail('the end of the file');
     return { offset: text.length, expected: 'valid JSON' };
   } catch (err) {

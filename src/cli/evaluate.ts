@@ -9,7 +9,14 @@ import { missingNotes } from './missing.js';
 import { readTable } from './table.js';
 import { asUsage, rmse } from './train.js';
 
-export interface EvaluateFlags { target?: string; engine: string; delimiter?: string; missing?: string; unknownCategory?: string; json?: boolean }
+export interface EvaluateFlags {
+  target?: string;
+  engine: string;
+  delimiter?: string;
+  missing?: string;
+  unknownCategory?: string;
+  json?: boolean;
+}
 
 export async function evaluate(modelFile: string, dataFile: string, f: EvaluateFlags): Promise<void> {
   const engine = choiceFlag('--engine', f.engine, ENGINES);
@@ -21,8 +28,14 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
     const data = encode(table, schema, true, policy);
     const target = schema.target!;
     const result: Record<string, unknown> = {
-      model: modelFile, data: dataFile, rows: data.rows, task: target.task, target: target.column,
-      missing: policy.missing, droppedRows: data.dropped, filledCells: data.filled,
+      model: modelFile,
+      data: dataFile,
+      rows: data.rows,
+      task: target.task,
+      target: target.column,
+      missing: policy.missing,
+      droppedRows: data.dropped,
+      filledCells: data.filled,
     };
     const y = await asUsage(() => net.predict(data.x));
     const loss = net.evaluate(data.x, data.t!);
@@ -30,7 +43,9 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
     let text: string;
     if (target.task === 'classification') {
       const k = target.classes.length;
-      const counts = confusionMatrix(y, data.t!, k).slice(0, k).map((row) => row.slice(0, k));
+      const counts = confusionMatrix(y, data.t!, k)
+        .slice(0, k)
+        .map((row) => row.slice(0, k));
       const hits = counts.reduce((s, row, i) => s + row[i]!, 0);
       Object.assign(result, { accuracy: hits / data.rows, classes: target.classes, confusionMatrix: counts });
       text = `accuracy ${percent(hits / data.rows)} (${hits} of ${data.rows} rows), loss ${loss.toPrecision(4)}\n${confusionTable(counts, target.classes)}`;
@@ -53,18 +68,28 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
  * The schema to read data with: the model's own, with --target naming another column if given;
  * a plain library model (no schema) reads every other column as a feature, class = output index.
  */
-export function schemaFor(saved: Schema | null, target: string | undefined, columns: string[], inputs: number, outputs: number): Schema {
+export function schemaFor(
+  saved: Schema | null,
+  target: string | undefined,
+  columns: string[],
+  inputs: number,
+  outputs: number,
+): Schema {
   if (saved) {
     if (!target || !saved.target) return saved;
     return { ...saved, target: { ...saved.target, column: target } };
   }
   const features = columns.filter((c) => c !== target);
-  if (features.length !== inputs) throw new UsageError(`the model has ${inputs} inputs but the data has ${features.length} feature columns (a model without a saved schema uses every column except --target)`);
+  if (features.length !== inputs)
+    throw new UsageError(
+      `the model has ${inputs} inputs but the data has ${features.length} feature columns (a model without a saved schema uses every column except --target)`,
+    );
   if (!target) return { features, target: null };
   return {
     features,
-    target: outputs === 1
-      ? { column: target, task: 'regression', mean: 0, std: 1 }
-      : { column: target, task: 'classification', classes: Array.from({ length: outputs }, (_, i) => String(i)) },
+    target:
+      outputs === 1
+        ? { column: target, task: 'regression', mean: 0, std: 1 }
+        : { column: target, task: 'classification', classes: Array.from({ length: outputs }, (_, i) => String(i)) },
   };
 }

@@ -6,7 +6,11 @@ import { InputError, UsageError } from './errors.js';
 import { writeAtomic } from './files.js';
 import { loadModel } from './model-file.js';
 
-export interface ExportFlags { to: string; out?: string; engine: string }
+export interface ExportFlags {
+  to: string;
+  out?: string;
+  engine: string;
+}
 
 export async function exportModel(modelFile: string, f: ExportFlags): Promise<void> {
   const to = choiceFlag('--to', f.to, ['onnx', 'tfjs'] as const);
@@ -14,13 +18,18 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
   const { net } = await loadModel(modelFile, choiceFlag('--engine', f.engine, ENGINES));
   try {
     if (to === 'onnx') {
-      writeAtomic(f.out, of(modelFile, () => net.toONNX()));
+      writeAtomic(
+        f.out,
+        of(modelFile, () => net.toONNX()),
+      );
       process.stderr.write(`${net.layers.join('-')} network written to ${f.out} (ONNX, opset 13)\n`);
     } else {
       const { modelJSON, weightData } = of(modelFile, () => net.toTFJS());
       writeAtomic(join(f.out, 'weights.bin'), weightData);
       writeAtomic(join(f.out, 'model.json'), `${JSON.stringify(modelJSON)}\n`);
-      process.stderr.write(`${net.layers.join('-')} network written to ${join(f.out, 'model.json')} and weights.bin (TensorFlow.js layers model)\n`);
+      process.stderr.write(
+        `${net.layers.join('-')} network written to ${join(f.out, 'model.json')} and weights.bin (TensorFlow.js layers model)\n`,
+      );
     }
   } finally {
     net.dispose();
@@ -29,8 +38,11 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
 
 /** The export, or one line naming the model file (a model saved before its normaliser was fitted). */
 function of<T>(modelFile: string, convert: () => T): T {
-  try { return convert(); } catch (err) {
-    if (err instanceof Error && err.message.startsWith('simdnet:')) throw new InputError(modelFile, 1, 1, err.message.replace(/^simdnet: /, ''));
+  try {
+    return convert();
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('simdnet:'))
+      throw new InputError(modelFile, 1, 1, err.message.replace(/^simdnet: /, ''));
     throw err;
   }
 }

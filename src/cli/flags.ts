@@ -3,13 +3,17 @@ import { UsageError } from './errors.js';
 
 export function intFlag(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(
+      `${flag} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got "${value}"`,
+    );
   return n;
 }
 
 export function numberFlag(flag: string, value: string, test: (n: number) => boolean, expected: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !test(n)) throw new UsageError(`${flag} must be ${expected}, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || !test(n))
+    throw new UsageError(`${flag} must be ${expected}, got "${value}"`);
   return n;
 }
 
@@ -20,7 +24,8 @@ export function layersFlag(value: string): number[] {
 }
 
 export function choiceFlag<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  if (!choices.includes(value as T)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+  if (!choices.includes(value as T))
+    throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
   return value as T;
 }
 

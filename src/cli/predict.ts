@@ -9,7 +9,14 @@ import { readTable } from './table.js';
 import { schemaFor } from './evaluate.js';
 import { asUsage } from './train.js';
 
-export interface PredictFlags { engine: string; delimiter?: string; missing?: string; unknownCategory?: string; out?: string; json?: boolean }
+export interface PredictFlags {
+  engine: string;
+  delimiter?: string;
+  missing?: string;
+  unknownCategory?: string;
+  out?: string;
+  json?: boolean;
+}
 
 export async function predict(modelFile: string, dataFile: string, f: PredictFlags): Promise<void> {
   const engine = choiceFlag('--engine', f.engine, ENGINES);
@@ -20,10 +27,14 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
     const schema = schemaFor(saved, undefined, table.columns, net.inputSize, net.outputSize);
     const data = encode(table, schema, false, policy);
     const y = await asUsage(() => net.predict(data.x));
-    const k = net.outputSize, target = schema.target;
-    const header = target?.task === 'classification' ? [target.column, ...target.classes.map((c) => `p(${c})`)] // the class, then one probability per class
-      : target?.task === 'regression' ? [target.column]
-        : Array.from({ length: k }, (_, i) => `output_${i}`);
+    const k = net.outputSize,
+      target = schema.target;
+    const header =
+      target?.task === 'classification'
+        ? [target.column, ...target.classes.map((c) => `p(${c})`)] // the class, then one probability per class
+        : target?.task === 'regression'
+          ? [target.column]
+          : Array.from({ length: k }, (_, i) => `output_${i}`);
     // one output row per table row: a row left out by --missing drop keeps its place, with empty cells
     const rows: ((string | number)[] | null)[] = table.rows.map(() => null);
     data.source.forEach((source, r) => {
@@ -35,7 +46,8 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
     const text = f.json
       ? `${JSON.stringify(rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row ? row[i] : null]))))}\n`
       : `${[header, ...rows].map((row) => (row ?? header.map(() => '')).map(csvCell).join(',')).join('\n')}\n`;
-    for (const note of missingNotes(data.dropped, data.filled, 'left without a prediction, their output cells empty')) process.stderr.write(`${note}\n`);
+    for (const note of missingNotes(data.dropped, data.filled, 'left without a prediction, their output cells empty'))
+      process.stderr.write(`${note}\n`);
     if (f.out) {
       writeAtomic(f.out, text);
       process.stderr.write(`${data.rows} predictions written to ${f.out}\n`);

@@ -14,28 +14,41 @@ export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private readonly started = Date.now();
 
-  constructor(private readonly total: number, private readonly accuracyOf: string, private readonly quiet: boolean) {
+  constructor(
+    private readonly total: number,
+    private readonly accuracyOf: string,
+    private readonly quiet: boolean,
+  ) {
     if (quiet || !process.stderr.isTTY) return;
-    this.bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format: `epoch {value}/{total} {bar} loss {loss}  ${accuracyOf ? `${accuracyOf} acc {acc}  ` : ''}{sps} samples/s  ETA {eta_formatted}`,
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 5,
-    }, cliProgress.Presets.shades_classic);
+    this.bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: `epoch {value}/{total} {bar} loss {loss}  ${accuracyOf ? `${accuracyOf} acc {acc}  ` : ''}{sps} samples/s  ETA {eta_formatted}`,
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     this.bar.start(total, 0, { loss: '-', acc: '-', sps: '-' });
   }
 
   epoch(e: EpochLine): void {
     if (this.quiet) return;
-    const loss = e.loss.toPrecision(4), acc = e.accuracy === undefined ? '-' : `${(e.accuracy * 100).toFixed(2)}%`;
+    const loss = e.loss.toPrecision(4),
+      acc = e.accuracy === undefined ? '-' : `${(e.accuracy * 100).toFixed(2)}%`;
     const sps = Math.round(e.samplesPerSecond).toLocaleString('en-US');
-    if (this.bar) { this.bar.update(e.epoch, { loss, acc, sps }); return; }
+    if (this.bar) {
+      this.bar.update(e.epoch, { loss, acc, sps });
+      return;
+    }
     const every = Math.max(1, Math.ceil(this.total / 20));
     if (e.epoch % every !== 0 && e.epoch !== 1 && e.epoch !== this.total) return;
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
-    process.stderr.write(`epoch ${e.epoch}/${this.total}  loss ${loss}${e.accuracy === undefined ? '' : `  ${this.accuracyOf} acc ${acc}`}  ${sps} samples/s  ${seconds} s\n`);
+    process.stderr.write(
+      `epoch ${e.epoch}/${this.total}  loss ${loss}${e.accuracy === undefined ? '' : `  ${this.accuracyOf} acc ${acc}`}  ${sps} samples/s  ${seconds} s\n`,
+    );
   }
 
   stop(): void {

@@ -4,16 +4,24 @@
 export function confusionTable(counts: number[][], classes: string[]): string {
   const names = classes.map((c) => (c.length > 12 ? `${c.slice(0, 11)}…` : c));
   const width = Math.max(6, ...names.map((n) => n.length), ...counts.flat().map((n) => String(n).length)) + 1;
-  const corner = 'actual \\ predicted', label = Math.max(corner.length, ...names.map((n) => n.length));
+  const corner = 'actual \\ predicted',
+    label = Math.max(corner.length, ...names.map((n) => n.length));
   const pad = (s: string): string => s.padStart(width);
   const lines = [`${corner.padEnd(label)}${names.map(pad).join('')}`];
-  counts.forEach((row, i) => lines.push(`${(names[i] ?? String(i)).padEnd(label)}${row.map((n) => pad(String(n))).join('')}`));
+  counts.forEach((row, i) =>
+    lines.push(`${(names[i] ?? String(i)).padEnd(label)}${row.map((n) => pad(String(n))).join('')}`),
+  );
   return lines.join('\n');
 }
 
 /** One CSV field, quoted when it holds a delimiter, a quote or a line break. */
 export function csvCell(value: string | number): string {
-  const s = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(7)))) : value;
+  const s =
+    typeof value === 'number'
+      ? Number.isInteger(value)
+        ? String(value)
+        : String(Number(value.toPrecision(7)))
+      : value;
   return /[",\r\n]/.test(s) || s.trim() !== s ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -12,7 +12,9 @@ export function permutation(n: number, seed: number): Int32Array {
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    const tmp = order[i]!; order[i] = order[j]!; order[j] = tmp;
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
   }
   return order;
 }

@@ -28,9 +28,16 @@ export function readTable(file: string, options: ReadOptions = {}): Table {
     return jsonTable(file, text);
   }
   const given = options.delimiter !== undefined;
-  const { columns, rows, lines } = readCsv(file, text, given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',', given);
+  const { columns, rows, lines } = readCsv(
+    file,
+    text,
+    given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',',
+    given,
+  );
   return {
-    file, columns, rows,
+    file,
+    columns,
+    rows,
     at: (row, column) => ({ line: lines[row + 1]!, column: column + 1 }),
     headerAt: (column) => ({ line: lines[0]!, column: column + 1 }),
   };
@@ -38,9 +45,14 @@ export function readTable(file: string, options: ReadOptions = {}): Table {
 
 function jsonTable(file: string, text: string): Table {
   let data: unknown;
-  try { data = JSON.parse(text.replace(/^\uFEFF/, '')); } catch { throw jsonSyntaxError(file, text); }
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw jsonSyntaxError(file, text);
+  }
   const where = (offset: number): { line: number; column: number } => position(text, offset);
-  if (!Array.isArray(data)) throw new InputError(file, 1, 1, 'expected an array of objects, one per row, e.g. [{"x": 1, "y": "a"}]');
+  if (!Array.isArray(data))
+    throw new InputError(file, 1, 1, 'expected an array of objects, one per row, e.g. [{"x": 1, "y": "a"}]');
   if (data.length === 0) throw new InputError(file, 1, 1, 'the array has no rows');
   const starts = elementOffsets(text);
   const columns: string[] = [];
@@ -52,18 +64,27 @@ function jsonTable(file: string, text: string): Table {
     }
     for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   }
-  const rows: string[][] = data.map((row: Record<string, unknown>) => columns.map((key) => {
-    const v = row[key];
-    if (v === undefined || v === null) return '';
-    return typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-  }));
+  const rows: string[][] = data.map((row: Record<string, unknown>) =>
+    columns.map((key) => {
+      const v = row[key];
+      if (v === undefined || v === null) return '';
+      return typeof v === 'string'
+        ? v.trim()
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : JSON.stringify(v);
+    }),
+  );
   const keyOffset = (row: number, key: string): number => {
-    const start = starts[row] ?? 0, end = starts[row + 1] ?? text.length;
+    const start = starts[row] ?? 0,
+      end = starts[row + 1] ?? text.length;
     const at = text.slice(start, end).indexOf(JSON.stringify(key));
     return at < 0 ? start : start + at;
   };
   return {
-    file, columns, rows,
+    file,
+    columns,
+    rows,
     at: (row, column) => where(keyOffset(row, columns[column]!)),
     headerAt: (column) => where(keyOffset(0, columns[column]!)),
   };
@@ -72,7 +93,9 @@ function jsonTable(file: string, text: string): Table {
 /** Offsets where each element of the top-level array starts (the text is valid JSON). */
 function elementOffsets(text: string): number[] {
   const out: number[] = [];
-  let depth = 0, inString = false, expectValue = false;
+  let depth = 0,
+    inString = false,
+    expectValue = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (inString) {
@@ -81,10 +104,15 @@ function elementOffsets(text: string): number[] {
       continue;
     }
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ch === '\uFEFF') continue;
-    if (depth === 1 && expectValue) { out.push(i); expectValue = false; }
+    if (depth === 1 && expectValue) {
+      out.push(i);
+      expectValue = false;
+    }
     if (ch === '"') inString = true;
-    else if (ch === '[' || ch === '{') { depth++; if (depth === 1) expectValue = true; }
-    else if (ch === ']' || ch === '}') depth--;
+    else if (ch === '[' || ch === '{') {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (ch === ']' || ch === '}') depth--;
     else if (ch === ',' && depth === 1) expectValue = true;
   }
   return out;

@@ -46,10 +46,18 @@ export function encodeModel(json: ModelJSON): Uint8Array {
   if (json.training?.state) blocks.push(json.training.state.first, json.training.state.second);
   let count = 0;
   for (const block of blocks) for (const a of floatsOf(block)) count += a.length;
-  const empty = (a: Arrays): Arrays => ({ weights: a.weights.map(() => []), biases: a.biases.map((b) => (b ? [] : null)) });
+  const empty = (a: Arrays): Arrays => ({
+    weights: a.weights.map(() => []),
+    biases: a.biases.map((b) => (b ? [] : null)),
+  });
   const meta: ModelJSON = { ...json, ...empty(json) };
   if (json.training) {
-    meta.training = { ...json.training, state: json.training.state ? { first: empty(json.training.state.first), second: empty(json.training.state.second) } : null };
+    meta.training = {
+      ...json.training,
+      state: json.training.state
+        ? { first: empty(json.training.state.first), second: empty(json.training.state.second) }
+        : null,
+    };
   }
   const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
   const floatsAt = Math.ceil((16 + metaBytes.length) / 4) * 4 + 4;
@@ -61,7 +69,12 @@ export function encodeModel(json: ModelJSON): Uint8Array {
   out.set(metaBytes, 16);
   view.setUint32(floatsAt - 4, count, true);
   let at = floatsAt;
-  for (const block of blocks) for (const a of floatsOf(block)) for (const v of a) { view.setFloat32(at, v, true); at += 4; }
+  for (const block of blocks)
+    for (const a of floatsOf(block))
+      for (const v of a) {
+        view.setFloat32(at, v, true);
+        at += 4;
+      }
   view.setUint32(at, crc32(out, at), true);
   return out;
 }
@@ -69,23 +82,30 @@ export function encodeModel(json: ModelJSON): Uint8Array {
 /** Decodes and checks a binary model; every inconsistency is a TypeError or RangeError naming the part. */
 export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
   if (!(bytes instanceof Uint8Array)) throw typeError('model bytes', 'a Uint8Array', bytes);
-  if (bytes.length < 24) throw rangeError('model bytes', 'at least 24 bytes (header and checksum)', `${bytes.length} bytes`);
-  for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) throw new TypeError('model bytes: not a simdnet binary model (bad magic)');
+  if (bytes.length < 24)
+    throw rangeError('model bytes', 'at least 24 bytes (header and checksum)', `${bytes.length} bytes`);
+  for (let i = 0; i < 8; i++)
+    if (bytes[i] !== MAGIC.charCodeAt(i)) throw new TypeError('model bytes: not a simdnet binary model (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== BINARY_VERSION) throw rangeError('model bytes version', `${BINARY_VERSION}`, version);
   const stored = view.getUint32(bytes.length - 4, true);
-  if (crc32(bytes, bytes.length - 4) !== stored) throw new RangeError('model bytes: checksum mismatch (the data is corrupted or truncated)');
+  if (crc32(bytes, bytes.length - 4) !== stored)
+    throw new RangeError('model bytes: checksum mismatch (the data is corrupted or truncated)');
   const metaLength = view.getUint32(12, true);
   const floatsAt = Math.ceil((16 + metaLength) / 4) * 4 + 4;
-  if (floatsAt + 4 > bytes.length) throw rangeError('model bytes metadata length', `at most ${bytes.length - 24}`, metaLength);
+  if (floatsAt + 4 > bytes.length)
+    throw rangeError('model bytes metadata length', `at most ${bytes.length - 24}`, metaLength);
   let meta: unknown;
-  try { meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + metaLength))); } catch (err) {
+  try {
+    meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + metaLength)));
+  } catch (err) {
     throw new TypeError(`model bytes: metadata is not valid UTF-8 JSON (${(err as Error).message})`);
   }
   if (!isPlainObject(meta)) throw typeError('model bytes metadata', 'an object', meta);
   const count = view.getUint32(floatsAt - 4, true);
-  if (floatsAt + count * 4 + 4 !== bytes.length) throw rangeError('model bytes float count', `${(bytes.length - 4 - floatsAt) / 4} (what the file holds)`, count);
+  if (floatsAt + count * 4 + 4 !== bytes.length)
+    throw rangeError('model bytes float count', `${(bytes.length - 4 - floatsAt) / 4} (what the file holds)`, count);
   const floats = new FloatArray(count);
   for (let i = 0; i < count; i++) floats[i] = view.getFloat32(floatsAt + i * 4, true);
   // fill the empty arrays in document order; shapes are then checked by parseModel
@@ -98,7 +118,8 @@ export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
     return a;
   };
   const fill = (block: Record<string, unknown>): void => {
-    const ws = block.weights, bs = block.biases;
+    const ws = block.weights,
+      bs = block.biases;
     if (!Array.isArray(ws) || !Array.isArray(bs) || ws.length !== sizes.length || bs.length !== sizes.length) {
       throw rangeError('model bytes metadata weights', `${sizes.length} layers`, ws);
     }
@@ -110,7 +131,8 @@ export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
   fill(meta);
   const training = meta.training;
   if (isPlainObject(training) && isPlainObject(training.state)) {
-    if (!isPlainObject(training.state.first) || !isPlainObject(training.state.second)) throw typeError('model bytes metadata training.state', '{ first, second }', training.state);
+    if (!isPlainObject(training.state.first) || !isPlainObject(training.state.second))
+      throw typeError('model bytes metadata training.state', '{ first, second }', training.state);
     fill(training.state.first);
     fill(training.state.second);
   }
@@ -121,8 +143,12 @@ export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
 /** [fanIn, fanOut] per weight layer, from metadata not yet checked (parseModel checks it fully). */
 function shapes(meta: Record<string, unknown>): [number, number][] {
   const layers = meta.layers;
-  if (!Array.isArray(layers) || layers.length < 2 || layers.length > 4096
-    || !layers.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 1 << 24)) {
+  if (
+    !Array.isArray(layers) ||
+    layers.length < 2 ||
+    layers.length > 4096 ||
+    !layers.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 1 << 24)
+  ) {
     throw rangeError('model bytes metadata layers', 'an array of positive layer sizes', layers);
   }
   return layers.slice(1).map((n, l) => [layers[l] as number, n as number]);

@@ -15,14 +15,22 @@ const list = (a: ArrayLike<number>): string => Array.from(a, literal).join(',');
 function activationCode(c: NetworkConfig, l: number): string {
   const a = c.activations[l]!;
   switch (a.name) {
-    case 'sigmoid': return `for (let j = 0; j < n; j++) y[j] = 1 / (1 + Math.exp(-${literal(a.gain)} * (y[j] - ${literal(a.threshold)})));`;
-    case 'tanh': return 'for (let j = 0; j < n; j++) y[j] = Math.tanh(y[j]);';
-    case 'relu': return 'for (let j = 0; j < n; j++) if (y[j] < 0) y[j] = 0;';
-    case 'leaky-relu': return `for (let j = 0; j < n; j++) if (y[j] < 0) y[j] *= ${literal(a.slope)};`;
-    case 'softmax': return 'let m = -Infinity; for (let j = 0; j < n; j++) if (y[j] > m) m = y[j];\n' +
-      '    let s = 0; for (let j = 0; j < n; j++) { y[j] = Math.exp(y[j] - m); s += y[j]; }\n' +
-      '    for (let j = 0; j < n; j++) y[j] /= s;';
-    case 'linear': return '';
+    case 'sigmoid':
+      return `for (let j = 0; j < n; j++) y[j] = 1 / (1 + Math.exp(-${literal(a.gain)} * (y[j] - ${literal(a.threshold)})));`;
+    case 'tanh':
+      return 'for (let j = 0; j < n; j++) y[j] = Math.tanh(y[j]);';
+    case 'relu':
+      return 'for (let j = 0; j < n; j++) if (y[j] < 0) y[j] = 0;';
+    case 'leaky-relu':
+      return `for (let j = 0; j < n; j++) if (y[j] < 0) y[j] *= ${literal(a.slope)};`;
+    case 'softmax':
+      return (
+        'let m = -Infinity; for (let j = 0; j < n; j++) if (y[j] > m) m = y[j];\n' +
+        '    let s = 0; for (let j = 0; j < n; j++) { y[j] = Math.exp(y[j] - m); s += y[j]; }\n' +
+        '    for (let j = 0; j < n; j++) y[j] /= s;'
+      );
+    case 'linear':
+      return '';
   }
 }
 
@@ -30,7 +38,9 @@ export function functionSource(c: NetworkConfig, w: Weights, normalizer: Normali
   const inputs = c.layers[0]!;
   const lines: string[] = [];
   lines.push('function simdnetPredict(row) {');
-  lines.push(`  if (row == null || row.length !== ${inputs}) throw new RangeError('input must have ${inputs} values');`);
+  lines.push(
+    `  if (row == null || row.length !== ${inputs}) throw new RangeError('input must have ${inputs} values');`,
+  );
   lines.push(`  let x = new Float64Array(${inputs});`);
   if (normalizer) {
     lines.push(`  const offset = [${list(normalizer.offset)}], scale = [${list(normalizer.scale)}];`);
@@ -39,13 +49,16 @@ export function functionSource(c: NetworkConfig, w: Weights, normalizer: Normali
     lines.push(`  for (let i = 0; i < ${inputs}; i++) x[i] = Number(row[i]);`);
   }
   for (let l = 0; l < c.layers.length - 1; l++) {
-    const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
+    const fanIn = c.layers[l]!,
+      fanOut = c.layers[l + 1]!;
     const b = w.biases[l];
     lines.push('  {');
     lines.push(`    const W = new Float32Array([${list(w.weights[l]!)}]);`);
     lines.push(b ? `    const y = new Float64Array([${list(b)}]);` : `    const y = new Float64Array(${fanOut});`);
     lines.push(`    const n = ${fanOut};`);
-    lines.push(`    for (let p = 0; p < ${fanIn}; p++) { const a = x[p]; for (let j = 0; j < n; j++) y[j] += a * W[p * n + j]; }`);
+    lines.push(
+      `    for (let p = 0; p < ${fanIn}; p++) { const a = x[p]; for (let j = 0; j < n; j++) y[j] += a * W[p * n + j]; }`,
+    );
     const act = activationCode(c, l);
     if (act) lines.push(`    ${act}`);
     lines.push('    x = y;');

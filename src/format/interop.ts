@@ -21,7 +21,10 @@ export interface TFJSModelJSON {
 }
 
 /** A checked model and the options left for NN.fromJSON (which checks those). */
-export interface Imported<Model> { model: Model; options: never }
+export interface Imported<Model> {
+  model: Model;
+  options: never;
+}
 
 /**
  * The codecs simdnet/interop provides: between simdnet's model format (Model is ModelJSON; a type
@@ -44,10 +47,14 @@ export function registerInterop<Model>(codecs: InteropCodecs<Model>): void {
 /** The registered codecs, or an Error telling how to get them. */
 export function interopCodecs<Model>(method: string): InteropCodecs<Model> {
   if (!registered) {
-    throw new Error(`simdnet: ${method} needs the ONNX and TF.js codecs: import 'simdnet/interop' once (it re-exports the same NN)`);
+    throw new Error(
+      `simdnet: ${method} needs the ONNX and TF.js codecs: import 'simdnet/interop' once (it re-exports the same NN)`,
+    );
   }
   return registered as InteropCodecs<Model>;
 }
 
 /** Options of fromONNX and fromTFJS: those of NN.fromJSON (its type is the parameter) and the loss for further training. */
-export type ImportOptionsOf<FromJSON extends (json: never, options: never) => unknown> = NonNullable<Parameters<FromJSON>[1]> & { loss?: LossName };
+export type ImportOptionsOf<FromJSON extends (json: never, options: never) => unknown> = NonNullable<
+  Parameters<FromJSON>[1]
+> & { loss?: LossName };

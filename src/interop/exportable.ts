@@ -6,7 +6,9 @@ import type { Hints } from './imported-model.js';
 /** Throws when the model's normaliser is still to be fitted: the export would not predict as the network will. */
 export function checkExportable(model: ModelJSON, method: string): void {
   if (model.normalize !== 'none' && model.normalizer === null) {
-    throw new Error(`simdnet: ${method}: normalize '${model.normalize}' is fitted by the first train() call; train the network before exporting it`);
+    throw new Error(
+      `simdnet: ${method}: normalize '${model.normalize}' is fitted by the first train() call; train the network before exporting it`,
+    );
   }
 }
 

@@ -30,21 +30,30 @@ export interface Hints {
   normalizer?: NormalizerJSON;
 }
 
-export function activation(name: ActivationName, params: { gain?: number; threshold?: number; slope?: number } = {}): ResolvedActivation {
+export function activation(
+  name: ActivationName,
+  params: { gain?: number; threshold?: number; slope?: number } = {},
+): ResolvedActivation {
   return { name, gain: params.gain ?? 1, threshold: params.threshold ?? 0, slope: params.slope ?? 0.01 };
 }
 
 /** Hints read back leniently: anything malformed is dropped (the graph alone is then authoritative). */
 export function parseHints(value: unknown): Hints {
   if (typeof value === 'string') {
-    try { value = JSON.parse(value); } catch { return {}; }
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
   }
   if (!isPlainObject(value)) return {};
   const hints: Hints = {};
-  if (typeof value.loss === 'string' && (LOSSES as readonly string[]).includes(value.loss)) hints.loss = value.loss as LossName;
+  if (typeof value.loss === 'string' && (LOSSES as readonly string[]).includes(value.loss))
+    hints.loss = value.loss as LossName;
   if (typeof value.bias === 'boolean') hints.bias = value.bias;
   const n = value.normalizer;
-  const numbers = (a: unknown): a is number[] => Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  const numbers = (a: unknown): a is number[] =>
+    Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
   if (isPlainObject(n) && (n.kind === 'minmax' || n.kind === 'zscore') && numbers(n.offset) && numbers(n.scale)) {
     hints.normalizer = { kind: n.kind, offset: n.offset, scale: n.scale };
   }
@@ -67,21 +76,26 @@ function lossFor(output: ActivationName): LossName {
 /** Every value must be finite; names the source's tensor on failure. */
 function checkFinite(values: Float32Array, what: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i]!)) throw new RangeError(`${what}: value ${i} is ${values[i]}; simdnet needs finite weights`);
+    if (!Number.isFinite(values[i]!))
+      throw new RangeError(`${what}: value ${i} is ${values[i]}; simdnet needs finite weights`);
   }
 }
 
 export function toModelJSON(net: ImportedNetwork, hints: Hints, loss: LossName | undefined, source: string): ModelJSON {
   let { layers } = net;
-  if (layers.length === 0) throw new TypeError(`${source}: no dense layer found; simdnet imports a stack of dense layers`);
+  if (layers.length === 0)
+    throw new TypeError(`${source}: no dense layer found; simdnet imports a stack of dense layers`);
   const sizes = [net.inputs];
   for (const [l, layer] of layers.entries()) {
-    const fanIn = sizes[l]!, fanOut = layer.weights.length / fanIn;
+    const fanIn = sizes[l]!,
+      fanOut = layer.weights.length / fanIn;
     if (!Number.isInteger(fanOut) || fanOut < 1 || fanIn > MAX_LAYER_SIZE || fanOut > MAX_LAYER_SIZE) {
       throw new RangeError(`${source}: ${layer.name} has ${layer.weights.length} weights for ${fanIn} inputs`);
     }
     if (layer.activation.name === 'softmax' && l !== layers.length - 1) {
-      throw new TypeError(`${source}: ${layer.name} is followed by a softmax, which simdnet allows on the output layer only`);
+      throw new TypeError(
+        `${source}: ${layer.name} is followed by a softmax, which simdnet allows on the output layer only`,
+      );
     }
     checkFinite(layer.weights, `${source}: ${layer.name}, weights`);
     if (layer.bias) checkFinite(layer.bias, `${source}: ${layer.name}, bias`);
@@ -92,29 +106,44 @@ export function toModelJSON(net: ImportedNetwork, hints: Hints, loss: LossName |
     checkFinite(Float32Array.from(net.normalizer.scale), `${source}: the input normaliser's scale`);
   }
   // a network saved without learned biases: a sigmoid layer's constant bias is its threshold, α(s + b) = α(s − θ)
-  const thresholds = hints.bias === false && layers.every((layer) => !layer.bias
-    || (layer.activation.name === 'sigmoid' && layer.bias.every((v) => v === layer.bias![0])));
+  const thresholds =
+    hints.bias === false &&
+    layers.every(
+      (layer) => !layer.bias || (layer.activation.name === 'sigmoid' && layer.bias.every((v) => v === layer.bias![0])),
+    );
   if (thresholds) {
-    layers = layers.map((layer) => (layer.bias ? { ...layer, bias: null, activation: { ...layer.activation, threshold: -layer.bias[0]! } } : layer));
+    layers = layers.map((layer) =>
+      layer.bias ? { ...layer, bias: null, activation: { ...layer.activation, threshold: -layer.bias[0]! } } : layer,
+    );
   }
   const bias = layers.some((layer) => layer.bias !== null);
   const output = layers[layers.length - 1]!.activation.name;
   if (output === 'softmax' && sizes[sizes.length - 1]! < 2) {
     throw new TypeError(`${source}: the output softmax has 1 unit; simdnet needs at least 2 (use a sigmoid)`);
   }
-  const normalizer = net.normalizer ? exactNormalizer(net.normalizer, hints) ?? {
-    kind: 'zscore' as const, offset: Array.from(net.normalizer.offset), scale: Array.from(net.normalizer.scale),
-  } : null;
+  const normalizer = net.normalizer
+    ? (exactNormalizer(net.normalizer, hints) ?? {
+        kind: 'zscore' as const,
+        offset: Array.from(net.normalizer.offset),
+        scale: Array.from(net.normalizer.scale),
+      })
+    : null;
   return {
-    format: 'simdnet', version: 1,
+    format: 'simdnet',
+    version: 1,
     layers: sizes,
     activations: layers.map((layer) => ({ ...layer.activation })),
     loss: loss ?? hints.loss ?? lossFor(output),
-    bias, init: 'auto', initScale: null, seed: 0,
+    bias,
+    init: 'auto',
+    initScale: null,
+    seed: 0,
     normalize: normalizer?.kind ?? 'none',
     normalizer,
     weights: layers.map((layer) => Array.from(layer.weights)),
-    biases: layers.map((layer, l) => (layer.bias ? Array.from(layer.bias) : bias ? new Array<number>(sizes[l + 1]!).fill(0) : null)),
+    biases: layers.map((layer, l) =>
+      layer.bias ? Array.from(layer.bias) : bias ? new Array<number>(sizes[l + 1]!).fill(0) : null,
+    ),
   };
 }
 

@@ -11,15 +11,27 @@ import { toFloat32Bytes } from './float32-bytes.js';
 const OPSET = 13;
 const IR_VERSION = 7;
 
-interface NodeSpec { opType: string; input: string[]; output: string[]; name: string; attribute: object[] }
+interface NodeSpec {
+  opType: string;
+  input: string[];
+  output: string[];
+  name: string;
+  attribute: object[];
+}
 
 const floatAttr = (name: string, f: number) => ({ name, type: AttributeType.FLOAT, f });
 const intAttr = (name: string, i: number) => ({ name, type: AttributeType.INT, i });
 
-const tensor = (name: string, dims: number[], values: ArrayLike<number>) => ({ name, dims, dataType: DataType.FLOAT, rawData: toFloat32Bytes(values) });
+const tensor = (name: string, dims: number[], values: ArrayLike<number>) => ({
+  name,
+  dims,
+  dataType: DataType.FLOAT,
+  rawData: toFloat32Bytes(values),
+});
 
 const valueInfo = (name: string, width: number) => ({
-  name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },
+  name,
+  type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },
 });
 
 export function modelToONNX(model: ModelJSON): Uint8Array {
@@ -33,25 +45,42 @@ export function modelToONNX(model: ModelJSON): Uint8Array {
     x = output;
   };
   if (model.normalizer) {
-    initializers.push(tensor('normalizer.offset', [layers[0]!], model.normalizer.offset), tensor('normalizer.scale', [layers[0]!], model.normalizer.scale));
+    initializers.push(
+      tensor('normalizer.offset', [layers[0]!], model.normalizer.offset),
+      tensor('normalizer.scale', [layers[0]!], model.normalizer.scale),
+    );
     step('Sub', 'normalizer.centered', ['normalizer.offset']);
     step('Mul', 'normalizer.scaled', ['normalizer.scale']);
   }
   const last = layers.length - 2;
   for (let l = 0; l <= last; l++) {
-    const fanIn = layers[l]!, fanOut = layers[l + 1]!;
-    const a = model.activations[l]!, bias = model.biases[l];
+    const fanIn = layers[l]!,
+      fanOut = layers[l + 1]!;
+    const a = model.activations[l]!,
+      bias = model.biases[l];
     const sigmoid = a.name === 'sigmoid';
-    const gain = sigmoid ? Math.fround(a.gain) : 1, threshold = sigmoid ? Math.fround(a.threshold) : 0;
+    const gain = sigmoid ? Math.fround(a.gain) : 1,
+      threshold = sigmoid ? Math.fround(a.threshold) : 0;
     initializers.push(tensor(`dense${l}.weight`, [fanIn, fanOut], model.weights[l]!));
     const inputs = [`dense${l}.weight`];
     if (bias || threshold !== 0) {
-      initializers.push(tensor(`dense${l}.bias`, [fanOut], Array.from({ length: fanOut }, (_, j) => (bias ? bias[j]! : 0) - threshold)));
+      initializers.push(
+        tensor(
+          `dense${l}.bias`,
+          [fanOut],
+          Array.from({ length: fanOut }, (_, j) => (bias ? bias[j]! : 0) - threshold),
+        ),
+      );
       inputs.push(`dense${l}.bias`);
     }
     const linear = a.name === 'linear';
-    step('Gemm', `dense${l}`, inputs, [floatAttr('alpha', gain), floatAttr('beta', gain), intAttr('transA', 0), intAttr('transB', 0)],
-      linear && l === last ? 'output' : `dense${l}`);
+    step(
+      'Gemm',
+      `dense${l}`,
+      inputs,
+      [floatAttr('alpha', gain), floatAttr('beta', gain), intAttr('transA', 0), intAttr('transB', 0)],
+      linear && l === last ? 'output' : `dense${l}`,
+    );
     if (linear) continue;
     const output = l === last ? 'output' : `${a.name}${l}`;
     if (a.name === 'leaky-relu') step('LeakyRelu', `leaky_relu${l}`, [], [floatAttr('alpha', a.slope)], output);
@@ -63,8 +92,11 @@ export function modelToONNX(model: ModelJSON): Uint8Array {
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'simdnet',
     graph: {
-      name: 'simdnet', node: nodes, initializer: initializers,
-      input: [valueInfo('input', layers[0]!)], output: [valueInfo('output', layers[layers.length - 1]!)],
+      name: 'simdnet',
+      node: nodes,
+      initializer: initializers,
+      input: [valueInfo('input', layers[0]!)],
+      output: [valueInfo('output', layers[layers.length - 1]!)],
     },
     metadataProps: [{ key: HINTS_KEY, value: JSON.stringify(hintsOf(model)) }],
   });

@@ -5,16 +5,48 @@
 // nothing half-built; every message names the node, its op type and what is supported.
 import type { ModelJSON } from '../format/json.js';
 import type { LossName } from '../options.js';
-import { ModelProto, DataType, type Attribute, type Int64, type Model, type Node, type Tensor, type ValueInfo, HINTS_KEY } from './onnx-schema.js';
+import {
+  ModelProto,
+  DataType,
+  type Attribute,
+  type Int64,
+  type Model,
+  type Node,
+  type Tensor,
+  type ValueInfo,
+  HINTS_KEY,
+} from './onnx-schema.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
 import type { Imported } from '../format/interop.js';
-import { activation, parseHints, splitOptions, toModelJSON, type ImportedLayer, type ImportedNetwork } from './imported-model.js';
+import {
+  activation,
+  parseHints,
+  splitOptions,
+  toModelJSON,
+  type ImportedLayer,
+  type ImportedNetwork,
+} from './imported-model.js';
 
 const SOURCE = 'ONNX model';
 const ACTIVATIONS = ['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Softmax'];
-const SUPPORTED = ['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', ...ACTIVATIONS, 'Identity', 'Dropout', 'Flatten', 'Reshape', 'Cast', 'Constant'];
-const SUPPORTED_TEXT = 'dense layers (Gemm, or MatMul + Add) with Relu, Sigmoid, Tanh, LeakyRelu or Softmax, an input normaliser '
-  + '(Sub, Add, Mul, Div by constants), and Identity, Dropout, Flatten, Reshape and Cast that leave [batch, features] unchanged';
+const SUPPORTED = [
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  ...ACTIVATIONS,
+  'Identity',
+  'Dropout',
+  'Flatten',
+  'Reshape',
+  'Cast',
+  'Constant',
+];
+const SUPPORTED_TEXT =
+  'dense layers (Gemm, or MatMul + Add) with Relu, Sigmoid, Tanh, LeakyRelu or Softmax, an input normaliser ' +
+  '(Sub, Add, Mul, Div by constants), and Identity, Dropout, Flatten, Reshape and Cast that leave [batch, features] unchanged';
 /** More values than any dense network simdnet can hold (2^24-wide layers); refused before allocating. */
 const MAX_TENSOR = 2 ** 28;
 
@@ -25,17 +57,21 @@ export function onnxToModel(bytes: unknown, options: unknown): Imported<ModelJSO
 
 function readModel(bytes: unknown, loss: LossName | undefined): ModelJSON {
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
-    throw new TypeError(`${SOURCE}: expected the bytes of an .onnx file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`);
+    throw new TypeError(
+      `${SOURCE}: expected the bytes of an .onnx file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`,
+    );
   }
   let model: Model;
   try {
     model = ModelProto.decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) as unknown as Model;
   } catch (err) {
-    const why = err instanceof RangeError && /call stack/i.test(err.message) ? 'nested too deeply' : (err as Error).message;
+    const why =
+      err instanceof RangeError && /call stack/i.test(err.message) ? 'nested too deeply' : (err as Error).message;
     throw new TypeError(`${SOURCE}: the bytes are not an ONNX file, or are cut short (protobuf: ${why})`);
   }
   const graph = model.graph;
-  if (!graph || graph.node.length === 0) throw new TypeError(`${SOURCE}: the bytes hold no graph (not an ONNX file, or cut short)`);
+  if (!graph || graph.node.length === 0)
+    throw new TypeError(`${SOURCE}: the bytes hold no graph (not an ONNX file, or cut short)`);
   checkOpset(model);
   const net = readGraph(model);
   const hints = parseHints(model.metadataProps.find((p) => p.key === HINTS_KEY)?.value);
@@ -45,12 +81,18 @@ function readModel(bytes: unknown, loss: LossName | undefined): ModelJSON {
 function checkOpset(model: Model): void {
   const opset = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   const version = opset ? int(opset.version, 'the default opset version') : 0;
-  if (version < 7) throw new RangeError(`${SOURCE}: opset ${version || 'missing'}; simdnet reads the default ONNX opset 7 and later`);
+  if (version < 7)
+    throw new RangeError(`${SOURCE}: opset ${version || 'missing'}; simdnet reads the default ONNX opset 7 and later`);
 }
 
 /** An int64 field as a number; protobufjs gives a number or a Long (where long.js is loaded). */
 function int(v: Int64, what: string): number {
-  const n = typeof v === 'number' ? v : v.unsigned ? (v.high >>> 0) * 2 ** 32 + (v.low >>> 0) : v.high * 2 ** 32 + (v.low >>> 0);
+  const n =
+    typeof v === 'number'
+      ? v
+      : v.unsigned
+        ? (v.high >>> 0) * 2 ** 32 + (v.low >>> 0)
+        : v.high * 2 ** 32 + (v.low >>> 0);
   if (!Number.isSafeInteger(n)) throw new RangeError(`${SOURCE}: ${what} is ${n}, beyond a safe integer`);
   return n;
 }
@@ -59,7 +101,11 @@ const nodeName = (node: Node, index: number) => `node ${node.name ? `'${node.nam
 
 // ---- tensors -----------------------------------------------------------------------------------
 
-interface Constant { dims: number[]; tensor: Tensor; what: string }
+interface Constant {
+  dims: number[];
+  tensor: Tensor;
+  what: string;
+}
 
 function dimsOf(t: Tensor, what: string): number[] {
   const dims = t.dims.map((d, i) => int(d, `${what}, dimension ${i}`));
@@ -68,7 +114,8 @@ function dimsOf(t: Tensor, what: string): number[] {
     if (d < 0) throw new RangeError(`${SOURCE}: ${what}: dimension ${d} is negative`);
     count *= d;
   }
-  if (count > MAX_TENSOR) throw new RangeError(`${SOURCE}: ${what}: ${count} values, more than simdnet reads (${MAX_TENSOR})`);
+  if (count > MAX_TENSOR)
+    throw new RangeError(`${SOURCE}: ${what}: ${count} values, more than simdnet reads (${MAX_TENSOR})`);
   return dims;
 }
 
@@ -77,32 +124,65 @@ const count = (dims: number[]) => dims.reduce((n, d) => n * d, 1);
 /** A float32 tensor's values, from raw_data (little-endian) or float_data. */
 function floats(c: Constant): Float32Array {
   const { tensor: t, what } = c;
-  if (t.dataLocation === 1 || t.externalData.length > 0) throw new TypeError(`${SOURCE}: ${what}: its data is in an external file; simdnet reads self-contained .onnx files only`);
-  if (t.dataType !== DataType.FLOAT) throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; simdnet reads FLOAT (float32) tensors only`);
+  if (t.dataLocation === 1 || t.externalData.length > 0)
+    throw new TypeError(
+      `${SOURCE}: ${what}: its data is in an external file; simdnet reads self-contained .onnx files only`,
+    );
+  if (t.dataType !== DataType.FLOAT)
+    throw new TypeError(
+      `${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; simdnet reads FLOAT (float32) tensors only`,
+    );
   const n = count(c.dims);
   if (t.rawData.length > 0) {
-    if (t.rawData.length !== n * 4) throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} float32 values`);
+    if (t.rawData.length !== n * 4)
+      throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} float32 values`);
     return fromFloat32Bytes(t.rawData, 0, n);
   }
-  if (t.floatData.length !== n) throw new RangeError(`${SOURCE}: ${what}: float_data has ${t.floatData.length} values for shape [${c.dims.join(', ')}]`);
+  if (t.floatData.length !== n)
+    throw new RangeError(
+      `${SOURCE}: ${what}: float_data has ${t.floatData.length} values for shape [${c.dims.join(', ')}]`,
+    );
   return Float32Array.from(t.floatData);
 }
 
 /** An int64 tensor's values (Reshape's target shape). */
 function ints(c: Constant): number[] {
   const { tensor: t, what } = c;
-  if (t.dataType !== DataType.INT64) throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; a shape must be INT64`);
+  if (t.dataType !== DataType.INT64)
+    throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; a shape must be INT64`);
   const n = count(c.dims);
   if (t.rawData.length > 0) {
-    if (t.rawData.length !== n * 8) throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} int64 values`);
+    if (t.rawData.length !== n * 8)
+      throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} int64 values`);
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
     return Array.from({ length: n }, (_, i) => Number(view.getBigInt64(i * 8, true)));
   }
-  if (t.int64Data.length !== n) throw new RangeError(`${SOURCE}: ${what}: int64_data has ${t.int64Data.length} values for shape [${c.dims.join(', ')}]`);
+  if (t.int64Data.length !== n)
+    throw new RangeError(
+      `${SOURCE}: ${what}: int64_data has ${t.int64Data.length} values for shape [${c.dims.join(', ')}]`,
+    );
   return t.int64Data.map((v, i) => int(v, `${what}, value ${i}`));
 }
 
-const DATA_TYPES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16', 'DOUBLE', 'UINT32', 'UINT64', 'COMPLEX64', 'COMPLEX128', 'BFLOAT16'];
+const DATA_TYPES = [
+  'UNDEFINED',
+  'FLOAT',
+  'UINT8',
+  'INT8',
+  'UINT16',
+  'INT16',
+  'INT32',
+  'INT64',
+  'STRING',
+  'BOOL',
+  'FLOAT16',
+  'DOUBLE',
+  'UINT32',
+  'UINT64',
+  'COMPLEX64',
+  'COMPLEX128',
+  'BFLOAT16',
+];
 const dataTypeName = (t: number) => DATA_TYPES[t] ?? String(t);
 
 // ---- attributes --------------------------------------------------------------------------------
@@ -119,7 +199,10 @@ function intAttr(node: Node, index: number, name: string, fallback: number): num
 // ---- the chain -----------------------------------------------------------------------------------
 
 /** The affine map of the input normaliser so far: x' = (x − offset)·scale, per column or broadcast. */
-interface Affine { offset: Float64Array | number; scale: Float64Array | number }
+interface Affine {
+  offset: Float64Array | number;
+  scale: Float64Array | number;
+}
 
 interface Open {
   /** K × N after transposition, as fanIn × fanOut */
@@ -135,9 +218,15 @@ interface Open {
 }
 
 /** A dense layer read from the graph: Gemm's alpha·x·B + beta·C, then its activation. */
-interface RawLayer extends Open { act: ImportedLayer['activation'] }
+interface RawLayer extends Open {
+  act: ImportedLayer['activation'];
+}
 
-interface RawNetwork { inputs: number; normalizer: Affine | null; layers: RawLayer[] }
+interface RawNetwork {
+  inputs: number;
+  normalizer: Affine | null;
+  layers: RawLayer[];
+}
 
 function readGraph(model: Model): RawNetwork {
   const graph = model.graph!;
@@ -147,103 +236,164 @@ function readGraph(model: Model): RawNetwork {
     constants.set(t.name, { dims: dimsOf(t, what), tensor: t, what });
   }
   // unsupported ops first, all named: the clearest answer for a convolutional or branching model
-  const unsupported = graph.node.map((node, i) => ({ node, i })).filter(({ node }) => !SUPPORTED.includes(node.opType) || (node.domain !== '' && node.domain !== 'ai.onnx'));
+  const unsupported = graph.node
+    .map((node, i) => ({ node, i }))
+    .filter(({ node }) => !SUPPORTED.includes(node.opType) || (node.domain !== '' && node.domain !== 'ai.onnx'));
   if (unsupported.length) {
     const seen = new Set<string>();
-    const named = unsupported.filter(({ node }) => !seen.has(`${node.domain}/${node.opType}`) && seen.add(`${node.domain}/${node.opType}`));
-    const list = named.slice(0, 8).map(({ node, i }) => `${nodeName(node, i)}${node.domain ? ` in domain '${node.domain}'` : ''}`).join(', ');
-    throw new TypeError(`${SOURCE}: unsupported ${named.length === 1 ? 'op' : 'ops'}: ${list}${named.length > 8 ? ', …' : ''}. simdnet imports ${SUPPORTED_TEXT}`);
+    const named = unsupported.filter(
+      ({ node }) => !seen.has(`${node.domain}/${node.opType}`) && seen.add(`${node.domain}/${node.opType}`),
+    );
+    const list = named
+      .slice(0, 8)
+      .map(({ node, i }) => `${nodeName(node, i)}${node.domain ? ` in domain '${node.domain}'` : ''}`)
+      .join(', ');
+    throw new TypeError(
+      `${SOURCE}: unsupported ${named.length === 1 ? 'op' : 'ops'}: ${list}${named.length > 8 ? ', …' : ''}. simdnet imports ${SUPPORTED_TEXT}`,
+    );
   }
   for (const [i, node] of graph.node.entries()) {
     if (node.opType !== 'Constant') continue;
     const value = attr(node, 'value');
-    if (!value?.t || node.attribute.length !== 1 || node.output.length !== 1) throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must hold one 'value' tensor`);
+    if (!value?.t || node.attribute.length !== 1 || node.output.length !== 1)
+      throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must hold one 'value' tensor`);
     const what = `${nodeName(node, i)} value`;
     constants.set(node.output[0]!, { dims: dimsOf(value.t, what), tensor: value.t, what });
   }
 
   const inputs = graph.input.filter((v) => !constants.has(v.name));
-  if (inputs.length !== 1) throw new TypeError(`${SOURCE}: the graph has ${inputs.length} inputs besides its weights; simdnet reads one input of shape [batch, features]`);
-  if (graph.output.length !== 1) throw new TypeError(`${SOURCE}: the graph has ${graph.output.length} outputs; simdnet reads one`);
-  const input = inputs[0]!, output = graph.output[0]!.name;
+  if (inputs.length !== 1)
+    throw new TypeError(
+      `${SOURCE}: the graph has ${inputs.length} inputs besides its weights; simdnet reads one input of shape [batch, features]`,
+    );
+  if (graph.output.length !== 1)
+    throw new TypeError(`${SOURCE}: the graph has ${graph.output.length} outputs; simdnet reads one`);
+  const input = inputs[0]!,
+    output = graph.output[0]!.name;
   let width = inputWidth(input);
 
   const consumers = new Map<string, { node: Node; i: number }[]>();
   for (const [i, node] of graph.node.entries()) {
     if (node.opType === 'Constant') continue;
-    for (const name of node.input) if (name !== '' && !constants.has(name)) consumers.set(name, [...(consumers.get(name) ?? []), { node, i }]);
+    for (const name of node.input)
+      if (name !== '' && !constants.has(name)) consumers.set(name, [...(consumers.get(name) ?? []), { node, i }]);
   }
 
   const layers: RawLayer[] = [];
   let normalizer: Affine | null = null;
   let open: Open | null = null;
   let last: RawLayer | null = null; // the latest closed layer, until something other than a no-op follows
-  const close = (act: RawLayer['act']): void => { last = { ...open!, act }; layers.push(last); open = null; };
+  const close = (act: RawLayer['act']): void => {
+    last = { ...open!, act };
+    layers.push(last);
+    open = null;
+  };
   let current = input.name;
   let visited = 0;
   for (;;) {
     const next = consumers.get(current) ?? [];
     if (next.length === 0) break;
     if (next.length > 1) {
-      throw new TypeError(`${SOURCE}: '${current}' feeds ${next.map(({ node, i }) => nodeName(node, i)).join(' and ')}: a branch; simdnet imports one chain of layers`);
+      throw new TypeError(
+        `${SOURCE}: '${current}' feeds ${next.map(({ node, i }) => nodeName(node, i)).join(' and ')}: a branch; simdnet imports one chain of layers`,
+      );
     }
     const { node, i } = next[0]!;
     const where = nodeName(node, i);
     if (++visited > graph.node.length) throw new TypeError(`${SOURCE}: the graph has a cycle at ${where}`);
     const operands = node.input.filter((name) => name !== '');
     if (node.input[0] !== current && !(['Add', 'Mul'].includes(node.opType) && node.input[1] === current)) {
-      throw new TypeError(`${SOURCE}: ${where} takes '${current}' as a second operand; simdnet imports x·W, x + c, x − c, x·c, x / c`);
+      throw new TypeError(
+        `${SOURCE}: ${where} takes '${current}' as a second operand; simdnet imports x·W, x + c, x − c, x·c, x / c`,
+      );
     }
-    const constantsOf = operands.filter((name) => name !== current).map((name) => {
-      const c = constants.get(name);
-      if (!c) throw new TypeError(`${SOURCE}: ${where} input '${name}' is neither the previous value nor a constant: a branch; simdnet imports one chain of layers`);
-      return c;
-    });
-    if (operands.filter((name) => name === current).length !== 1) throw new TypeError(`${SOURCE}: ${where} uses '${current}' twice`);
+    const constantsOf = operands
+      .filter((name) => name !== current)
+      .map((name) => {
+        const c = constants.get(name);
+        if (!c)
+          throw new TypeError(
+            `${SOURCE}: ${where} input '${name}' is neither the previous value nor a constant: a branch; simdnet imports one chain of layers`,
+          );
+        return c;
+      });
+    if (operands.filter((name) => name === current).length !== 1)
+      throw new TypeError(`${SOURCE}: ${where} uses '${current}' twice`);
     const outputs = node.output.filter((name) => name !== '');
     for (const extra of outputs.slice(1)) {
-      if (consumers.has(extra) || extra === output) throw new TypeError(`${SOURCE}: ${where} output '${extra}' is used; simdnet reads its first output only`);
+      if (consumers.has(extra) || extra === output)
+        throw new TypeError(`${SOURCE}: ${where} output '${extra}' is used; simdnet reads its first output only`);
     }
     if (outputs.length === 0) throw new TypeError(`${SOURCE}: ${where} has no output`);
 
     switch (node.opType) {
-      case 'Gemm': case 'MatMul': {
+      case 'Gemm':
+      case 'MatMul': {
         if (open) close(activation('linear'));
         open = dense(node, i, constantsOf, width);
         width = open.fanOut;
         last = null;
         break;
       }
-      case 'Add': case 'Sub': case 'Mul': case 'Div': {
+      case 'Add':
+      case 'Sub':
+      case 'Mul':
+      case 'Div': {
         const c = oneConstant(where, constantsOf);
         if (open && node.opType === 'Add') {
           const add = broadcast(c, open.fanOut, where, 'bias');
           open.add = open.add ? open.add.map((v, j) => v + add[j]!) : add;
         } else if (layers.length === 0 && !open && width !== 0) {
-          normalizer = compose(normalizer ?? { offset: 0, scale: 1 }, node.opType, broadcast(c, width, where, 'constant'), where);
+          normalizer = compose(
+            normalizer ?? { offset: 0, scale: 1 },
+            node.opType,
+            broadcast(c, width, where, 'constant'),
+            where,
+          );
         } else if (layers.length === 0 && !open) {
-          throw new TypeError(`${SOURCE}: ${where} comes before the input width is known (the input's shape has no feature size); give the input a static [batch, features] shape`);
+          throw new TypeError(
+            `${SOURCE}: ${where} comes before the input width is known (the input's shape has no feature size); give the input a static [batch, features] shape`,
+          );
         } else {
-          throw new TypeError(`${SOURCE}: ${where} ${open ? 'after a MatMul/Gemm' : 'after an activation'}; simdnet imports Add (a bias) after a MatMul, and Sub, Add, Mul, Div only before the first layer (the input normaliser)`);
+          throw new TypeError(
+            `${SOURCE}: ${where} ${open ? 'after a MatMul/Gemm' : 'after an activation'}; simdnet imports Add (a bias) after a MatMul, and Sub, Add, Mul, Div only before the first layer (the input normaliser)`,
+          );
         }
         break;
       }
-      case 'Relu': case 'Sigmoid': case 'Tanh': case 'LeakyRelu': case 'Softmax': {
-        if (!open) throw new TypeError(`${SOURCE}: ${where} ${last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`);
+      case 'Relu':
+      case 'Sigmoid':
+      case 'Tanh':
+      case 'LeakyRelu':
+      case 'Softmax': {
+        if (!open)
+          throw new TypeError(
+            `${SOURCE}: ${where} ${last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`,
+          );
         if (constantsOf.length) throw new TypeError(`${SOURCE}: ${where} has extra inputs`);
         close(activationOf(node, i));
         break;
       }
-      case 'Identity': case 'Dropout': case 'Cast': case 'Flatten': case 'Reshape':
+      case 'Identity':
+      case 'Dropout':
+      case 'Cast':
+      case 'Flatten':
+      case 'Reshape':
         checkNoOp(node, i, constantsOf, width);
         break;
     }
     current = outputs[0]!;
   }
   if (open) close(activation('linear'));
-  if (current !== output) throw new TypeError(`${SOURCE}: the chain from input '${input.name}' ends at '${current}', not at the graph output '${output}'`);
+  if (current !== output)
+    throw new TypeError(
+      `${SOURCE}: the chain from input '${input.name}' ends at '${current}', not at the graph output '${output}'`,
+    );
   const used = graph.node.filter((node) => node.opType !== 'Constant').length;
-  if (visited !== used) throw new TypeError(`${SOURCE}: ${used - visited} node(s) are off the path from input to output; simdnet imports one chain of layers`);
+  if (visited !== used)
+    throw new TypeError(
+      `${SOURCE}: ${used - visited} node(s) are off the path from input to output; simdnet imports one chain of layers`,
+    );
   return { inputs: layers.length ? layers[0]!.weights.length / layers[0]!.fanOut : width, normalizer, layers };
 }
 
@@ -251,30 +401,46 @@ function readGraph(model: Model): RawNetwork {
 function inputWidth(input: ValueInfo): number {
   const type = input.type?.tensorType;
   if (input.type && !type) throw new TypeError(`${SOURCE}: input '${input.name}' is not a tensor`);
-  if (type && type.elemType !== DataType.FLOAT) throw new TypeError(`${SOURCE}: input '${input.name}' has data type ${dataTypeName(type.elemType)}; simdnet reads FLOAT inputs`);
+  if (type && type.elemType !== DataType.FLOAT)
+    throw new TypeError(
+      `${SOURCE}: input '${input.name}' has data type ${dataTypeName(type.elemType)}; simdnet reads FLOAT inputs`,
+    );
   const dims = type?.shape?.dim;
   if (!dims) return 0;
-  if (dims.length !== 2) throw new TypeError(`${SOURCE}: input '${input.name}' has ${dims.length} dimensions; simdnet reads [batch, features]`);
+  if (dims.length !== 2)
+    throw new TypeError(
+      `${SOURCE}: input '${input.name}' has ${dims.length} dimensions; simdnet reads [batch, features]`,
+    );
   return dims[1]!.value === 'dimValue' ? int(dims[1]!.dimValue!, `input '${input.name}' feature size`) : 0;
 }
 
 function dense(node: Node, i: number, operands: Constant[], width: number): Open {
   const where = nodeName(node, i);
   const B = operands[0];
-  if (!B || B.dims.length !== 2) throw new TypeError(`${SOURCE}: ${where} needs a constant 2-D weight matrix as its second input`);
-  if (node.opType === 'MatMul' && operands.length !== 1) throw new TypeError(`${SOURCE}: ${where} has ${operands.length + 1} inputs`);
+  if (B?.dims.length !== 2)
+    throw new TypeError(`${SOURCE}: ${where} needs a constant 2-D weight matrix as its second input`);
+  if (node.opType === 'MatMul' && operands.length !== 1)
+    throw new TypeError(`${SOURCE}: ${where} has ${operands.length + 1} inputs`);
   const transA = node.opType === 'Gemm' ? intAttr(node, i, 'transA', 0) : 0;
   const transB = node.opType === 'Gemm' ? intAttr(node, i, 'transB', 0) : 0;
-  if (transA !== 0) throw new TypeError(`${SOURCE}: ${where} has transA=${transA}: its input would be laid out features × batch; simdnet reads [batch, features] rows`);
+  if (transA !== 0)
+    throw new TypeError(
+      `${SOURCE}: ${where} has transA=${transA}: its input would be laid out features × batch; simdnet reads [batch, features] rows`,
+    );
   const [rows, cols] = B.dims as [number, number];
   const [fanIn, fanOut] = transB ? [cols, rows] : [rows, cols];
-  if (width !== 0 && fanIn !== width) throw new RangeError(`${SOURCE}: ${where} multiplies ${width} features by a ${rows} × ${cols} matrix${transB ? ' (transposed)' : ''}`);
+  if (width !== 0 && fanIn !== width)
+    throw new RangeError(
+      `${SOURCE}: ${where} multiplies ${width} features by a ${rows} × ${cols} matrix${transB ? ' (transposed)' : ''}`,
+    );
   if (fanIn === 0 || fanOut === 0) throw new RangeError(`${SOURCE}: ${where} has an empty weight matrix`);
   const b = floats(B);
   const weights = transB ? transpose(b, rows, cols) : b;
   const C = operands[1];
   return {
-    weights, fanOut, name: where,
+    weights,
+    fanOut,
+    name: where,
     alpha: node.opType === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1,
     beta: node.opType === 'Gemm' ? floatAttr(node, 'beta', 1) : 1,
     c: C ? broadcast(C, fanOut, where, 'C') : null,
@@ -297,7 +463,10 @@ function oneConstant(where: string, operands: Constant[]): Constant {
 function broadcast(c: Constant, n: number, where: string, what: string): Float32Array {
   const size = count(c.dims);
   const rowShaped = c.dims.length <= 1 || (c.dims.length === 2 && c.dims[0] === 1);
-  if (!rowShaped || (size !== 1 && size !== n)) throw new RangeError(`${SOURCE}: ${where} ${what} has shape [${c.dims.join(', ')}]; expected [${n}], [1, ${n}] or a scalar`);
+  if (!rowShaped || (size !== 1 && size !== n))
+    throw new RangeError(
+      `${SOURCE}: ${where} ${what} has shape [${c.dims.join(', ')}]; expected [${n}], [1, ${n}] or a scalar`,
+    );
   const values = floats(c);
   return size === n ? values : new Float32Array(n).fill(values[0]!);
 }
@@ -314,7 +483,10 @@ function compose(a: Affine, op: string, v: Float32Array, where: string): Affine 
       if (k === 0) throw new RangeError(`${SOURCE}: ${where} divides column ${j} by 0`);
       scale[j] = scale[j]! / k;
     } else {
-      if (scale[j] === 0 && k !== 0) throw new RangeError(`${SOURCE}: ${where} shifts column ${j} after it was scaled by 0 (a constant input), which simdnet's normaliser cannot express`);
+      if (scale[j] === 0 && k !== 0)
+        throw new RangeError(
+          `${SOURCE}: ${where} shifts column ${j} after it was scaled by 0 (a constant input), which simdnet's normaliser cannot express`,
+        );
       if (scale[j] !== 0) offset[j] = offset[j]! + (op === 'Sub' ? k : -k) / scale[j]!;
     }
   }
@@ -324,18 +496,25 @@ function compose(a: Affine, op: string, v: Float32Array, where: string): Affine 
 function activationOf(node: Node, i: number): ImportedLayer['activation'] {
   const where = nodeName(node, i);
   switch (node.opType) {
-    case 'Relu': return activation('relu');
-    case 'Tanh': return activation('tanh');
-    case 'Sigmoid': return activation('sigmoid');
+    case 'Relu':
+      return activation('relu');
+    case 'Tanh':
+      return activation('tanh');
+    case 'Sigmoid':
+      return activation('sigmoid');
     case 'LeakyRelu': {
       const slope = floatAttr(node, 'alpha', 0.01);
-      if (!(slope >= 0 && slope <= 1)) throw new RangeError(`${SOURCE}: ${where} alpha is ${slope}; simdnet's leaky ReLU slope is in [0, 1]`);
+      if (!(slope >= 0 && slope <= 1))
+        throw new RangeError(`${SOURCE}: ${where} alpha is ${slope}; simdnet's leaky ReLU slope is in [0, 1]`);
       return activation('leaky-relu', { slope });
     }
     default: {
       // opset 13 defaults to axis −1, earlier opsets to 1 (over a flattened 2-D view): the same for [batch, features]
       const axis = intAttr(node, i, 'axis', -1);
-      if (axis !== 1 && axis !== -1) throw new TypeError(`${SOURCE}: ${where} has axis=${axis}; simdnet's softmax runs over the features (axis 1 or -1)`);
+      if (axis !== 1 && axis !== -1)
+        throw new TypeError(
+          `${SOURCE}: ${where} has axis=${axis}; simdnet's softmax runs over the features (axis 1 or -1)`,
+        );
       return activation('softmax');
     }
   }
@@ -343,19 +522,31 @@ function activationOf(node: Node, i: number): ImportedLayer['activation'] {
 
 function checkNoOp(node: Node, i: number, operands: Constant[], width: number): void {
   const where = nodeName(node, i);
-  const refuse = (why: string): never => { throw new TypeError(`${SOURCE}: ${where} ${why}; simdnet imports it only where it leaves [batch, features] unchanged`); };
+  const refuse = (why: string): never => {
+    throw new TypeError(
+      `${SOURCE}: ${where} ${why}; simdnet imports it only where it leaves [batch, features] unchanged`,
+    );
+  };
   switch (node.opType) {
-    case 'Identity': if (operands.length) refuse('has extra inputs'); break;
+    case 'Identity':
+      if (operands.length) refuse('has extra inputs');
+      break;
     case 'Dropout':
       // inference: the identity, unless training_mode (input 3) is a true constant
       if (operands.length === 2 && isTrue(operands[1]!)) refuse('runs in training mode');
       break;
-    case 'Cast': if (intAttr(node, i, 'to', 0) !== DataType.FLOAT) refuse(`casts to ${dataTypeName(intAttr(node, i, 'to', 0))}`); break;
-    case 'Flatten': if (intAttr(node, i, 'axis', 1) !== 1 && intAttr(node, i, 'axis', 1) !== -1) refuse(`has axis=${intAttr(node, i, 'axis', 1)}`); break;
+    case 'Cast':
+      if (intAttr(node, i, 'to', 0) !== DataType.FLOAT) refuse(`casts to ${dataTypeName(intAttr(node, i, 'to', 0))}`);
+      break;
+    case 'Flatten':
+      if (intAttr(node, i, 'axis', 1) !== 1 && intAttr(node, i, 'axis', 1) !== -1)
+        refuse(`has axis=${intAttr(node, i, 'axis', 1)}`);
+      break;
     case 'Reshape': {
       const shape = operands.length === 1 ? ints(operands[0]!) : refuse('needs a constant shape');
       const [rows, cols] = shape;
-      if (shape.length !== 2 || (rows !== 0 && rows !== -1) || (cols !== -1 && (width === 0 || cols !== width))) refuse(`reshapes to [${shape.join(', ')}]`);
+      if (shape.length !== 2 || (rows !== 0 && rows !== -1) || (cols !== -1 && (width === 0 || cols !== width)))
+        refuse(`reshapes to [${shape.join(', ')}]`);
       break;
     }
   }
@@ -382,7 +573,9 @@ function foldScales(net: RawNetwork): ImportedNetwork {
     }
     return {
       weights: l.alpha === gain ? l.weights : l.weights.map((w) => (w * l.alpha) / gain),
-      bias, activation: l.act.name === 'sigmoid' ? activation('sigmoid', { gain }) : l.act, name: l.name,
+      bias,
+      activation: l.act.name === 'sigmoid' ? activation('sigmoid', { gain }) : l.act,
+      name: l.name,
     };
   });
   let normalizer: ImportedNetwork['normalizer'] = null;

@@ -4,7 +4,10 @@
 import protobuf from 'protobufjs/light.js';
 
 const field = (id: number, type: string, rule?: 'repeated', packed?: boolean) => ({
-  id, type, ...(rule ? { rule } : {}), ...(packed ? { options: { packed: true } } : {}),
+  id,
+  type,
+  ...(rule ? { rule } : {}),
+  ...(packed ? { options: { packed: true } } : {}),
 });
 
 const root = protobuf.Root.fromJSON({
@@ -118,15 +121,56 @@ export const DataType = { FLOAT: 1, INT64: 7, DOUBLE: 11 } as const;
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 export interface Tensor {
-  dims: Int64[]; dataType: number; floatData: number[]; int32Data: number[]; int64Data: Int64[]; doubleData: number[];
-  name: string; rawData: Uint8Array; externalData: unknown[]; dataLocation: number;
+  dims: Int64[];
+  dataType: number;
+  floatData: number[];
+  int32Data: number[];
+  int64Data: Int64[];
+  doubleData: number[];
+  name: string;
+  rawData: Uint8Array;
+  externalData: unknown[];
+  dataLocation: number;
 }
-export interface Attribute { name: string; type: number; f: number; i: Int64; s: Uint8Array; t: Tensor | null; floats: number[]; ints: Int64[] }
-export interface Node { input: string[]; output: string[]; name: string; opType: string; domain: string; attribute: Attribute[] }
-export interface Dimension { dimValue?: Int64; dimParam?: string; value?: 'dimValue' | 'dimParam' }
-export interface ValueInfo { name: string; type: { tensorType: { elemType: number; shape: { dim: Dimension[] } | null } | null } | null }
-export interface Graph { node: Node[]; name: string; initializer: Tensor[]; input: ValueInfo[]; output: ValueInfo[] }
+export interface Attribute {
+  name: string;
+  type: number;
+  f: number;
+  i: Int64;
+  s: Uint8Array;
+  t: Tensor | null;
+  floats: number[];
+  ints: Int64[];
+}
+export interface Node {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: Attribute[];
+}
+export interface Dimension {
+  dimValue?: Int64;
+  dimParam?: string;
+  value?: 'dimValue' | 'dimParam';
+}
+export interface ValueInfo {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: Dimension[] } | null } | null } | null;
+}
+export interface Graph {
+  node: Node[];
+  name: string;
+  initializer: Tensor[];
+  input: ValueInfo[];
+  output: ValueInfo[];
+}
 export interface Model {
-  irVersion: Int64; opsetImport: { domain: string; version: Int64 }[]; producerName: string; producerVersion: string;
-  graph: Graph | null; metadataProps: { key: string; value: string }[];
+  irVersion: Int64;
+  opsetImport: { domain: string; version: Int64 }[];
+  producerName: string;
+  producerVersion: string;
+  graph: Graph | null;
+  metadataProps: { key: string; value: string }[];
 }

@@ -21,11 +21,25 @@ function denseLayer(name: string, units: number, activation: string, useBias: bo
   return {
     class_name: 'Dense',
     config: {
-      units, activation, use_bias: useBias,
-      kernel_initializer: initializer('VarianceScaling', { scale: 1, mode: 'fan_avg', distribution: 'normal', seed: null }),
+      units,
+      activation,
+      use_bias: useBias,
+      kernel_initializer: initializer('VarianceScaling', {
+        scale: 1,
+        mode: 'fan_avg',
+        distribution: 'normal',
+        seed: null,
+      }),
       bias_initializer: initializer('Zeros'),
-      kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-      name, trainable: true, ...(inputs === null ? {} : { batch_input_shape: [null, inputs] }), dtype: 'float32',
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      name,
+      trainable: true,
+      ...(inputs === null ? {} : { batch_input_shape: [null, inputs] }),
+      dtype: 'float32',
     },
   };
 }
@@ -34,11 +48,23 @@ function normalizerLayer(inputs: number) {
   return {
     class_name: 'BatchNormalization',
     config: {
-      axis: -1, momentum: 0.99, epsilon: 0, center: true, scale: true,
-      beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
-      moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
-      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
-      name: 'normalizer', trainable: false, batch_input_shape: [null, inputs], dtype: 'float32',
+      axis: -1,
+      momentum: 0.99,
+      epsilon: 0,
+      center: true,
+      scale: true,
+      beta_initializer: initializer('Zeros'),
+      gamma_initializer: initializer('Ones'),
+      moving_mean_initializer: initializer('Zeros'),
+      moving_variance_initializer: initializer('Ones'),
+      beta_regularizer: null,
+      gamma_regularizer: null,
+      beta_constraint: null,
+      gamma_constraint: null,
+      name: 'normalizer',
+      trainable: false,
+      batch_input_shape: [null, inputs],
+      dtype: 'float32',
     },
   };
 }
@@ -59,27 +85,55 @@ export function modelToTFJS(model: ModelJSON): TFJSModel {
     );
   }
   for (let l = 0; l < layers.length - 1; l++) {
-    const fanIn = layers[l]!, fanOut = layers[l + 1]!;
-    const a = model.activations[l]!, bias = model.biases[l];
+    const fanIn = layers[l]!,
+      fanOut = layers[l + 1]!;
+    const a = model.activations[l]!,
+      bias = model.biases[l];
     const name = `dense${l}`;
     const sigmoid = a.name === 'sigmoid';
     // the kernels compute with float32 gain and threshold: fold those very values
-    const gain = sigmoid ? Math.fround(a.gain) : 1, threshold = sigmoid ? Math.fround(a.threshold) : 0;
+    const gain = sigmoid ? Math.fround(a.gain) : 1,
+      threshold = sigmoid ? Math.fround(a.threshold) : 0;
     const useBias = bias !== null || threshold !== 0;
     const activation = a.name === 'leaky-relu' ? 'linear' : a.name;
     topology.push(denseLayer(name, fanOut, activation, useBias, l === 0 && !model.normalizer ? fanIn : null));
-    weights.push({ name: `${name}/kernel`, shape: [fanIn, fanOut], values: gain === 1 ? model.weights[l]! : model.weights[l]!.map((w) => gain * w) });
-    if (useBias) weights.push({ name: `${name}/bias`, shape: [fanOut], values: Array.from({ length: fanOut }, (_, j) => gain * ((bias ? bias[j]! : 0) - threshold)) });
-    if (a.name === 'leaky-relu') topology.push({ class_name: 'LeakyReLU', config: { alpha: a.slope, name: `leaky_re_lu${l}`, trainable: true } });
+    weights.push({
+      name: `${name}/kernel`,
+      shape: [fanIn, fanOut],
+      values: gain === 1 ? model.weights[l]! : model.weights[l]!.map((w) => gain * w),
+    });
+    if (useBias)
+      weights.push({
+        name: `${name}/bias`,
+        shape: [fanOut],
+        values: Array.from({ length: fanOut }, (_, j) => gain * ((bias ? bias[j]! : 0) - threshold)),
+      });
+    if (a.name === 'leaky-relu')
+      topology.push({ class_name: 'LeakyReLU', config: { alpha: a.slope, name: `leaky_re_lu${l}`, trainable: true } });
   }
   const total = weights.reduce((n, w) => n + w.values.length, 0);
   const data = new Float32Array(total);
   let at = 0;
-  for (const w of weights) { data.set(w.values, at); at += w.values.length; }
+  for (const w of weights) {
+    data.set(w.values, at);
+    at += w.values.length;
+  }
   const modelJSON: TFJSModelJSON = {
-    format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: 'simdnet', layers: topology }, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' },
-    weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })) }],
+    format: 'layers-model',
+    generatedBy: GENERATED_BY,
+    convertedBy: null,
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'simdnet', layers: topology },
+      keras_version: KERAS_VERSION,
+      backend: 'tensor_flow.js',
+    },
+    weightsManifest: [
+      {
+        paths: ['weights.bin'],
+        weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })),
+      },
+    ],
     userDefinedMetadata: { [TFJS_HINTS_KEY]: hintsOf(model) },
   };
   return { modelJSON, weightData: toFloat32Bytes(data) };

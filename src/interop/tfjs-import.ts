@@ -8,19 +8,36 @@ import { isPlainObject } from '../check.js';
 import type { LossName } from '../options.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
 import type { Imported } from '../format/interop.js';
-import { activation, parseHints, splitOptions, toModelJSON, type ImportedLayer, type ImportedNetwork } from './imported-model.js';
+import {
+  activation,
+  parseHints,
+  splitOptions,
+  toModelJSON,
+  type ImportedLayer,
+  type ImportedNetwork,
+} from './imported-model.js';
 import { TFJS_HINTS_KEY } from './tfjs-export.js';
 
 const SOURCE = 'TF.js model';
 const ACTIVATIONS: Record<string, ImportedLayer['activation']['name']> = {
-  relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', linear: 'linear',
+  relu: 'relu',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  softmax: 'softmax',
+  linear: 'linear',
 };
-const SUPPORTED_TEXT = 'Dense (activation relu, sigmoid, tanh, softmax or linear), Activation and LeakyReLU after a Dense, '
-  + 'InputLayer, Dropout, Flatten, and a first BatchNormalization (the input normaliser)';
+const SUPPORTED_TEXT =
+  'Dense (activation relu, sigmoid, tanh, softmax or linear), Activation and LeakyReLU after a Dense, ' +
+  'InputLayer, Dropout, Flatten, and a first BatchNormalization (the input normaliser)';
 /** More values than any dense network simdnet can hold; refused before allocating. */
 const MAX_TENSOR = 2 ** 28;
 
-interface WeightSpec { name: string; shape: number[]; offset: number; count: number }
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  offset: number;
+  count: number;
+}
 
 export function tfjsToModel(modelJSON: unknown, weightData: unknown, options: unknown): Imported<ModelJSON> {
   const { loss, rest } = splitOptions(options);
@@ -30,12 +47,19 @@ export function tfjsToModel(modelJSON: unknown, weightData: unknown, options: un
 function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | undefined): ModelJSON {
   let json = modelJSON;
   if (typeof json === 'string') {
-    try { json = JSON.parse(json); } catch (err) { throw new TypeError(`${SOURCE}: model.json is not valid JSON (${(err as Error).message})`); }
+    try {
+      json = JSON.parse(json);
+    } catch (err) {
+      throw new TypeError(`${SOURCE}: model.json is not valid JSON (${(err as Error).message})`);
+    }
   }
-  if (!isPlainObject(json)) throw new TypeError(`${SOURCE}: expected the content of model.json (an object), got ${describe(json)}`);
+  if (!isPlainObject(json))
+    throw new TypeError(`${SOURCE}: expected the content of model.json (an object), got ${describe(json)}`);
   const bytes = bytesOf(weightData);
   if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new TypeError(`${SOURCE}: format is ${describe(json.format)}; simdnet reads layers models ('layers-model'), not graph models`);
+    throw new TypeError(
+      `${SOURCE}: format is ${describe(json.format)}; simdnet reads layers models ('layers-model'), not graph models`,
+    );
   }
   const specs = weightSpecs(json, bytes.length);
   const net = readLayers(json.modelTopology, specs, bytes);
@@ -47,18 +71,35 @@ function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | und
 function bytesOf(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (Array.isArray(data) && data.length <= 10_000 && data.every((part) => part instanceof ArrayBuffer || part instanceof Uint8Array)) {
-    const parts = data.map((part: ArrayBuffer | Uint8Array) => (part instanceof Uint8Array ? part : new Uint8Array(part)));
+  if (
+    Array.isArray(data) &&
+    data.length <= 10_000 &&
+    data.every((part) => part instanceof ArrayBuffer || part instanceof Uint8Array)
+  ) {
+    const parts = data.map((part: ArrayBuffer | Uint8Array) =>
+      part instanceof Uint8Array ? part : new Uint8Array(part),
+    );
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
-    for (const part of parts) { bytes.set(part, at); at += part.length; }
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
     return bytes;
   }
-  throw new TypeError(`${SOURCE}: expected the bytes of the weights (a Uint8Array, an ArrayBuffer, or an array of them), got ${describe(data)}`);
+  throw new TypeError(
+    `${SOURCE}: expected the bytes of the weights (a Uint8Array, an ArrayBuffer, or an array of them), got ${describe(data)}`,
+  );
 }
 
 function describe(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v;
+  return v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'string'
+        ? JSON.stringify(v.slice(0, 40))
+        : typeof v;
 }
 
 /** The manifest's weights, in order, with their byte offsets into the concatenated weight data. */
@@ -67,19 +108,24 @@ function weightSpecs(json: Record<string, unknown>, byteLength: number): Map<str
   if (Array.isArray(json.weightsManifest)) {
     list = [];
     for (const [g, group] of json.weightsManifest.entries()) {
-      if (!isPlainObject(group) || !Array.isArray(group.weights)) throw new TypeError(`${SOURCE}: weightsManifest[${g}] must be { paths, weights: [...] }`);
+      if (!isPlainObject(group) || !Array.isArray(group.weights))
+        throw new TypeError(`${SOURCE}: weightsManifest[${g}] must be { paths, weights: [...] }`);
       list.push(...group.weights);
     }
-  } else if (Array.isArray(json.weightSpecs)) list = json.weightSpecs; // tf.io model artifacts
+  } else if (Array.isArray(json.weightSpecs))
+    list = json.weightSpecs; // tf.io model artifacts
   else throw new TypeError(`${SOURCE}: model.json has no weightsManifest`);
   const specs = new Map<string, WeightSpec>();
   let offset = 0;
   for (const [i, spec] of list.entries()) {
     const what = `weight ${i}`;
-    if (!isPlainObject(spec) || typeof spec.name !== 'string') throw new TypeError(`${SOURCE}: ${what} must be { name, shape, dtype }`);
+    if (!isPlainObject(spec) || typeof spec.name !== 'string')
+      throw new TypeError(`${SOURCE}: ${what} must be { name, shape, dtype }`);
     const label = `weight '${spec.name}'`;
-    if (spec.dtype !== undefined && spec.dtype !== 'float32') throw new TypeError(`${SOURCE}: ${label} has dtype ${describe(spec.dtype)}; simdnet reads float32 weights`);
-    if (spec.quantization !== undefined) throw new TypeError(`${SOURCE}: ${label} is quantized; simdnet reads float32 weights`);
+    if (spec.dtype !== undefined && spec.dtype !== 'float32')
+      throw new TypeError(`${SOURCE}: ${label} has dtype ${describe(spec.dtype)}; simdnet reads float32 weights`);
+    if (spec.quantization !== undefined)
+      throw new TypeError(`${SOURCE}: ${label} is quantized; simdnet reads float32 weights`);
     if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
       throw new TypeError(`${SOURCE}: ${label} shape must be an array of non-negative integers`);
     }
@@ -90,20 +136,32 @@ function weightSpecs(json: Record<string, unknown>, byteLength: number): Map<str
     specs.set(spec.name, { name: spec.name, shape, offset, count });
     offset += count * 4;
   }
-  if (offset !== byteLength) throw new RangeError(`${SOURCE}: the weight data has ${byteLength} bytes; the manifest describes ${offset}`);
+  if (offset !== byteLength)
+    throw new RangeError(`${SOURCE}: the weight data has ${byteLength} bytes; the manifest describes ${offset}`);
   return specs;
 }
 
-interface LayerJSON { className: string; config: Record<string, unknown>; name: string; where: string }
+interface LayerJSON {
+  className: string;
+  config: Record<string, unknown>;
+  name: string;
+  where: string;
+}
 
 function layersOf(topology: unknown): LayerJSON[] {
   if (!isPlainObject(topology)) throw new TypeError(`${SOURCE}: modelTopology must be an object`);
   const model = isPlainObject(topology.model_config) ? topology.model_config : topology; // tensorflowjs_converter nests it
   if (model.class_name !== 'Sequential') {
-    throw new TypeError(`${SOURCE}: the model class is ${describe(model.class_name)}; simdnet reads Sequential models of ${SUPPORTED_TEXT}`);
+    throw new TypeError(
+      `${SOURCE}: the model class is ${describe(model.class_name)}; simdnet reads Sequential models of ${SUPPORTED_TEXT}`,
+    );
   }
   const config = model.config;
-  const list = Array.isArray(config) ? config : isPlainObject(config) && Array.isArray(config.layers) ? config.layers : null;
+  const list = Array.isArray(config)
+    ? config
+    : isPlainObject(config) && Array.isArray(config.layers)
+      ? config.layers
+      : null;
   if (!list) throw new TypeError(`${SOURCE}: the Sequential model has no layers list`);
   return list.map((layer, i) => {
     if (!isPlainObject(layer) || typeof layer.class_name !== 'string' || !isPlainObject(layer.config)) {
@@ -121,7 +179,9 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
     const spec = specs.get(key) ?? [...specs.values()].find((s) => s.name.endsWith(`/${key}`));
     if (!spec) throw new TypeError(`${SOURCE}: ${layer.where}: weight '${key}' is not in the manifest`);
     if (shape && (spec.shape.length !== shape.length || spec.shape.some((d, i) => d !== shape[i]))) {
-      throw new RangeError(`${SOURCE}: ${layer.where}: weight '${spec.name}' has shape [${spec.shape.join(', ')}], expected [${shape.join(', ')}]`);
+      throw new RangeError(
+        `${SOURCE}: ${layer.where}: weight '${spec.name}' has shape [${spec.shape.join(', ')}], expected [${shape.join(', ')}]`,
+      );
     }
     return fromFloat32Bytes(bytes, spec.offset, spec.count);
   };
@@ -135,29 +195,43 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
     const c = layer.config;
     const declared = c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
     if (declared !== undefined) {
-      if (i !== 0 && !(i === 1 && list[0]!.className === 'InputLayer')) throw new TypeError(`${SOURCE}: ${layer.where} declares an input shape but is not the first layer`);
-      if (!Array.isArray(declared) || declared.length < 2 || !declared.slice(1).every((d) => Number.isSafeInteger(d) && (d as number) > 0)) {
+      if (i !== 0 && !(i === 1 && list[0]!.className === 'InputLayer'))
+        throw new TypeError(`${SOURCE}: ${layer.where} declares an input shape but is not the first layer`);
+      if (
+        !Array.isArray(declared) ||
+        declared.length < 2 ||
+        !declared.slice(1).every((d) => Number.isSafeInteger(d) && (d as number) > 0)
+      ) {
         throw new TypeError(`${SOURCE}: ${layer.where} input shape must be [null, features...] with positive sizes`);
       }
       shape = declared.slice(1) as number[];
     }
     const width = (where: string): number => {
-      if (shape && shape.length !== 1) throw new TypeError(`${SOURCE}: ${where} receives [batch, ${shape.join(', ')}]; simdnet's layers take [batch, features] (add a Flatten)`);
+      if (shape && shape.length !== 1)
+        throw new TypeError(
+          `${SOURCE}: ${where} receives [batch, ${shape.join(', ')}]; simdnet's layers take [batch, features] (add a Flatten)`,
+        );
       return shape ? shape[0]! : 0;
     };
     switch (layer.className) {
-      case 'InputLayer': break;
-      case 'Dropout': case 'Flatten':
+      case 'InputLayer':
+        break;
+      case 'Dropout':
+      case 'Flatten':
         if (layer.className === 'Flatten' && shape) shape = [shape.reduce((n, d) => n * d, 1)];
         break;
       case 'Dense': {
         const units = c.units;
-        if (!Number.isSafeInteger(units) || (units as number) < 1) throw new RangeError(`${SOURCE}: ${layer.where} units must be a positive integer, got ${describe(units)}`);
+        if (!Number.isSafeInteger(units) || (units as number) < 1)
+          throw new RangeError(`${SOURCE}: ${layer.where} units must be a positive integer, got ${describe(units)}`);
         const useBias = c.use_bias ?? c.useBias ?? true;
-        if (typeof useBias !== 'boolean') throw new TypeError(`${SOURCE}: ${layer.where} use_bias must be true or false`);
+        if (typeof useBias !== 'boolean')
+          throw new TypeError(`${SOURCE}: ${layer.where} use_bias must be true or false`);
         const act = c.activation ?? 'linear';
         if (typeof act !== 'string' || !(act in ACTIVATIONS)) {
-          throw new TypeError(`${SOURCE}: ${layer.where} has activation ${describe(act)}; simdnet reads relu, sigmoid, tanh, softmax and linear (or a LeakyReLU layer after a linear Dense)`);
+          throw new TypeError(
+            `${SOURCE}: ${layer.where} has activation ${describe(act)}; simdnet reads relu, sigmoid, tanh, softmax and linear (or a LeakyReLU layer after a linear Dense)`,
+          );
         }
         const fanIn = width(layer.where) || kernelRows(layer, specs);
         const weights = weight(layer, 'kernel', [fanIn, units as number]);
@@ -168,33 +242,53 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
         canActivate = act === 'linear';
         break;
       }
-      case 'Activation': case 'LeakyReLU': {
+      case 'Activation':
+      case 'LeakyReLU': {
         const last = layers[layers.length - 1];
-        if (!last || !canActivate) throw new TypeError(`${SOURCE}: ${layer.where} must follow a Dense layer with a linear activation`);
+        if (!last || !canActivate)
+          throw new TypeError(`${SOURCE}: ${layer.where} must follow a Dense layer with a linear activation`);
         if (layer.className === 'LeakyReLU') {
           const slope = c.alpha ?? c.negative_slope ?? 0.3;
-          if (typeof slope !== 'number' || !(slope >= 0 && slope <= 1)) throw new RangeError(`${SOURCE}: ${layer.where} alpha must be in [0, 1] (simdnet's leaky ReLU slope), got ${describe(slope)}`);
+          if (typeof slope !== 'number' || !(slope >= 0 && slope <= 1))
+            throw new RangeError(
+              `${SOURCE}: ${layer.where} alpha must be in [0, 1] (simdnet's leaky ReLU slope), got ${describe(slope)}`,
+            );
           last.activation = activation('leaky-relu', { slope });
         } else {
           const act = c.activation;
-          if (typeof act !== 'string' || !(act in ACTIVATIONS)) throw new TypeError(`${SOURCE}: ${layer.where} has activation ${describe(act)}; simdnet reads relu, sigmoid, tanh, softmax and linear`);
+          if (typeof act !== 'string' || !(act in ACTIVATIONS))
+            throw new TypeError(
+              `${SOURCE}: ${layer.where} has activation ${describe(act)}; simdnet reads relu, sigmoid, tanh, softmax and linear`,
+            );
           last.activation = activation(ACTIVATIONS[act]!);
         }
         canActivate = false;
         break;
       }
       case 'BatchNormalization': {
-        if (layers.length > 0 || normalizer) throw new TypeError(`${SOURCE}: ${layer.where} comes after the first layer; simdnet reads a BatchNormalization only as the input normaliser, before any Dense`);
+        if (layers.length > 0 || normalizer)
+          throw new TypeError(
+            `${SOURCE}: ${layer.where} comes after the first layer; simdnet reads a BatchNormalization only as the input normaliser, before any Dense`,
+          );
         const n = width(layer.where);
         if (n === 0) throw new TypeError(`${SOURCE}: ${layer.where} needs the input shape ([null, features])`);
-        if (c.axis !== undefined && c.axis !== -1 && c.axis !== 1 && !(Array.isArray(c.axis) && c.axis.length === 1 && (c.axis[0] === -1 || c.axis[0] === 1))) {
-          throw new TypeError(`${SOURCE}: ${layer.where} normalises axis ${JSON.stringify(c.axis)}; simdnet's normaliser works per feature (axis -1)`);
+        if (
+          c.axis !== undefined &&
+          c.axis !== -1 &&
+          c.axis !== 1 &&
+          !(Array.isArray(c.axis) && c.axis.length === 1 && (c.axis[0] === -1 || c.axis[0] === 1))
+        ) {
+          throw new TypeError(
+            `${SOURCE}: ${layer.where} normalises axis ${JSON.stringify(c.axis)}; simdnet's normaliser works per feature (axis -1)`,
+          );
         }
         normalizer = batchNormalizer(layer, n, weight);
         break;
       }
       default:
-        throw new TypeError(`${SOURCE}: ${layer.where} is not supported; simdnet reads Sequential models of ${SUPPORTED_TEXT}`);
+        throw new TypeError(
+          `${SOURCE}: ${layer.where} is not supported; simdnet reads Sequential models of ${SUPPORTED_TEXT}`,
+        );
     }
   }
   return { inputs, normalizer, layers };
@@ -202,8 +296,10 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
 
 /** The row count of a Dense kernel from the manifest, when no input shape was declared. */
 function kernelRows(layer: LayerJSON, specs: Map<string, WeightSpec>): number {
-  const spec = specs.get(`${layer.name}/kernel`) ?? [...specs.values()].find((s) => s.name.endsWith(`/${layer.name}/kernel`));
-  if (!spec || spec.shape.length !== 2) throw new TypeError(`${SOURCE}: ${layer.where}: no 2-D weight '${layer.name}/kernel' in the manifest`);
+  const spec =
+    specs.get(`${layer.name}/kernel`) ?? [...specs.values()].find((s) => s.name.endsWith(`/${layer.name}/kernel`));
+  if (spec?.shape.length !== 2)
+    throw new TypeError(`${SOURCE}: ${layer.where}: no 2-D weight '${layer.name}/kernel' in the manifest`);
   return spec.shape[0]!;
 }
 
@@ -211,19 +307,32 @@ function kernelRows(layer: LayerJSON, specs: Map<string, WeightSpec>): number {
  * BatchNormalization at inference: y = gamma·(x − moving_mean)/√(moving_variance + epsilon) + beta,
  * which is simdnet's (x − offset)·scale with scale = gamma/√(var + ε), offset = mean − beta/scale.
  */
-function batchNormalizer(layer: LayerJSON, n: number, weight: (layer: LayerJSON, param: string, shape: number[]) => Float32Array): ImportedNetwork['normalizer'] {
+function batchNormalizer(
+  layer: LayerJSON,
+  n: number,
+  weight: (layer: LayerJSON, param: string, shape: number[]) => Float32Array,
+): ImportedNetwork['normalizer'] {
   const c = layer.config;
   const epsilon = c.epsilon ?? 0.001;
-  if (typeof epsilon !== 'number' || !(epsilon >= 0)) throw new RangeError(`${SOURCE}: ${layer.where} epsilon must be a number ≥ 0`);
+  if (typeof epsilon !== 'number' || !(epsilon >= 0))
+    throw new RangeError(`${SOURCE}: ${layer.where} epsilon must be a number ≥ 0`);
   const gamma = c.scale === false ? new Float32Array(n).fill(1) : weight(layer, 'gamma', [n]);
   const beta = c.center === false ? new Float32Array(n) : weight(layer, 'beta', [n]);
-  const mean = weight(layer, 'moving_mean', [n]), variance = weight(layer, 'moving_variance', [n]);
-  const offset = new Float64Array(n), scale = new Float64Array(n);
+  const mean = weight(layer, 'moving_mean', [n]),
+    variance = weight(layer, 'moving_variance', [n]);
+  const offset = new Float64Array(n),
+    scale = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const root = Math.sqrt(variance[j]! + epsilon);
-    if (!(root > 0)) throw new RangeError(`${SOURCE}: ${layer.where}: moving_variance[${j}] + epsilon is ${variance[j]! + epsilon}; it must be positive`);
+    if (!(root > 0))
+      throw new RangeError(
+        `${SOURCE}: ${layer.where}: moving_variance[${j}] + epsilon is ${variance[j]! + epsilon}; it must be positive`,
+      );
     scale[j] = root === 1 ? gamma[j]! : gamma[j]! / root;
-    if (beta[j] !== 0 && scale[j] === 0) throw new RangeError(`${SOURCE}: ${layer.where}: feature ${j} has gamma 0 and beta ${beta[j]}, a constant simdnet's normaliser cannot express`);
+    if (beta[j] !== 0 && scale[j] === 0)
+      throw new RangeError(
+        `${SOURCE}: ${layer.where}: feature ${j} has gamma 0 and beta ${beta[j]}, a constant simdnet's normaliser cannot express`,
+      );
     offset[j] = beta[j] === 0 ? mean[j]! : mean[j]! - beta[j]! / scale[j]!;
   }
   return { offset, scale };

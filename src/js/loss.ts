@@ -2,14 +2,20 @@
 import type { Heap } from '../runtime/heap.js';
 import { ACT, LOSS, lossScale } from '../runtime/layout.js';
 
-export function lossKernels(heap: Heap, activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void) {
+export function lossKernels(
+  heap: Heap,
+  activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void,
+) {
   // Σ of the per-value loss terms, unscaled
   function lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number {
     const f = heap.f32;
-    const y0 = yPtr >>> 2, t0 = tPtr >>> 2, count = rows * cols;
+    const y0 = yPtr >>> 2,
+      t0 = tPtr >>> 2,
+      count = rows * cols;
     let sum = 0;
     for (let i = 0; i < count; i++) {
-      const y = f[y0 + i]!, t = f[t0 + i]!;
+      const y = f[y0 + i]!,
+        t = f[t0 + i]!;
       if (loss === LOSS.sse || loss === LOSS.mse) sum += (y - t) * (y - t);
       else if (loss === LOSS['binary-cross-entropy']) {
         const yc = Math.min(Math.max(y, 1e-12), 1 - 1e-12);
@@ -20,9 +26,21 @@ export function lossKernels(heap: Heap, activationGrad: (kind: number, p0: numbe
   }
 
   // D = dE/ds of the output layer
-  function outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void {
+  function outputDelta(
+    loss: number,
+    act: number,
+    p0: number,
+    yPtr: number,
+    tPtr: number,
+    dPtr: number,
+    rows: number,
+    cols: number,
+  ): void {
     const f = heap.f32;
-    const y0 = yPtr >>> 2, t0 = tPtr >>> 2, d0 = dPtr >>> 2, count = rows * cols;
+    const y0 = yPtr >>> 2,
+      t0 = tPtr >>> 2,
+      d0 = dPtr >>> 2,
+      count = rows * cols;
     const scale = lossScale(loss, rows, cols);
     if (loss === LOSS['cross-entropy'] && act === ACT.softmax) {
       for (let r = 0; r < rows; r++) {
@@ -41,7 +59,8 @@ export function lossKernels(heap: Heap, activationGrad: (kind: number, p0: numbe
       for (let i = 0; i < count; i++) f[d0 + i] = 2 * scale * (f[y0 + i]! - f[t0 + i]!);
     } else {
       for (let i = 0; i < count; i++) {
-        const y = Math.min(Math.max(f[y0 + i]!, 1e-7), 1 - 1e-7), t = f[t0 + i]!;
+        const y = Math.min(Math.max(f[y0 + i]!, 1e-7), 1 - 1e-7),
+          t = f[t0 + i]!;
         f[d0 + i] = (loss === LOSS['binary-cross-entropy'] ? (y - t) / (y * (1 - y)) : -t / y) * scale;
       }
     }

@@ -17,8 +17,15 @@ type Parts = ReturnType<typeof lossKernels> & ReturnType<typeof activationKernel
 
 /** One layer's record, read once per epoch (f32 indices). */
 interface Layer {
-  fanIn: number; fanOut: number; act: number; p0: number; p1: number;
-  w: number; b: number; y: number; d: number;
+  fanIn: number;
+  fanOut: number;
+  act: number;
+  p0: number;
+  p1: number;
+  w: number;
+  b: number;
+  y: number;
+  d: number;
 }
 
 export function smallKernels(heap: Heap, k: Parts) {
@@ -29,7 +36,10 @@ export function smallKernels(heap: Heap, k: Parts) {
   // or up to four with SSE or MSE on an elementwise output), or one row per batch with every layer
   // at most SMALL_MAX_WIDTH wide
   function smallEpochFits(descriptorPtr: number, batch: number): number {
-    const i32 = heap.i32, f32 = heap.f32, h = descriptorPtr >>> 2, layers = i32[h + H.LAYERS]!;
+    const i32 = heap.i32,
+      f32 = heap.f32,
+      h = descriptorPtr >>> 2,
+      layers = i32[h + H.LAYERS]!;
     if (i32[h + H.OPTIMIZER] !== OPT.sgd || f32[h + H.CLIP]! > 0) return 0;
     const record = (l: number): number => h + HEADER_WORDS + l * LAYER_WORDS;
     let widest = 0;
@@ -41,26 +51,48 @@ export function smallKernels(heap: Heap, k: Parts) {
   }
 
   // one epoch as trainEpoch runs it, for a network that smallEpochFits
-  function trainSmallEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void {
-    const f = heap.f32, i32 = heap.i32, h = descriptorPtr >>> 2;
-    const loss = i32[h + H.LOSS]!, lr = f[h + H.LR]!, decay = f[h + H.DECAY]!;
+  function trainSmallEpoch(
+    descriptorPtr: number,
+    xPtr: number,
+    tPtr: number,
+    orderPtr: number,
+    rows: number,
+    batch: number,
+  ): void {
+    const f = heap.f32,
+      i32 = heap.i32,
+      h = descriptorPtr >>> 2;
+    const loss = i32[h + H.LOSS]!,
+      lr = f[h + H.LR]!,
+      decay = f[h + H.DECAY]!;
     const layers: Layer[] = [];
     for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
       const r = h + HEADER_WORDS + l * LAYER_WORDS;
       layers.push({
-        fanIn: i32[r + L.FAN_IN]!, fanOut: i32[r + L.FAN_OUT]!, act: i32[r + L.ACT]!, p0: f[r + L.P0]!, p1: f[r + L.P1]!,
-        w: i32[r + L.W]! >>> 2, b: i32[r + L.B]! >>> 2, y: i32[r + L.Y]! >>> 2, d: i32[r + L.D]! >>> 2,
+        fanIn: i32[r + L.FAN_IN]!,
+        fanOut: i32[r + L.FAN_OUT]!,
+        act: i32[r + L.ACT]!,
+        p0: f[r + L.P0]!,
+        p1: f[r + L.P1]!,
+        w: i32[r + L.W]! >>> 2,
+        b: i32[r + L.B]! >>> 2,
+        y: i32[r + L.Y]! >>> 2,
+        d: i32[r + L.D]! >>> 2,
       });
     }
-    const first = layers[0]!, out = layers[layers.length - 1]!;
-    const nIn = first.fanIn, nOut = out.fanOut;
-    const xStage = i32[h + H.INPUT_STAGE]! >>> 2, tStage = i32[h + H.TARGET_STAGE]! >>> 2;
+    const first = layers[0]!,
+      out = layers[layers.length - 1]!;
+    const nIn = first.fanIn,
+      nOut = out.fanOut;
+    const xStage = i32[h + H.INPUT_STAGE]! >>> 2,
+      tStage = i32[h + H.TARGET_STAGE]! >>> 2;
     // SSE and MSE with an elementwise output: dE/dy = 2·scale·(y − t) here; the rest through outputDelta
     const squared = (loss === LOSS.sse || loss === LOSS.mse) && out.act !== ACT.softmax;
     let batches = 0;
     for (let start = 0; start < rows; start += batch, batches++) {
       const count = Math.min(batch, rows - start);
-      let x = (xPtr >>> 2) + start * nIn, t = (tPtr >>> 2) + start * nOut;
+      let x = (xPtr >>> 2) + start * nIn,
+        t = (tPtr >>> 2) + start * nOut;
       if (orderPtr) {
         if (count === 1) {
           const r = i32[(orderPtr >>> 2) + start]!;
@@ -79,7 +111,8 @@ export function smallKernels(heap: Heap, k: Parts) {
       // forward, row by row
       let input = x;
       for (const layer of layers) {
-        for (let r = 0; r < count; r++) forwardRow(f, layer, input + r * layer.fanIn, layer.y + r * layer.fanOut, k.activate);
+        for (let r = 0; r < count; r++)
+          forwardRow(f, layer, input + r * layer.fanIn, layer.y + r * layer.fanOut, k.activate);
         input = layer.y;
       }
       // output error terms
@@ -131,10 +164,17 @@ export function smallKernels(heap: Heap, k: Parts) {
     }
     // what update() counts per batch: the step, and β^step by one multiplication per step
     i32[h + H.STEP] = i32[h + H.STEP]! + batches;
-    const f64 = heap.f64, q1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2, q2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
-    const beta1 = f[h + H.BETA1]!, beta2 = f[h + H.BETA2]!;
-    let p1 = f64[q1]!, p2 = f64[q2]!;
-    for (let s = 0; s < batches; s++) { p1 *= beta1; p2 *= beta2; }
+    const f64 = heap.f64,
+      q1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2,
+      q2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
+    const beta1 = f[h + H.BETA1]!,
+      beta2 = f[h + H.BETA2]!;
+    let p1 = f64[q1]!,
+      p2 = f64[q2]!;
+    for (let s = 0; s < batches; s++) {
+      p1 *= beta1;
+      p2 *= beta2;
+    }
     f64[q1] = p1;
     f64[q2] = p2;
   }
@@ -150,13 +190,21 @@ function forwardRow(f: Float32Array, layer: Layer, xr: number, yr: number, activ
   const { fanIn, fanOut, act, p0, p1, w, b } = layer;
   let j = 0;
   for (; j + 4 <= fanOut; j += 4) {
-    let s0 = b ? f[b + j]! : 0, s1 = b ? f[b + j + 1]! : 0, s2 = b ? f[b + j + 2]! : 0, s3 = b ? f[b + j + 3]! : 0;
+    let s0 = b ? f[b + j]! : 0,
+      s1 = b ? f[b + j + 1]! : 0,
+      s2 = b ? f[b + j + 2]! : 0,
+      s3 = b ? f[b + j + 3]! : 0;
     for (let i = 0, at = w + j; i < fanIn; i++, at += fanOut) {
       const xi = f[xr + i]!;
-      s0 = Math.fround(s0 + xi * f[at]!); s1 = Math.fround(s1 + xi * f[at + 1]!);
-      s2 = Math.fround(s2 + xi * f[at + 2]!); s3 = Math.fround(s3 + xi * f[at + 3]!);
+      s0 = Math.fround(s0 + xi * f[at]!);
+      s1 = Math.fround(s1 + xi * f[at + 1]!);
+      s2 = Math.fround(s2 + xi * f[at + 2]!);
+      s3 = Math.fround(s3 + xi * f[at + 3]!);
     }
-    f[yr + j] = s0; f[yr + j + 1] = s1; f[yr + j + 2] = s2; f[yr + j + 3] = s3;
+    f[yr + j] = s0;
+    f[yr + j + 1] = s1;
+    f[yr + j + 2] = s2;
+    f[yr + j + 3] = s3;
   }
   for (; j < fanOut; j++) {
     let s = b ? f[b + j]! : 0;
@@ -174,10 +222,12 @@ function forwardRow(f: Float32Array, layer: Layer, xr: number, yr: number, activ
 function sweepRow(f: Float32Array, layer: Layer, xs: number, below: Layer | null, lr: number, decay: number): void {
   const { fanIn, fanOut, w, d } = layer;
   for (let i = 0; i < fanIn; i++) {
-    const xi = f[xs + i]!, row = w + i * fanOut;
+    const xi = f[xs + i]!,
+      row = w + i * fanOut;
     let s = 0;
     for (let j = 0; j < fanOut; j++) {
-      const wij = f[row + j]!, dj = f[d + j]!;
+      const wij = f[row + j]!,
+        dj = f[d + j]!;
       s += dj * wij;
       f[row + j] = wij - lr * (Math.fround(0 + xi * dj) + decay * wij);
     }
@@ -188,10 +238,15 @@ function sweepRow(f: Float32Array, layer: Layer, xs: number, below: Layer | null
 /** d·f'(y), rounded to float32 as activationGrad() stores it (d already float32). */
 function derivative(act: number, p0: number, y: number, d: number): number {
   switch (act) {
-    case ACT.sigmoid: return Math.fround(d * p0 * y * (1 - y));
-    case ACT.tanh: return Math.fround(d * (1 - y * y));
-    case ACT.relu: return y > 0 ? d : 0;
-    case ACT['leaky-relu']: return y > 0 ? d : Math.fround(d * p0);
-    default: return d;
+    case ACT.sigmoid:
+      return Math.fround(d * p0 * y * (1 - y));
+    case ACT.tanh:
+      return Math.fround(d * (1 - y * y));
+    case ACT.relu:
+      return y > 0 ? d : 0;
+    case ACT['leaky-relu']:
+      return y > 0 ? d : Math.fround(d * p0);
+    default:
+      return d;
   }
 }

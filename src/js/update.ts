@@ -13,17 +13,35 @@ export function updateKernels(heap: Heap) {
   }
 
   // One optimizer step (formulas in assembly/update.ts); momentum and Nesterov keep their velocity in slot m
-  function applyUpdate(opt: number, wPtr: number, gPtr: number, mPtr: number, vPtr: number, count: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void {
+  function applyUpdate(
+    opt: number,
+    wPtr: number,
+    gPtr: number,
+    mPtr: number,
+    vPtr: number,
+    count: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    decay: number,
+    gradScale: number,
+    c1: number,
+    c2: number,
+  ): void {
     const f = heap.f32;
-    const w0 = wPtr >>> 2, g0 = gPtr >>> 2, m0 = mPtr >>> 2, v0 = vPtr >>> 2;
+    const w0 = wPtr >>> 2,
+      g0 = gPtr >>> 2,
+      m0 = mPtr >>> 2,
+      v0 = vPtr >>> 2;
     if (opt === OPT.sgd) {
       for (let i = 0; i < count; i++) {
         const w = f[w0 + i]!;
         f[w0 + i] = w - lr * (f[g0 + i]! * gradScale + decay * w);
       }
     } else if (opt === OPT.adam) {
-      const lrc = Math.fround(lr / c1), ic2 = Math.fround(1 / c2);
+      const lrc = Math.fround(lr / c1),
+        ic2 = Math.fround(1 / c2);
       for (let i = 0; i < count; i++) {
         const w = f[w0 + i]!;
         const g = f[g0 + i]! * gradScale + decay * w;

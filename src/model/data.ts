@@ -15,8 +15,15 @@ export interface Matrix {
 type Row = ArrayLike<number>;
 
 function isNumericRow(value: unknown): value is Row {
-  return value instanceof Float32Array || value instanceof Float64Array || Array.isArray(value)
-    || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
+  return (
+    value instanceof Float32Array ||
+    value instanceof Float64Array ||
+    Array.isArray(value) ||
+    (ArrayBuffer.isView(value) &&
+      !(value instanceof DataView) &&
+      !(value instanceof BigInt64Array) &&
+      !(value instanceof BigUint64Array))
+  );
 }
 
 /** The largest float32; a larger finite double would reach the kernels as an infinity. */
@@ -24,7 +31,9 @@ const FLOAT_MAX = 3.4028234663852886e38;
 const inRange = (v: unknown): v is number => typeof v === 'number' && v >= -FLOAT_MAX && v <= FLOAT_MAX;
 
 function nonFinite(field: string, value: unknown): RangeError | TypeError {
-  return typeof value === 'number' ? rangeError(field, `a finite number (|x| ≤ ${FLOAT_MAX}, float32)`, value) : typeError(field, 'a number', value);
+  return typeof value === 'number'
+    ? rangeError(field, `a finite number (|x| ≤ ${FLOAT_MAX}, float32)`, value)
+    : typeError(field, 'a number', value);
 }
 
 /**
@@ -33,12 +42,24 @@ function nonFinite(field: string, value: unknown): RangeError | TypeError {
  * megabytes: this is 2–3× faster than testing each value).
  */
 function firstNonFinite(a: FloatArray): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    i = 0;
   const n4 = a.length & ~3;
-  for (; i < n4; i += 4) { s0 += a[i]! * 0; s1 += a[i + 1]! * 0; s2 += a[i + 2]! * 0; s3 += a[i + 3]! * 0; }
+  for (; i < n4; i += 4) {
+    s0 += a[i]! * 0;
+    s1 += a[i + 1]! * 0;
+    s2 += a[i + 2]! * 0;
+    s3 += a[i + 3]! * 0;
+  }
   for (; i < a.length; i++) s0 += a[i]! * 0;
   if (s0 + s1 + s2 + s3 === 0) return -1;
-  for (i = 0; i < a.length; i++) { const v = a[i]!; if (v - v !== 0) return i; }
+  for (i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v - v !== 0) return i;
+  }
   return -1;
 }
 
@@ -48,7 +69,8 @@ function firstNonFinite(a: FloatArray): number {
  * Float32Array input with only finite values is used as it is, without a copy.
  */
 export function toMatrix(value: unknown, cols: number, field: string): Matrix {
-  if (!isNumericRow(value)) throw typeError(field, `an array of rows or a flat Float32Array of ${cols}-value rows`, value);
+  if (!isNumericRow(value))
+    throw typeError(field, `an array of rows or a flat Float32Array of ${cols}-value rows`, value);
   const length = value.length;
   if (length === 0) throw rangeError(field, 'at least one row', value);
   const first = (value as ArrayLike<unknown>)[0];
@@ -62,7 +84,8 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
       return { data: value, rows: length / cols, cols, form: 'flat' };
     }
     // each value is read once: what was checked is what is copied (a getter can't change it in between)
-    const flat = value as Row, data = new FloatArray(length);
+    const flat = value as Row,
+      data = new FloatArray(length);
     for (let i = 0; i < length; i++) {
       const v = flat[i];
       if (!inRange(v)) throw nonFinite(at(i), v);
@@ -91,18 +114,23 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
   return { data, rows: length, cols, form: 'rows' };
 }
 
-
 /**
  * The article's data (its create_data): rows of random binary inputs and random binary targets,
  * from a seeded generator so that every run sees the same set.
  */
-export function articleData(options: { rows?: number; inputs?: number; outputs?: number; seed?: number } = {}): { inputs: FloatArray; targets: FloatArray } {
-  const rows = options.rows ?? 1000, inputs = options.inputs ?? 3, outputs = options.outputs ?? 3;
+export function articleData(options: { rows?: number; inputs?: number; outputs?: number; seed?: number } = {}): {
+  inputs: FloatArray;
+  targets: FloatArray;
+} {
+  const rows = options.rows ?? 1000,
+    inputs = options.inputs ?? 3,
+    outputs = options.outputs ?? 3;
   for (const [k, v] of Object.entries({ rows, inputs, outputs })) {
     if (!Number.isInteger(v) || v < 1) throw rangeError(k, 'a positive integer', v);
   }
   const random = new Random(options.seed ?? 1);
-  const x = new FloatArray(rows * inputs), t = new FloatArray(rows * outputs);
+  const x = new FloatArray(rows * inputs),
+    t = new FloatArray(rows * outputs);
   for (let i = 0; i < x.length; i++) x[i] = random.nextU32() & 1;
   for (let i = 0; i < t.length; i++) t[i] = random.nextU32() & 1;
   return { inputs: x, targets: t };

@@ -19,7 +19,8 @@ export function classes(rows: unknown, cols: number, field: string): Int32Array 
 }
 
 function pair(outputs: unknown, targets: unknown, cols: number): [Int32Array, Int32Array] {
-  const p = classes(outputs, cols, 'outputs'), t = classes(targets, cols, 'targets');
+  const p = classes(outputs, cols, 'outputs'),
+    t = classes(targets, cols, 'targets');
   if (p.length !== t.length) throw rangeError('targets', `${p.length} rows, one per output row`, `${t.length} rows`);
   return [p, t];
 }

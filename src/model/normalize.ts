@@ -15,16 +15,26 @@ export interface NormalizerJSON {
 }
 
 export class Normalizer {
-  private constructor(readonly kind: FittedKind, readonly offset: Float64Array, readonly scale: Float64Array) {}
+  private constructor(
+    readonly kind: FittedKind,
+    readonly offset: Float64Array,
+    readonly scale: Float64Array,
+  ) {}
 
   /** Per-column statistics of x; a constant column maps to 0. */
   static fit(kind: FittedKind, x: Matrix): Normalizer {
     const { data, rows, cols } = x;
-    const offset = new Float64Array(cols), scale = new Float64Array(cols);
+    const offset = new Float64Array(cols),
+      scale = new Float64Array(cols);
     for (let c = 0; c < cols; c++) {
       if (kind === 'minmax') {
-        let min = Infinity, max = -Infinity;
-        for (let r = 0; r < rows; r++) { const v = data[r * cols + c]!; if (v < min) min = v; if (v > max) max = v; }
+        let min = Infinity,
+          max = -Infinity;
+        for (let r = 0; r < rows; r++) {
+          const v = data[r * cols + c]!;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
         offset[c] = min;
         scale[c] = max > min ? 1 / (max - min) : 0;
       } else {
@@ -32,7 +42,10 @@ export class Normalizer {
         for (let r = 0; r < rows; r++) mean += data[r * cols + c]!;
         mean /= rows;
         let variance = 0;
-        for (let r = 0; r < rows; r++) { const d = data[r * cols + c]! - mean; variance += d * d; }
+        for (let r = 0; r < rows; r++) {
+          const d = data[r * cols + c]! - mean;
+          variance += d * d;
+        }
         const std = Math.sqrt(variance / rows);
         offset[c] = mean;
         scale[c] = std > 0 ? 1 / std : 0;
@@ -44,12 +57,15 @@ export class Normalizer {
   static fromJSON(value: unknown, cols: number, field: string): Normalizer {
     if (!isPlainObject(value)) throw typeError(field, "{ kind: 'minmax' | 'zscore', offset, scale }", value);
     checkKeys(field, value, ['kind', 'offset', 'scale']);
-    if (value.kind !== 'minmax' && value.kind !== 'zscore') throw rangeError(`${field}.kind`, "'minmax' or 'zscore'", value.kind);
+    if (value.kind !== 'minmax' && value.kind !== 'zscore')
+      throw rangeError(`${field}.kind`, "'minmax' or 'zscore'", value.kind);
     const read = (name: 'offset' | 'scale'): Float64Array => {
       const v = value[name];
-      if (!Array.isArray(v) || v.length !== cols) throw rangeError(`${field}.${name}`, `an array of ${cols} numbers`, v);
+      if (!Array.isArray(v) || v.length !== cols)
+        throw rangeError(`${field}.${name}`, `an array of ${cols} numbers`, v);
       return Float64Array.from(v, (n: unknown, i) => {
-        if (typeof n !== 'number' || !Number.isFinite(n)) throw rangeError(`${field}.${name}[${i}]`, 'a finite number', n);
+        if (typeof n !== 'number' || !Number.isFinite(n))
+          throw rangeError(`${field}.${name}[${i}]`, 'a finite number', n);
         return n;
       });
     };
@@ -68,7 +84,9 @@ export class Normalizer {
       out[i] = (data[i]! - this.offset[c]!) * this.scale[c]!;
       // a loaded normaliser can map finite inputs outside float32; never hand the kernels an infinity
       if (!Number.isFinite(out[i]!)) {
-        throw new RangeError(`input row ${Math.floor(i / cols)}, column ${c}: ${data[i]} normalises to ${out[i]} (outside float32); the model's normaliser does not fit this input`);
+        throw new RangeError(
+          `input row ${Math.floor(i / cols)}, column ${c}: ${data[i]} normalises to ${out[i]} (outside float32); the model's normaliser does not fit this input`,
+        );
       }
     }
     return { ...x, data: out };

@@ -27,23 +27,36 @@ export class Random {
   }
 
   /** The generator's state, to restore it with `new Random(state)`. */
-  get state(): number[] { return Array.from(this.s); }
+  get state(): number[] {
+    return Array.from(this.s);
+  }
 
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
     const s = this.s;
-    let s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
+    let s0 = s[0]!,
+      s1 = s[1]!,
+      s2 = s[2]!,
+      s3 = s[3]!;
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     const t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3 >>> 0, 11);
-    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
     return result;
   }
 
   /** Uniform in [0, 1) with 24 random bits, exactly representable in float32. */
-  uniform(): number { return (this.nextU32() >>> 8) / 16777216; }
+  uniform(): number {
+    return (this.nextU32() >>> 8) / 16777216;
+  }
 
   /** Standard normal (Box–Muller, one value per call so the state stays the whole story). */
   normal(): number {
@@ -56,13 +69,17 @@ export class Random {
   permutation(order: Int32Array, n: number): void {
     for (let i = 0; i < n; i++) order[i] = i;
     for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(((this.nextU32()) / 4294967296) * (i + 1));
-      const tmp = order[i]!; order[i] = order[j]!; order[j] = tmp;
+      const j = Math.floor((this.nextU32() / 4294967296) * (i + 1));
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
     }
   }
 }
 
-function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
 
 /**
  * mulberry32: a small 32-bit generator of floats in [0, 1), independent of Random. Documented

@@ -19,18 +19,20 @@ export interface Weights {
  * default 1: the article's randn); 'auto' is He for ReLU-family layers and Xavier otherwise.
  */
 export function initialWeights(c: NetworkConfig, random: Random): Weights {
-  const weights: FloatArray[] = [], biases: (FloatArray | null)[] = [];
+  const weights: FloatArray[] = [],
+    biases: (FloatArray | null)[] = [];
   for (let l = 0; l < c.layers.length - 1; l++) {
-    const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
+    const fanIn = c.layers[l]!,
+      fanOut = c.layers[l + 1]!;
     const act = c.activations[l]!.name;
     let init = c.init;
     if (init === 'auto') init = act === 'relu' || act === 'leaky-relu' ? 'he' : 'xavier';
     const w = new FloatArray(fanIn * fanOut);
     if (init === 'xavier' || init === 'uniform') {
-      const r = init === 'xavier' ? Math.sqrt(6 / (fanIn + fanOut)) : c.initScale ?? 0.5;
+      const r = init === 'xavier' ? Math.sqrt(6 / (fanIn + fanOut)) : (c.initScale ?? 0.5);
       for (let i = 0; i < w.length; i++) w[i] = (2 * random.uniform() - 1) * r;
     } else {
-      const sigma = init === 'he' ? Math.sqrt(2 / fanIn) : c.initScale ?? 1;
+      const sigma = init === 'he' ? Math.sqrt(2 / fanIn) : (c.initScale ?? 1);
       for (let i = 0; i < w.length; i++) w[i] = random.normal() * sigma;
     }
     weights.push(w);
@@ -45,15 +47,30 @@ export function checkWeights(w: unknown, c: NetworkConfig, field: string): Weigh
   checkKeys(field, w, ['weights', 'biases']);
   const { weights, biases } = w;
   const n = c.layers.length - 1;
-  if (!Array.isArray(weights) || weights.length !== n) throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);
-  if (c.bias ? !Array.isArray(biases) || biases.length !== n : biases != null && (!Array.isArray(biases) || biases.some((b) => b !== null))) {
-    throw rangeError(`${field}.biases`, c.bias ? `an array of ${n} vectors` : 'null entries (the network has no bias)', biases);
+  if (!Array.isArray(weights) || weights.length !== n)
+    throw rangeError(`${field}.weights`, `an array of ${n} matrices`, weights);
+  if (
+    c.bias
+      ? !Array.isArray(biases) || biases.length !== n
+      : biases != null && (!Array.isArray(biases) || biases.some((b) => b !== null))
+  ) {
+    throw rangeError(
+      `${field}.biases`,
+      c.bias ? `an array of ${n} vectors` : 'null entries (the network has no bias)',
+      biases,
+    );
   }
   const out: Weights = { weights: [], biases: [] };
   for (let l = 0; l < n; l++) {
-    const fanIn = c.layers[l]!, fanOut = c.layers[l + 1]!;
+    const fanIn = c.layers[l]!,
+      fanOut = c.layers[l + 1]!;
     const m = toMatrix(weights[l], fanOut, `${field}.weights[${l}]`);
-    if (m.rows !== fanIn) throw rangeError(`${field}.weights[${l}]`, `${fanIn} x ${fanOut} values (fanIn x fanOut)`, `${m.rows} rows of ${fanOut}`);
+    if (m.rows !== fanIn)
+      throw rangeError(
+        `${field}.weights[${l}]`,
+        `${fanIn} x ${fanOut} values (fanIn x fanOut)`,
+        `${m.rows} rows of ${fanOut}`,
+      );
     out.weights.push(m.data === weights[l] ? m.data.slice() : m.data);
     if (c.bias) {
       const b = toMatrix((biases as unknown[])[l], fanOut, `${field}.biases[${l}]`);

@@ -11,9 +11,32 @@ export interface Kernels {
   activationGrad(kind: number, p0: number, yPtr: number, dPtr: number, count: number): void;
   vexp(xPtr: number, yPtr: number, count: number): void;
   lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
-  outputDelta(loss: number, act: number, p0: number, yPtr: number, tPtr: number, dPtr: number, rows: number, cols: number): void;
-  applyUpdate(opt: number, wPtr: number, gPtr: number, mPtr: number, vPtr: number, count: number,
-    lr: number, beta1: number, beta2: number, epsilon: number, decay: number, gradScale: number, c1: number, c2: number): void;
+  outputDelta(
+    loss: number,
+    act: number,
+    p0: number,
+    yPtr: number,
+    tPtr: number,
+    dPtr: number,
+    rows: number,
+    cols: number,
+  ): void;
+  applyUpdate(
+    opt: number,
+    wPtr: number,
+    gPtr: number,
+    mPtr: number,
+    vPtr: number,
+    count: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    decay: number,
+    gradScale: number,
+    c1: number,
+    c2: number,
+  ): void;
   sumSquares(gPtr: number, count: number): number;
   forward(descriptorPtr: number, xPtr: number, rows: number): void;
   backward(descriptorPtr: number, tPtr: number, rows: number): void;
@@ -21,14 +44,36 @@ export interface Kernels {
   gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
   trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
   smallEpochFits(descriptorPtr: number, batch: number): number;
-  trainSmallEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
+  trainSmallEpoch(
+    descriptorPtr: number,
+    xPtr: number,
+    tPtr: number,
+    orderPtr: number,
+    rows: number,
+    batch: number,
+  ): void;
 }
 
 /** The names in Kernels, for tests that walk both engines through the same list. */
 export const KERNEL_NAMES = [
-  'matmul', 'matmulTransB', 'matmulTransA', 'columnSums', 'activate', 'activationGrad', 'vexp', 'lossSum',
-  'outputDelta', 'applyUpdate', 'sumSquares', 'forward', 'backward', 'update', 'gatherRows', 'trainEpoch',
-  'smallEpochFits', 'trainSmallEpoch',
+  'matmul',
+  'matmulTransB',
+  'matmulTransA',
+  'columnSums',
+  'activate',
+  'activationGrad',
+  'vexp',
+  'lossSum',
+  'outputDelta',
+  'applyUpdate',
+  'sumSquares',
+  'forward',
+  'backward',
+  'update',
+  'gatherRows',
+  'trainEpoch',
+  'smallEpochFits',
+  'trainSmallEpoch',
 ] as const satisfies readonly (keyof Kernels)[];
 
 /** The Wasm module's exports: the kernels, and what only the Wasm engine has (threads, its memory's base). */

@@ -44,18 +44,40 @@ function runnable(bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<A
 /** Where the limits flag of the module's memory import is (a walk over its import section). */
 export function memoryLimitsOffset(bytes: Uint8Array): number {
   let at = 8; // magic and version
-  const leb = (): number => { let v = 0, shift = 0, b: number; do { b = bytes[at++]!; v += (b & 127) * 2 ** shift; shift += 7; } while (b & 128); return v; };
-  const skipName = (): void => { const length = leb(); at += length; };
+  const leb = (): number => {
+    let v = 0,
+      shift = 0,
+      b: number;
+    do {
+      b = bytes[at++]!;
+      v += (b & 127) * 2 ** shift;
+      shift += 7;
+    } while (b & 128);
+    return v;
+  };
+  const skipName = (): void => {
+    const length = leb();
+    at += length;
+  };
   while (at < bytes.length) {
-    const id = bytes[at++]!, size = leb(), end = at + size;
+    const id = bytes[at++]!,
+      size = leb(),
+      end = at + size;
     if (id === 2) {
       for (let count = leb(); count > 0; count--) {
-        skipName(); skipName();
+        skipName();
+        skipName();
         const kind = bytes[at++]!;
-        if (kind === 2) return at;          // memory: limits flag, then initial (and maximum)
-        if (kind === 0) leb();              // function: type index
-        else if (kind === 1) { at++; const flag = leb(); leb(); if (flag & 1) leb(); } // table
-        else at += 2;                       // global: value type, mutability
+        if (kind === 2) return at; // memory: limits flag, then initial (and maximum)
+        if (kind === 0)
+          leb(); // function: type index
+        else if (kind === 1) {
+          at++;
+          const flag = leb();
+          leb();
+          if (flag & 1) leb();
+        } // table
+        else at += 2; // global: value type, mutability
       }
     }
     at = end;
@@ -93,7 +115,9 @@ let jsEngine: Engine | undefined;
 function wasmBytes(): Uint8Array<ArrayBuffer> {
   if (relaxedOk()) return relaxedBytes;
   if (simdOk()) return simdBytes;
-  throw new TypeError("simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'");
+  throw new TypeError(
+    "simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'",
+  );
 }
 
 /** A memory for the module, 2 GiB at most. */
@@ -112,7 +136,12 @@ function moduleImports(memory: WebAssembly.Memory, env: Record<string, unknown> 
  * helper pool where memory is shared. The tests make a debug engine here from build/debug.wasm
  * (whose assertions import env.abort).
  */
-export function wasmEngineOf(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, build: BuildName): Engine {
+export function wasmEngineOf(
+  module: WebAssembly.Module,
+  instance: WebAssembly.Instance,
+  memory: WebAssembly.Memory,
+  build: BuildName,
+): Engine {
   const exports = instance.exports as unknown as WasmExports;
   const heap = new Heap(memory, exports.heapBase());
   const controlPtr = heap.alloc(exports.CONTROL_BYTES.value as number);
@@ -126,7 +155,12 @@ export function wasmEngineOf(module: WebAssembly.Module, instance: WebAssembly.I
  * A Wasm engine from a build's bytes (`env`: further imports, the debug build's abort); `shared`:
  * on a shared memory with a helper pool, where the runtime allows.
  */
-export function createWasmEngine(bytes: Uint8Array<ArrayBuffer>, build: BuildName, env: Record<string, unknown> = {}, shared = false): Engine {
+export function createWasmEngine(
+  bytes: Uint8Array<ArrayBuffer>,
+  build: BuildName,
+  env: Record<string, unknown> = {},
+  shared = false,
+): Engine {
   shared &&= sharedMemory();
   const module = new WebAssembly.Module(runnable(bytes, shared));
   const memory = wasmMemory(shared);
@@ -139,8 +173,12 @@ export function createWasmEngine(bytes: Uint8Array<ArrayBuffer>, build: BuildNam
  * before the first real call instead of during it.
  */
 function warmUp(heap: Heap, k: Kernels): void {
-  const n = 64, bytes = n * n * 4;
-  const a = heap.alloc(bytes), b = heap.alloc(bytes), c = heap.alloc(bytes), s = heap.alloc(8 * n * 4);
+  const n = 64,
+    bytes = n * n * 4;
+  const a = heap.alloc(bytes),
+    b = heap.alloc(bytes),
+    c = heap.alloc(bytes),
+    s = heap.alloc(8 * n * 4);
   for (let i = 0; i < 20; i++) {
     k.matmul(a, b, 0, c, n, n, n);
     k.matmulTransB(a, b, c, n, n, n, s);
@@ -152,7 +190,9 @@ function warmUp(heap: Heap, k: Kernels): void {
   for (const p of [a, b, c, s]) heap.release(p);
 }
 
-function buildOf(bytes: Uint8Array): BuildName { return bytes === relaxedBytes ? 'relaxed-simd' : 'simd'; }
+function buildOf(bytes: Uint8Array): BuildName {
+  return bytes === relaxedBytes ? 'relaxed-simd' : 'simd';
+}
 
 /** Which of the two Wasm engines: the threaded one exists only where memory can be shared. */
 const engineKey = (threaded: boolean): 'single' | 'threaded' => (threaded && sharedMemory() ? 'threaded' : 'single');
@@ -174,7 +214,8 @@ async function wasmEngineAsync(threaded: boolean): Promise<Engine> {
   const key = engineKey(threaded);
   if (wasmEngines[key]) return wasmEngines[key];
   wasmPending[key] ??= (async () => {
-    const bytes = wasmBytes(), shared = key === 'threaded';
+    const bytes = wasmBytes(),
+      shared = key === 'threaded';
     const memory = wasmMemory(shared);
     const { module, instance } = await WebAssembly.instantiate(runnable(bytes, shared), moduleImports(memory));
     wasmEngines[key] ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
@@ -216,7 +257,11 @@ function wantsThreads(threads: number, layers: readonly number[]): boolean {
   return threads > 1 && layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
 }
 
-export async function loadEngine(requested: 'wasm' | 'js' | 'auto', threads = 1, layers: readonly number[] = []): Promise<Engine> {
+export async function loadEngine(
+  requested: 'wasm' | 'js' | 'auto',
+  threads = 1,
+  layers: readonly number[] = [],
+): Promise<Engine> {
   return engineNameFor(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads, layers)) : jsEngineSync();
 }
 

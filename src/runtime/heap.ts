@@ -25,7 +25,10 @@ export class Heap {
   private free: [number, number][] = [];
   private used = new Map<number, number>();
 
-  constructor(readonly memory: LinearMemory, base: number) {
+  constructor(
+    readonly memory: LinearMemory,
+    base: number,
+  ) {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.u8View = new Uint8Array(memory.buffer);
@@ -34,10 +37,18 @@ export class Heap {
     if (start < memory.buffer.byteLength) this.free.push([start, memory.buffer.byteLength]);
   }
 
-  get f32(): Float32Array { return this.f32View; }
-  get i32(): Int32Array { return this.i32View; }
-  get f64(): Float64Array { return this.f64View; }
-  get u8(): Uint8Array { return this.u8View; }
+  get f32(): Float32Array {
+    return this.f32View;
+  }
+  get i32(): Int32Array {
+    return this.i32View;
+  }
+  get f64(): Float64Array {
+    return this.f64View;
+  }
+  get u8(): Uint8Array {
+    return this.u8View;
+  }
 
   private refresh(): void {
     const buffer = this.memory.buffer;
@@ -48,8 +59,14 @@ export class Heap {
   }
 
   /** Bytes currently handed out. */
-  get allocated(): number { let n = 0; for (const size of this.used.values()) n += size; return n; }
-  get byteLength(): number { return this.memory.buffer.byteLength; }
+  get allocated(): number {
+    let n = 0;
+    for (const size of this.used.values()) n += size;
+    return n;
+  }
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
 
   /** A zeroed, cache-line-aligned (ALIGN) block of at least `bytes` bytes; grows memory when needed. */
   alloc(bytes: number): number {
@@ -92,8 +109,14 @@ export class Heap {
     while (i < list.length && list[i]![0] < start) i++;
     list.splice(i, 0, [start, end]);
     // merge with the next block, then with the previous one
-    if (i + 1 < list.length && list[i]![1] === list[i + 1]![0]) { list[i]![1] = list[i + 1]![1]; list.splice(i + 1, 1); }
-    if (i > 0 && list[i - 1]![1] === list[i]![0]) { list[i - 1]![1] = list[i]![1]; list.splice(i, 1); }
+    if (i + 1 < list.length && list[i]![1] === list[i + 1]![0]) {
+      list[i]![1] = list[i + 1]![1];
+      list.splice(i + 1, 1);
+    }
+    if (i > 0 && list[i - 1]![1] === list[i]![0]) {
+      list[i - 1]![1] = list[i]![1];
+      list.splice(i, 1);
+    }
   }
 
   /** Grows memory so that a free block of `size` bytes exists at the end. */
@@ -105,14 +128,18 @@ export class Heap {
     // grow by at least a quarter of the current size so that a run of allocations grows rarely
     const want = Math.max(needed, Math.min(old >> 2, MAX_BYTES - old));
     if (old + needed > MAX_BYTES) {
-      throw new RangeError(`simdnet: needs ${size} more bytes of Wasm memory; the 2 GiB limit allows ${MAX_BYTES - old + tail}`);
+      throw new RangeError(
+        `simdnet: needs ${size} more bytes of Wasm memory; the 2 GiB limit allows ${MAX_BYTES - old + tail}`,
+      );
     }
     const pages = Math.ceil(want / PAGE);
     try {
       this.memory.grow(pages);
     } catch {
       const minimal = Math.ceil(needed / PAGE);
-      try { this.memory.grow(minimal); } catch (err) {
+      try {
+        this.memory.grow(minimal);
+      } catch (err) {
         throw new RangeError(`simdnet: could not grow Wasm memory by ${minimal * PAGE} bytes (${String(err)})`);
       }
     }
@@ -129,7 +156,9 @@ export function createLinearMemory(bytes: number): LinearMemory {
   }
   let buffer = new ArrayBuffer(pages * PAGE);
   return {
-    get buffer() { return buffer; },
+    get buffer() {
+      return buffer;
+    },
     grow(add: number) {
       const old = buffer.byteLength / PAGE;
       const next = new ArrayBuffer(buffer.byteLength + add * PAGE);

@@ -5,13 +5,44 @@ export const HEADER_WORDS = 26;
 export const LAYER_WORDS = 12;
 
 export const H = {
-  LAYERS: 0, LOSS: 1, OPTIMIZER: 2, STEP: 3, LR: 4, BETA1: 5, BETA2: 6, EPSILON: 7, DECAY: 8, CLIP: 9,
-  SCRATCH: 10, INPUT: 11, PARAMS: 12, GRADS: 13, M: 14, V: 15, PARAM_COUNT: 16,
-  INPUT_STAGE: 17, TARGET_STAGE: 18, CAPACITY: 19, BETA1_POWER: 20, BETA2_POWER: 22, THREADS: 24, ROWS: 25,
+  LAYERS: 0,
+  LOSS: 1,
+  OPTIMIZER: 2,
+  STEP: 3,
+  LR: 4,
+  BETA1: 5,
+  BETA2: 6,
+  EPSILON: 7,
+  DECAY: 8,
+  CLIP: 9,
+  SCRATCH: 10,
+  INPUT: 11,
+  PARAMS: 12,
+  GRADS: 13,
+  M: 14,
+  V: 15,
+  PARAM_COUNT: 16,
+  INPUT_STAGE: 17,
+  TARGET_STAGE: 18,
+  CAPACITY: 19,
+  BETA1_POWER: 20,
+  BETA2_POWER: 22,
+  THREADS: 24,
+  ROWS: 25,
 } as const;
 
 export const L = {
-  FAN_IN: 0, FAN_OUT: 1, ACT: 2, P0: 3, P1: 4, W: 5, B: 6, GW: 7, GB: 8, Y: 9, D: 10,
+  FAN_IN: 0,
+  FAN_OUT: 1,
+  ACT: 2,
+  P0: 3,
+  P1: 4,
+  W: 5,
+  B: 6,
+  GW: 7,
+  GB: 8,
+  Y: 9,
+  D: 10,
 } as const;
 
 export const ACT = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 'leaky-relu': 4, softmax: 5 } as const;
@@ -39,14 +70,14 @@ export const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN
 
 /** Byte offsets of one network's fixed region, relative to its start. */
 export interface ModelPlan {
-  descriptor: number;          // header + layer records
-  weights: number[];           // W_l, fanIn x fanOut
-  biases: (number | null)[];   // b_l, fanOut, or null without bias
-  params: number;              // start of the parameter block (weights and biases)
-  paramFloats: number;         // floats in the parameter block, alignment padding included
-  grads: number;               // gradient block: same inner offsets as the parameter block
-  scratch: number;             // matmulTransB's packing room: 8 rows of the widest layer
-  bytes: number;               // total size of the region
+  descriptor: number; // header + layer records
+  weights: number[]; // W_l, fanIn x fanOut
+  biases: (number | null)[]; // b_l, fanOut, or null without bias
+  params: number; // start of the parameter block (weights and biases)
+  paramFloats: number; // floats in the parameter block, alignment padding included
+  grads: number; // gradient block: same inner offsets as the parameter block
+  scratch: number; // matmulTransB's packing room: 8 rows of the widest layer
+  bytes: number; // total size of the region
 }
 
 export function planModel(layers: readonly number[], bias: boolean): ModelPlan {
@@ -58,10 +89,14 @@ export function planModel(layers: readonly number[], bias: boolean): ModelPlan {
   const biases: (number | null)[] = [];
   let largest = 0;
   for (let l = 0; l < weightLayers; l++) {
-    const fanIn = layers[l]!, fanOut = layers[l + 1]!;
+    const fanIn = layers[l]!,
+      fanOut = layers[l + 1]!;
     weights.push(at);
     at += align(fanIn * fanOut * 4);
-    if (bias) { biases.push(at); at += align(fanOut * 4); } else biases.push(null);
+    if (bias) {
+      biases.push(at);
+      at += align(fanOut * 4);
+    } else biases.push(null);
     largest = Math.max(largest, 8 * fanOut);
   }
   const paramBytes = at - params;
@@ -75,10 +110,10 @@ export function planModel(layers: readonly number[], bias: boolean): ModelPlan {
 /** Byte offsets of the per-batch buffers for `capacity` rows, relative to their region's start. */
 export interface WorkPlan {
   capacity: number;
-  outputs: number[];     // Y_l, capacity x fanOut
-  deltas: number[];      // D_l, capacity x fanOut
-  inputStage: number;    // capacity x inputs
-  targetStage: number;   // capacity x outputs
+  outputs: number[]; // Y_l, capacity x fanOut
+  deltas: number[]; // D_l, capacity x fanOut
+  inputStage: number; // capacity x inputs
+  targetStage: number; // capacity x outputs
   bytes: number;
 }
 
@@ -87,10 +122,14 @@ export function planWork(layers: readonly number[], capacity: number): WorkPlan 
   const outputs: number[] = [];
   const deltas: number[] = [];
   for (let l = 1; l < layers.length; l++) {
-    outputs.push(at); at += align(capacity * layers[l]! * 4);
-    deltas.push(at); at += align(capacity * layers[l]! * 4);
+    outputs.push(at);
+    at += align(capacity * layers[l]! * 4);
+    deltas.push(at);
+    at += align(capacity * layers[l]! * 4);
   }
-  const inputStage = at; at += align(capacity * layers[0]! * 4);
-  const targetStage = at; at += align(capacity * layers[layers.length - 1]! * 4);
+  const inputStage = at;
+  at += align(capacity * layers[0]! * 4);
+  const targetStage = at;
+  at += align(capacity * layers[layers.length - 1]! * 4);
   return { capacity, outputs, deltas, inputStage, targetStage, bytes: at };
 }

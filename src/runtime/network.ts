@@ -12,14 +12,30 @@ import type { Weights } from '../model/weights.js';
 import type { Kernels } from './abi.js';
 import type { Engine } from './engine.js';
 import { MAX_BYTES, type Heap } from './heap.js';
-import { ACT, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, lossScale, planModel, planWork, type ModelPlan, type WorkPlan } from './layout.js';
+import {
+  ACT,
+  H,
+  HEADER_WORDS,
+  L,
+  LAYER_WORDS,
+  LOSS,
+  OPT,
+  lossScale,
+  planModel,
+  planWork,
+  type ModelPlan,
+  type WorkPlan,
+} from './layout.js';
 import { TrainingRows } from './staging.js';
 
 /** A parameter-shaped block: the parameters, or an optimizer slot (Adam's m and v; momentum and Nesterov keep their velocity in m). */
 export type Block = 'params' | 'm' | 'v';
 
 /** The optimizer's part of the train options, written into the descriptor. */
-export type OptimizerSettings = Pick<ResolvedTrainOptions, 'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay' | 'clipNorm'>;
+export type OptimizerSettings = Pick<
+  ResolvedTrainOptions,
+  'optimizer' | 'learningRate' | 'momentum' | 'beta1' | 'beta2' | 'epsilon' | 'weightDecay' | 'clipNorm'
+>;
 
 /** What an epoch changes in engine memory, copied so that a diverged epoch can be undone. */
 export interface Checkpoint {
@@ -51,7 +67,11 @@ export class Network {
   /** Threads this network's products may use: as asked where the engine has a helper pool, else 1. */
   readonly threads: number;
 
-  constructor(readonly engine: Engine, readonly config: NetworkConfig, threads = 1) {
+  constructor(
+    readonly engine: Engine,
+    readonly config: NetworkConfig,
+    threads = 1,
+  ) {
     this.heap = engine.heap;
     this.kernels = engine.kernels;
     this.plan = planModel(config.layers, config.bias);
@@ -62,16 +82,30 @@ export class Network {
     if (this.threads > 1) engine.pool!.acquire(this.threads);
   }
 
-  get weightLayers(): number { return this.config.layers.length - 1; }
-  get inputSize(): number { return this.config.layers[0]!; }
-  get outputSize(): number { return this.config.layers[this.weightLayers]!; }
-  private word(l: number, w: number): number { return (this.descriptorPtr >> 2) + HEADER_WORDS + l * LAYER_WORDS + w; }
-  private get h(): number { return this.descriptorPtr >> 2; }
-  private get paramsPtr(): number { return this.descriptorPtr + this.plan.params; }
+  get weightLayers(): number {
+    return this.config.layers.length - 1;
+  }
+  get inputSize(): number {
+    return this.config.layers[0]!;
+  }
+  get outputSize(): number {
+    return this.config.layers[this.weightLayers]!;
+  }
+  private word(l: number, w: number): number {
+    return (this.descriptorPtr >> 2) + HEADER_WORDS + l * LAYER_WORDS + w;
+  }
+  private get h(): number {
+    return this.descriptorPtr >> 2;
+  }
+  private get paramsPtr(): number {
+    return this.descriptorPtr + this.plan.params;
+  }
 
   private writeDescriptor(): void {
     const { i32, f32 } = this.heap;
-    const h = this.h, p = this.plan, base = this.descriptorPtr;
+    const h = this.h,
+      p = this.plan,
+      base = this.descriptorPtr;
     i32[h + H.LAYERS] = this.weightLayers;
     i32[h + H.LOSS] = LOSS[this.config.loss];
     i32[h + H.SCRATCH] = base + p.scratch;
@@ -104,7 +138,8 @@ export class Network {
     if (this.workPtr) this.heap.release(this.workPtr);
     this.workPtr = ptr;
     this.workPlan = plan;
-    const i32 = this.heap.i32, h = this.h;
+    const i32 = this.heap.i32,
+      h = this.h;
     for (let l = 0; l < this.weightLayers; l++) {
       i32[this.word(l, L.Y)] = ptr + plan.outputs[l]!;
       i32[this.word(l, L.D)] = ptr + plan.deltas[l]!;
@@ -116,9 +151,15 @@ export class Network {
     return plan;
   }
 
-  private get inputStagePtr(): number { return this.workPtr + this.workPlan!.inputStage; }
-  private get targetStagePtr(): number { return this.workPtr + this.workPlan!.targetStage; }
-  private get outputPtr(): number { return this.outputAt << 2; }
+  private get inputStagePtr(): number {
+    return this.workPtr + this.workPlan!.inputStage;
+  }
+  private get targetStagePtr(): number {
+    return this.workPtr + this.workPlan!.targetStage;
+  }
+  private get outputPtr(): number {
+    return this.outputAt << 2;
+  }
 
   // ---- parameter-shaped blocks -------------------------------------------------------------
 
@@ -132,8 +173,10 @@ export class Network {
   read(block: Block): Weights | null {
     const base = this.blockPtr(block);
     if (!base) return null;
-    const f32 = this.heap.f32, shift = base - this.paramsPtr;
-    const weights: FloatArray[] = [], biases: (FloatArray | null)[] = [];
+    const f32 = this.heap.f32,
+      shift = base - this.paramsPtr;
+    const weights: FloatArray[] = [],
+      biases: (FloatArray | null)[] = [];
     for (let l = 0; l < this.weightLayers; l++) {
       const at = (this.descriptorPtr + this.plan.weights[l]! + shift) >> 2;
       weights.push(f32.slice(at, at + this.config.layers[l]! * this.config.layers[l + 1]!));
@@ -147,7 +190,8 @@ export class Network {
   /** Writes one block from per-layer arrays (shapes already checked). */
   write(block: Block, w: Weights): void {
     if (block !== 'params') this.allocState();
-    const f32 = this.heap.f32, shift = this.blockPtr(block) - this.paramsPtr;
+    const f32 = this.heap.f32,
+      shift = this.blockPtr(block) - this.paramsPtr;
     for (let l = 0; l < this.weightLayers; l++) {
       f32.set(w.weights[l]!, (this.descriptorPtr + this.plan.weights[l]! + shift) >> 2);
       const b = this.plan.biases[l];
@@ -163,7 +207,9 @@ export class Network {
     return out;
   }
 
-  restoreParams(snapshot: FloatArray): void { this.heap.f32.set(snapshot, this.paramsPtr >> 2); }
+  restoreParams(snapshot: FloatArray): void {
+    this.heap.f32.set(snapshot, this.paramsPtr >> 2);
+  }
 
   /** Copies the parameters, the optimizer slots and the step (into the buffers of `into`, else the network's own). */
   checkpoint(into?: Checkpoint): Checkpoint {
@@ -172,7 +218,8 @@ export class Network {
     this.snapshotParams(c.params);
     c.step = this.step;
     if (this.statePtr) {
-      const n = this.plan.paramFloats * 2, at = this.statePtr >> 2;
+      const n = this.plan.paramFloats * 2,
+        at = this.statePtr >> 2;
       c.slots ??= new FloatArray(n);
       c.slots.set(this.heap.f32.subarray(at, at + n));
     }
@@ -205,7 +252,8 @@ export class Network {
       return false;
     };
     for (let l = 0; l < this.weightLayers; l++) {
-      const fanOut = this.config.layers[l + 1]!, b = this.plan.biases[l];
+      const fanOut = this.config.layers[l + 1]!,
+        b = this.plan.biases[l];
       if (anyNonFinite(this.descriptorPtr + this.plan.weights[l]!, this.config.layers[l]! * fanOut)) return l;
       if (b != null && anyNonFinite(this.descriptorPtr + b, fanOut)) return l;
     }
@@ -213,13 +261,19 @@ export class Network {
   }
 
   /** Updates applied so far (Adam's t). */
-  get step(): number { return this.heap.i32[this.h + H.STEP]!; }
-  set step(value: number) { this.heap.i32[this.h + H.STEP] = value; }
+  get step(): number {
+    return this.heap.i32[this.h + H.STEP]!;
+  }
+  set step(value: number) {
+    this.heap.i32[this.h + H.STEP] = value;
+  }
 
   /** Writes the optimizer's words of the descriptor, allocating its slots on first use. */
   configure(settings: OptimizerSettings): void {
     if (settings.optimizer !== 'sgd') this.allocState();
-    const i32 = this.heap.i32, f32 = this.heap.f32, h = this.h;
+    const i32 = this.heap.i32,
+      f32 = this.heap.f32,
+      h = this.h;
     i32[h + H.OPTIMIZER] = OPT[settings.optimizer];
     f32[h + H.LR] = settings.learningRate;
     f32[h + H.BETA1] = settings.optimizer === 'adam' ? settings.beta1 : settings.momentum;
@@ -228,12 +282,16 @@ export class Network {
     f32[h + H.DECAY] = settings.weightDecay;
     f32[h + H.CLIP] = settings.clipNorm;
     // β^step for Adam's bias correction; update() multiplies them by β once per step
-    const f64 = this.heap.f64, beta1 = f32[h + H.BETA1]!, beta2 = f32[h + H.BETA2]!;
-    f64[(this.descriptorPtr >> 3) + H.BETA1_POWER / 2] = Math.pow(beta1, this.step);
-    f64[(this.descriptorPtr >> 3) + H.BETA2_POWER / 2] = Math.pow(beta2, this.step);
+    const f64 = this.heap.f64,
+      beta1 = f32[h + H.BETA1]!,
+      beta2 = f32[h + H.BETA2]!;
+    f64[(this.descriptorPtr >> 3) + H.BETA1_POWER / 2] = beta1 ** this.step;
+    f64[(this.descriptorPtr >> 3) + H.BETA2_POWER / 2] = beta2 ** this.step;
   }
 
-  set learningRate(lr: number) { this.heap.f32[this.h + H.LR] = lr; }
+  set learningRate(lr: number) {
+    this.heap.f32[this.h + H.LR] = lr;
+  }
 
   // ---- passes ------------------------------------------------------------------------------
 
@@ -241,7 +299,11 @@ export class Network {
    * Forward pass over every row of x in chunks; `sink` reads each chunk's outputs at f32 index
    * outputIndex. With `residentPtr`, x already sits in engine memory at that address.
    */
-  private forwardAll(x: Matrix, sink: (start: number, count: number, outputIndex: number) => void, residentPtr = 0): void {
+  private forwardAll(
+    x: Matrix,
+    sink: (start: number, count: number, outputIndex: number) => void,
+    residentPtr = 0,
+  ): void {
     const plan = this.ensureCapacity(Math.min(x.rows, Math.max(this.workPlan?.capacity ?? 0, PREDICT_CHUNK)));
     for (let start = 0; start < x.rows; start += plan.capacity) {
       const count = Math.min(plan.capacity, x.rows - start);
@@ -257,14 +319,17 @@ export class Network {
   outputs(x: Matrix): FloatArray {
     if (x.rows === 1) return this.outputRow(x.data);
     const out = new FloatArray(x.rows * this.outputSize);
-    this.forwardAll(x, (start, count, yAt) => out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize));
+    this.forwardAll(x, (start, count, yAt) =>
+      out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize),
+    );
     return out;
   }
 
   /** The outputs of one input row: one forward call on the input stage, copied out (no chunking, no closure). */
   private outputRow(row: FloatArray): FloatArray {
     if (!this.workPlan) this.ensureCapacity(1);
-    const f32 = this.heap.f32, stage = this.inputStagePtr;
+    const f32 = this.heap.f32,
+      stage = this.inputStagePtr;
     f32.set(row, stage >> 2);
     this.kernels.forward(this.descriptorPtr, stage, 1);
     return f32.slice(this.outputAt, this.outputAt + this.outputSize);
@@ -274,19 +339,31 @@ export class Network {
    * The loss as defined over all rows of x and t (and the accuracy when asked), from one forward
    * pass; `resident` is training data already in engine memory, read there instead of copied in.
    */
-  metrics(x: Matrix, t: Matrix, withAccuracy: boolean, resident: TrainingRows | null = null): { error: number; accuracy: number } {
-    let sum = 0, hits = 0;
-    const loss = LOSS[this.config.loss], cols = this.outputSize;
-    const xResidentPtr = resident ? resident.xPtr : 0, tResidentPtr = resident ? resident.tPtr : 0;
-    this.forwardAll(x, (start, count, yAt) => {
-      let tPtr = tResidentPtr + start * cols * 4;
-      if (!tResidentPtr) {
-        tPtr = this.targetStagePtr;
-        this.heap.f32.set(t.data.subarray(start * cols, (start + count) * cols), tPtr >> 2);
-      }
-      sum += this.kernels.lossSum(loss, yAt << 2, tPtr, count, cols);
-      if (withAccuracy) hits += this.hits(yAt, tPtr >> 2, count, cols);
-    }, xResidentPtr);
+  metrics(
+    x: Matrix,
+    t: Matrix,
+    withAccuracy: boolean,
+    resident: TrainingRows | null = null,
+  ): { error: number; accuracy: number } {
+    let sum = 0,
+      hits = 0;
+    const loss = LOSS[this.config.loss],
+      cols = this.outputSize;
+    const xResidentPtr = resident ? resident.xPtr : 0,
+      tResidentPtr = resident ? resident.tPtr : 0;
+    this.forwardAll(
+      x,
+      (start, count, yAt) => {
+        let tPtr = tResidentPtr + start * cols * 4;
+        if (!tResidentPtr) {
+          tPtr = this.targetStagePtr;
+          this.heap.f32.set(t.data.subarray(start * cols, (start + count) * cols), tPtr >> 2);
+        }
+        sum += this.kernels.lossSum(loss, yAt << 2, tPtr, count, cols);
+        if (withAccuracy) hits += this.hits(yAt, tPtr >> 2, count, cols);
+      },
+      xResidentPtr,
+    );
     return { error: sum * lossScale(loss, x.rows, cols), accuracy: withAccuracy ? hits / x.rows : NaN };
   }
 
@@ -299,7 +376,9 @@ export class Network {
   }
 
   /** Training rows for trainBatch and trainEpoch (resident in engine memory when small enough); release them after training. */
-  stage(x: Matrix, t: Matrix): TrainingRows { return new TrainingRows(this.engine, x, t); }
+  stage(x: Matrix, t: Matrix): TrainingRows {
+    return new TrainingRows(this.engine, x, t);
+  }
 
   /**
    * One update from rows [start, start+count) of `rows` in their visiting order: forward, error
@@ -307,7 +386,8 @@ export class Network {
    * `withLoss`, else NaN.
    */
   trainBatch(rows: TrainingRows, start: number, count: number, withLoss: boolean): number {
-    const k = this.kernels, descriptorPtr = this.descriptorPtr;
+    const k = this.kernels,
+      descriptorPtr = this.descriptorPtr;
     const xPtr = rows.inputBatch(start, count, this.inputStagePtr);
     const tPtr = rows.targetBatch(start, count, this.targetStagePtr);
     k.forward(descriptorPtr, xPtr, count);
@@ -339,6 +419,10 @@ export class Network {
 
 function checkBytes(bytes: number, field: string, value: unknown): void {
   if (bytes > MAX_BYTES) {
-    throw rangeError(field, `sizes whose buffers fit in ${MAX_BYTES} bytes of Wasm memory (these need ${bytes} bytes)`, value);
+    throw rangeError(
+      field,
+      `sizes whose buffers fit in ${MAX_BYTES} bytes of Wasm memory (these need ${bytes} bytes)`,
+      value,
+    );
   }
 }

@@ -19,8 +19,13 @@ export class TrainingRows {
   /** the visiting order of the rows (a permutation), or null for storage order */
   private order: Int32Array | null = null;
 
-  constructor(private readonly engine: Engine, readonly x: Matrix, readonly t: Matrix) {
-    const xBytes = x.data.length * 4, tBytes = t.data.length * 4;
+  constructor(
+    private readonly engine: Engine,
+    readonly x: Matrix,
+    readonly t: Matrix,
+  ) {
+    const xBytes = x.data.length * 4,
+      tBytes = t.data.length * 4;
     if (xBytes + tBytes > RESIDENT_BYTES) return;
     const heap = engine.heap;
     this.regionPtr = heap.alloc(align(xBytes) + align(tBytes) + x.rows * 4);
@@ -32,10 +37,14 @@ export class TrainingRows {
   }
 
   /** The rows sit in engine memory (trainEpoch can run over them in one call). */
-  get resident(): boolean { return this.regionPtr !== 0; }
+  get resident(): boolean {
+    return this.regionPtr !== 0;
+  }
 
   /** The resident visiting order for trainEpoch: its address, or 0 for storage order. */
-  get orderPtrOrZero(): number { return this.order ? this.orderPtr : 0; }
+  get orderPtrOrZero(): number {
+    return this.order ? this.orderPtr : 0;
+  }
 
   /** Visits the rows in `order` (a permutation of the row indices) from now on; null: storage order. */
   setOrder(order: Int32Array | null): void {
@@ -59,7 +68,11 @@ export class TrainingRows {
       this.engine.kernels.gatherRows(residentPtr, this.orderPtr, start, count, m.cols, stagePtr);
       return stagePtr;
     }
-    const f32 = this.engine.heap.f32, src = m.data, cols = m.cols, order = this.order, dst = stagePtr >> 2;
+    const f32 = this.engine.heap.f32,
+      src = m.data,
+      cols = m.cols,
+      order = this.order,
+      dst = stagePtr >> 2;
     if (!order) copyRun(f32, src, start * cols, count * cols, dst);
     else for (let i = 0; i < count; i++) copyRun(f32, src, order[start + i]! * cols, cols, dst + i * cols);
     return stagePtr;
@@ -78,6 +91,9 @@ export class TrainingRows {
  * into a shared memory); a short one element by element, cheaper than set's call and view.
  */
 function copyRun(f32: FloatArray, src: FloatArray, from: number, length: number, dst: number): void {
-  if (length >= 64) { f32.set(src.subarray(from, from + length), dst); return; }
+  if (length >= 64) {
+    f32.set(src.subarray(from, from + length), dst);
+    return;
+  }
   for (let i = 0; i < length; i++) f32[dst + i] = src[from + i]!;
 }

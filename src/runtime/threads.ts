@@ -23,10 +23,17 @@ interface HelperStart {
  * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter). The helper
  * source below repeats these two lines, since it runs without the library.
  */
-export function threadImports(memory: WebAssembly.Memory): { sleep(index: number, expected: number): void; wake(index: number, count: number): void } {
+export function threadImports(memory: WebAssembly.Memory): {
+  sleep(index: number, expected: number): void;
+  wake(index: number, count: number): void;
+} {
   return {
-    sleep: (index, expected) => { Atomics.wait(new Int32Array(memory.buffer), index, expected); },
-    wake: (index, count) => { Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count); },
+    sleep: (index, expected) => {
+      Atomics.wait(new Int32Array(memory.buffer), index, expected);
+    },
+    wake: (index, count) => {
+      Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count);
+    },
   };
 }
 
@@ -84,9 +91,11 @@ export function threadsFor(requested: ThreadsOption, possible: boolean, jsEngine
   if (jsEngine) return 1;
   if (requested === 'auto') return possible ? hardwareThreads() : 1;
   if (requested > 1 && !possible) {
-    throw new Error(`simdnet: threads: ${requested} needs WebAssembly memory shared between workers, which this runtime does not ` +
-      "allow; a page must be cross-origin isolated, served with the headers 'Cross-Origin-Opener-Policy: same-origin' and " +
-      "'Cross-Origin-Embedder-Policy: require-corp' (threads: 'auto' falls back to 1 where it is not)");
+    throw new Error(
+      `simdnet: threads: ${requested} needs WebAssembly memory shared between workers, which this runtime does not ` +
+        "allow; a page must be cross-origin isolated, served with the headers 'Cross-Origin-Opener-Policy: same-origin' and " +
+        "'Cross-Origin-Embedder-Policy: require-corp' (threads: 'auto' falls back to 1 where it is not)",
+    );
   }
   return requested;
 }
@@ -102,14 +111,23 @@ export class HelperPool {
   /** live networks on more than one thread */
   private users = 0;
 
-  constructor(private readonly module: WebAssembly.Module, private readonly memory: WebAssembly.Memory,
-    private readonly heap: Heap, private readonly exports: WasmExports, private readonly controlPtr: number) {}
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly heap: Heap,
+    private readonly exports: WasmExports,
+    private readonly controlPtr: number,
+  ) {}
 
   /** Helpers running or starting. */
-  get size(): number { return this.helpers.length; }
+  get size(): number {
+    return this.helpers.length;
+  }
 
   /** Parts of products that helpers computed since the engine started. */
-  get partsByHelpers(): number { return this.exports.helperParts(); }
+  get partsByHelpers(): number {
+    return this.exports.helperParts();
+  }
 
   /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */
   acquire(threads: number): void {
@@ -123,19 +141,32 @@ export class HelperPool {
   }
 
   /** Settles once every helper started so far runs (or failed to start: products then run without it). */
-  async ready(): Promise<void> { await Promise.all(this.starting); }
+  async ready(): Promise<void> {
+    await Promise.all(this.starting);
+  }
 
   private spawn(): void {
     const scratchPtr = this.heap.alloc(this.exports.SCRATCH_BYTES.value as number);
     const port = startWorker<HelperStart, string>(HELPER_SOURCE, 'simdnet-helper');
     // Node: the worker holds the process open only until it runs (so that awaiting ready() can't
     // end the process early); unref comes after the listeners, since adding one refs it again
-    this.starting.push(new Promise<void>((resolve) => {
-      const started = (): void => { port.unref(); resolve(); };
-      port.onMessage(started);
-      port.onError(started);
-    }));
-    port.post({ module: this.module, memory: this.memory, scratchPtr, controlPtr: this.controlPtr, epoch: this.exports.helperEpoch() });
+    this.starting.push(
+      new Promise<void>((resolve) => {
+        const started = (): void => {
+          port.unref();
+          resolve();
+        };
+        port.onMessage(started);
+        port.onError(started);
+      }),
+    );
+    port.post({
+      module: this.module,
+      memory: this.memory,
+      scratchPtr,
+      controlPtr: this.controlPtr,
+      epoch: this.exports.helperEpoch(),
+    });
     this.helpers.push({ port, scratchPtr });
   }
 

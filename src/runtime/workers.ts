@@ -13,10 +13,19 @@ export interface WorkerPort<In, Out> {
 }
 
 interface WorkerThreads {
-  Worker: new (code: string, options: { eval: true; name?: string }) => {
-    postMessage(m: unknown): void; on(e: string, f: (v: never) => void): void; terminate(): Promise<number>; unref(): void;
+  Worker: new (
+    code: string,
+    options: { eval: true; name?: string },
+  ) => {
+    postMessage(m: unknown): void;
+    on(e: string, f: (v: never) => void): void;
+    terminate(): Promise<number>;
+    unref(): void;
   };
-  parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(e: 'message', f: (m: never) => void): void } | null;
+  parentPort: {
+    postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
+    on(e: 'message', f: (m: never) => void): void;
+  } | null;
 }
 
 /** Node's worker_threads (through process.getBuiltinModule, Node ≥ 20.16), or undefined elsewhere. */
@@ -27,8 +36,10 @@ export function nodeWorkerThreads(): WorkerThreads | undefined {
 
 /** Whether startWorker can start a worker here. */
 export function workersAvailable(): boolean {
-  return (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function')
-    || nodeWorkerThreads() !== undefined;
+  return (
+    (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') ||
+    nodeWorkerThreads() !== undefined
+  );
 }
 
 /** Starts a worker running `source` (a classic script); `name` shows in browser dev tools. */
@@ -39,20 +50,30 @@ export function startWorker<In, Out>(source: string, name: string): WorkerPort<I
     URL.revokeObjectURL(url); // the worker has its URL; revoking after construction is allowed
     return {
       post: (m) => worker.postMessage(m),
-      onMessage: (f) => { worker.onmessage = (e: MessageEvent<Out>) => f(e.data); },
-      onError: (f) => { worker.onerror = (e) => { e.preventDefault(); f(new Error(e.message)); }; },
+      onMessage: (f) => {
+        worker.onmessage = (e: MessageEvent<Out>) => f(e.data);
+      },
+      onError: (f) => {
+        worker.onerror = (e) => {
+          e.preventDefault();
+          f(new Error(e.message));
+        };
+      },
       terminate: () => worker.terminate(),
       unref: () => {},
     };
   }
   const threads = nodeWorkerThreads();
-  if (!threads) throw new Error('simdnet: workers need Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
+  if (!threads)
+    throw new Error('simdnet: workers need Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
   const worker = new threads.Worker(source, { eval: true, name });
   return {
     post: (m) => worker.postMessage(m),
     onMessage: (f) => worker.on('message', f as (v: never) => void),
     onError: (f) => worker.on('error', ((e: Error) => f(new Error(`${e.name}: ${e.message}`))) as (v: never) => void),
-    terminate: () => { void worker.terminate(); },
+    terminate: () => {
+      void worker.terminate();
+    },
     unref: () => worker.unref(),
   };
 }

@@ -7,12 +7,21 @@ import { chromium, type Browser } from 'playwright';
 import { readTools } from '../../scripts/test-tools.mjs';
 
 export const CHROMIUM = readTools().chromium;
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: run npm test (its first step finds or installs one) or set CHROMIUM_PATH`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: run npm test (its first step finds or installs one) or set CHROMIUM_PATH`,
+    );
   }
   // a fresh profile directory per launch is playwright's default
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

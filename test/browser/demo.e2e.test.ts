@@ -14,7 +14,10 @@ describe('demo page in Chromium', () => {
     server = await serveStatic(new URL('../..', import.meta.url).pathname);
     browser = await launchChromium();
   });
-  afterAll(async () => { await browser?.close(); await server?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
   it('trains in a worker, stays responsive, and predicts a drawn digit', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
@@ -34,7 +37,8 @@ describe('demo page in Chromium', () => {
     const box = (await page.locator('#pad').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
     await page.mouse.down();
-    for (let k = 1; k <= 10; k++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.07 * k));
+    for (let k = 1; k <= 10; k++)
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + 0.07 * k));
     await page.mouse.up();
     await expect.poll(() => page.textContent('[data-testid=guess]')).toMatch(/^\d$/);
     expect(await page.locator('[data-testid=probs] li').count()).toBe(10);

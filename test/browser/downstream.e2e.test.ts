@@ -36,37 +36,71 @@ describe('downstream apps in Chromium', () => {
     // install simdnet as npm would: the packed tarball, unpacked into node_modules. `npm test` has
     // built dist/ already; --ignore-scripts keeps npm pack from running `prepare`, a rebuild that
     // would delete dist/ and rewrite build/*.wasm while other test files read them
-    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', tmp], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', tmp], {
+      cwd: repo,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     execFileSync('tar', ['-xzf', join(tmp, tarball), '-C', join(tmp, 'node_modules')]);
     cpSync(join(tmp, 'node_modules/package'), join(tmp, 'node_modules/simdnet'), { recursive: true });
     rmSync(join(tmp, 'node_modules/package'), { recursive: true });
-    writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { simdnet: 'file:simdnet' } }));
+    writeFileSync(
+      join(tmp, 'package.json'),
+      JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { simdnet: 'file:simdnet' } }),
+    );
 
     // 1. no bundler: the page maps the bare name to the package's file
     cpSync(fixture, join(tmp, 'plain'), { recursive: true });
-    const html = readFileSync(join(tmp, 'plain/index.html'), 'utf8').replace('<script type="module"',
-      '<script type="importmap">{ "imports": { "simdnet": "../node_modules/simdnet/dist/index.js" } }</script>\n  <script type="module"');
+    const html = readFileSync(join(tmp, 'plain/index.html'), 'utf8').replace(
+      '<script type="module"',
+      '<script type="importmap">{ "imports": { "simdnet": "../node_modules/simdnet/dist/index.js" } }</script>\n  <script type="module"',
+    );
     writeFileSync(join(tmp, 'plain/index.html'), html);
 
     // 2. esbuild: bundle the app with its defaults (only what every ESM app needs)
     cpSync(fixture, join(tmp, 'esbuild-src'), { recursive: true });
     const esbuild = await import('esbuild');
-    await esbuild.build({ absWorkingDir: tmp, entryPoints: ['esbuild-src/main.js'], bundle: true, format: 'esm', outdir: 'esbuild', minify: true, logLevel: 'error' });
+    await esbuild.build({
+      absWorkingDir: tmp,
+      entryPoints: ['esbuild-src/main.js'],
+      bundle: true,
+      format: 'esm',
+      outdir: 'esbuild',
+      minify: true,
+      logLevel: 'error',
+    });
     cpSync(join(fixture, 'index.html'), join(tmp, 'esbuild/index.html'));
 
     // 3. Vite: `vite build` of the app folder, no config file
     cpSync(fixture, join(tmp, 'vite-src'), { recursive: true });
     const vite = await import('vite');
-    await vite.build({ root: join(tmp, 'vite-src'), configFile: false, logLevel: 'error', base: './', build: { outDir: join(tmp, 'vite'), emptyOutDir: true } });
+    await vite.build({
+      root: join(tmp, 'vite-src'),
+      configFile: false,
+      logLevel: 'error',
+      base: './',
+      build: { outDir: join(tmp, 'vite'), emptyOutDir: true },
+    });
 
     // 4. the Vite dev server on the same app folder (dependencies pre-bundled by Vite, no config)
-    devServer = await vite.createServer({ root: join(tmp, 'vite-src'), configFile: false, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+    devServer = await vite.createServer({
+      root: join(tmp, 'vite-src'),
+      configFile: false,
+      logLevel: 'error',
+      server: { port: 0, host: '127.0.0.1' },
+    });
     await devServer.listen();
 
     server = await serveStatic(tmp);
     browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => { await browser?.close(); await server?.close(); await devServer?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await devServer?.close();
+  });
 
   for (const app of ['plain', 'esbuild', 'vite', 'vite dev server']) {
     it(`${app}: trains, predicts, and trains in a worker while frames keep coming`, async () => {

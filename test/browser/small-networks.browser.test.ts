@@ -16,7 +16,8 @@ describe('relaxed SIMD: the fused epoch against the general path', () => {
       let fused = 0;
       for (const layers of SHAPES.filter((l) => fits(c, l))) {
         for (const batch of [1, 3, 4]) {
-          if (!fusedPathTaken('wasm', { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch)) continue;
+          if (!fusedPathTaken('wasm', { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch))
+            continue;
           fused++;
           const label = `${layers.join('-')} batch ${batch}`;
           const { identical, moved } = compareFusedWithGeneral('wasm', layers, c, batch);

@@ -6,14 +6,27 @@ import type { Browser } from 'playwright';
 import { ISOLATION_HEADERS, serveStatic } from '../../scripts/serve.mjs';
 import { launchChromium } from './chromium.js';
 
-interface PageResult { isolated: boolean; auto?: number; build?: string; threads?: number; same?: boolean; error?: string; unexpected?: string }
+interface PageResult {
+  isolated: boolean;
+  auto?: number;
+  build?: string;
+  threads?: number;
+  same?: boolean;
+  error?: string;
+  unexpected?: string;
+}
 
 describe('threads in Chromium pages', () => {
   let browser: Browser;
   const servers: { url: string; close(): Promise<void> }[] = [];
   const root = new URL('../..', import.meta.url).pathname;
-  beforeAll(async () => { browser = await launchChromium(); });
-  afterAll(async () => { await browser?.close(); for (const s of servers) await s.close(); });
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const s of servers) await s.close();
+  });
 
   async function open(headers: Record<string, string>): Promise<PageResult> {
     const server = await serveStatic(root, { headers });

@@ -12,20 +12,29 @@ export class ArticleNN {
   outputSigm: Float64Array[] = [];
 
   constructor(
-    readonly layers: number[], public w: Float64Array[],
-    readonly alph: number, readonly theta: number, readonly mu: number,
+    readonly layers: number[],
+    public w: Float64Array[],
+    readonly alph: number,
+    readonly theta: number,
+    readonly mu: number,
   ) {}
 
-  sigmoid(s: number): number { return 1 / (1 + Math.exp(-this.alph * (s - this.theta))); }
-  dsigmoid(y: number): number { return y * (1 - y); }
+  sigmoid(s: number): number {
+    return 1 / (1 + Math.exp(-this.alph * (s - this.theta)));
+  }
+  dsigmoid(y: number): number {
+    return y * (1 - y);
+  }
 
   forward(x: ArrayLike<number>, rows: number): void {
-    this.output = []; this.outputSigm = [];
+    this.output = [];
+    this.outputSigm = [];
     let input: ArrayLike<number> = x;
     for (let l = 0; l < this.w.length; l++) {
       const s = matmulRef(input, this.w[l]!, null, rows, this.layers[l]!, this.layers[l + 1]!).c;
       const y = s.map((v) => this.sigmoid(v));
-      this.output.push(s); this.outputSigm.push(y);
+      this.output.push(s);
+      this.outputSigm.push(y);
       input = y;
     }
   }
@@ -34,7 +43,8 @@ export class ArticleNN {
   backword(t: ArrayLike<number>, rows: number): Float64Array[] {
     const result: Float64Array[] = [];
     for (let l = this.w.length - 1; l >= 0; l--) {
-      const y = this.outputSigm[l]!, n = this.layers[l + 1]!;
+      const y = this.outputSigm[l]!,
+        n = this.layers[l + 1]!;
       if (l === this.w.length - 1) {
         result.unshift(y.map((yi, i) => this.alph * 2 * (yi - t[i]!) * this.dsigmoid(yi)));
       } else {
@@ -49,12 +59,14 @@ export class ArticleNN {
   /** For every row: w[l] −= kron(input_row as a column, μ·diff_row). */
   update(diff: Float64Array[], x: ArrayLike<number>, rows: number): void {
     for (let l = this.w.length - 1; l >= 0; l--) {
-      const fanIn = this.layers[l]!, fanOut = this.layers[l + 1]!;
+      const fanIn = this.layers[l]!,
+        fanOut = this.layers[l + 1]!;
       const input: ArrayLike<number> = l === 0 ? x : this.outputSigm[l - 1]!;
       const w = this.w[l]!;
       for (let r = 0; r < rows; r++) {
         for (let i = 0; i < fanIn; i++) {
-          for (let j = 0; j < fanOut; j++) w[i * fanOut + j] = w[i * fanOut + j]! - input[r * fanIn + i]! * (this.mu * diff[l]![r * fanOut + j]!);
+          for (let j = 0; j < fanOut; j++)
+            w[i * fanOut + j] = w[i * fanOut + j]! - input[r * fanIn + i]! * (this.mu * diff[l]![r * fanOut + j]!);
         }
       }
     }
@@ -85,7 +97,8 @@ export class ArticleNN {
    * over the whole set with the weights after the epoch.
    */
   fitSequential(x: ArrayLike<number>, t: ArrayLike<number>, rows: number, epochs: number): number[] {
-    const nIn = this.layers[0]!, nOut = this.layers[this.layers.length - 1]!;
+    const nIn = this.layers[0]!,
+      nOut = this.layers[this.layers.length - 1]!;
     const errors: number[] = [];
     for (let e = 0; e < epochs; e++) {
       for (let r = 0; r < rows; r++) {

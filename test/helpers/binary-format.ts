@@ -31,7 +31,11 @@ export function splitBinary(bytes: Uint8Array): { meta: Record<string, unknown>;
 }
 
 /** A well-formed, correctly signed binary file from metadata (any JSON text) and floats. */
-export function joinBinary(metaText: string, floats: ArrayLike<number>, opts: { version?: number; count?: number } = {}): Uint8Array {
+export function joinBinary(
+  metaText: string,
+  floats: ArrayLike<number>,
+  opts: { version?: number; count?: number } = {},
+): Uint8Array {
   const metaBytes = new TextEncoder().encode(metaText);
   const floatsAt = Math.ceil((16 + metaBytes.length) / 4) * 4 + 4;
   const out = new Uint8Array(floatsAt + floats.length * 4 + 4);

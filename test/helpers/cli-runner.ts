@@ -17,15 +17,26 @@ function cliPath(): Promise<string> {
     mkdirSync(dir, { recursive: true });
     const outfile = join(dir, `cli-${process.pid}-${Date.now()}.mjs`);
     await build({
-      entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile, bundle: true, format: 'esm', target: 'es2022',
-      platform: 'node', packages: 'external', loader: { '.wasm': 'binary' }, logLevel: 'error',
+      entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      platform: 'node',
+      packages: 'external',
+      loader: { '.wasm': 'binary' },
+      logLevel: 'error',
     });
     return outfile;
   })();
   return bundled;
 }
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export async function cli(args: string[], cwd = root): Promise<Run> {
   const r = spawnSync(process.execPath, [await cliPath(), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
@@ -46,14 +57,33 @@ export function writeFile(dir: string, name: string, text: string): string {
   return path;
 }
 
-export interface Trained { code: number; stderr: string; path: string; result: Record<string, unknown>; model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> } }
+export interface Trained {
+  code: number;
+  stderr: string;
+  path: string;
+  result: Record<string, unknown>;
+  model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> };
+}
 
 /** `simdnet train <file> --json --quiet --out <model>` with the given flags: its result and the saved model. */
 export async function trainModel(dir: string, file: string, flags: string[]): Promise<Trained> {
   const out = join(dir, `model-${Math.random().toString(36).slice(2)}.json`);
   const r = await cli(['train', file, ...flags, '--json', '--quiet', '--out', out]);
-  if (r.code !== 0) return { code: r.code, stderr: r.stderr, path: out, result: {}, model: { weights: [], normalizer: null, meta: {} } };
-  return { code: 0, stderr: r.stderr, path: out, result: JSON.parse(r.stdout), model: JSON.parse(readFileSync(out, 'utf8')) };
+  if (r.code !== 0)
+    return {
+      code: r.code,
+      stderr: r.stderr,
+      path: out,
+      result: {},
+      model: { weights: [], normalizer: null, meta: {} },
+    };
+  return {
+    code: 0,
+    stderr: r.stderr,
+    path: out,
+    result: JSON.parse(r.stdout),
+    model: JSON.parse(readFileSync(out, 'utf8')),
+  };
 }
 
 /** Two training runs made the same network: the same normaliser and weights, bit for bit. */

@@ -21,27 +21,63 @@ export interface SmallCase {
 
 /** Every loss the fused path accepts, every elementwise activation, softmax, gain and threshold, bias on and off. */
 export const CASES: SmallCase[] = [
-  { label: "the article's sigmoid (gain 0.04, threshold 0.1), no bias, sse", decay: 0,
-    net: { activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse' } },
-  { label: 'tanh → sigmoid (gain 2, threshold −0.3), mse, weight decay', decay: 1e-3,
-    net: { activation: 'tanh', output: { name: 'sigmoid', gain: 2, threshold: -0.3 }, loss: 'mse' } },
-  { label: 'relu → linear, sse, no bias', decay: 0, lr: 0.002, net: { activation: 'relu', output: 'linear', bias: false, loss: 'sse' } },
-  { label: 'leaky-relu → sigmoid, binary-cross-entropy, weight decay', decay: 1e-2,
-    net: { activation: { name: 'leaky-relu', slope: 0.1 }, output: 'sigmoid', loss: 'binary-cross-entropy' } },
-  { label: 'tanh → softmax, cross-entropy', decay: 0, net: { activation: 'tanh', output: 'softmax', loss: 'cross-entropy' } },
+  {
+    label: "the article's sigmoid (gain 0.04, threshold 0.1), no bias, sse",
+    decay: 0,
+    net: { activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 }, bias: false, loss: 'sse' },
+  },
+  {
+    label: 'tanh → sigmoid (gain 2, threshold −0.3), mse, weight decay',
+    decay: 1e-3,
+    net: { activation: 'tanh', output: { name: 'sigmoid', gain: 2, threshold: -0.3 }, loss: 'mse' },
+  },
+  {
+    label: 'relu → linear, sse, no bias',
+    decay: 0,
+    lr: 0.002,
+    net: { activation: 'relu', output: 'linear', bias: false, loss: 'sse' },
+  },
+  {
+    label: 'leaky-relu → sigmoid, binary-cross-entropy, weight decay',
+    decay: 1e-2,
+    net: { activation: { name: 'leaky-relu', slope: 0.1 }, output: 'sigmoid', loss: 'binary-cross-entropy' },
+  },
+  {
+    label: 'tanh → softmax, cross-entropy',
+    decay: 0,
+    net: { activation: 'tanh', output: 'softmax', loss: 'cross-entropy' },
+  },
   { label: 'sigmoid → softmax, sse', decay: 0, net: { activation: 'sigmoid', output: 'softmax', loss: 'sse' } },
 ];
 
 /** Shapes of both fused kernels: every width at most 4 with one hidden layer (registers), and the rest. */
-export const SHAPES: number[][] = [[3, 4, 3], [2, 3, 1], [4, 4, 4], [4, 2, 4], [1, 1], [3, 5, 2], [5, 7, 6, 2], [10, 20, 5], [16, 32, 8], [9, 13, 17], [64, 6, 3]];
+export const SHAPES: number[][] = [
+  [3, 4, 3],
+  [2, 3, 1],
+  [4, 4, 4],
+  [4, 2, 4],
+  [1, 1],
+  [3, 5, 2],
+  [5, 7, 6, 2],
+  [10, 20, 5],
+  [16, 32, 8],
+  [9, 13, 17],
+  [64, 6, 3],
+];
 
 export const BATCHES = [1, 2, 3, 4];
 
 /** Whether the case can be built on these layers (softmax needs two outputs). */
-export const fits = (c: SmallCase, layers: number[]): boolean => c.net.output !== 'softmax' || layers[layers.length - 1]! >= 2;
+export const fits = (c: SmallCase, layers: number[]): boolean =>
+  c.net.output !== 'softmax' || layers[layers.length - 1]! >= 2;
 
 /** 1 when the engine's trainEpoch would take the fused path for this network, train options and batch. */
-export function fusedPathTaken(engine: 'js' | 'wasm', options: NetworkOptions, train: TrainOptions, batch: number): number {
+export function fusedPathTaken(
+  engine: 'js' | 'wasm',
+  options: NetworkOptions,
+  train: TrainOptions,
+  batch: number,
+): number {
   const { config } = resolveNetworkOptions(options);
   const net = new Network(loadEngineSync(engine), config);
   try {
@@ -62,9 +98,16 @@ export interface Comparison {
 }
 
 /** Trains two copies of one network on shuffled rows (23 rows: a partial last batch), fused and general. */
-export function compareFusedWithGeneral(engine: 'js' | 'wasm', layers: number[], c: SmallCase, batchSize: number): Comparison {
+export function compareFusedWithGeneral(
+  engine: 'js' | 'wasm',
+  layers: number[],
+  c: SmallCase,
+  batchSize: number,
+): Comparison {
   const random = rng(layers.length * 100 + batchSize);
-  const rows = 23, nin = layers[0]!, nout = layers[layers.length - 1]!;
+  const rows = 23,
+    nin = layers[0]!,
+    nout = layers[layers.length - 1]!;
   const x = randomF32(rows * nin, random, -1, 1);
   const t = new Float32Array(rows * nout);
   for (let r = 0; r < rows; r++) t[r * nout + Math.floor(random() * nout)] = 1;
@@ -74,11 +117,13 @@ export function compareFusedWithGeneral(engine: 'js' | 'wasm', layers: number[],
   const reports = [nets[0]!.train(x, t, train), nets[1]!.train(x, t, { ...train, onBatch: () => {} })];
   const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
   // the same errors, and the same count of updates (Adam's t, saved with the model)
-  let identical = reports[0]!.error === reports[1]!.error && nets[0]!.toJSON().training!.step === nets[1]!.toJSON().training!.step;
+  let identical =
+    reports[0]!.error === reports[1]!.error && nets[0]!.toJSON().training!.step === nets[1]!.toJSON().training!.step;
   let moved = 0;
   for (let l = 0; l < layers.length - 1; l++) {
     identical &&= sameBits(a.weights[l]!, b.weights[l]!) && sameBits(a.biases[l] ?? [], b.biases[l] ?? []);
-    for (let i = 0; i < a.weights[l]!.length; i++) moved = Math.max(moved, Math.abs(a.weights[l]![i]! - initial.weights[l]![i]!));
+    for (let i = 0; i < a.weights[l]!.length; i++)
+      moved = Math.max(moved, Math.abs(a.weights[l]![i]! - initial.weights[l]![i]!));
   }
   for (const n of nets) n.dispose();
   return { identical, moved };

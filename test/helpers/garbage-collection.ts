@@ -15,7 +15,9 @@ export function forceGc(): (() => void) | null {
     v8.setFlagsFromString('--expose-gc');
     const f = runInNewContext('gc') as unknown;
     gcFn = typeof f === 'function' ? (f as () => void) : null;
-  } catch { gcFn = null; }
+  } catch {
+    gcFn = null;
+  }
   return gcFn;
 }
 

@@ -20,10 +20,22 @@ export function expectNoPollution(what: string): void {
 function createOptionsOf(json: ModelJSON, engine: EngineKind): NetworkOptions {
   return {
     layers: json.layers,
-    activation: json.activations.map((a) => a.name === 'sigmoid' ? { name: a.name, gain: a.gain, threshold: a.threshold }
-      : a.name === 'leaky-relu' ? { name: a.name, slope: a.slope } : a.name),
-    loss: json.loss, bias: json.bias, init: json.init, seed: json.seed, normalize: json.normalize, engine,
-    ...((json.init === 'uniform' || json.init === 'normal') && json.initScale !== null ? { initScale: json.initScale } : {}),
+    activation: json.activations.map((a) =>
+      a.name === 'sigmoid'
+        ? { name: a.name, gain: a.gain, threshold: a.threshold }
+        : a.name === 'leaky-relu'
+          ? { name: a.name, slope: a.slope }
+          : a.name,
+    ),
+    loss: json.loss,
+    bias: json.bias,
+    init: json.init,
+    seed: json.seed,
+    normalize: json.normalize,
+    engine,
+    ...((json.init === 'uniform' || json.init === 'normal') && json.initScale !== null
+      ? { initScale: json.initScale }
+      : {}),
   };
 }
 
@@ -33,9 +45,12 @@ export function expectSoundNetwork(net: NN, engine: EngineKind, what: string): v
   expect(allFinite(net.getWeights()), `${what}: accepted a non-finite weight`).toBe(true);
   NN.createSync(createOptionsOf(json, engine)).dispose(); // throws if the model describes a network create() refuses
   let y: Float32Array | null = null;
-  try { y = net.predict(new Float32Array(3 * net.inputSize).fill(0.5)); } catch (err) {
+  try {
+    y = net.predict(new Float32Array(3 * net.inputSize).fill(0.5));
+  } catch (err) {
     // a model saved before its first train() has no fitted normaliser yet: predict says so (a state error, not an argument error)
-    if (json.normalize !== 'none' && json.normalizer === null) expect(String(err)).toMatch(/normalize .* is fitted by the first train/);
+    if (json.normalize !== 'none' && json.normalizer === null)
+      expect(String(err)).toMatch(/normalize .* is fitted by the first train/);
     else expectClearError(err, null, `${what}: predict`);
   }
   if (y) expect(y.length, `${what}: predict`).toBe(3 * net.outputSize);

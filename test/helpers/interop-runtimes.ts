@@ -23,17 +23,25 @@ export async function onnxRuntime(bytes: Uint8Array, x: Float32Array, inputs: nu
 export async function tensorflow(files: TFJSModel, x: Float32Array, inputs: number): Promise<Float32Array> {
   const model = await loadTFJS(files);
   try {
-    return tf.tidy(() => (model.predict(tf.tensor2d(x, [x.length / inputs, inputs])) as tf.Tensor).dataSync() as Float32Array);
+    return tf.tidy(
+      () => (model.predict(tf.tensor2d(x, [x.length / inputs, inputs])) as tf.Tensor).dataSync() as Float32Array,
+    );
   } finally {
     model.dispose();
   }
 }
 
 function loadTFJS({ modelJSON, weightData }: TFJSModel): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJSON.modelTopology, weightSpecs: modelJSON.weightsManifest.flatMap((g) => g.weights),
-    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer,
-  }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJSON.modelTopology,
+      weightSpecs: modelJSON.weightsManifest.flatMap((g) => g.weights),
+      weightData: weightData.buffer.slice(
+        weightData.byteOffset,
+        weightData.byteOffset + weightData.byteLength,
+      ) as ArrayBuffer,
+    }),
+  );
 }
 
 export { tf };

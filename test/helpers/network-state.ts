@@ -4,9 +4,17 @@ import { expect } from 'vitest';
 import type { NN, Weights } from '../../src/index.js';
 import { expectSameWeights } from './bits.js';
 
-export interface NetState { weights: Weights; epochs: number; json: string }
+export interface NetState {
+  weights: Weights;
+  epochs: number;
+  json: string;
+}
 
-export const stateOf = (net: NN): NetState => ({ weights: net.getWeights(), epochs: net.epochs, json: JSON.stringify(net.toJSON()) });
+export const stateOf = (net: NN): NetState => ({
+  weights: net.getWeights(),
+  epochs: net.epochs,
+  json: JSON.stringify(net.toJSON()),
+});
 
 export function expectSameState(before: NetState, net: NN, what: string): void {
   expect(net.isDisposed, `${what}: disposed`).toBe(false);

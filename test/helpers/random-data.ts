@@ -21,7 +21,8 @@ export const randomRows = (count: number, cols: number, seed: number, lo = -1, h
 /** Float32 weights uniform in ±scale and biases in ±scale/4, every layer. */
 export function randomWeights(layers: number[], seed: number, scale = 0.8): Weights {
   const random = rng(seed);
-  const weights: Float32Array[] = [], biases: Float32Array[] = [];
+  const weights: Float32Array[] = [],
+    biases: Float32Array[] = [];
   for (let l = 0; l < layers.length - 1; l++) {
     weights.push(randomF32(layers[l]! * layers[l + 1]!, random, -scale, scale));
     biases.push(randomF32(layers[l + 1]!, random, -scale / 4, scale / 4));

