@@ -9,20 +9,22 @@ export type {
   NetworkOptions,
   TrainOptions,
   EpochInfo,
+  EngineOption,
+  ThreadsOption,
+  BatchInfo,
+  Schedule,
+  EarlyStopping,
+} from './options.js';
+export type {
   Activation,
   ActivationName,
   ActivationSpec,
   LossName,
   InitName,
   OptimizerName,
-  EngineOption,
-  ThreadsOption,
   NetworkConfig,
   ResolvedActivation,
-  BatchInfo,
-  Schedule,
-  EarlyStopping,
-} from './options.js';
+} from './vocabulary.js';
 export type { ModelJSON } from './format/json.js';
 export type { EngineName, BuildName } from './runtime/engine.js';
 export { articleData } from './model/data.js';

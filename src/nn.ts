@@ -18,12 +18,12 @@ import {
   resolveNetworkOptions,
   resolveTrainOptions,
   type EngineOption,
-  type NetworkConfig,
   type NetworkOptions,
   type Placement,
   type ThreadsOption,
   type TrainOptions,
 } from './options.js';
+import type { NetworkConfig } from './vocabulary.js';
 import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
 import { toMatrix, type Matrix } from './model/data.js';
 import { Random } from './model/random.js';

@@ -1,7 +1,7 @@
 // toFunction(): the network as standalone JavaScript source. Only numbers taken from the model
 // are written into the code (weights, sizes, activation parameters, normaliser statistics); every
 // name and operator comes from this file, never from the model.
-import type { NetworkConfig } from '../options.js';
+import type { NetworkConfig } from '../vocabulary.js';
 import type { Weights } from '../model/weights.js';
 import type { Normalizer } from '../model/normalize.js';
 

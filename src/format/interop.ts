@@ -1,7 +1,7 @@
 // Where NN's ONNX and TensorFlow.js methods find their codecs. The codecs (protobufjs included)
 // live in the separate entry point simdnet/interop, which registers them here when imported, so
 // the core bundle carries only this file and its size budget is untouched.
-import type { LossName } from '../options.js';
+import type { LossName } from '../vocabulary.js';
 
 /** The files of a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
 export interface TFJSModel {

@@ -1,15 +1,6 @@
 // toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
-import {
-  INITS,
-  LOSSES,
-  NORMALIZERS,
-  checkArchitecture,
-  resolveActivation,
-  resolveInitScale,
-  resolveLayers,
-  type NetworkConfig,
-  type ResolvedActivation,
-} from '../options.js';
+import { INITS, LOSSES, NORMALIZERS, type NetworkConfig, type ResolvedActivation } from '../vocabulary.js';
+import { checkArchitecture, resolveActivation, resolveInitScale, resolveLayers } from '../model/architecture.js';
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
 import { checkWeights, type Weights } from '../model/weights.js';
 import { Normalizer, type NormalizerJSON } from '../model/normalize.js';

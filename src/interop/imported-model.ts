@@ -5,7 +5,7 @@
 import type { ModelJSON } from '../format/json.js';
 import type { NormalizerJSON } from '../model/normalize.js';
 import { isPlainObject, oneOf, typeError } from '../check.js';
-import { LOSSES, MAX_LAYER_SIZE, type ActivationName, type LossName, type ResolvedActivation } from '../options.js';
+import { LOSSES, MAX_LAYER_SIZE, type ActivationName, type LossName, type ResolvedActivation } from '../vocabulary.js';
 
 export interface ImportedLayer {
   /** fanIn × fanOut, row-major */

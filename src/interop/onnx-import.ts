@@ -4,7 +4,7 @@
 // Flatten/Reshape anywhere. Everything is checked before a model is returned, so a refusal leaves
 // nothing half-built; every message names the node, its op type and what is supported.
 import type { ModelJSON } from '../format/json.js';
-import type { LossName } from '../options.js';
+import type { LossName } from '../vocabulary.js';
 import {
   ModelProto,
   DataType,

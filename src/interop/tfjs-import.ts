@@ -5,7 +5,7 @@
 // first BatchNormalization (the input normaliser). Checked whole before a model is returned.
 import type { ModelJSON } from '../format/json.js';
 import { isPlainObject } from '../check.js';
-import type { LossName } from '../options.js';
+import type { LossName } from '../vocabulary.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
 import type { Imported } from '../format/interop.js';
 import {

@@ -3,7 +3,7 @@
 import { FloatArray } from '../float.js';
 import type { Matrix } from './data.js';
 import { isPlainObject, checkKeys, rangeError, typeError } from '../check.js';
-import type { NormalizeKind } from '../options.js';
+import type { NormalizeKind } from '../vocabulary.js';
 
 /** What a fitted normaliser does ('none' fits nothing). */
 type FittedKind = Exclude<NormalizeKind, 'none'>;
