@@ -1,15 +1,20 @@
-// The training policy: epochs of batches with schedules, validation, early stopping, divergence
-// rollback, time limits, abort signals and callbacks. The Network does every pass and owns every
-// byte of engine memory; this file only decides which pass comes next. Written as a generator
-// that pauses after each kernel call so that train() runs it straight through and trainAsync()
-// yields to the event loop between batches.
+// The training policy and the whole training session: the options resolved, the validation rows
+// split off, the normaliser fitted, the rows staged, then epochs of batches with schedules,
+// validation, early stopping, divergence rollback, time limits, abort signals and callbacks, and
+// the session closed. The Network does every pass and owns every byte of engine memory; this file
+// only decides which pass comes next. The loop is a generator that pauses after each kernel call,
+// so that train() runs it straight through and trainAsync() yields to the event loop between batches.
 import type { FloatArray } from './float.js';
-import type { EpochInfo, ResolvedTrainOptions } from './options.js';
+import { resolveTrainOptions, type EpochInfo, type ResolvedTrainOptions } from './options.js';
+import { rangeError } from './check.js';
 import { DivergenceError, abortError } from './errors.js';
 import type { Matrix } from './model/data.js';
-import type { TrainingState } from './model/training-state.js';
+import { fitNormalizer, normalize } from './model/normalize.js';
+import type { Random } from './model/random.js';
+import type { ResidentModel } from './resident.js';
 import type { Checkpoint, Network } from './runtime/network.js';
 import type { TrainingRows } from './runtime/staging.js';
+import { classifies } from './vocabulary.js';
 
 export interface TrainReport {
   /** epochs completed in this call */
@@ -77,13 +82,13 @@ function scheduled(opts: ResolvedTrainOptions, epochIndex: number): number {
  */
 export function* run(
   net: Network,
-  state: Pick<TrainingState, 'epochs' | 'random'>,
+  state: { epochs: number; random: Random },
   s: Session,
   perBatch: boolean,
 ): Generator<void, TrainReport, void> {
   const { rows, opts, batch, order } = s;
   const { x, t } = rows;
-  const classify = net.config.loss === 'cross-entropy' || net.config.loss === 'binary-cross-entropy';
+  const classify = classifies(net.config.loss);
   const batchByBatch = perBatch || !!opts.onBatch || opts.timeLimitMs > 0 || !!opts.signal || !rows.resident;
   const started = now();
   let checkpoint: Checkpoint | undefined;
@@ -237,4 +242,104 @@ export function* run(
     elapsedMs,
     samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
   };
+}
+
+// ---- the session, from the public call to the report -------------------------------------------
+
+/** Opens a session on `model`: checks everything, splits off validation rows, fits the normaliser, stages the rows. */
+function open(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): Session {
+  if (model.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
+  const opts = resolveTrainOptions(options);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  let [x, t] = model.pair(inputs, targets, '', true);
+  let vx: Matrix | null = null,
+    vt: Matrix | null = null;
+  if (opts.validationData) {
+    [vx, vt] = model.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
+  } else if (opts.validationSplit > 0) {
+    const held = Math.floor(x.rows * opts.validationSplit);
+    if (held < 1)
+      throw rangeError(
+        'validationSplit',
+        `a fraction that holds out at least one of ${x.rows} rows`,
+        opts.validationSplit,
+      );
+    [x, vx] = splitRows(x, x.rows - held);
+    [t, vt] = splitRows(t, t.rows - held);
+  }
+  // the first training rows fit the normaliser, which is then kept with the model
+  const kind = model.config.normalize;
+  const normalizer = model.normalizer ?? (kind === 'none' ? null : fitNormalizer(kind, x));
+  if (normalizer) {
+    x = normalize(normalizer, x);
+    if (vx) vx = normalize(normalizer, vx);
+  }
+  const session = openSession(model.net, x, t, vx, vt, opts);
+  model.normalizer = normalizer;
+  model.training = true;
+  return session;
+}
+
+function close(model: ResidentModel, session: Session): void {
+  model.training = false;
+  if (!model.released) closeSession(session);
+}
+
+/** Trains `model` synchronously (see TrainOptions) and reports what happened. */
+export function train(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): TrainReport {
+  const session = open(model, inputs, targets, options);
+  try {
+    const steps = run(model.net, model, session, false);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  } finally {
+    close(model, session);
+  }
+}
+
+/** Trains like train() but yields to the event loop between batches, after about 4 ms of work each time. */
+export async function trainAsync(
+  model: ResidentModel,
+  inputs: unknown,
+  targets: unknown,
+  options: unknown,
+): Promise<TrainReport> {
+  const session = open(model, inputs, targets, options);
+  try {
+    const steps = run(model.net, model, session, true);
+    let paused = now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (now() - paused > 4) {
+        await yieldToEventLoop();
+        paused = now();
+      }
+    }
+  } finally {
+    close(model, session);
+  }
+}
+
+function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
+  return [
+    { ...m, data: m.data.subarray(0, at * m.cols), rows: at },
+    { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
+  ];
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else if (typeof MessageChannel === 'function') {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    } else setTimeout(resolve, 0);
+  });
 }

@@ -430,12 +430,29 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'wrong version 2',
+      'wrong version 3',
       edit((m) => {
-        m.version = 2;
+        m.version = 3;
       }),
       /model\.version/,
       RangeError,
+    ],
+    [
+      'version 1 with the optimizer slots named m and v',
+      edit((m) => {
+        m.version = 1;
+      }),
+      /model\.training\.state/,
+      TypeError,
+    ],
+    [
+      'version 2 with the optimizer slots named first and second (version 1 names)',
+      edit((m) => {
+        const state = (m.training as { state: Record<string, unknown> }).state;
+        m.training = { ...(m.training as object), state: { first: state.m, second: state.v } };
+      }),
+      /model\.training\.state/,
+      TypeError,
     ],
     [
       'version as a string',
@@ -493,14 +510,10 @@ describe('fromJSON', () => {
     ],
     [
       '__proto__ in an optimizer slot',
-      () => bases[0]!.text.replace('"first":{', '"first":{"__proto__":{"polluted":"yes"},'),
+      () => bases[0]!.text.replace('"m":{', '"m":{"__proto__":{"polluted":"yes"},'),
       /__proto__/,
     ],
-    [
-      'an unknown key in an optimizer slot',
-      () => bases[0]!.text.replace('"second":{', '"second":{"scale":2,'),
-      /scale/,
-    ],
+    ['an unknown key in an optimizer slot', () => bases[0]!.text.replace('"v":{', '"v":{"scale":2,'), /scale/],
     [
       'a weight as the string "NaN"',
       edit((m) => {
@@ -550,9 +563,9 @@ describe('fromJSON', () => {
     [
       'an optimizer moment NaN',
       edit((m) => {
-        (m.training!.state as Record<string, { weights: unknown[][] }>).second!.weights[0]![0] = NaN;
+        (m.training!.state as Record<string, { weights: unknown[][] }>).v!.weights[0]![0] = NaN;
       }),
-      /model\.training\.state\.second\.weights\[0\]\[0\]/,
+      /model\.training\.state\.v\.weights\[0\]\[0\]/,
     ],
     [
       'layers and weights disagree',

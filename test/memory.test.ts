@@ -459,7 +459,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
     async () => {
       await collect();
       const survivors: NN[] = [];
-      const regionOf = (n: NN): number => (n as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr; // only to check the setup
+      const regionOf = (n: NN): number =>
+        (n as unknown as { resident: { net: { descriptorPtr: number } } }).resident.net.descriptorPtr; // only to check the setup
       let reused = 0;
       (() => {
         for (let i = 0; i < 50; i++) {

@@ -207,7 +207,8 @@ describe('threads: the same bits as one thread', () => {
     // 131-200-37: the weight gradients of both layers are split (by rows of W, 4 at a time: 131 and
     // 200 leave partial bands), so the step is; 3 threads give three parts, one of them short.
     const { x, t } = classTask(96, 131, 37, 12);
-    const descriptorOf = (net: NN): number => (net as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr;
+    const descriptorOf = (net: NN): number =>
+      (net as unknown as { resident: { net: { descriptorPtr: number } } }).resident.net.descriptorPtr;
     for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam'] as const) {
       for (const threads of [2, 3]) {
         const [one, many] = await twins({ layers: [131, 200, 37], activation: 'tanh', output: 'softmax', seed: 13 }, [

@@ -1,4 +1,4 @@
-// The CLI's model file: the library's toJSON() object (format 'simdnet', version 1) plus a `meta`
+// The CLI's model file: the library's toJSON() object (format 'simdnet', version 2) plus a `meta`
 // field with the data schema (feature columns, the target's classes or scale). A plain library
 // model without `meta` also loads; its inputs are then the data's columns in order. So do an ONNX
 // file (.onnx) and a TensorFlow.js model.json (with its weight files beside it), without a schema.

@@ -2,7 +2,13 @@
 // from a file: layer sizes, activations with the parameters that apply to them, softmax on the
 // output only, and the initialiser's scale.
 import { checkKeys, isPlainObject, number, oneOf, rangeError, typeError } from '../check.js';
-import { ACTIVATIONS, MAX_LAYER_SIZE, type InitName, type ResolvedActivation } from '../vocabulary.js';
+import {
+  ACTIVATIONS,
+  MAX_LAYER_SIZE,
+  type InitName,
+  type NetworkConfig,
+  type ResolvedActivation,
+} from '../vocabulary.js';
 
 export function resolveActivation(field: string, value: unknown): ResolvedActivation {
   if (typeof value === 'string') value = { name: value };
@@ -63,4 +69,18 @@ export function resolveLayers(value: unknown): number[] {
     }
     return size;
   });
+}
+
+/** Whether two architectures take the same weights and train alike (what load() requires). */
+export function sameArchitecture(a: NetworkConfig, b: NetworkConfig): boolean {
+  return (
+    a.layers.join() === b.layers.join() &&
+    a.loss === b.loss &&
+    a.bias === b.bias &&
+    a.normalize === b.normalize &&
+    a.activations.every((x, i) => {
+      const y = b.activations[i]!;
+      return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope;
+    })
+  );
 }
