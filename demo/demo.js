@@ -288,18 +288,18 @@ async function train() {
       signal: controller.signal,
       onEpoch: (info) => {
         const acc = accuracy(net, data.test);
-        history.push({ loss: info.error, accuracy: acc });
+        history.push({ loss: info.loss, accuracy: acc });
         drawChart(history, epochs);
         showSamples(net, data.test);
         showGuess(net);
         $('status').textContent =
-          `epoch ${info.epoch}/${epochs}: loss ${info.error.toFixed(4)}, test accuracy ${(acc * 100).toFixed(1)}%, ` +
+          `epoch ${info.epoch}/${epochs}: loss ${info.loss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(1)}%, ` +
           `${Math.round(info.samplesPerSecond).toLocaleString('en')} samples/s in the worker`;
       },
     });
     $('status').textContent =
       `done: ${report.epochs} epochs in ${(report.elapsedMs / 1000).toFixed(1)} s on ${report.build} ` +
-      `(worker ready in ${Math.round(report.startupMs)} ms), loss ${report.error.toFixed(4)}, test accuracy ${(accuracy(net, data.test) * 100).toFixed(1)}%`;
+      `(worker ready in ${Math.round(report.startupMs)} ms), loss ${report.loss.toFixed(4)}, test accuracy ${(accuracy(net, data.test) * 100).toFixed(1)}%`;
     document.body.dataset.trained = 'true';
   } catch (error) {
     $('status').textContent =

@@ -52,9 +52,9 @@ export interface EpochInfo {
   /** epochs completed over the network's life, counting from 1 (the article's T) */
   epoch: number;
   /** loss over the whole training set with the weights after this epoch (the article's error) */
-  error: number;
+  loss: number;
   /** loss over the validation rows, or null without validation */
-  validationError: number | null;
+  validationLoss: number | null;
   /** fraction of training rows classified right, for the two cross-entropy losses (else null) */
   accuracy: number | null;
   validationAccuracy: number | null;
@@ -62,16 +62,23 @@ export interface EpochInfo {
   learningRate: number;
   elapsedMs: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `loss` */
+  error: number;
+  /** @deprecated the same as `validationLoss` */
+  validationError: number | null;
 }
 
 export interface BatchInfo {
   epoch: number;
-  /** batch index within the epoch, from 0 */
-  batch: number;
+  /** the batch's place within the epoch, from 0 */
+  batchIndex: number;
+  /** rows in this batch (batchSize, or fewer in the epoch's last batch) */
   rows: number;
   /** this batch's loss, as defined, before its update */
   loss: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `batchIndex` */
+  batch: number;
 }
 
 export type Schedule = { type: 'step'; every: number; factor: number } | { type: 'exponential'; factor: number };
@@ -108,13 +115,13 @@ export interface TrainOptions {
   clipNorm?: number;
   /** reshuffle the rows every epoch from the network's generator; default true */
   shuffle?: boolean;
-  /** stop once the epoch's error is at or below this (the article's eps); default 0 (off) */
+  /** stop once the epoch's loss is at or below this (the article's eps); default 0 (off) */
   errorThreshold?: number;
   /** hold out this last fraction of the rows (before shuffling) for validation; default 0 */
   validationSplit?: number;
   /** a separate validation set (instead of validationSplit) */
   validationData?: { inputs: unknown; targets: unknown };
-  /** stop when the validation error (else the training error) stops improving */
+  /** stop when the validation loss (else the training loss) stops improving */
   earlyStopping?: EarlyStopping;
   /** stop after the batch during which this many milliseconds have passed; default none */
   timeLimitMs?: number;
@@ -122,7 +129,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** a non-finite loss or weight: 'throw' a DivergenceError (default) or 'halve' the learning rate and retry the epoch */
   onDivergence?: 'throw' | 'halve';
-  /** evaluate the final error for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
+  /** evaluate the final loss for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
   evaluate?: boolean;
   /** called after every epoch; returning false stops training */
   onEpoch?: (info: EpochInfo) => void | boolean;

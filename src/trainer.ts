@@ -19,9 +19,9 @@ import { classifies } from './vocabulary.js';
 export interface TrainReport {
   /** epochs completed in this call */
   epochs: number;
-  /** the last evaluated training error (loss over the training rows) */
-  error: number;
-  validationError: number | null;
+  /** the last evaluated training loss (over the training rows) */
+  loss: number;
+  validationLoss: number | null;
   accuracy: number | null;
   validationAccuracy: number | null;
   /** why training stopped */
@@ -30,7 +30,19 @@ export interface TrainReport {
   learningRate: number;
   elapsedMs: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `loss` */
+  error: number;
+  /** @deprecated the same as `validationLoss` */
+  validationError: number | null;
 }
+
+/** What an epoch measured, with the deprecated names of its losses beside the current ones. */
+type Measured = Pick<EpochInfo, 'loss' | 'validationLoss' | 'accuracy' | 'validationAccuracy'>;
+const withAliases = (m: Measured): Measured & Pick<EpochInfo, 'error' | 'validationError'> => ({
+  ...m,
+  error: m.loss,
+  validationError: m.validationLoss,
+});
 
 /** How many times onDivergence: 'halve' retries an epoch before giving up. */
 const MAX_HALVINGS = 10;
@@ -99,22 +111,17 @@ export function* run(
     lrScale = 1,
     halvings = 0,
     lr = opts.learningRate;
-  let last = {
-    error: NaN,
-    validationError: null as number | null,
-    accuracy: null as number | null,
-    validationAccuracy: null as number | null,
-  };
+  let last: Measured = { loss: NaN, validationLoss: null, accuracy: null, validationAccuracy: null };
   let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
   let stop = false;
 
-  /** The training error (and, with `validation`, the validation error) at the current weights. */
+  /** The training loss (and, with `validation`, the validation loss) at the current weights. */
   const measure = (validation: boolean): void => {
     const m = net.metrics(x, t, classify, rows);
-    last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
+    last = { ...last, loss: m.error, accuracy: classify ? m.accuracy : null };
     if (!validation) return;
     const v = s.vx && s.vt ? net.metrics(s.vx, s.vt, classify) : null;
-    last.validationError = v ? v.error : null;
+    last.validationLoss = v ? v.error : null;
     last.validationAccuracy = v && classify ? v.accuracy : null;
   };
 
@@ -140,10 +147,11 @@ export function* run(
           const seconds = (now() - started) / 1000;
           const verdict = opts.onBatch({
             epoch: state.epochs + 1,
-            batch: b,
+            batchIndex: b,
             rows: count,
             loss: batchLoss,
             samplesPerSecond: (done * x.rows + start + count) / seconds,
+            batch: b,
           });
           if (verdict === false) {
             stoppedBy = 'callback';
@@ -168,7 +176,7 @@ export function* run(
       }
     }
 
-    // a non-finite weight anywhere, or a non-finite error: roll the epoch back
+    // a non-finite weight anywhere, or a non-finite loss: roll the epoch back
     const nonFiniteLayer = net.firstNonFiniteLayer();
     const finite = nonFiniteLayer === net.weightLayers;
     const lastEpoch = opts.evaluate && (stop || done + 1 === opts.epochs);
@@ -178,7 +186,7 @@ export function* run(
     if (
       !finite ||
       (measured &&
-        (!Number.isFinite(last.error) || (last.validationError !== null && !Number.isFinite(last.validationError))))
+        (!Number.isFinite(last.loss) || (last.validationLoss !== null && !Number.isFinite(last.validationLoss))))
     ) {
       net.rollback(checkpoint);
       if (opts.onDivergence === 'halve' && halvings < MAX_HALVINGS && !stop) {
@@ -189,7 +197,7 @@ export function* run(
       throw new DivergenceError(
         state.epochs + 1,
         nonFiniteLayer,
-        finite ? `the loss became ${last.error}` : `layer ${nonFiniteLayer} got a non-finite weight`,
+        finite ? `the loss became ${last.loss}` : `layer ${nonFiniteLayer} got a non-finite weight`,
       );
     }
     if (!complete) break;
@@ -200,10 +208,7 @@ export function* run(
     if (opts.onEpoch) {
       const info: EpochInfo = {
         epoch: state.epochs,
-        error: last.error,
-        validationError: last.validationError,
-        accuracy: last.accuracy,
-        validationAccuracy: last.validationAccuracy,
+        ...withAliases(last),
         learningRate: lr,
         elapsedMs,
         samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
@@ -213,13 +218,13 @@ export function* run(
         stop = true;
       }
     }
-    if (!stop && opts.errorThreshold > 0 && last.error <= opts.errorThreshold) {
+    if (!stop && opts.errorThreshold > 0 && last.loss <= opts.errorThreshold) {
       stoppedBy = 'errorThreshold';
       stop = true;
     }
     if (!stop && opts.earlyStopping) {
       const es = opts.earlyStopping;
-      const monitored = last.validationError ?? last.error;
+      const monitored = last.validationLoss ?? last.loss;
       if (monitored < best - es.minDelta) {
         best = monitored;
         sinceBest = 0;
@@ -232,11 +237,11 @@ export function* run(
       }
     }
   }
-  if (Number.isNaN(last.error) && opts.evaluate) measure(false);
+  if (Number.isNaN(last.loss) && opts.evaluate) measure(false);
   const elapsedMs = now() - started;
   return {
     epochs: done,
-    ...last,
+    ...withAliases(last),
     stoppedBy,
     learningRate: lr,
     elapsedMs,
