@@ -2,9 +2,8 @@
 export { NN } from './nn.js';
 export type { Weights } from './model/weights.js';
 export type { TrainReport } from './trainer.js';
-export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
-/** @internal simdnet/interop registers its codecs through this; not part of the public API. */
-export { registerInterop as __registerInterop } from './format/interop.js';
+/** @internal What simdnet/interop builds on (its bundle imports the core's): not part of the public API. */
+export { modelOf as __modelOf, fromModel as __fromModel } from './nn.js';
 export type {
   NetworkOptions,
   TrainOptions,

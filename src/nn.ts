@@ -32,7 +32,6 @@ import { confusionMatrix } from './model/metrics.js';
 import { modelToJSON, parseModel, type ModelJSON } from './format/json.js';
 import { encodeModel, decodeModel } from './format/binary.js';
 import { functionSource } from './format/function.js';
-import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/interop.js';
 import { ResidentModel } from './resident.js';
 import { train, trainAsync, type TrainReport } from './trainer.js';
 
@@ -41,6 +40,10 @@ function threadCount({ engine, threads }: Placement): number {
   return threadsFor(threads, threadsAvailable(), engineNameFor(engine) === 'js');
 }
 
+/** Access to NN's internals for the module functions below (set in NN's static block). */
+let residentOf: (net: NN) => ResidentModel;
+let placeModel: (model: Model, options: unknown) => Promise<NN>;
+
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry =
   typeof FinalizationRegistry === 'function'
@@ -48,6 +51,11 @@ const registry =
     : null;
 
 export class NN {
+  static {
+    residentOf = (net) => net.check();
+    placeModel = (model, options) => NN.placed(resolveLoadOptions(options), model.config, model);
+  }
+
   private constructor(
     private readonly resident: ResidentModel,
     /** the threads asked for, resolved: a network too small to share its products runs them on one */
@@ -218,36 +226,6 @@ export class NN {
     return encodeModel(model.toModel(withTraining(options ?? {})));
   }
 
-  // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
-
-  /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
-  toONNX(): Uint8Array {
-    const model = this.toJSON({ training: false }); // a disposed network says so first
-    return interopCodecs<ModelJSON>('toONNX').toONNX(model);
-  }
-
-  /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
-  toTFJS(): TFJSModel {
-    const model = this.toJSON({ training: false });
-    return interopCodecs<ModelJSON>('toTFJS').toTFJS(model);
-  }
-
-  /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
-  static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
-    const { model, options: rest } = interopCodecs<ModelJSON>('fromONNX').fromONNX(bytes, options);
-    return NN.fromJSON(model, rest);
-  }
-
-  /** A network from a TensorFlow.js layers model (model.json object or text; weights.bin bytes, or tf.io artifacts' weightData). */
-  static async fromTFJS(
-    modelJSON: object | string,
-    weightData: Uint8Array | ArrayBuffer | ArrayBuffer[],
-    options?: ImportOptionsOf<typeof NN.fromJSON>,
-  ): Promise<NN> {
-    const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
-    return NN.fromJSON(model, rest);
-  }
-
   /**
    * Takes over the weights, normaliser and training state of a model saved by toJSON() or
    * toBinary() from a network of the same architecture, so that training continues exactly where
@@ -289,6 +267,20 @@ export class NN {
     if (this.resident.released) throw new Error('simdnet: this network has been disposed; create a new one');
     return this.resident;
   }
+}
+
+/**
+ * @internal The model of a network, without its training state: what the interop exporters write.
+ * Refuses anything but a network that is not disposed.
+ */
+export function modelOf(net: unknown): Model {
+  if (!(net instanceof NN)) throw typeError('net', 'an NN (a network from NN.create or a loader)', net);
+  return residentOf(net).toModel(false);
+}
+
+/** @internal A network from a checked model, placed as `options` ({ engine, threads }, as fromJSON's) ask. */
+export function fromModel(model: Model, options: unknown = {}): Promise<NN> {
+  return placeModel(model, options);
 }
 
 /** Whether toJSON/toBinary options ask for the training state (the default). */

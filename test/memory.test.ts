@@ -12,6 +12,7 @@
 // warm-up (a leak of 8 bytes per call would add 8 MB), RSS within 64 MiB.
 import { describe, expect, it } from 'vitest';
 import { NN, articleData } from '../src/index.js';
+import { toONNX, toTFJS } from '../src/interop/index.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ALIGN } from '../src/runtime/layout.js';
 import { TrainingRows } from '../src/runtime/staging.js';
@@ -314,8 +315,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       toJSON: () => net.toJSON(),
       toBinary: () => net.toBinary(),
       toFunction: () => net.toFunction(),
-      toONNX: () => net.toONNX(),
-      toTFJS: () => net.toTFJS(),
+      toONNX: () => toONNX(net),
+      toTFJS: () => toTFJS(net),
       load: () => (net as unknown as { load(m: unknown): void }).load(json),
     };
     // every public method of the class is in the list above (a new one must be added, and must check)
@@ -325,8 +326,10 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
         typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name),
     );
     for (const name of methods) expect(Object.keys(calls), `method ${name} is covered by this test`).toContain(name);
+    // and simdnet/interop's functions over a network
+    const functions = ['toONNX', 'toTFJS'];
     for (const [name, call] of Object.entries(calls)) {
-      if (!methods.includes(name)) continue;
+      if (!methods.includes(name) && !functions.includes(name)) continue;
       let err: unknown,
         threw = false;
       try {

@@ -2,8 +2,7 @@
 // sigmoid, leaky ReLU/linear, a sigmoid with gain and threshold; with and without bias and
 // normaliser), trained a little on seeded data, and the check that a round trip gives them back.
 import { expect } from 'vitest';
-import { NN } from '../../src/interop/index.js';
-import { articleData, type ActivationSpec, type NetworkOptions } from '../../src/index.js';
+import { NN, articleData, type ActivationSpec, type NetworkOptions } from '../../src/index.js';
 import { randomRows } from './random-data.js';
 import { expectClose } from './tolerance.js';
 
