@@ -1,6 +1,6 @@
 // The simdnet demo: loads 10,000 MNIST digits, trains 784-128-10 in a worker with trainInWorker,
 // and uses the caller's copy of the network (its weights synced every epoch) to predict here.
-import { NN, trainInWorker } from '../dist/index.js';
+import { NN, engines as runtimeEngines, trainInWorker } from '../dist/index.js';
 
 const TRAIN = 8000; // the first 8,000 digits train, the other 2,000 test (scripts/demo-data.mjs)
 const SAMPLES = 24;
@@ -247,7 +247,7 @@ const options = {
   seed: 42,
   threads: 'auto',
 };
-const engines = NN.engines();
+const engines = runtimeEngines();
 let net = await NN.create(options);
 $('engine').textContent =
   `engine: ${net.engine === 'wasm' ? `Wasm ${net.build}` : 'JavaScript'}, ${net.threads} thread${net.threads === 1 ? '' : 's'} ` +

@@ -1,11 +1,13 @@
 // simdnet: fully connected neural networks on SIMD WebAssembly, with a pure-TypeScript twin.
 export { NN } from './nn.js';
+export { engines, toFunction } from './functions.js';
 export type { Weights } from './model/weights.js';
 export type { TrainReport } from './trainer.js';
 /** @internal What simdnet/interop builds on (its bundle imports the core's): not part of the public API. */
 export { modelOf as __modelOf, fromModel as __fromModel } from './nn.js';
 export type {
   NetworkOptions,
+  LoadOptions,
   TrainOptions,
   EpochInfo,
   EngineOption,

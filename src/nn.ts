@@ -5,7 +5,6 @@ import {
   type BuildName,
   type Engine,
   type EngineName,
-  availableEngines,
   engineNameFor,
   loadEngine,
   loadEngineSync,
@@ -17,21 +16,19 @@ import { threadsFor } from './runtime/threads.js';
 import {
   resolveLoadOptions,
   resolveNetworkOptions,
-  type EngineOption,
+  resolveSaveOptions,
+  type LoadOptions,
   type NetworkOptions,
   type Placement,
-  type ThreadsOption,
   type TrainOptions,
 } from './options.js';
 import type { NetworkConfig } from './vocabulary.js';
-import { checkKeys, isPlainObject, typeError } from './check.js';
-import { sameArchitecture } from './model/architecture.js';
+import { typeError } from './check.js';
 import type { Model } from './model/model.js';
 import { checkWeights, type Weights } from './model/weights.js';
 import { confusionMatrix } from './model/metrics.js';
 import { modelToJSON, parseModel, type ModelJSON } from './format/json.js';
 import { encodeModel, decodeModel } from './format/binary.js';
-import { functionSource } from './format/function.js';
 import { ResidentModel } from './resident.js';
 import { train, trainAsync, type TrainReport } from './trainer.js';
 
@@ -96,25 +93,14 @@ export class NN {
     return new NN(new ResidentModel(new Network(engine, config, threads), model), threads);
   }
 
-  /** Which builds this runtime can run, and which one 'auto' picks. */
-  static engines(): { available: BuildName[]; selected: BuildName } {
-    return availableEngines();
-  }
-
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
-  static async fromJSON(
-    json: string | ModelJSON,
-    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
-  ): Promise<NN> {
+  static async fromJSON(json: string | ModelJSON, options: LoadOptions = {}): Promise<NN> {
     const model = parseModel(json);
     return NN.placed(resolveLoadOptions(options), model.config, model);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
-  static async fromBinary(
-    bytes: Uint8Array,
-    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
-  ): Promise<NN> {
+  static async fromBinary(bytes: Uint8Array, options: LoadOptions = {}): Promise<NN> {
     const model = decodeModel(bytes);
     return NN.placed(resolveLoadOptions(options), model.config, model);
   }
@@ -129,17 +115,8 @@ export class NN {
   get build(): BuildName {
     return this.resident.net.engine.build;
   }
-  get seed(): number {
-    return this.resident.config.seed;
-  }
   get layers(): number[] {
     return this.resident.config.layers.slice();
-  }
-  get inputSize(): number {
-    return this.resident.inputSize;
-  }
-  get outputSize(): number {
-    return this.resident.outputSize;
   }
   /** Epochs trained over the network's life (restored from checkpoints). */
   get epochs(): number {
@@ -215,15 +192,13 @@ export class NN {
    * generator state), so a reloaded network continues exactly where this one stopped.
    */
   toJSON(options?: { training?: boolean } | string): ModelJSON {
-    const model = this.check();
     // JSON.stringify calls toJSON with the property key (a string), which is not an options object
-    return modelToJSON(model.toModel(typeof options === 'string' || withTraining(options)));
+    return modelToJSON(this.check().toModel(typeof options === 'string' || resolveSaveOptions(options)));
   }
 
   /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
   toBinary(options?: { training?: boolean }): Uint8Array {
-    const model = this.check();
-    return encodeModel(model.toModel(withTraining(options ?? {})));
+    return encodeModel(this.check().toModel(resolveSaveOptions(options ?? {})));
   }
 
   /**
@@ -234,23 +209,7 @@ export class NN {
   load(model: string | ModelJSON | Uint8Array): void {
     const resident = this.check();
     if (resident.training) throw new Error('simdnet: cannot load a model into a network while it trains');
-    const saved = model instanceof Uint8Array ? decodeModel(model) : parseModel(model);
-    if (!sameArchitecture(saved.config, resident.config))
-      throw new RangeError(
-        "model: its architecture (layers, activations, loss, bias, normalize) differs from this network's",
-      );
-    resident.restore(saved);
-  }
-
-  /**
-   * Standalone inference as a JavaScript function (no dependencies, no Wasm) that matches
-   * predict() to float32 rounding: (row: ArrayLike<number>) => Float64Array. Its source is
-   * `fn.toString()`; the code holds only numbers taken from the model.
-   */
-  toFunction(): (row: ArrayLike<number>) => Float64Array {
-    return new Function(`return ${functionSource(this.check().toModel(false))}`)() as (
-      row: ArrayLike<number>,
-    ) => Float64Array;
+    resident.load(model instanceof Uint8Array ? decodeModel(model) : parseModel(model));
   }
 
   /** Returns the network's memory to its engine. Calling it twice is harmless. */
@@ -281,14 +240,4 @@ export function modelOf(net: unknown): Model {
 /** @internal A network from a checked model, placed as `options` ({ engine, threads }, as fromJSON's) ask. */
 export function fromModel(model: Model, options: unknown = {}): Promise<NN> {
   return placeModel(model, options);
-}
-
-/** Whether toJSON/toBinary options ask for the training state (the default). */
-function withTraining(options: unknown): boolean {
-  if (options === undefined) return true;
-  if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
-  checkKeys('toJSON options', options, ['training']);
-  if (options.training !== undefined && typeof options.training !== 'boolean')
-    throw typeError('toJSON options.training', 'true or false', options.training);
-  return options.training !== false;
 }

@@ -42,7 +42,7 @@ export interface NetworkOptions {
    * Any count gives the same results, bit for bit. The 'js' engine runs on one.
    */
   threads?: ThreadsOption;
-  /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
+  /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept with the model (toJSON().seed) */
   seed?: number;
   /** input normaliser fitted on the first training data and saved with the model; default 'none' */
   normalize?: NormalizeKind;
@@ -249,6 +249,22 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
     engine: oneOf('engine', options.engine, ENGINES, 'auto'),
     threads: resolveThreads(options.threads),
   };
+}
+
+/** The options of toJSON and toBinary: whether to save the training state (the default). */
+export function resolveSaveOptions(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
+  checkKeys('toJSON options', options, ['training']);
+  return boolean('toJSON options.training', options.training, true);
+}
+
+/** Where a loaded network runs: the options of NN.fromJSON and NN.fromBinary. */
+export interface LoadOptions {
+  /** default 'auto' */
+  engine?: EngineOption;
+  /** threads for the matrix products, as in NN.create; default 1 */
+  threads?: ThreadsOption;
 }
 
 /** The options of NN.fromJSON and NN.fromBinary: `engine` and `threads`. */

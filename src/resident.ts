@@ -3,6 +3,7 @@
 // It is the one owner of a network's training state: it is built from a Model and gives one back.
 // NN is a handle over one; the trainer drives one through a training session.
 import { rangeError } from './check.js';
+import { sameArchitecture } from './model/architecture.js';
 import { toMatrix, type Matrix } from './model/data.js';
 import type { Model, ModelMetadata } from './model/model.js';
 import { normalize, type Normalizer } from './model/normalize.js';
@@ -60,8 +61,17 @@ export class ResidentModel {
     return { epochs: this.epochs, random: this.random.state, step: this.net.step, slots: m && v ? { m, v } : null };
   }
 
+  /** Takes over a saved model (load()), which must have this network's architecture. */
+  load(model: Model): void {
+    if (!sameArchitecture(model.config, this.config))
+      throw new RangeError(
+        "model: its architecture (layers, activations, loss, bias, normalize) differs from this network's",
+      );
+    this.restore(model);
+  }
+
   /** Takes over a checked model of this architecture: weights, normaliser, metadata and (when saved) the training state. */
-  restore(model: Model): void {
+  private restore(model: Model): void {
     this.net.write('params', model.params);
     this.normalizer = model.normalizer;
     this.metadata = model.metadata;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { NN, type ModelJSON } from '../src/index.js';
+import { NN, toFunction, type ModelJSON } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, weightBits } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
@@ -152,7 +152,7 @@ async function checkAccepted(net: NN, engine: EngineKind, what: string): Promise
     copy2.dispose();
   }
   checkFunctionSource(
-    net.toFunction().toString(),
+    toFunction(net).toString(),
     json.layers[0]!,
     json.activations.filter((a) => a.name === 'softmax').length,
   );
@@ -1103,7 +1103,7 @@ describe('toFunction', () => {
   it('the source of every base model holds only numbers, fixed identifiers, punctuation and the fixed message', async () => {
     for (const base of bases) {
       const net = await NN.fromJSON(base.text);
-      const source = net.toFunction().toString();
+      const source = toFunction(net).toString();
       checkFunctionSource(
         source,
         base.json.layers[0]!,
@@ -1198,7 +1198,7 @@ describe('toFunction', () => {
           };
           const net = await NN.fromJSON(json as never, { engine: 'js' });
           try {
-            const f = net.toFunction();
+            const f = toFunction(net);
             checkFunctionSource(f.toString(), layers[0]!, out.filter((a) => a.name === 'softmax').length);
             // the function runs (and, for moderate values, agrees with predict)
             const row = new Float32Array(layers[0]!).fill(0.5);

@@ -31,7 +31,7 @@ beforeAll(() => {
       onnx: toONNX(net),
       modelJSON: JSON.stringify(modelJSON),
       weightData,
-      inputs: net.inputSize,
+      inputs: net.layers[0]!,
     });
     net.dispose();
   }

@@ -12,10 +12,10 @@ describe('toONNX in ONNX Runtime', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = randomRows(32, net.inputSize, 99, ...c.range);
+        const x = randomRows(32, net.layers[0]!, 99, ...c.range);
         const ours = net.predict(x);
-        const theirs = await onnxRuntime(toONNX(net), x, net.inputSize);
-        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.outputSize);
+        const theirs = await onnxRuntime(toONNX(net), x, net.layers[0]!);
+        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.layers.at(-1)!);
         expect(worst).toBeLessThan(1e-5);
         net.dispose();
       });

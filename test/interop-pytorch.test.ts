@@ -39,7 +39,7 @@ describe('PyTorch ONNX files', () => {
           f.output.flat(),
           1e-5,
           `${f.file} on ${engine}`,
-          net.outputSize,
+          net.layers.at(-1)!,
         );
         net.dispose();
       }

@@ -37,16 +37,16 @@ describe('toTFJS in TensorFlow.js', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = randomRows(32, net.inputSize, 99, ...c.range);
+        const x = randomRows(32, net.layers[0]!, 99, ...c.range);
         const files = toTFJS(net);
         expect(files.modelJSON.format).toBe('layers-model');
         expect(files.modelJSON.weightsManifest[0]!.paths).toEqual(['weights.bin']);
         expectClose(
-          await tensorflow(files, x, net.inputSize),
+          await tensorflow(files, x, net.layers[0]!),
           net.predict(x),
           1e-5,
           'TF.js vs simdnet',
-          net.outputSize,
+          net.layers.at(-1)!,
         );
         net.dispose();
       });
@@ -136,7 +136,7 @@ describe('models trained by TensorFlow.js', () => {
       const expected = tf.tidy(() => (model.predict(tf.tensor2d(x, [64, 4])) as tf.Tensor).dataSync() as Float32Array);
       for (const engine of ['wasm', 'js'] as const) {
         const net = await fromTFJS(files.modelJSON, files.weightData, { engine });
-        expectClose(net.predict(x), expected, 1e-5, `${name} on ${engine}`, net.outputSize);
+        expectClose(net.predict(x), expected, 1e-5, `${name} on ${engine}`, net.layers.at(-1)!);
         net.dispose();
       }
       // tf.io's artifacts themselves (weightSpecs, weightData as one ArrayBuffer or as shards) load the same
@@ -149,7 +149,7 @@ describe('models trained by TensorFlow.js', () => {
         },
         shards,
       );
-      expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.outputSize);
+      expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.layers.at(-1)!);
       fromArtifacts.dispose();
       model.dispose();
     });

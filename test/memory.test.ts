@@ -11,7 +11,7 @@
 // collection, JS heap + external + array buffers within 4 MiB of the level after a 20,000-call
 // warm-up (a leak of 8 bytes per call would add 8 MB), RSS within 64 MiB.
 import { describe, expect, it } from 'vitest';
-import { NN, articleData } from '../src/index.js';
+import { NN, articleData, toFunction } from '../src/index.js';
 import { toONNX, toTFJS } from '../src/interop/index.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ALIGN } from '../src/runtime/layout.js';
@@ -314,7 +314,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       trainAsync: () => net.trainAsync(X, T, { epochs: 1 }),
       toJSON: () => net.toJSON(),
       toBinary: () => net.toBinary(),
-      toFunction: () => net.toFunction(),
+      toFunction: () => toFunction(net),
       toONNX: () => toONNX(net),
       toTFJS: () => toTFJS(net),
       load: () => (net as unknown as { load(m: unknown): void }).load(json),
@@ -326,8 +326,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
         typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name),
     );
     for (const name of methods) expect(Object.keys(calls), `method ${name} is covered by this test`).toContain(name);
-    // and simdnet/interop's functions over a network
-    const functions = ['toONNX', 'toTFJS'];
+    // and the formats' functions over a network
+    const functions = ['toFunction', 'toONNX', 'toTFJS'];
     for (const [name, call] of Object.entries(calls)) {
       if (!methods.includes(name) && !functions.includes(name)) continue;
       let err: unknown,

@@ -64,7 +64,7 @@ export async function loadModel(file: string, engine: 'wasm' | 'js' | 'auto', lo
     throw new InputError(file, p.line, p.column, `corrupted or incompatible model: ${err.message}`);
   }
   if (meta === undefined) return { net, schema: null };
-  const why = isSchema(meta, net.inputSize, net.outputSize);
+  const why = isSchema(meta, net.layers[0]!, net.layers.at(-1)!);
   if (why) {
     net.dispose();
     const p = keyAt('meta');

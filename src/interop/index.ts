@@ -1,7 +1,7 @@
 // simdnet/interop: ONNX and TensorFlow.js import and export as plain functions over simdnet's
 // networks. Importing it changes nothing (no registration); its bundle imports the core
 // (../index.js), so the networks it returns are the core's NN.
-import { type EngineOption, type LossName, type NN, type ThreadsOption, __fromModel, __modelOf } from '../index.js';
+import { type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
 import { splitOptions } from './imported-model.js';
 import { modelToONNX } from './onnx-export.js';
 import { onnxToModel } from './onnx-import.js';
@@ -11,11 +11,7 @@ import { tfjsToModel } from './tfjs-import.js';
 export type { TFJSModel, TFJSModelJSON } from './tfjs-export.js';
 
 /** Options of fromONNX and fromTFJS: where the network runs, as for NN.fromJSON, and the loss for further training. */
-export interface ImportOptions {
-  /** default 'auto' */
-  engine?: EngineOption;
-  /** threads for the matrix products, as in NN.create; default 1 */
-  threads?: ThreadsOption;
+export interface ImportOptions extends LoadOptions {
   /** default: cross-entropy after a softmax, binary cross-entropy after a sigmoid, else mean squared error */
   loss?: LossName;
 }
