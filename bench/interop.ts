@@ -1,5 +1,5 @@
 /**
- * Inference of a PyTorch model imported with NN.fromONNX, against the same .onnx file in
+ * Inference of a PyTorch model imported with fromONNX, against the same .onnx file in
  * onnxruntime-web (its Wasm SIMD CPU backend) in Node: one thread each, in one process,
  * interleaved round by round (the starting runtime alternates); medians of the measured rounds.
  *
@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { NN } from '../src/interop/index.js';
+import { fromONNX } from '../src/interop/index.js';
 import { mulberry32 } from '../src/model/random.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -31,8 +31,8 @@ const batch = Float32Array.from({ length: 1000 * inputs }, () => random());
 const one = batch.subarray(0, inputs);
 
 type Runner = { name: string; run: (x: Float32Array) => Promise<number> | number };
-const simdnet = await NN.fromONNX(bytes, { engine: 'wasm' });
-const simdnetJS = await NN.fromONNX(bytes, { engine: 'js' });
+const simdnet = await fromONNX(bytes, { engine: 'wasm' });
+const simdnetJS = await fromONNX(bytes, { engine: 'js' });
 const session = await ort.InferenceSession.create(bytes, {
   executionProviders: ['wasm'],
   intraOpNumThreads: 1,
@@ -92,7 +92,7 @@ console.log(
   `interop bench: ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores), Node ${process.version}, onnxruntime-web ${ort.env.versions.web}, one thread each`,
 );
 console.log(
-  `model: PyTorch 784-128-10 (ReLU, softmax), imported with NN.fromONNX; medians of ${ROUNDS} rounds, interleaved\n`,
+  `model: PyTorch 784-128-10 (ReLU, softmax), imported with fromONNX; medians of ${ROUNDS} rounds, interleaved\n`,
 );
 console.log(`| workload | ${runners.map((r) => r.name).join(' | ')} | simdnet wasm / onnxruntime |`);
 console.log(`|---|${runners.map(() => '--:|').join('')}--:|`);

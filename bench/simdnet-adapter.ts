@@ -3,7 +3,7 @@
  * pure-TypeScript twin), through the public API, the Wasm one also on several threads; the GEMM
  * hook calls the engines' kernels directly on buffers it allocates once per shape.
  */
-import { NN, type ThreadsOption } from '../src/index.js';
+import { NN, engines, type ThreadsOption } from '../src/index.js';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import type { Kernels, WasmExports } from '../src/runtime/abi.js';
 import { hardwareThreads } from '../src/runtime/threads.js';
@@ -156,7 +156,7 @@ export class ForwardKernelAdapter implements Adapter {
 /** Which simdnet build runs, for the report header. */
 export async function simdnetEngineInfo(): Promise<string> {
   const probe = await NN.create({ layers: [2, 2], engine: 'auto', seed: 1 });
-  const { available, selected } = NN.engines();
+  const { available, selected } = engines();
   const info = `engine ${probe.engine}, build ${probe.build} (available: ${available.join(', ')}; selected: ${selected})`;
   probe.dispose();
   return info;

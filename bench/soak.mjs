@@ -491,7 +491,7 @@ const mib = (v) => (v / MiB).toFixed(1);
 
 async function soakMain() {
   const o = args(process.argv.slice(2));
-  const { NN, trainInWorker } = await import('../dist/index.js'); // here, so that the forked generator does not load it
+  const { NN, engines: runtimeEngines, trainInWorker } = await import('../dist/index.js'); // here, so that the forked generator does not load it
   const mem = { start: await settledMemory() };
   const loadBefore = os.loadavg()[0];
   const serving = await NN.create({ ...SHAPE, seed: 1, threads: o.threads });
@@ -549,7 +549,7 @@ async function soakMain() {
 
   const { run, warm, latency, errors } = summary;
   const unexpected = errors.status + errors.socket + errors.body + server.stats.serverErrors;
-  const engines = NN.engines();
+  const engines = runtimeEngines();
   const cpu = os.cpus();
   const excess = (q) => Math.max(0, delay.percentile(q) / 1e6 - 10);
   const lines = [

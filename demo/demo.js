@@ -1,6 +1,6 @@
 // The simdnet demo: loads 10,000 MNIST digits, trains 784-128-10 in a worker with trainInWorker,
 // and uses the caller's copy of the network (its weights synced every epoch) to predict here.
-import { NN, trainInWorker } from '../dist/index.js';
+import { NN, engines as runtimeEngines, trainInWorker } from '../dist/index.js';
 
 const TRAIN = 8000; // the first 8,000 digits train, the other 2,000 test (scripts/demo-data.mjs)
 const SAMPLES = 24;
@@ -247,7 +247,7 @@ const options = {
   seed: 42,
   threads: 'auto',
 };
-const engines = NN.engines();
+const engines = runtimeEngines();
 let net = await NN.create(options);
 $('engine').textContent =
   `engine: ${net.engine === 'wasm' ? `Wasm ${net.build}` : 'JavaScript'}, ${net.threads} thread${net.threads === 1 ? '' : 's'} ` +
@@ -288,18 +288,18 @@ async function train() {
       signal: controller.signal,
       onEpoch: (info) => {
         const acc = accuracy(net, data.test);
-        history.push({ loss: info.error, accuracy: acc });
+        history.push({ loss: info.loss, accuracy: acc });
         drawChart(history, epochs);
         showSamples(net, data.test);
         showGuess(net);
         $('status').textContent =
-          `epoch ${info.epoch}/${epochs}: loss ${info.error.toFixed(4)}, test accuracy ${(acc * 100).toFixed(1)}%, ` +
+          `epoch ${info.epoch}/${epochs}: loss ${info.loss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(1)}%, ` +
           `${Math.round(info.samplesPerSecond).toLocaleString('en')} samples/s in the worker`;
       },
     });
     $('status').textContent =
       `done: ${report.epochs} epochs in ${(report.elapsedMs / 1000).toFixed(1)} s on ${report.build} ` +
-      `(worker ready in ${Math.round(report.startupMs)} ms), loss ${report.error.toFixed(4)}, test accuracy ${(accuracy(net, data.test) * 100).toFixed(1)}%`;
+      `(worker ready in ${Math.round(report.startupMs)} ms), loss ${report.loss.toFixed(4)}, test accuracy ${(accuracy(net, data.test) * 100).toFixed(1)}%`;
     document.body.dataset.trained = 'true';
   } catch (error) {
     $('status').textContent =

@@ -16,7 +16,7 @@ const x = [
   ],
   t = [[0], [1], [1], [0]];
 const report = net.train(x, t, { epochs: 500, batchSize: 4, optimizer: 'adam', learningRate: 0.05 });
-console.log(report.error.toFixed(4), report.stoppedBy, net.engine, net.build);
+console.log(report.loss.toFixed(4), report.stoppedBy, net.engine, net.build);
 console.log(
   net
     .predict(x)

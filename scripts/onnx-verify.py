@@ -16,7 +16,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # one model per case: exported with toONNX, with simdnet's predictions for seeded rows
 EXPORT = r"""
-import { NN } from './dist/interop.js';
+import { NN } from './dist/index.js';
+import { toONNX } from './dist/interop.js';
 import { writeFileSync } from 'node:fs';
 const dir = process.argv[1];
 const cases = {
@@ -33,10 +34,10 @@ const rows = (n, k, lo, hi) => Float32Array.from({ length: n * k }, () => { seed
 const summary = {};
 for (const [name, options] of Object.entries(cases)) {
   const net = NN.createSync({ ...options, engine: 'wasm', seed: 5 });
-  const n = net.inputSize, m = net.outputSize;
+  const n = net.layers[0], m = net.layers.at(-1);
   net.train(rows(40, n, -3, 6), rows(40, m, 0, 1), { epochs: 5, batchSize: 8, learningRate: 0.05 });
   const x = rows(16, n, -4, 8);
-  writeFileSync(`${dir}/${name}.onnx`, net.toONNX());
+  writeFileSync(`${dir}/${name}.onnx`, toONNX(net));
   summary[name] = { inputs: n, x: Array.from(x), y: Array.from(net.predict(x)) };
   net.dispose();
 }

@@ -1,28 +1,31 @@
 // simdnet: fully connected neural networks on SIMD WebAssembly, with a pure-TypeScript twin.
 export { NN } from './nn.js';
+export { engines, toFunction } from './functions.js';
 export type { Weights } from './model/weights.js';
 export type { TrainReport } from './trainer.js';
-export type { TFJSModel, TFJSModelJSON } from './format/interop.js';
-/** @internal simdnet/interop registers its codecs through this; not part of the public API. */
-export { registerInterop as __registerInterop } from './format/interop.js';
+/** @internal What simdnet/interop builds on (its bundle imports the core's): not part of the public API. */
+export { modelOf as __modelOf, fromModel as __fromModel } from './nn.js';
 export type {
   NetworkOptions,
+  LoadOptions,
   TrainOptions,
   EpochInfo,
+  EngineOption,
+  ThreadsOption,
+  BatchInfo,
+  Schedule,
+  EarlyStopping,
+} from './options.js';
+export type {
   Activation,
   ActivationName,
   ActivationSpec,
   LossName,
   InitName,
   OptimizerName,
-  EngineOption,
-  ThreadsOption,
   NetworkConfig,
   ResolvedActivation,
-  BatchInfo,
-  Schedule,
-  EarlyStopping,
-} from './options.js';
+} from './vocabulary.js';
 export type { ModelJSON } from './format/json.js';
 export type { EngineName, BuildName } from './runtime/engine.js';
 export { articleData } from './model/data.js';

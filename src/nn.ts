@@ -1,10 +1,10 @@
-// The public NN class: checks every argument, then drives its Network (memory and descriptor)
-// and the trainer. Nothing reaches a kernel before it has been validated here.
+// The public NN class: a handle over one model placed on an engine (a ResidentModel). It checks
+// every argument, places networks (engine, build, threads), and hands training to the trainer and
+// models to the formats. Nothing reaches a kernel before it has been validated.
 import {
   type BuildName,
   type Engine,
   type EngineName,
-  availableEngines,
   engineNameFor,
   loadEngine,
   loadEngineSync,
@@ -16,63 +16,49 @@ import { threadsFor } from './runtime/threads.js';
 import {
   resolveLoadOptions,
   resolveNetworkOptions,
-  resolveTrainOptions,
-  type EngineOption,
-  type NetworkConfig,
+  resolveSaveOptions,
+  type LoadOptions,
   type NetworkOptions,
   type Placement,
-  type ThreadsOption,
   type TrainOptions,
 } from './options.js';
-import { checkKeys, isPlainObject, rangeError, typeError } from './check.js';
-import { toMatrix, type Matrix } from './model/data.js';
-import { Random } from './model/random.js';
-import { checkWeights, initialWeights, type Weights } from './model/weights.js';
-import { Normalizer } from './model/normalize.js';
+import type { NetworkConfig } from './vocabulary.js';
+import { typeError } from './check.js';
+import type { Model } from './model/model.js';
+import { checkWeights, type Weights } from './model/weights.js';
 import { confusionMatrix } from './model/metrics.js';
-import type { TrainingState } from './model/training-state.js';
-import { parseModel, serializeModel, type ModelJSON } from './format/json.js';
-import { openSession, closeSession, run, now, type TrainReport } from './trainer.js';
-import { functionSource } from './format/function.js';
+import { modelToJSON, parseModel, type ModelJSON } from './format/json.js';
 import { encodeModel, decodeModel } from './format/binary.js';
-import { abortError } from './errors.js';
-import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/interop.js';
-
-/** What a saved model brings besides its architecture. */
-type SavedModel = { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null };
+import { ResidentModel } from './resident.js';
+import { train, trainAsync, type TrainReport } from './trainer.js';
 
 /** The threads a network gets (threadsFor), decided before its engine, which it chooses. */
 function threadCount({ engine, threads }: Placement): number {
   return threadsFor(threads, threadsAvailable(), engineNameFor(engine) === 'js');
 }
 
+/** Access to NN's internals for the module functions below (set in NN's static block). */
+let residentOf: (net: NN) => ResidentModel;
+let placeModel: (model: Model, options: unknown) => Promise<NN>;
+
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry =
-  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Network>((network) => network.release()) : null;
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<ResidentModel>((model) => model.release())
+    : null;
 
 export class NN {
-  private readonly net: Network;
-  /** the threads asked for, resolved: a network too small to share its products runs them on one */
-  private readonly threadCount: number;
-  /** the part of the training state kept in JavaScript; the step and optimizer slots live in engine memory */
-  private readonly trainingState: Pick<TrainingState, 'epochs' | 'random'>;
-  private normalizer: Normalizer | null;
-  private disposed = false;
-  private training = false;
+  static {
+    residentOf = (net) => net.check();
+    placeModel = (model, options) => NN.placed(resolveLoadOptions(options), model.config, model);
+  }
 
   private constructor(
-    engine: Engine,
-    threads: number,
-    readonly config: NetworkConfig,
-    saved: SavedModel | null,
+    private readonly resident: ResidentModel,
+    /** the threads asked for, resolved: a network too small to share its products runs them on one */
+    private readonly threadCount: number,
   ) {
-    this.threadCount = threads;
-    this.net = new Network(engine, config, threads);
-    this.trainingState = { random: new Random(config.seed), epochs: 0 };
-    this.normalizer = null;
-    if (saved) this.restore(saved);
-    else this.net.write('params', initialWeights(config, this.trainingState.random));
-    registry?.register(this, this.net, this);
+    registry?.register(this, resident, this);
   }
 
   /**
@@ -80,8 +66,8 @@ export class NN {
    * it resolves once the helper threads run.
    */
   static async create(options: NetworkOptions): Promise<NN> {
-    const { config, engine, threads } = resolveNetworkOptions(options);
-    return NN.placed({ engine, threads }, config, null);
+    const { config, ...placement } = resolveNetworkOptions(options);
+    return NN.placed(placement, config, null);
   }
 
   /**
@@ -91,88 +77,67 @@ export class NN {
   static createSync(options: NetworkOptions): NN {
     const { config, ...placement } = resolveNetworkOptions(options);
     const threads = threadCount(placement);
-    return new NN(loadEngineSync(placement.engine, threads, config.layers), threads, config, null);
+    return NN.onEngine(loadEngineSync(placement.engine, threads, config.layers), threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
-  private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
+  private static async placed(placement: Placement, config: NetworkConfig, model: Model | null): Promise<NN> {
     const threads = threadCount(placement);
     const engine = await loadEngine(placement.engine, threads, config.layers);
-    const net = new NN(engine, threads, config, saved);
+    const net = NN.onEngine(engine, threads, config, model);
     await engine.pool?.ready();
     return net;
   }
 
-  /** Which builds this runtime can run, and which one 'auto' picks. */
-  static engines(): { available: BuildName[]; selected: BuildName } {
-    return availableEngines();
+  private static onEngine(engine: Engine, threads: number, config: NetworkConfig, model: Model | null): NN {
+    return new NN(new ResidentModel(new Network(engine, config, threads), model), threads);
   }
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
-  static async fromJSON(
-    json: string | ModelJSON,
-    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
-  ): Promise<NN> {
-    const saved = parseModel(json);
-    return NN.placed(resolveLoadOptions(options), saved.config, saved);
+  static async fromJSON(json: string | ModelJSON, options: LoadOptions = {}): Promise<NN> {
+    const model = parseModel(json);
+    return NN.placed(resolveLoadOptions(options), model.config, model);
   }
 
   /** Rebuilds a network saved with toBinary(); the checksum, version and every size are checked. */
-  static async fromBinary(
-    bytes: Uint8Array,
-    options: { engine?: EngineOption; threads?: ThreadsOption } = {},
-  ): Promise<NN> {
-    const saved = decodeModel(bytes);
-    return NN.placed(resolveLoadOptions(options), saved.config, saved);
+  static async fromBinary(bytes: Uint8Array, options: LoadOptions = {}): Promise<NN> {
+    const model = decodeModel(bytes);
+    return NN.placed(resolveLoadOptions(options), model.config, model);
   }
 
   get engine(): EngineName {
-    return this.net.engine.name;
+    return this.resident.net.engine.name;
   }
   /** Threads the network's matrix products use (1 on the 'js' engine). */
   get threads(): number {
     return this.threadCount;
   }
   get build(): BuildName {
-    return this.net.engine.build;
-  }
-  get seed(): number {
-    return this.config.seed;
+    return this.resident.net.engine.build;
   }
   get layers(): number[] {
-    return this.config.layers.slice();
-  }
-  get inputSize(): number {
-    return this.net.inputSize;
-  }
-  get outputSize(): number {
-    return this.net.outputSize;
+    return this.resident.config.layers.slice();
   }
   /** Epochs trained over the network's life (restored from checkpoints). */
   get epochs(): number {
-    return this.trainingState.epochs;
+    return this.resident.epochs;
   }
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.resident.released;
   }
-
-  // ---- parameters --------------------------------------------------------------------------
 
   /** Copies of the weights (fanIn × fanOut, row-major: s = x·W) and biases (null without bias). */
   getWeights(): Weights {
-    this.check();
-    return this.net.read('params')!;
+    return this.check().net.read('params')!;
   }
 
   /** Replaces the weights and biases; shapes and values are checked before anything changes. */
   setWeights(w: Weights): void {
-    this.check();
-    if (this.training)
+    const model = this.check();
+    if (model.training)
       throw new Error('simdnet: cannot set weights while the network trains (a rollback would undo them)');
-    this.net.write('params', checkWeights(w, this.config, 'weights'));
+    model.net.write('params', checkWeights(w, model.config, 'weights'));
   }
-
-  // ---- inference ---------------------------------------------------------------------------
 
   /**
    * Outputs for one row or many. A flat array (Float32Array or number[]) of k rows gives a flat
@@ -182,130 +147,44 @@ export class NN {
   predict(input: readonly ArrayLike<number>[]): FloatArray[];
   predict(input: ArrayLike<number>): FloatArray;
   predict(input: unknown): FloatArray | FloatArray[] {
-    this.check();
-    const x = this.inputs(input, 'input');
-    const out = this.net.outputs(x);
+    const model = this.check();
+    const x = model.inputs(input, 'input');
+    const out = model.net.outputs(x);
     if (x.form === 'flat') return out;
-    const rows: FloatArray[] = [];
-    for (let r = 0; r < x.rows; r++) rows.push(out.slice(r * this.outputSize, (r + 1) * this.outputSize));
+    const rows: FloatArray[] = [],
+      k = model.outputSize;
+    for (let r = 0; r < x.rows; r++) rows.push(out.slice(r * k, (r + 1) * k));
     return rows;
   }
 
-  /** The loss of the network on a data set (same definition as the training error). */
+  /** The loss of the network on a data set (same definition as the training loss). */
   evaluate(inputs: unknown, targets: unknown): number {
-    this.check();
-    const [x, t] = this.pair(inputs, targets);
-    return this.net.metrics(x, t, false).error;
+    const model = this.check();
+    return model.net.metrics(...model.pair(inputs, targets), false).error;
   }
 
   /** Fraction of rows whose predicted class (argmax, or ≥ 0.5 for one output) is the target's. */
   accuracy(inputs: unknown, targets: unknown): number {
-    this.check();
-    const [x, t] = this.pair(inputs, targets);
-    return this.net.metrics(x, t, true).accuracy;
+    const model = this.check();
+    return model.net.metrics(...model.pair(inputs, targets), true).accuracy;
   }
 
   /** counts[actual][predicted] over the rows of inputs. */
   confusionMatrix(inputs: unknown, targets: unknown): number[][] {
-    this.check();
-    const [x, t] = this.pair(inputs, targets);
-    return confusionMatrix(this.net.outputs(x), t.data, this.outputSize);
+    const model = this.check();
+    const [x, t] = model.pair(inputs, targets);
+    return confusionMatrix(model.net.outputs(x), t.data, model.outputSize);
   }
-
-  /** Input rows through the model's normaliser. */
-  private inputs(value: unknown, field: string): Matrix {
-    const x = toMatrix(value, this.inputSize, field);
-    if (this.config.normalize === 'none') return x;
-    if (!this.normalizer)
-      throw new Error(
-        `simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`,
-      );
-    return this.normalizer.apply(x);
-  }
-
-  private pair(inputs: unknown, targets: unknown, field = '', raw = false): [Matrix, Matrix] {
-    const x = raw ? toMatrix(inputs, this.inputSize, `${field}inputs`) : this.inputs(inputs, `${field}inputs`);
-    const t = toMatrix(targets, this.outputSize, `${field}targets`);
-    if (x.rows !== t.rows) throw rangeError(`${field}targets`, `${x.rows} rows, one per input row`, `${t.rows} rows`);
-    return [x, t];
-  }
-
-  // ---- training ----------------------------------------------------------------------------
 
   /** Trains synchronously (see TrainOptions) and reports what happened. */
   train(inputs: unknown, targets: unknown, options?: TrainOptions): TrainReport {
-    const { session, release } = this.begin(inputs, targets, options);
-    try {
-      const steps = run(this.net, this.trainingState, session, false);
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-      }
-    } finally {
-      release();
-    }
+    return train(this.check(), inputs, targets, options);
   }
 
   /** Trains like train() but yields to the event loop between batches; an aborted signal rejects with an AbortError. */
   async trainAsync(inputs: unknown, targets: unknown, options?: TrainOptions): Promise<TrainReport> {
-    const { session, release } = this.begin(inputs, targets, options);
-    try {
-      const steps = run(this.net, this.trainingState, session, true);
-      let paused = now();
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-        if (now() - paused > 4) {
-          await yieldToEventLoop();
-          paused = now();
-        }
-      }
-    } finally {
-      release();
-    }
+    return trainAsync(this.check(), inputs, targets, options);
   }
-
-  private begin(inputs: unknown, targets: unknown, options: TrainOptions | undefined) {
-    this.check();
-    if (this.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
-    const opts = resolveTrainOptions(options);
-    if (opts.signal?.aborted) throw abortError(opts.signal);
-    let [x, t] = this.pair(inputs, targets, '', true);
-    let vx: Matrix | null = null,
-      vt: Matrix | null = null;
-    if (opts.validationData) {
-      [vx, vt] = this.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
-    } else if (opts.validationSplit > 0) {
-      const held = Math.floor(x.rows * opts.validationSplit);
-      if (held < 1)
-        throw rangeError(
-          'validationSplit',
-          `a fraction that holds out at least one of ${x.rows} rows`,
-          opts.validationSplit,
-        );
-      [x, vx] = splitRows(x, x.rows - held);
-      [t, vt] = splitRows(t, t.rows - held);
-    }
-    // the first training rows fit the normaliser, which is then kept with the model
-    const kind = this.config.normalize;
-    const normalizer = this.normalizer ?? (kind === 'none' ? null : Normalizer.fit(kind, x));
-    if (normalizer) {
-      x = normalizer.apply(x);
-      if (vx) vx = normalizer.apply(vx);
-    }
-    const session = openSession(this.net, x, t, vx, vt, opts);
-    this.normalizer = normalizer;
-    this.training = true;
-    return {
-      session,
-      release: () => {
-        this.training = false;
-        if (!this.disposed) closeSession(session);
-      },
-    };
-  }
-
-  // ---- persistence and lifetime ------------------------------------------------------------
 
   /**
    * The model as a plain, versioned object (JSON.stringify-able): architecture, weights, the
@@ -313,65 +192,13 @@ export class NN {
    * generator state), so a reloaded network continues exactly where this one stopped.
    */
   toJSON(options?: { training?: boolean } | string): ModelJSON {
-    this.check();
     // JSON.stringify calls toJSON with the property key (a string), which is not an options object
-    if (options !== undefined && typeof options !== 'string') {
-      if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
-      checkKeys('toJSON options', options, ['training']);
-      if (options.training !== undefined && typeof options.training !== 'boolean')
-        throw typeError('toJSON options.training', 'true or false', options.training);
-    }
-    const withTraining = typeof options === 'object' ? options.training !== false : true;
-    const m = this.net.read('m'),
-      v = this.net.read('v');
-    return serializeModel(
-      this.config,
-      this.net.read('params')!,
-      this.normalizer,
-      withTraining
-        ? {
-            epochs: this.trainingState.epochs,
-            random: this.trainingState.random,
-            step: this.net.step,
-            optimizerState: m && v ? { m, v } : null,
-          }
-        : null,
-    );
+    return modelToJSON(this.check().toModel(typeof options === 'string' || resolveSaveOptions(options)));
   }
 
   /** The same model as toJSON() in the compact binary format (float32 little-endian, CRC-32 checked). */
   toBinary(options?: { training?: boolean }): Uint8Array {
-    return encodeModel(this.toJSON(options ?? {}));
-  }
-
-  // ---- ONNX and TensorFlow.js (codecs registered by importing 'simdnet/interop') ------------
-
-  /** The network as an ONNX ModelProto (input 'input' [batch, inputs], output 'output'), for ONNX Runtime and others. */
-  toONNX(): Uint8Array {
-    const model = this.toJSON({ training: false }); // a disposed network says so first
-    return interopCodecs<ModelJSON>('toONNX').toONNX(model);
-  }
-
-  /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
-  toTFJS(): TFJSModel {
-    const model = this.toJSON({ training: false });
-    return interopCodecs<ModelJSON>('toTFJS').toTFJS(model);
-  }
-
-  /** A network from an ONNX file (PyTorch's exporters, toONNX); options: { loss } and those of fromJSON. */
-  static async fromONNX(bytes: Uint8Array, options?: ImportOptionsOf<typeof NN.fromJSON>): Promise<NN> {
-    const { model, options: rest } = interopCodecs<ModelJSON>('fromONNX').fromONNX(bytes, options);
-    return NN.fromJSON(model, rest);
-  }
-
-  /** A network from a TensorFlow.js layers model (model.json object or text; weights.bin bytes, or tf.io artifacts' weightData). */
-  static async fromTFJS(
-    modelJSON: object | string,
-    weightData: Uint8Array | ArrayBuffer | ArrayBuffer[],
-    options?: ImportOptionsOf<typeof NN.fromJSON>,
-  ): Promise<NN> {
-    const { model, options: rest } = interopCodecs<ModelJSON>('fromTFJS').fromTFJS(modelJSON, weightData, options);
-    return NN.fromJSON(model, rest);
+    return encodeModel(this.check().toModel(resolveSaveOptions(options ?? {})));
   }
 
   /**
@@ -380,85 +207,37 @@ export class NN {
    * that one stopped. trainInWorker brings a worker's training home with it.
    */
   load(model: string | ModelJSON | Uint8Array): void {
-    this.check();
-    if (this.training) throw new Error('simdnet: cannot load a model into a network while it trains');
-    const saved = model instanceof Uint8Array ? decodeModel(model) : parseModel(model);
-    const a = saved.config,
-      b = this.config;
-    const same =
-      a.layers.join() === b.layers.join() &&
-      a.loss === b.loss &&
-      a.bias === b.bias &&
-      a.normalize === b.normalize &&
-      a.activations.every((x, i) => {
-        const y = b.activations[i]!;
-        return x.name === y.name && x.gain === y.gain && x.threshold === y.threshold && x.slope === y.slope;
-      });
-    if (!same)
-      throw new RangeError(
-        "model: its architecture (layers, activations, loss, bias, normalize) differs from this network's",
-      );
-    this.restore(saved);
-  }
-
-  /** Weights, normaliser and (when saved) the training state of a checked model. */
-  private restore(saved: SavedModel): void {
-    this.net.write('params', saved.weights);
-    this.normalizer = saved.normalizer;
-    if (!saved.training) return;
-    this.trainingState.epochs = saved.training.epochs;
-    this.trainingState.random = saved.training.random;
-    this.net.step = saved.training.step;
-    if (saved.training.optimizerState) {
-      this.net.write('m', saved.training.optimizerState.m);
-      this.net.write('v', saved.training.optimizerState.v);
-    }
-  }
-
-  /**
-   * Standalone inference as a JavaScript function (no dependencies, no Wasm) that matches
-   * predict() to float32 rounding: (row: ArrayLike<number>) => Float64Array. Its source is
-   * `fn.toString()`; the code holds only numbers taken from the model.
-   */
-  toFunction(): (row: ArrayLike<number>) => Float64Array {
-    this.check();
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function(`return ${functionSource(this.config, this.net.read('params')!, this.normalizer)}`)() as (
-      row: ArrayLike<number>,
-    ) => Float64Array;
+    const resident = this.check();
+    if (resident.training) throw new Error('simdnet: cannot load a model into a network while it trains');
+    resident.load(model instanceof Uint8Array ? decodeModel(model) : parseModel(model));
   }
 
   /** Returns the network's memory to its engine. Calling it twice is harmless. */
   dispose(): void {
-    if (this.disposed) return;
-    if (this.training) throw new Error('simdnet: cannot dispose a network while it trains; abort its training first');
-    this.disposed = true;
+    if (this.resident.released) return;
+    if (this.resident.training)
+      throw new Error('simdnet: cannot dispose a network while it trains; abort its training first');
     registry?.unregister(this);
-    this.net.release();
+    this.resident.release();
   }
 
-  private check(): void {
-    if (this.disposed) throw new Error('simdnet: this network has been disposed; create a new one');
+  /** The network's model, unless the network has been disposed. */
+  private check(): ResidentModel {
+    if (this.resident.released) throw new Error('simdnet: this network has been disposed; create a new one');
+    return this.resident;
   }
 }
 
-function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
-  return [
-    { ...m, data: m.data.subarray(0, at * m.cols), rows: at },
-    { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
-  ];
+/**
+ * @internal The model of a network, without its training state: what the interop exporters write.
+ * Refuses anything but a network that is not disposed.
+ */
+export function modelOf(net: unknown): Model {
+  if (!(net instanceof NN)) throw typeError('net', 'an NN (a network from NN.create or a loader)', net);
+  return residentOf(net).toModel(false);
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') setImmediate(resolve);
-    else if (typeof MessageChannel === 'function') {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => {
-        ch.port1.close();
-        resolve();
-      };
-      ch.port2.postMessage(null);
-    } else setTimeout(resolve, 0);
-  });
+/** @internal A network from a checked model, placed as `options` ({ engine, threads }, as fromJSON's) ask. */
+export function fromModel(model: Model, options: unknown = {}): Promise<NN> {
+  return placeModel(model, options);
 }

@@ -1,25 +1,24 @@
 // The public options of NN.create, NN.fromJSON and train, and their resolvers: defaults filled in,
-// every field checked (through check.ts) before any kernel runs.
+// every field checked (through check.ts and model/architecture.ts) before any kernel runs.
 import { boolean, checkKeys, isPlainObject, number, oneOf, rangeError, typeError } from './check.js';
+import { checkArchitecture, resolveActivation, resolveInitScale, resolveLayers } from './model/architecture.js';
+import {
+  INITS,
+  LOSSES,
+  NORMALIZERS,
+  OPTIMIZERS,
+  type Activation,
+  type LossName,
+  type NetworkConfig,
+  type NormalizeKind,
+  type InitName,
+  type OptimizerName,
+  type ResolvedActivation,
+} from './vocabulary.js';
 
-export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
-export interface ActivationSpec {
-  name: ActivationName;
-  /** sigmoid gain α in 1/(1+exp(−α(s−θ))); default 1 */
-  gain?: number;
-  /** sigmoid threshold θ; default 0 */
-  threshold?: number;
-  /** leaky-ReLU slope for s < 0; default 0.01 */
-  slope?: number;
-}
-export type Activation = ActivationName | ActivationSpec;
-export type LossName = 'sse' | 'mse' | 'binary-cross-entropy' | 'cross-entropy';
-export type InitName = 'auto' | 'xavier' | 'he' | 'uniform' | 'normal';
 export type EngineOption = 'wasm' | 'js' | 'auto';
 /** Threads for the matrix products: a whole number, or 'auto' for the cores the platform reports. */
 export type ThreadsOption = number | 'auto';
-export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam';
-export type NormalizeKind = 'none' | 'minmax' | 'zscore';
 
 export interface NetworkOptions {
   /** layer sizes, input first; at least two */
@@ -43,38 +42,19 @@ export interface NetworkOptions {
    * Any count gives the same results, bit for bit. The 'js' engine runs on one.
    */
   threads?: ThreadsOption;
-  /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept in net.seed */
+  /** seed of the network's generator (initialisation, shuffling); default: drawn at random and kept with the model (toJSON().seed) */
   seed?: number;
   /** input normaliser fitted on the first training data and saved with the model; default 'none' */
   normalize?: NormalizeKind;
-}
-
-export interface ResolvedActivation {
-  name: ActivationName;
-  gain: number;
-  threshold: number;
-  slope: number;
-}
-
-/** A network's architecture in normal form: what toJSON stores and fromJSON rebuilds. */
-export interface NetworkConfig {
-  layers: number[];
-  activations: ResolvedActivation[];
-  loss: LossName;
-  bias: boolean;
-  init: InitName;
-  initScale: number | null;
-  seed: number;
-  normalize: NormalizeKind;
 }
 
 export interface EpochInfo {
   /** epochs completed over the network's life, counting from 1 (the article's T) */
   epoch: number;
   /** loss over the whole training set with the weights after this epoch (the article's error) */
-  error: number;
+  loss: number;
   /** loss over the validation rows, or null without validation */
-  validationError: number | null;
+  validationLoss: number | null;
   /** fraction of training rows classified right, for the two cross-entropy losses (else null) */
   accuracy: number | null;
   validationAccuracy: number | null;
@@ -82,16 +62,23 @@ export interface EpochInfo {
   learningRate: number;
   elapsedMs: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `loss` */
+  error: number;
+  /** @deprecated the same as `validationLoss` */
+  validationError: number | null;
 }
 
 export interface BatchInfo {
   epoch: number;
-  /** batch index within the epoch, from 0 */
-  batch: number;
+  /** the batch's place within the epoch, from 0 */
+  batchIndex: number;
+  /** rows in this batch (batchSize, or fewer in the epoch's last batch) */
   rows: number;
   /** this batch's loss, as defined, before its update */
   loss: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `batchIndex` */
+  batch: number;
 }
 
 export type Schedule = { type: 'step'; every: number; factor: number } | { type: 'exponential'; factor: number };
@@ -128,13 +115,13 @@ export interface TrainOptions {
   clipNorm?: number;
   /** reshuffle the rows every epoch from the network's generator; default true */
   shuffle?: boolean;
-  /** stop once the epoch's error is at or below this (the article's eps); default 0 (off) */
+  /** stop once the epoch's loss is at or below this (the article's eps); default 0 (off) */
   errorThreshold?: number;
   /** hold out this last fraction of the rows (before shuffling) for validation; default 0 */
   validationSplit?: number;
   /** a separate validation set (instead of validationSplit) */
   validationData?: { inputs: unknown; targets: unknown };
-  /** stop when the validation error (else the training error) stops improving */
+  /** stop when the validation loss (else the training loss) stops improving */
   earlyStopping?: EarlyStopping;
   /** stop after the batch during which this many milliseconds have passed; default none */
   timeLimitMs?: number;
@@ -142,7 +129,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** a non-finite loss or weight: 'throw' a DivergenceError (default) or 'halve' the learning rate and retry the epoch */
   onDivergence?: 'throw' | 'halve';
-  /** evaluate the final error for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
+  /** evaluate the final loss for the report (one forward pass over the training rows); false reports NaN unless something else evaluated it; default true */
   evaluate?: boolean;
   /** called after every epoch; returning false stops training */
   onEpoch?: (info: EpochInfo) => void | boolean;
@@ -175,36 +162,7 @@ export interface ResolvedTrainOptions {
   onBatch: ((info: BatchInfo) => void | boolean) | null;
 }
 
-const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear', 'softmax'];
-export const LOSSES: readonly LossName[] = ['sse', 'mse', 'binary-cross-entropy', 'cross-entropy'];
-export const INITS: readonly InitName[] = ['auto', 'xavier', 'he', 'uniform', 'normal'];
 const ENGINES: readonly EngineOption[] = ['wasm', 'js', 'auto'];
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam'];
-export const NORMALIZERS: readonly NormalizeKind[] = ['none', 'minmax', 'zscore'];
-
-/** The largest layer size accepted (a 2^24-wide layer already needs 64 MiB per row). */
-export const MAX_LAYER_SIZE = 1 << 24;
-
-export function resolveActivation(field: string, value: unknown): ResolvedActivation {
-  if (typeof value === 'string') value = { name: value };
-  if (!isPlainObject(value)) throw typeError(field, `an activation name or { name, gain, threshold, slope }`, value);
-  checkKeys(field, value, ['name', 'gain', 'threshold', 'slope']);
-  const name = oneOf(`${field}.name`, value.name, ACTIVATIONS, 'sigmoid');
-  if (value.name === undefined) throw typeError(`${field}.name`, `one of ${ACTIVATIONS.join(', ')}`, undefined);
-  const spec: ResolvedActivation = {
-    name,
-    gain: number(`${field}.gain`, value.gain, 1, 0, 1e6, { exclusiveMin: true }),
-    threshold: number(`${field}.threshold`, value.threshold, 0, -1e6, 1e6),
-    slope: number(`${field}.slope`, value.slope, 0.01, 0, 1),
-  };
-  if (name !== 'sigmoid' && (value.gain !== undefined || value.threshold !== undefined)) {
-    throw new TypeError(`${field}: gain and threshold apply to 'sigmoid' only, not '${name}'`);
-  }
-  if (name !== 'leaky-relu' && value.slope !== undefined) {
-    throw new TypeError(`${field}: slope applies to 'leaky-relu' only, not '${name}'`);
-  }
-  return spec;
-}
 
 const NETWORK_KEYS = [
   'layers',
@@ -293,51 +251,27 @@ export function resolveNetworkOptions(options: unknown): { config: NetworkConfig
   };
 }
 
+/** The options of toJSON and toBinary: whether to save the training state (the default). */
+export function resolveSaveOptions(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (!isPlainObject(options)) throw typeError('toJSON options', '{ training }', options);
+  checkKeys('toJSON options', options, ['training']);
+  return boolean('toJSON options.training', options.training, true);
+}
+
+/** Where a loaded network runs: the options of NN.fromJSON and NN.fromBinary. */
+export interface LoadOptions {
+  /** default 'auto' */
+  engine?: EngineOption;
+  /** threads for the matrix products, as in NN.create; default 1 */
+  threads?: ThreadsOption;
+}
+
 /** The options of NN.fromJSON and NN.fromBinary: `engine` and `threads`. */
 export function resolveLoadOptions(options: unknown): Placement {
   if (!isPlainObject(options)) throw typeError('options', '{ engine, threads }', options);
   checkKeys('options', options, ['engine', 'threads']);
   return { engine: oneOf('engine', options.engine, ENGINES, 'auto'), threads: resolveThreads(options.threads) };
-}
-
-/** Rules on the whole stack of activations (also applied to loaded models). */
-export function checkArchitecture(
-  layers: readonly number[],
-  activations: readonly ResolvedActivation[],
-  field: string,
-  outputField: string,
-): void {
-  const last = activations.length - 1;
-  activations.forEach((a, i) => {
-    if (a.name === 'softmax' && i !== last) {
-      throw new RangeError(`${field}[${i}]: softmax is only allowed on the output layer`);
-    }
-  });
-  if (activations[last]!.name === 'softmax' && layers[layers.length - 1]! < 2) {
-    throw new RangeError(
-      `${outputField}: softmax needs at least 2 outputs, the last layer has ${layers[layers.length - 1]}`,
-    );
-  }
-}
-
-export function resolveInitScale(init: InitName, value: unknown, prefix: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (init !== 'uniform' && init !== 'normal')
-    throw new TypeError(`${prefix}initScale applies to init 'uniform' or 'normal', not '${init}'`);
-  return number(`${prefix}initScale`, value, 0, 0, 1e6, { exclusiveMin: true });
-}
-
-export function resolveLayers(value: unknown): number[] {
-  if (!Array.isArray(value)) throw typeError('layers', 'an array of layer sizes, input first', value);
-  if (value.length < 2) throw rangeError('layers', 'at least 2 sizes (inputs and outputs)', value);
-  return Array.from(value, (size: unknown, i) => {
-    // visits holes, unlike map
-    if (typeof size !== 'number') throw typeError(`layers[${i}]`, 'a positive integer', size);
-    if (!Number.isInteger(size) || size < 1 || size > MAX_LAYER_SIZE) {
-      throw rangeError(`layers[${i}]`, `a positive integer ≤ ${MAX_LAYER_SIZE}`, size);
-    }
-    return size;
-  });
 }
 
 const TRAIN_KEYS = [

@@ -1,22 +1,27 @@
-// The training policy: epochs of batches with schedules, validation, early stopping, divergence
-// rollback, time limits, abort signals and callbacks. The Network does every pass and owns every
-// byte of engine memory; this file only decides which pass comes next. Written as a generator
-// that pauses after each kernel call so that train() runs it straight through and trainAsync()
-// yields to the event loop between batches.
+// The training policy and the whole training session: the options resolved, the validation rows
+// split off, the normaliser fitted, the rows staged, then epochs of batches with schedules,
+// validation, early stopping, divergence rollback, time limits, abort signals and callbacks, and
+// the session closed. The Network does every pass and owns every byte of engine memory; this file
+// only decides which pass comes next. The loop is a generator that pauses after each kernel call,
+// so that train() runs it straight through and trainAsync() yields to the event loop between batches.
 import type { FloatArray } from './float.js';
-import type { EpochInfo, ResolvedTrainOptions } from './options.js';
+import { resolveTrainOptions, type EpochInfo, type ResolvedTrainOptions } from './options.js';
+import { rangeError } from './check.js';
 import { DivergenceError, abortError } from './errors.js';
 import type { Matrix } from './model/data.js';
-import type { TrainingState } from './model/training-state.js';
+import { fitNormalizer, normalize } from './model/normalize.js';
+import type { Random } from './model/random.js';
+import type { ResidentModel } from './resident.js';
 import type { Checkpoint, Network } from './runtime/network.js';
 import type { TrainingRows } from './runtime/staging.js';
+import { classifies } from './vocabulary.js';
 
 export interface TrainReport {
   /** epochs completed in this call */
   epochs: number;
-  /** the last evaluated training error (loss over the training rows) */
-  error: number;
-  validationError: number | null;
+  /** the last evaluated training loss (over the training rows) */
+  loss: number;
+  validationLoss: number | null;
   accuracy: number | null;
   validationAccuracy: number | null;
   /** why training stopped */
@@ -25,7 +30,19 @@ export interface TrainReport {
   learningRate: number;
   elapsedMs: number;
   samplesPerSecond: number;
+  /** @deprecated the same as `loss` */
+  error: number;
+  /** @deprecated the same as `validationLoss` */
+  validationError: number | null;
 }
+
+/** What an epoch measured, with the deprecated names of its losses beside the current ones. */
+type Measured = Pick<EpochInfo, 'loss' | 'validationLoss' | 'accuracy' | 'validationAccuracy'>;
+const withAliases = (m: Measured): Measured & Pick<EpochInfo, 'error' | 'validationError'> => ({
+  ...m,
+  error: m.loss,
+  validationError: m.validationLoss,
+});
 
 /** How many times onDivergence: 'halve' retries an epoch before giving up. */
 const MAX_HALVINGS = 10;
@@ -77,13 +94,13 @@ function scheduled(opts: ResolvedTrainOptions, epochIndex: number): number {
  */
 export function* run(
   net: Network,
-  state: Pick<TrainingState, 'epochs' | 'random'>,
+  state: { epochs: number; random: Random },
   s: Session,
   perBatch: boolean,
 ): Generator<void, TrainReport, void> {
   const { rows, opts, batch, order } = s;
   const { x, t } = rows;
-  const classify = net.config.loss === 'cross-entropy' || net.config.loss === 'binary-cross-entropy';
+  const classify = classifies(net.config.loss);
   const batchByBatch = perBatch || !!opts.onBatch || opts.timeLimitMs > 0 || !!opts.signal || !rows.resident;
   const started = now();
   let checkpoint: Checkpoint | undefined;
@@ -94,22 +111,17 @@ export function* run(
     lrScale = 1,
     halvings = 0,
     lr = opts.learningRate;
-  let last = {
-    error: NaN,
-    validationError: null as number | null,
-    accuracy: null as number | null,
-    validationAccuracy: null as number | null,
-  };
+  let last: Measured = { loss: NaN, validationLoss: null, accuracy: null, validationAccuracy: null };
   let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
   let stop = false;
 
-  /** The training error (and, with `validation`, the validation error) at the current weights. */
+  /** The training loss (and, with `validation`, the validation loss) at the current weights. */
   const measure = (validation: boolean): void => {
     const m = net.metrics(x, t, classify, rows);
-    last = { ...last, error: m.error, accuracy: classify ? m.accuracy : null };
+    last = { ...last, loss: m.error, accuracy: classify ? m.accuracy : null };
     if (!validation) return;
     const v = s.vx && s.vt ? net.metrics(s.vx, s.vt, classify) : null;
-    last.validationError = v ? v.error : null;
+    last.validationLoss = v ? v.error : null;
     last.validationAccuracy = v && classify ? v.accuracy : null;
   };
 
@@ -135,10 +147,11 @@ export function* run(
           const seconds = (now() - started) / 1000;
           const verdict = opts.onBatch({
             epoch: state.epochs + 1,
-            batch: b,
+            batchIndex: b,
             rows: count,
             loss: batchLoss,
             samplesPerSecond: (done * x.rows + start + count) / seconds,
+            batch: b,
           });
           if (verdict === false) {
             stoppedBy = 'callback';
@@ -163,7 +176,7 @@ export function* run(
       }
     }
 
-    // a non-finite weight anywhere, or a non-finite error: roll the epoch back
+    // a non-finite weight anywhere, or a non-finite loss: roll the epoch back
     const nonFiniteLayer = net.firstNonFiniteLayer();
     const finite = nonFiniteLayer === net.weightLayers;
     const lastEpoch = opts.evaluate && (stop || done + 1 === opts.epochs);
@@ -173,7 +186,7 @@ export function* run(
     if (
       !finite ||
       (measured &&
-        (!Number.isFinite(last.error) || (last.validationError !== null && !Number.isFinite(last.validationError))))
+        (!Number.isFinite(last.loss) || (last.validationLoss !== null && !Number.isFinite(last.validationLoss))))
     ) {
       net.rollback(checkpoint);
       if (opts.onDivergence === 'halve' && halvings < MAX_HALVINGS && !stop) {
@@ -184,7 +197,7 @@ export function* run(
       throw new DivergenceError(
         state.epochs + 1,
         nonFiniteLayer,
-        finite ? `the loss became ${last.error}` : `layer ${nonFiniteLayer} got a non-finite weight`,
+        finite ? `the loss became ${last.loss}` : `layer ${nonFiniteLayer} got a non-finite weight`,
       );
     }
     if (!complete) break;
@@ -195,10 +208,7 @@ export function* run(
     if (opts.onEpoch) {
       const info: EpochInfo = {
         epoch: state.epochs,
-        error: last.error,
-        validationError: last.validationError,
-        accuracy: last.accuracy,
-        validationAccuracy: last.validationAccuracy,
+        ...withAliases(last),
         learningRate: lr,
         elapsedMs,
         samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
@@ -208,13 +218,13 @@ export function* run(
         stop = true;
       }
     }
-    if (!stop && opts.errorThreshold > 0 && last.error <= opts.errorThreshold) {
+    if (!stop && opts.errorThreshold > 0 && last.loss <= opts.errorThreshold) {
       stoppedBy = 'errorThreshold';
       stop = true;
     }
     if (!stop && opts.earlyStopping) {
       const es = opts.earlyStopping;
-      const monitored = last.validationError ?? last.error;
+      const monitored = last.validationLoss ?? last.loss;
       if (monitored < best - es.minDelta) {
         best = monitored;
         sinceBest = 0;
@@ -227,14 +237,114 @@ export function* run(
       }
     }
   }
-  if (Number.isNaN(last.error) && opts.evaluate) measure(false);
+  if (Number.isNaN(last.loss) && opts.evaluate) measure(false);
   const elapsedMs = now() - started;
   return {
     epochs: done,
-    ...last,
+    ...withAliases(last),
     stoppedBy,
     learningRate: lr,
     elapsedMs,
     samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
   };
+}
+
+// ---- the session, from the public call to the report -------------------------------------------
+
+/** Opens a session on `model`: checks everything, splits off validation rows, fits the normaliser, stages the rows. */
+function open(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): Session {
+  if (model.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
+  const opts = resolveTrainOptions(options);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  let [x, t] = model.pair(inputs, targets, '', true);
+  let vx: Matrix | null = null,
+    vt: Matrix | null = null;
+  if (opts.validationData) {
+    [vx, vt] = model.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
+  } else if (opts.validationSplit > 0) {
+    const held = Math.floor(x.rows * opts.validationSplit);
+    if (held < 1)
+      throw rangeError(
+        'validationSplit',
+        `a fraction that holds out at least one of ${x.rows} rows`,
+        opts.validationSplit,
+      );
+    [x, vx] = splitRows(x, x.rows - held);
+    [t, vt] = splitRows(t, t.rows - held);
+  }
+  // the first training rows fit the normaliser, which is then kept with the model
+  const kind = model.config.normalize;
+  const normalizer = model.normalizer ?? (kind === 'none' ? null : fitNormalizer(kind, x));
+  if (normalizer) {
+    x = normalize(normalizer, x);
+    if (vx) vx = normalize(normalizer, vx);
+  }
+  const session = openSession(model.net, x, t, vx, vt, opts);
+  model.normalizer = normalizer;
+  model.training = true;
+  return session;
+}
+
+function close(model: ResidentModel, session: Session): void {
+  model.training = false;
+  if (!model.released) closeSession(session);
+}
+
+/** Trains `model` synchronously (see TrainOptions) and reports what happened. */
+export function train(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): TrainReport {
+  const session = open(model, inputs, targets, options);
+  try {
+    const steps = run(model.net, model, session, false);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  } finally {
+    close(model, session);
+  }
+}
+
+/** Trains like train() but yields to the event loop between batches, after about 4 ms of work each time. */
+export async function trainAsync(
+  model: ResidentModel,
+  inputs: unknown,
+  targets: unknown,
+  options: unknown,
+): Promise<TrainReport> {
+  const session = open(model, inputs, targets, options);
+  try {
+    const steps = run(model.net, model, session, true);
+    let paused = now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (now() - paused > 4) {
+        await yieldToEventLoop();
+        paused = now();
+      }
+    }
+  } finally {
+    close(model, session);
+  }
+}
+
+function splitRows(m: Matrix, at: number): [Matrix, Matrix] {
+  return [
+    { ...m, data: m.data.subarray(0, at * m.cols), rows: at },
+    { ...m, data: m.data.subarray(at * m.cols), rows: m.rows - at },
+  ];
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else if (typeof MessageChannel === 'function') {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    } else setTimeout(resolve, 0);
+  });
 }

@@ -105,8 +105,9 @@ export function trainInWorker(
     if (typeof syncWeights !== 'boolean') throw typeError('syncWeights', 'true or false', syncWeights);
     resolveTrainOptions(checked); // the same checks as train, on this thread
     const { signal, onEpoch, onBatch, ...trainOptions } = checked;
-    const x = toMatrix(inputs, net.inputSize, 'inputs');
-    const t = toMatrix(targets, net.outputSize, 'targets');
+    const layers = net.layers;
+    const x = toMatrix(inputs, layers[0]!, 'inputs');
+    const t = toMatrix(targets, layers[layers.length - 1]!, 'targets');
     if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
     if (signal?.aborted) {
       reject(abortReason(signal));

@@ -135,8 +135,8 @@ describe('bad model files', () => {
 
   it('a model of another version names the version field', async () => {
     const m = saved();
-    m.version = 2;
-    const file = writeFile(dir, 'v2.json', JSON.stringify(m, null, 2));
+    m.version = 3;
+    const file = writeFile(dir, 'v3.json', JSON.stringify(m, null, 2));
     const line =
       JSON.stringify(m, null, 2)
         .split('\n')

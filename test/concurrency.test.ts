@@ -4,7 +4,7 @@
 // training at once do not interfere (each ends bit-identical to the same training done alone); and
 // every network of a process shares one compiled module and one engine.
 import { describe, expect, it, vi } from 'vitest';
-import { NN, type TrainOptions, type Weights } from '../src/index.js';
+import { NN, type BatchInfo, type TrainOptions, type Weights } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, sameWeights } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
@@ -15,6 +15,7 @@ const X = randomRows(1500, 6, 11),
   T = randomRows(1500, 3, 12, 0, 1);
 const PROBE = randomRows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
 // trainAsync yields after ~4 ms of work: long enough runs (the Wasm engine is ~10x faster) to be interleaved many times
+// on an ordinary machine; a fast one can fit the whole run in one slice, which `slowStart` rules out
 const optionsFor = (engine: EngineKind) => ({
   epochs: engine === 'wasm' ? 30 : 5,
   batchSize: 4,
@@ -25,6 +26,19 @@ const optionsFor = (engine: EngineKind) => ({
 const make = (engine: EngineKind, seed = 31): NN =>
   NN.createSync({ layers: LAYERS, activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * An onBatch that makes the first `batches` batches of the run outlast trainAsync's slice of work,
+ * so that it yields after each of them however fast the machine: that many chances to observe the
+ * network mid-training, whatever the rest of the run does. It changes no weight.
+ */
+const slowStart =
+  (batches: number) =>
+  ({ epoch, batchIndex }: BatchInfo): void => {
+    if (epoch !== 1 || batchIndex >= batches) return;
+    const until = performance.now() + 6;
+    while (performance.now() < until);
+  };
 
 /** The weights the network reaches training alone: the oracle of the interleaved runs. */
 async function trainedAlone(engine: EngineKind, options: TrainOptions): Promise<Weights> {
@@ -76,7 +90,7 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     let done = false,
       observed = 0,
       midway = 0;
-    const training = net.trainAsync(X, T, options).finally(() => {
+    const training = net.trainAsync(X, T, { ...options, onBatch: slowStart(3) }).finally(() => {
       done = true;
     });
     while (!done) {

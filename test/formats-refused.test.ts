@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { NN, type ModelJSON } from '../src/index.js';
+import { NN, toFunction, type ModelJSON } from '../src/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, weightBits } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
@@ -152,7 +152,7 @@ async function checkAccepted(net: NN, engine: EngineKind, what: string): Promise
     copy2.dispose();
   }
   checkFunctionSource(
-    net.toFunction().toString(),
+    toFunction(net).toString(),
     json.layers[0]!,
     json.activations.filter((a) => a.name === 'softmax').length,
   );
@@ -430,12 +430,29 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'wrong version 2',
+      'wrong version 3',
       edit((m) => {
-        m.version = 2;
+        m.version = 3;
       }),
       /model\.version/,
       RangeError,
+    ],
+    [
+      'version 1 with the optimizer slots named m and v',
+      edit((m) => {
+        m.version = 1;
+      }),
+      /model\.training\.state/,
+      TypeError,
+    ],
+    [
+      'version 2 with the optimizer slots named first and second (version 1 names)',
+      edit((m) => {
+        const state = (m.training as { state: Record<string, unknown> }).state;
+        m.training = { ...(m.training as object), state: { first: state.m, second: state.v } };
+      }),
+      /model\.training\.state/,
+      TypeError,
     ],
     [
       'version as a string',
@@ -493,14 +510,10 @@ describe('fromJSON', () => {
     ],
     [
       '__proto__ in an optimizer slot',
-      () => bases[0]!.text.replace('"first":{', '"first":{"__proto__":{"polluted":"yes"},'),
+      () => bases[0]!.text.replace('"m":{', '"m":{"__proto__":{"polluted":"yes"},'),
       /__proto__/,
     ],
-    [
-      'an unknown key in an optimizer slot',
-      () => bases[0]!.text.replace('"second":{', '"second":{"scale":2,'),
-      /scale/,
-    ],
+    ['an unknown key in an optimizer slot', () => bases[0]!.text.replace('"v":{', '"v":{"scale":2,'), /scale/],
     [
       'a weight as the string "NaN"',
       edit((m) => {
@@ -550,9 +563,9 @@ describe('fromJSON', () => {
     [
       'an optimizer moment NaN',
       edit((m) => {
-        (m.training!.state as Record<string, { weights: unknown[][] }>).second!.weights[0]![0] = NaN;
+        (m.training!.state as Record<string, { weights: unknown[][] }>).v!.weights[0]![0] = NaN;
       }),
-      /model\.training\.state\.second\.weights\[0\]\[0\]/,
+      /model\.training\.state\.v\.weights\[0\]\[0\]/,
     ],
     [
       'layers and weights disagree',
@@ -1090,7 +1103,7 @@ describe('toFunction', () => {
   it('the source of every base model holds only numbers, fixed identifiers, punctuation and the fixed message', async () => {
     for (const base of bases) {
       const net = await NN.fromJSON(base.text);
-      const source = net.toFunction().toString();
+      const source = toFunction(net).toString();
       checkFunctionSource(
         source,
         base.json.layers[0]!,
@@ -1185,7 +1198,7 @@ describe('toFunction', () => {
           };
           const net = await NN.fromJSON(json as never, { engine: 'js' });
           try {
-            const f = net.toFunction();
+            const f = toFunction(net);
             checkFunctionSource(f.toString(), layers[0]!, out.filter((a) => a.name === 'softmax').length);
             // the function runs (and, for moderate values, agrees with predict)
             const row = new Float32Array(layers[0]!).fill(0.5);

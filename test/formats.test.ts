@@ -13,6 +13,7 @@ import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network
 import { maxAbsDiff } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { joinBinary, splitBinary } from './helpers/binary-format.js';
 
 const LAYERS = [5, 8, 6, 3];
 const ACTIVATIONS: ActivationRef[] = [
@@ -37,11 +38,11 @@ async function trained(engine: 'js' | 'wasm'): Promise<NN> {
 }
 
 describe.each(ENGINES)('round trips from %s', (from) => {
-  it('the JSON is the documented envelope: format simdnet, version 1, architecture and weights', async () => {
+  it('the JSON is the documented envelope: format simdnet, version 2, architecture and weights', async () => {
     const net = await trained(from);
     const json = JSON.parse(JSON.stringify(net.toJSON())) as ModelJSON;
     expect(json.format).toBe('simdnet');
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
     expect(json.layers).toEqual(LAYERS);
     expect(json.loss).toBe('cross-entropy');
     expect(json.bias).toBe(true);
@@ -109,6 +110,27 @@ describe.each(ENGINES)('round trips from %s', (from) => {
     }
     net.dispose();
   });
+
+  it("a model's free-form meta comes back from fromJSON, fromBinary and load, and out of toJSON and toBinary", async () => {
+    const net = await trained(from);
+    const meta = { features: ['a', 'b'], target: { column: 'y', classes: ['no', 'yes'] }, note: 'é' };
+    const json = { ...net.toJSON(), meta };
+    const fromText = await NN.fromJSON(JSON.stringify(json), { engine: from });
+    const fromObject = await NN.fromJSON(json, { engine: from });
+    meta.note = 'changed later'; // the network keeps its own copy
+    const fromBytes = await NN.fromBinary(fromText.toBinary(), { engine: from });
+    net.load(fromText.toBinary());
+    for (const [what, copy] of [
+      ['fromJSON text', fromText],
+      ['fromJSON object', fromObject],
+      ['fromBinary', fromBytes],
+      ['load', net],
+    ] as const) {
+      expect(copy.toJSON().meta, what).toEqual({ ...meta, note: 'é' });
+      expect(splitBinary(copy.toBinary()).meta.meta, what).toEqual({ ...meta, note: 'é' });
+      copy.dispose();
+    }
+  });
 });
 
 // ---- exact checkpoints ----------------------------------------------------------------------
@@ -134,10 +156,32 @@ const RUNS: [string, TrainOptions][] = [
   ],
 ];
 
+/** A model object as format version 1 wrote it: the optimizer slots named first and second. */
+function asVersion1(json: Record<string, unknown>): Record<string, unknown> {
+  const training = json.training as { state: { m: unknown; v: unknown } | null } | undefined;
+  const state = training?.state;
+  return {
+    ...json,
+    version: 1,
+    ...(training ? { training: { ...training, state: state ? { first: state.m, second: state.v } : null } } : {}),
+  };
+}
+
 type Checkpoint = (net: NN, engine: 'js' | 'wasm') => Promise<NN>;
 const CHECKPOINTS: [string, Checkpoint][] = [
   ['toJSON → JSON.stringify → fromJSON', (net, engine) => NN.fromJSON(JSON.stringify(net.toJSON()), { engine })],
   ['toBinary → fromBinary', (net, engine) => NN.fromBinary(net.toBinary(), { engine })],
+  [
+    'a version-1 JSON file (slots first and second) → fromJSON',
+    (net, engine) => NN.fromJSON(JSON.stringify(asVersion1({ ...net.toJSON() })), { engine }),
+  ],
+  [
+    'a version-1 binary file → fromBinary',
+    (net, engine) => {
+      const { meta, floats } = splitBinary(net.toBinary());
+      return NN.fromBinary(joinBinary(JSON.stringify(asVersion1(meta)), floats), { engine });
+    },
+  ],
   [
     'toBinary → load() into a new network of the same architecture, other seed',
     async (net, engine) => {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NN } from '../src/interop/index.js';
+import { NN } from '../src/index.js';
 import { expectClose } from './helpers/tolerance.js';
 import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
 import { blobsCsv } from './helpers/tables.js';

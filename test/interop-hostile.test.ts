@@ -5,7 +5,8 @@
 // predictions for every row.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NN } from '../src/interop/index.js';
+import type { NN } from '../src/index.js';
+import { fromONNX, fromTFJS, toONNX, toTFJS } from '../src/interop/index.js';
 import { ModelProto } from '../src/interop/onnx-schema.js';
 import { ENGINES, type EngineKind, engineOf, memoryImage, expectSameBytes } from './helpers/engines.js';
 import { expectClearError } from './helpers/clear-errors.js';
@@ -24,13 +25,13 @@ const bases: Base[] = [];
 beforeAll(() => {
   for (const c of [CASES[0]!, CASES[3]!, CASES[6]!, CASES[8]!]) {
     const net = trained(c, 'js');
-    const { modelJSON, weightData } = net.toTFJS();
+    const { modelJSON, weightData } = toTFJS(net);
     bases.push({
       name: c.name,
-      onnx: net.toONNX(),
+      onnx: toONNX(net),
       modelJSON: JSON.stringify(modelJSON),
       weightData,
-      inputs: net.inputSize,
+      inputs: net.layers[0]!,
     });
     net.dispose();
   }
@@ -57,9 +58,9 @@ async function load(what: string, engine: EngineKind, run: () => Promise<NN>): P
   return true;
 }
 
-const onnx = (bytes: Uint8Array, engine: EngineKind) => () => NN.fromONNX(bytes, { engine });
+const onnx = (bytes: Uint8Array, engine: EngineKind) => () => fromONNX(bytes, { engine });
 const tfjs = (modelJSON: unknown, weightData: unknown, engine: EngineKind) => () =>
-  NN.fromTFJS(modelJSON as string, weightData as Uint8Array, { engine });
+  fromTFJS(modelJSON as string, weightData as Uint8Array, { engine });
 
 describe('fromONNX on hostile bytes', () => {
   it('every truncation of every exported file is refused cleanly or accepted soundly (cut inside the trailing hints), 90% refused', async () => {
@@ -106,7 +107,7 @@ describe('fromONNX on hostile bytes', () => {
   it('fast-check: 1000 arbitrary byte strings (and non-bytes) are refused cleanly', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.anything({ maxDepth: 2 })), async (input) => {
-        await load('arbitrary input', 'wasm', () => NN.fromONNX(input as Uint8Array));
+        await load('arbitrary input', 'wasm', () => fromONNX(input as Uint8Array));
       }),
       { numRuns: 1000, seed: 0xb0b },
     );

@@ -1,7 +1,7 @@
 // ONNX export: toONNX models run in ONNX Runtime (onnxruntime-web in Node) and predict as simdnet
 // does, within 1e-5 relative, for every case on both engines; fromONNX gives the same network back.
 import { describe, expect, it } from 'vitest';
-import { NN } from '../src/interop/index.js';
+import { fromONNX, toONNX } from '../src/interop/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectClose } from './helpers/tolerance.js';
 import { onnxRuntime } from './helpers/interop-runtimes.js';
@@ -12,10 +12,10 @@ describe('toONNX in ONNX Runtime', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = randomRows(32, net.inputSize, 99, ...c.range);
+        const x = randomRows(32, net.layers[0]!, 99, ...c.range);
         const ours = net.predict(x);
-        const theirs = await onnxRuntime(net.toONNX(), x, net.inputSize);
-        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.outputSize);
+        const theirs = await onnxRuntime(toONNX(net), x, net.layers[0]!);
+        const worst = expectClose(theirs, ours, 1e-5, 'ONNX Runtime vs simdnet', net.layers.at(-1)!);
         expect(worst).toBeLessThan(1e-5);
         net.dispose();
       });
@@ -30,7 +30,7 @@ describe('toONNX → fromONNX', () => {
     it(`${c.name}: the same predictions, ${folded ? 'to float32 rounding (C = b − θ)' : 'bit for bit'}, on each engine`, async () => {
       for (const engine of ['wasm', 'js'] as const) {
         const net = trained(c, engine);
-        const back = await NN.fromONNX(net.toONNX(), { engine });
+        const back = await fromONNX(toONNX(net), { engine });
         expectRoundTrip(net, back, c, folded ? 1e-6 : 'exact', engine);
         net.dispose();
         back.dispose();

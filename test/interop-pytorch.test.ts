@@ -3,7 +3,7 @@
 // on both engines; the 1-D convolution is refused with its node named; an imported network trains.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { NN } from '../src/interop/index.js';
+import { fromONNX } from '../src/interop/index.js';
 import { expectClose } from './helpers/tolerance.js';
 import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 
@@ -31,7 +31,7 @@ describe('PyTorch ONNX files', () => {
   for (const f of cases.filter((c) => c.supported)) {
     it(`${f.file} (${f.ops.join(' ')}) reproduces PyTorch's outputs on both engines`, async () => {
       for (const engine of ['wasm', 'js'] as const) {
-        const net = await NN.fromONNX(bytesOf(f), { engine });
+        const net = await fromONNX(bytesOf(f), { engine });
         expect(net.layers[0]).toBe(f.input[0]!.length);
         const y = net.predict(f.input);
         expectClose(
@@ -39,7 +39,7 @@ describe('PyTorch ONNX files', () => {
           f.output.flat(),
           1e-5,
           `${f.file} on ${engine}`,
-          net.outputSize,
+          net.layers.at(-1)!,
         );
         net.dispose();
       }
@@ -48,7 +48,7 @@ describe('PyTorch ONNX files', () => {
 
   for (const f of cases.filter((c) => !c.supported)) {
     it(`${f.file} is refused with its Conv node named`, async () => {
-      const err = await loadError(() => NN.fromONNX(bytesOf(f)));
+      const err = await loadError(() => fromONNX(bytesOf(f)));
       expectClearError(err, /Conv/, f.file);
       expect(String(err)).toMatch(
         f.exporter === 'dynamo' ? /node 'node_conv1d' \(Conv\)/ : /node '\/1\/Conv' \(Conv\)/,
@@ -59,7 +59,7 @@ describe('PyTorch ONNX files', () => {
 
   it('the loss follows the output (softmax: cross-entropy, sigmoid: binary cross-entropy, else MSE) unless { loss } says otherwise', async () => {
     const loss = async (model: string, options = {}) => {
-      const net = await NN.fromONNX(bytesOf(cases.find((c) => c.model === model)!), options);
+      const net = await fromONNX(bytesOf(cases.find((c) => c.model === model)!), options);
       const { loss: name, bias } = net.toJSON();
       net.dispose();
       return [name, bias];
@@ -79,7 +79,7 @@ describe('PyTorch ONNX files', () => {
 
   it('an imported PyTorch classifier trains further: its loss falls on data it has not seen', async () => {
     const f = cases.find((c) => c.model === 'relu-softmax' && c.exporter === 'dynamo')!;
-    const net = await NN.fromONNX(bytesOf(f), { engine: 'wasm' });
+    const net = await fromONNX(bytesOf(f), { engine: 'wasm' });
     // relabel PyTorch's own inputs by a new rule the imported weights do not know
     const x = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i * 1.3), (i % 7) / 3 - 1, (i % 5) / 2 - 1]);
     const t = x.map((row) => {

@@ -3,7 +3,7 @@
 // TensorFlow.js here load with fromTFJS and predict as TF.js does; round trips give the same
 // network back.
 import { describe, expect, it } from 'vitest';
-import { NN } from '../src/interop/index.js';
+import { fromTFJS, toTFJS } from '../src/interop/index.js';
 import { randomRows } from './helpers/random-data.js';
 import { expectClose } from './helpers/tolerance.js';
 import { expectClearError, loadError } from './helpers/clear-errors.js';
@@ -37,16 +37,16 @@ describe('toTFJS in TensorFlow.js', () => {
     for (const engine of ['wasm', 'js'] as const) {
       it(`${c.name} (${engine})`, async () => {
         const net = trained(c, engine);
-        const x = randomRows(32, net.inputSize, 99, ...c.range);
-        const files = net.toTFJS();
+        const x = randomRows(32, net.layers[0]!, 99, ...c.range);
+        const files = toTFJS(net);
         expect(files.modelJSON.format).toBe('layers-model');
         expect(files.modelJSON.weightsManifest[0]!.paths).toEqual(['weights.bin']);
         expectClose(
-          await tensorflow(files, x, net.inputSize),
+          await tensorflow(files, x, net.layers[0]!),
           net.predict(x),
           1e-5,
           'TF.js vs simdnet',
-          net.outputSize,
+          net.layers.at(-1)!,
         );
         net.dispose();
       });
@@ -61,9 +61,9 @@ describe('toTFJS → fromTFJS', () => {
     it(`${c.name}: the same predictions, ${folded ? 'to float32 rounding (gain folded into the kernel)' : 'bit for bit'}, on each engine`, async () => {
       for (const engine of ['wasm', 'js'] as const) {
         const net = trained(c, engine);
-        const { modelJSON, weightData } = net.toTFJS();
+        const { modelJSON, weightData } = toTFJS(net);
         // as files: model.json text and the bytes of weights.bin
-        const back = await NN.fromTFJS(JSON.stringify(modelJSON), weightData.slice().buffer, { engine });
+        const back = await fromTFJS(JSON.stringify(modelJSON), weightData.slice().buffer, { engine });
         expectRoundTrip(net, back, c, folded ? 1e-5 : 'exact', engine);
         net.dispose();
         back.dispose();
@@ -135,13 +135,13 @@ describe('models trained by TensorFlow.js', () => {
       const files = await saved(model);
       const expected = tf.tidy(() => (model.predict(tf.tensor2d(x, [64, 4])) as tf.Tensor).dataSync() as Float32Array);
       for (const engine of ['wasm', 'js'] as const) {
-        const net = await NN.fromTFJS(files.modelJSON, files.weightData, { engine });
-        expectClose(net.predict(x), expected, 1e-5, `${name} on ${engine}`, net.outputSize);
+        const net = await fromTFJS(files.modelJSON, files.weightData, { engine });
+        expectClose(net.predict(x), expected, 1e-5, `${name} on ${engine}`, net.layers.at(-1)!);
         net.dispose();
       }
       // tf.io's artifacts themselves (weightSpecs, weightData as one ArrayBuffer or as shards) load the same
       const shards = [files.weightData.slice(0, 8).buffer, files.weightData.slice(8).buffer];
-      const fromArtifacts = await NN.fromTFJS(
+      const fromArtifacts = await fromTFJS(
         {
           ...files.modelJSON,
           weightSpecs: (files.modelJSON.weightsManifest as { weights: unknown[] }[])[0]!.weights,
@@ -149,7 +149,7 @@ describe('models trained by TensorFlow.js', () => {
         },
         shards,
       );
-      expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.outputSize);
+      expectClose(fromArtifacts.predict(x), expected, 1e-5, `${name} from artifacts`, fromArtifacts.layers.at(-1)!);
       fromArtifacts.dispose();
       model.dispose();
     });
@@ -159,7 +159,7 @@ describe('models trained by TensorFlow.js', () => {
     const model = await models[0]![1]();
     const files = await saved(model);
     model.dispose();
-    const net = await NN.fromTFJS(files.modelJSON, files.weightData);
+    const net = await fromTFJS(files.modelJSON, files.weightData);
     expect(net.toJSON().loss).toBe('cross-entropy');
     const t = labels.map((k) => [0, 1, 2].map((j) => (j === (k + 1) % 3 ? 1 : 0))); // a new labelling
     const before = net.evaluate(x, t);
@@ -183,7 +183,7 @@ describe('models trained by TensorFlow.js', () => {
       [elu, /layer 'dense_Dense\d+' \(Dense\) has activation "elu"/],
     ] as const) {
       const files = await saved(model);
-      const err = await loadError(() => NN.fromTFJS(files.modelJSON, files.weightData));
+      const err = await loadError(() => fromTFJS(files.modelJSON, files.weightData));
       expectClearError(err, message, String(message));
       model.dispose();
     }

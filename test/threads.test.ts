@@ -78,15 +78,15 @@ describe('threads: the option', () => {
     fromBinary.dispose();
     // the importers pass threads on to fromJSON: same count in effect, same answers as the source
     const interop = await import('../src/interop/index.js');
-    const source = interop.NN.createSync({ layers: [5, 7, 3], seed: 4 });
-    const tfjs = source.toTFJS();
-    const fromONNX = await interop.NN.fromONNX(source.toONNX(), { threads: 2 });
-    const fromTFJS = await interop.NN.fromTFJS(tfjs.modelJSON, tfjs.weightData, { threads: 2 });
+    const source = NN.createSync({ layers: [5, 7, 3], seed: 4 });
+    const tfjs = interop.toTFJS(source);
+    const fromONNX = await interop.fromONNX(interop.toONNX(source), { threads: 2 });
+    const fromTFJS = await interop.fromTFJS(tfjs.modelJSON, tfjs.weightData, { threads: 2 });
     expect([fromONNX.threads, fromTFJS.threads]).toEqual([2, 2]);
     const row = [0.1, -0.4, 0.7, 0.2, -0.9];
     expect(fromONNX.predict(row)).toEqual(source.predict(row));
     expect(fromTFJS.predict(row)).toEqual(source.predict(row));
-    await expect(interop.NN.fromONNX(source.toONNX(), { threads: 0 })).rejects.toThrow(RangeError);
+    await expect(interop.fromONNX(interop.toONNX(source), { threads: 0 })).rejects.toThrow(RangeError);
     for (const net of [source, fromONNX, fromTFJS]) net.dispose();
     expect(thrown(() => NN.createSync({ layers: [2, 2], thread: 2 } as never))).toBeInstanceOf(TypeError);
   });
@@ -207,7 +207,8 @@ describe('threads: the same bits as one thread', () => {
     // 131-200-37: the weight gradients of both layers are split (by rows of W, 4 at a time: 131 and
     // 200 leave partial bands), so the step is; 3 threads give three parts, one of them short.
     const { x, t } = classTask(96, 131, 37, 12);
-    const descriptorOf = (net: NN): number => (net as unknown as { net: { descriptorPtr: number } }).net.descriptorPtr;
+    const descriptorOf = (net: NN): number =>
+      (net as unknown as { resident: { net: { descriptorPtr: number } } }).resident.net.descriptorPtr;
     for (const optimizer of ['sgd', 'momentum', 'nesterov', 'adam'] as const) {
       for (const threads of [2, 3]) {
         const [one, many] = await twins({ layers: [131, 200, 37], activation: 'tanh', output: 'softmax', seed: 13 }, [

@@ -304,6 +304,35 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       net.dispose();
     });
 
+    it('the report and onEpoch name the loss loss and validationLoss, onBatch the batch batchIndex; the deprecated names say the same', async () => {
+      const net = await network(engine);
+      const epochs: Parameters<NonNullable<TrainOptions['onEpoch']>>[0][] = [];
+      const batches: Parameters<NonNullable<TrainOptions['onBatch']>>[0][] = [];
+      const report = net.train(X, T, {
+        epochs: 2,
+        batchSize: 8,
+        learningRate: 0.2,
+        validationSplit: 0.25,
+        onEpoch: (info) => {
+          epochs.push(info);
+          // the losses of the weights after this epoch, in float64
+          expect(rel(info.loss, lossOf(net.getWeights(), X, T, 0, 15))).toBeLessThanOrEqual(LOSS_TOL);
+          expect(rel(info.validationLoss!, lossOf(net.getWeights(), X, T, 15, 20))).toBeLessThanOrEqual(LOSS_TOL);
+        },
+        onBatch: (info) => {
+          batches.push(info);
+        },
+      });
+      expect(epochs).toHaveLength(2);
+      for (const info of epochs) expect([info.error, info.validationError]).toEqual([info.loss, info.validationLoss]);
+      expect(batches.map((b) => b.batchIndex)).toEqual([0, 1, 0, 1]);
+      for (const b of batches) expect(b.batch).toBe(b.batchIndex);
+      expect(report.loss).toBe(net.evaluate(X.subarray(0, 45), T.subarray(0, 30)));
+      expect(report.validationLoss).toBe(net.evaluate(X.subarray(45), T.subarray(30)));
+      expect([report.error, report.validationError]).toEqual([report.loss, report.validationLoss]);
+      net.dispose();
+    });
+
     it("timeLimitMs stops a run that would otherwise take forever, with stoppedBy 'timeLimit'", async () => {
       for (const method of ['train', 'trainAsync'] as const) {
         const net = await network(engine);

@@ -35,7 +35,7 @@ export async function article(f: {
     learningRate: 0.01,
     shuffle: false,
     errorThreshold: 1e-5,
-    onEpoch: ({ epoch, error }) => {
+    onEpoch: ({ epoch, loss: error }) => {
       if (epoch % every !== 0 && epoch !== 1) return;
       curve.push({ epoch, error });
       if (!f.json) console.log(`T= ${epoch}  error ${error.toFixed(6)}`);
@@ -44,7 +44,7 @@ export async function article(f: {
   if (f.json) console.log(JSON.stringify({ engine: net.engine, build: net.build, ...report, curve }));
   else {
     console.log(
-      `stopped by ${report.stoppedBy} after ${report.epochs} epochs: error ${report.error.toFixed(6)}, ` +
+      `stopped by ${report.stoppedBy} after ${report.epochs} epochs: error ${report.loss.toFixed(6)}, ` +
         `${report.elapsedMs.toFixed(0)} ms, ${Math.round(report.samplesPerSecond)} samples/s`,
     );
   }

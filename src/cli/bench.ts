@@ -75,7 +75,7 @@ async function timeOne(
     const net = await NN.create({ ...w.net, engine });
     build = net.build;
     const start = performance.now();
-    if (w.train) check += net.train(x, t, w.train).error;
+    if (w.train) check += net.train(x, t, w.train).loss;
     else check += net.predict(x)[0]!;
     const ms = performance.now() - start;
     if (run > 0) best = Math.min(best, ms); // run 0 warms up the JIT and the Wasm tiers

@@ -24,7 +24,7 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
   try {
     const policy = readPolicy(saved, modelFile, f);
     const table = readTable(dataFile, { delimiter: f.delimiter });
-    const schema = schemaFor(saved, f.target, table.columns, net.inputSize, net.outputSize);
+    const schema = schemaFor(saved, f.target, table.columns, net.layers[0]!, net.layers.at(-1)!);
     const data = encode(table, schema, true, policy);
     const target = schema.target!;
     const result: Record<string, unknown> = {

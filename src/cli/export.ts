@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ENGINES, choiceFlag } from './flags.js';
 import { InputError, UsageError } from './errors.js';
 import { writeAtomic } from './files.js';
+import { toONNX, toTFJS } from '../interop/index.js';
 import { loadModel } from './model-file.js';
 
 export interface ExportFlags {
@@ -20,11 +21,11 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
     if (to === 'onnx') {
       writeAtomic(
         f.out,
-        of(modelFile, () => net.toONNX()),
+        of(modelFile, () => toONNX(net)),
       );
       process.stderr.write(`${net.layers.join('-')} network written to ${f.out} (ONNX, opset 13)\n`);
     } else {
-      const { modelJSON, weightData } = of(modelFile, () => net.toTFJS());
+      const { modelJSON, weightData } = of(modelFile, () => toTFJS(net));
       writeAtomic(join(f.out, 'weights.bin'), weightData);
       writeAtomic(join(f.out, 'model.json'), `${JSON.stringify(modelJSON)}\n`);
       process.stderr.write(

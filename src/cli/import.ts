@@ -1,7 +1,7 @@
 // simdnet import <model.onnx | dir/model.json> --out <model.json>: an ONNX file or a TensorFlow.js
 // layers model as a simdnet model file (the library's toJSON()), ready for train-free predict and
 // evaluate, or for further training from code.
-import { LOSSES } from '../options.js';
+import { LOSSES } from '../vocabulary.js';
 import { ENGINES, choiceFlag } from './flags.js';
 import { UsageError } from './errors.js';
 import { writeAtomic } from './files.js';

@@ -78,8 +78,8 @@ export async function mnist(f: MnistFlags): Promise<void> {
       onEpoch: (e) => {
         // the test accuracy is only displayed and plotted; nothing is chosen by it
         const testAccuracy = net.accuracy(test.x, test.t);
-        history.push({ epoch: e.epoch, loss: e.error, testAccuracy });
-        progress.epoch({ epoch: e.epoch, loss: e.error, accuracy: testAccuracy, samplesPerSecond: e.samplesPerSecond });
+        history.push({ epoch: e.epoch, loss: e.loss, testAccuracy });
+        progress.epoch({ epoch: e.epoch, loss: e.loss, accuracy: testAccuracy, samplesPerSecond: e.samplesPerSecond });
       },
     });
   } finally {

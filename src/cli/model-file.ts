@@ -1,11 +1,11 @@
-// The CLI's model file: the library's toJSON() object (format 'simdnet', version 1) plus a `meta`
+// The CLI's model file: the library's toJSON() object (format 'simdnet', version 2) plus a `meta`
 // field with the data schema (feature columns, the target's classes or scale). A plain library
 // model without `meta` also loads; its inputs are then the data's columns in order. So do an ONNX
 // file (.onnx) and a TensorFlow.js model.json (with its weight files beside it), without a schema.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { LossName, ModelJSON } from '../index.js';
-import { NN } from '../interop/index.js';
+import { NN, type LossName, type ModelJSON } from '../index.js';
+import { fromONNX, fromTFJS } from '../interop/index.js';
 import { InputError, jsonSyntaxError, position } from './errors.js';
 import { readText, writeAtomic } from './files.js';
 import { isSchema, type Schema } from './dataset.js';
@@ -23,7 +23,7 @@ export function saveModel(path: string, net: NN, schema: Schema): void {
 
 export async function loadModel(file: string, engine: 'wasm' | 'js' | 'auto', loss?: LossName): Promise<LoadedModel> {
   if (/\.onnx$/i.test(file))
-    return { net: await foreign(file, () => NN.fromONNX(readBytes(file), { engine, loss })), schema: null };
+    return { net: await foreign(file, () => fromONNX(readBytes(file), { engine, loss })), schema: null };
   const text = readText(file);
   let json: unknown;
   try {
@@ -33,7 +33,7 @@ export async function loadModel(file: string, engine: 'wasm' | 'js' | 'auto', lo
   }
   if (isTFJS(json))
     return {
-      net: await foreign(file, () => NN.fromTFJS(json as object, tfjsWeights(file, json), { engine, loss })),
+      net: await foreign(file, () => fromTFJS(json as object, tfjsWeights(file, json), { engine, loss })),
       schema: null,
     };
   /** where a top-level key of the model is written (the start of the file when absent) */
@@ -64,7 +64,7 @@ export async function loadModel(file: string, engine: 'wasm' | 'js' | 'auto', lo
     throw new InputError(file, p.line, p.column, `corrupted or incompatible model: ${err.message}`);
   }
   if (meta === undefined) return { net, schema: null };
-  const why = isSchema(meta, net.inputSize, net.outputSize);
+  const why = isSchema(meta, net.layers[0]!, net.layers.at(-1)!);
   if (why) {
     net.dispose();
     const p = keyAt('meta');

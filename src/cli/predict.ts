@@ -24,10 +24,10 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
   try {
     const policy = readPolicy(saved, modelFile, f);
     const table = readTable(dataFile, { delimiter: f.delimiter });
-    const schema = schemaFor(saved, undefined, table.columns, net.inputSize, net.outputSize);
+    const schema = schemaFor(saved, undefined, table.columns, net.layers[0]!, net.layers.at(-1)!);
     const data = encode(table, schema, false, policy);
     const y = await asUsage(() => net.predict(data.x));
-    const k = net.outputSize,
+    const k = net.layers.at(-1)!,
       target = schema.target;
     const header =
       target?.task === 'classification'

@@ -124,7 +124,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
         learningRate,
         optimizer: f.optimizer as OptimizerName,
         onEpoch: (e) => {
-          const row: (typeof history)[number] = { epoch: e.epoch, loss: e.error };
+          const row: (typeof history)[number] = { epoch: e.epoch, loss: e.loss };
           if (vx && vt) {
             row.validationLoss = net.evaluate(vx, vt);
             if (classification) row.accuracy = net.accuracy(vx, vt);
@@ -132,7 +132,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
           history.push(row);
           progress.epoch({
             epoch: e.epoch,
-            loss: e.error,
+            loss: e.loss,
             ...(row.accuracy === undefined ? {} : { accuracy: row.accuracy }),
             samplesPerSecond: e.samplesPerSecond,
           });
@@ -159,7 +159,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
       epochs: report.epochs,
       elapsedMs: Math.round(report.elapsedMs),
       samplesPerSecond: Math.round(report.samplesPerSecond),
-      trainingLoss: report.error,
+      trainingLoss: report.loss,
     };
     if (classification) {
       result.classes = target.classes;
@@ -183,7 +183,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
     const lines = [
       `trained ${net.layers.join('-')} (${target.task} of "${target.column}" from ${schema.features.length} feature columns) on ${data.rows - held} rows: ` +
         `${report.epochs} epochs in ${(report.elapsedMs / 1000).toFixed(2)} s, ${Math.round(report.samplesPerSecond).toLocaleString('en-US')} samples/s on ${net.engine} (${net.build})`,
-      `training loss ${report.error.toPrecision(4)}` +
+      `training loss ${report.loss.toPrecision(4)}` +
         (classification
           ? `, accuracy ${percent(result.trainingAccuracy as number)}`
           : `, RMSE ${(result.trainingRmse as number).toPrecision(4)}`),

@@ -7,11 +7,16 @@
 //   16 … 16+M    UTF-8 JSON: the toJSON() object with its float arrays left empty
 //   then         zero padding to a multiple of 4, u32 float count F, then F float32 values:
 //                weights and biases per layer, then (when the metadata says so) the two
-//                optimizer-state slots in the same order
+//                optimizer slots (m, then v) in the same order
 //   last 4       u32 CRC-32 (IEEE) of all the bytes before it
+//
+// The floats go between the model's Float32Arrays and the file directly; the metadata is read and
+// checked by the JSON format's parseModel, with the floats in place of the empty arrays.
 import { FloatArray } from '../float.js';
-import { parseModel, type ModelJSON } from './json.js';
+import { modelToJSON, parseModel } from './json.js';
 import { isPlainObject, rangeError, typeError } from '../check.js';
+import type { Model } from '../model/model.js';
+import type { Weights } from '../model/weights.js';
 
 const MAGIC = 'simdnet\0';
 export const BINARY_VERSION = 1;
@@ -31,35 +36,22 @@ export function crc32(bytes: Uint8Array, end = bytes.length): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-type Arrays = { weights: number[][]; biases: (number[] | null)[] };
-
-function* floatsOf(a: Arrays): Generator<number[]> {
-  for (let l = 0; l < a.weights.length; l++) {
-    yield a.weights[l]!;
-    const b = a.biases[l];
+/** A parameter-shaped block's arrays in file order: per layer the weights, then the biases. */
+function* arraysOf(w: Weights): Generator<FloatArray> {
+  for (let l = 0; l < w.weights.length; l++) {
+    yield w.weights[l]!;
+    const b = w.biases[l];
     if (b) yield b;
   }
 }
 
-export function encodeModel(json: ModelJSON): Uint8Array {
-  const blocks: Arrays[] = [json];
-  if (json.training?.state) blocks.push(json.training.state.first, json.training.state.second);
+export function encodeModel(model: Model): Uint8Array {
+  const blocks = [model.params];
+  const slots = model.training?.slots;
+  if (slots) blocks.push(slots.m, slots.v);
   let count = 0;
-  for (const block of blocks) for (const a of floatsOf(block)) count += a.length;
-  const empty = (a: Arrays): Arrays => ({
-    weights: a.weights.map(() => []),
-    biases: a.biases.map((b) => (b ? [] : null)),
-  });
-  const meta: ModelJSON = { ...json, ...empty(json) };
-  if (json.training) {
-    meta.training = {
-      ...json.training,
-      state: json.training.state
-        ? { first: empty(json.training.state.first), second: empty(json.training.state.second) }
-        : null,
-    };
-  }
-  const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
+  for (const block of blocks) for (const a of arraysOf(block)) count += a.length;
+  const metaBytes = new TextEncoder().encode(JSON.stringify(modelToJSON(model, false)));
   const floatsAt = Math.ceil((16 + metaBytes.length) / 4) * 4 + 4;
   const out = new Uint8Array(floatsAt + count * 4 + 4);
   const view = new DataView(out.buffer);
@@ -70,17 +62,13 @@ export function encodeModel(json: ModelJSON): Uint8Array {
   view.setUint32(floatsAt - 4, count, true);
   let at = floatsAt;
   for (const block of blocks)
-    for (const a of floatsOf(block))
-      for (const v of a) {
-        view.setFloat32(at, v, true);
-        at += 4;
-      }
+    for (const a of arraysOf(block)) for (let i = 0; i < a.length; i++, at += 4) view.setFloat32(at, a[i]!, true);
   view.setUint32(at, crc32(out, at), true);
   return out;
 }
 
 /** Decodes and checks a binary model; every inconsistency is a TypeError or RangeError naming the part. */
-export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
+export function decodeModel(bytes: unknown): Model {
   if (!(bytes instanceof Uint8Array)) throw typeError('model bytes', 'a Uint8Array', bytes);
   if (bytes.length < 24)
     throw rangeError('model bytes', 'at least 24 bytes (header and checksum)', `${bytes.length} bytes`);
@@ -108,14 +96,12 @@ export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
     throw rangeError('model bytes float count', `${(bytes.length - 4 - floatsAt) / 4} (what the file holds)`, count);
   const floats = new FloatArray(count);
   for (let i = 0; i < count; i++) floats[i] = view.getFloat32(floatsAt + i * 4, true);
-  // fill the empty arrays in document order; shapes are then checked by parseModel
+  // put the floats in place of the empty arrays, in file order; shapes are then checked by parseModel
   const sizes = shapes(meta);
   let at = 0;
-  const take = (n: number): number[] => {
+  const take = (n: number): FloatArray => {
     if (at + n > count) throw rangeError('model bytes float count', `at least ${at + n} for these layers`, count);
-    const a = Array.from(floats.subarray(at, at + n));
-    at += n;
-    return a;
+    return floats.subarray(at, (at += n));
   };
   const fill = (block: Record<string, unknown>): void => {
     const ws = block.weights,
@@ -131,10 +117,12 @@ export function decodeModel(bytes: unknown): ReturnType<typeof parseModel> {
   fill(meta);
   const training = meta.training;
   if (isPlainObject(training) && isPlainObject(training.state)) {
-    if (!isPlainObject(training.state.first) || !isPlainObject(training.state.second))
-      throw typeError('model bytes metadata training.state', '{ first, second }', training.state);
-    fill(training.state.first);
-    fill(training.state.second);
+    const [m, v] = meta.version === 1 ? ['first', 'second'] : ['m', 'v'];
+    const state = training.state;
+    if (!isPlainObject(state[m!]) || !isPlainObject(state[v!]))
+      throw typeError('model bytes metadata training.state', `{ ${m}, ${v} }`, state);
+    fill(state[m!] as Record<string, unknown>);
+    fill(state[v!] as Record<string, unknown>);
   }
   if (at !== count) throw rangeError('model bytes float count', `${at} for these layers`, count);
   return parseModel(meta);

@@ -1,9 +1,8 @@
 // toFunction(): the network as standalone JavaScript source. Only numbers taken from the model
 // are written into the code (weights, sizes, activation parameters, normaliser statistics); every
 // name and operator comes from this file, never from the model.
-import type { NetworkConfig } from '../options.js';
-import type { Weights } from '../model/weights.js';
-import type { Normalizer } from '../model/normalize.js';
+import type { NetworkConfig } from '../vocabulary.js';
+import type { Model } from '../model/model.js';
 
 /** A number as a JavaScript literal; non-finite values cannot occur (models are checked) but are refused anyway. */
 function literal(v: number): string {
@@ -34,7 +33,8 @@ function activationCode(c: NetworkConfig, l: number): string {
   }
 }
 
-export function functionSource(c: NetworkConfig, w: Weights, normalizer: Normalizer | null): string {
+export function functionSource(model: Model): string {
+  const { config: c, params: w, normalizer } = model;
   const inputs = c.layers[0]!;
   const lines: string[] = [];
   lines.push('function simdnetPredict(row) {');

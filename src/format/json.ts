@@ -1,27 +1,19 @@
-// toJSON / fromJSON: a versioned, self-describing model object, checked field by field on load.
-import {
-  INITS,
-  LOSSES,
-  NORMALIZERS,
-  checkArchitecture,
-  resolveActivation,
-  resolveInitScale,
-  resolveLayers,
-  type NetworkConfig,
-  type ResolvedActivation,
-} from '../options.js';
+// The model as JSON (toJSON / fromJSON): a versioned, self-describing object, checked field by field
+// on load. Version 2 names the optimizer slots m and v; version 1 files (first and second) still load.
+import { INITS, LOSSES, NORMALIZERS, type NetworkConfig, type ResolvedActivation } from '../vocabulary.js';
+import { checkArchitecture, resolveActivation, resolveInitScale, resolveLayers } from '../model/architecture.js';
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
 import { checkWeights, type Weights } from '../model/weights.js';
-import { Normalizer, type NormalizerJSON } from '../model/normalize.js';
-import { Random } from '../model/random.js';
+import { normalizerFromJSON, normalizerToJSON, type NormalizerJSON } from '../model/normalize.js';
+import type { Model } from '../model/model.js';
 import type { TrainingState } from '../model/training-state.js';
 
 export const FORMAT = 'simdnet';
-export const VERSION = 1;
+export const VERSION = 2;
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
-/** Schema version 1 (documented in the README). */
+/** Schema version 2 (documented in the README). */
 export interface ModelJSON {
   format: typeof FORMAT;
   version: number;
@@ -36,9 +28,9 @@ export interface ModelJSON {
   normalizer: NormalizerJSON | null;
   weights: number[][];
   biases: (number[] | null)[];
-  /** the TrainingState; state.first and state.second are the optimizer slots m and v */
-  training?: { epochs: number; step: number; random: number[]; state: { first: Arrays; second: Arrays } | null };
-  /** free-form data kept by tools (the CLI stores its column schema here); ignored when loading */
+  /** the TrainingState, with the optimizer slots m and v (version 1 called them first and second) */
+  training?: { epochs: number; step: number; random: number[]; state: { m: Arrays; v: Arrays } | null };
+  /** free-form data kept by tools (the CLI stores its column schema here), carried through */
   meta?: unknown;
 }
 
@@ -60,17 +52,18 @@ const KEYS = [
   'meta',
 ];
 
-const arrays = (w: Weights): Arrays => ({
-  weights: w.weights.map((a) => Array.from(a)),
-  biases: w.biases.map((b) => (b ? Array.from(b) : null)),
+/** The optimizer slots' keys in training.state, by format version. */
+const SLOTS: Record<number, [string, string]> = { 1: ['first', 'second'], 2: ['m', 'v'] };
+
+/** A block's values as number arrays, or (for the binary format, which writes them elsewhere) empty. */
+const arrays = (w: Weights, values: boolean): Arrays => ({
+  weights: w.weights.map((a) => (values ? Array.from(a) : [])),
+  biases: w.biases.map((b) => (b ? (values ? Array.from(b) : []) : null)),
 });
 
-export function serializeModel(
-  c: NetworkConfig,
-  params: Weights,
-  normalizer: Normalizer | null,
-  training: TrainingState | null,
-): ModelJSON {
+/** The model as the current version's object; `values: false` leaves every float array empty. */
+export function modelToJSON(model: Model, values = true): ModelJSON {
+  const c = model.config;
   const json: ModelJSON = {
     format: FORMAT,
     version: VERSION,
@@ -82,28 +75,24 @@ export function serializeModel(
     initScale: c.initScale,
     seed: c.seed,
     normalize: c.normalize,
-    normalizer: normalizer ? normalizer.toJSON() : null,
-    ...arrays(params),
+    normalizer: model.normalizer ? normalizerToJSON(model.normalizer) : null,
+    ...arrays(model.params, values),
   };
-  if (training) {
+  const t = model.training;
+  if (t) {
     json.training = {
-      epochs: training.epochs,
-      step: training.step,
-      random: training.random.state,
-      state: training.optimizerState
-        ? { first: arrays(training.optimizerState.m), second: arrays(training.optimizerState.v) }
-        : null,
+      epochs: t.epochs,
+      step: t.step,
+      random: t.random.slice(),
+      state: t.slots ? { m: arrays(t.slots.m, values), v: arrays(t.slots.v, values) } : null,
     };
   }
+  if (model.metadata.meta !== undefined) json.meta = model.metadata.meta;
   return json;
 }
 
-export function parseModel(input: unknown): {
-  config: NetworkConfig;
-  weights: Weights;
-  normalizer: Normalizer | null;
-  training: TrainingState | null;
-} {
+/** Reads a model from JSON text or its parsed object, checking every field; its weight arrays may be typed. */
+export function parseModel(input: unknown): Model {
   let json = input;
   if (typeof json === 'string') {
     try {
@@ -114,8 +103,8 @@ export function parseModel(input: unknown): {
   }
   if (!isPlainObject(json)) throw typeError('model', 'an object saved by toJSON()', json);
   if (json.format !== FORMAT) throw typeError('model.format', `'${FORMAT}'`, json.format);
-  if (json.version !== VERSION)
-    throw rangeError('model.version', `${VERSION} (this simdnet reads version ${VERSION})`, json.version);
+  if (json.version !== 1 && json.version !== VERSION)
+    throw rangeError('model.version', `1 or ${VERSION} (the versions this simdnet reads)`, json.version);
   checkKeys('model', json, KEYS);
   const layers = resolveLayers(json.layers);
   if (!Array.isArray(json.activations) || json.activations.length !== layers.length - 1) {
@@ -136,7 +125,7 @@ export function parseModel(input: unknown): {
   }
   const normalize = oneOf('model.normalize', json.normalize, NORMALIZERS, 'none');
   const normalizer =
-    json.normalizer == null ? null : Normalizer.fromJSON(json.normalizer, layers[0]!, 'model.normalizer');
+    json.normalizer == null ? null : normalizerFromJSON(json.normalizer, layers[0]!, 'model.normalizer');
   if (normalizer && normalizer.kind !== normalize)
     throw rangeError('model.normalizer.kind', `'${normalize}' (model.normalize)`, normalizer.kind);
   const config: NetworkConfig = {
@@ -149,38 +138,38 @@ export function parseModel(input: unknown): {
     seed: json.seed,
     normalize,
   };
-  const weights = checkWeights({ weights: json.weights, biases: json.biases }, config, 'model');
   return {
     config,
-    weights,
+    params: checkWeights({ weights: json.weights, biases: json.biases }, config, 'model'),
     normalizer,
-    training: json.training === undefined ? null : parseTraining(json.training, config),
+    training: json.training === undefined ? null : parseTraining(json.training, config, SLOTS[json.version]!),
+    metadata: json.meta === undefined ? {} : { meta: jsonData(json.meta) },
   };
 }
 
-function parseTraining(value: unknown, config: NetworkConfig): TrainingState {
+function parseTraining(value: unknown, config: NetworkConfig, [m, v]: [string, string]): TrainingState {
   if (!isPlainObject(value)) throw typeError('model.training', '{ epochs, step, random, state }', value);
   checkKeys('model.training', value, ['epochs', 'step', 'random', 'state']);
-  const int = (field: string, v: unknown, max: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
-      throw rangeError(`model.training.${field}`, `an integer in [0, ${max}]`, v);
-    return v;
+  const int = (field: string, n: unknown, max: number): number => {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
+      throw rangeError(`model.training.${field}`, `an integer in [0, ${max}]`, n);
+    return n;
   };
   const epochs = int('epochs', value.epochs, 2 ** 31 - 1);
   const step = int('step', value.step, 2 ** 31 - 1);
   if (!Array.isArray(value.random) || value.random.length !== 4)
     throw rangeError('model.training.random', 'an array of 4 unsigned 32-bit integers', value.random);
-  const random = Array.from(value.random, (v: unknown, i) => int(`random[${i}]`, v, 0xffffffff));
-  let optimizerState: TrainingState['optimizerState'] = null;
+  const random = Array.from(value.random, (n: unknown, i) => int(`random[${i}]`, n, 0xffffffff));
+  let slots: TrainingState['slots'] = null;
   if (value.state !== null) {
-    if (!isPlainObject(value.state)) throw typeError('model.training.state', 'null or { first, second }', value.state);
-    checkKeys('model.training.state', value.state, ['first', 'second']);
-    optimizerState = {
-      m: checkWeights(value.state.first, config, 'model.training.state.first'),
-      v: checkWeights(value.state.second, config, 'model.training.state.second'),
+    if (!isPlainObject(value.state)) throw typeError('model.training.state', `null or { ${m}, ${v} }`, value.state);
+    checkKeys('model.training.state', value.state, [m, v]);
+    slots = {
+      m: checkWeights(value.state[m], config, `model.training.state.${m}`),
+      v: checkWeights(value.state[v], config, `model.training.state.${v}`),
     };
   }
-  return { epochs, step, random: new Random(random), optimizerState };
+  return { epochs, step, random, slots };
 }
 
 /** toJSON writes every activation field; keep only those that apply to the activation's name. */
@@ -196,4 +185,13 @@ function pickActivation(a: Record<string, unknown>): Record<string, unknown> {
     if (!['name', 'gain', 'threshold', 'slope'].includes(key)) out[key] = a[key];
   }
   return out;
+}
+
+/** A copy of free-form data that JSON can hold (so that every format can write it back). */
+function jsonData(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch (err) {
+    throw new TypeError(`model.meta must be JSON data (${(err as Error).message})`);
+  }
 }

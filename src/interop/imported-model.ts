@@ -1,13 +1,21 @@
-// The one place where a network read from another format becomes simdnet's model format: dense
-// layers (weights fanIn × fanOut, as s = x·W + b), an optional normaliser x' = (x − offset)·scale,
-// and the hints simdnet's own exports carry (loss, bias, the normaliser's exact values), which are
-// used only where the graph's tensors agree with them. NN.fromJSON then checks everything again.
-import type { ModelJSON } from '../format/json.js';
-import type { NormalizerJSON } from '../model/normalize.js';
+// Where the dense layers read from another format become simdnet's Model, checked once: sizes,
+// activations (by the same rules as NN.create's), softmax on the output only, finite weights and
+// normaliser. The hints simdnet's own exports carry (loss, bias, the normaliser's exact values) are
+// used only where the file's tensors agree with them.
 import { isPlainObject, oneOf, typeError } from '../check.js';
-import { LOSSES, MAX_LAYER_SIZE, type ActivationName, type LossName, type ResolvedActivation } from '../options.js';
+import { resolveActivation } from '../model/architecture.js';
+import type { Model } from '../model/model.js';
+import type { Normalizer, NormalizerJSON } from '../model/normalize.js';
+import {
+  LOSSES,
+  MAX_LAYER_SIZE,
+  type ActivationName,
+  type LossName,
+  type NetworkConfig,
+  type ResolvedActivation,
+} from '../vocabulary.js';
 
-export interface ImportedLayer {
+export interface DenseLayer {
   /** fanIn × fanOut, row-major */
   weights: Float32Array;
   bias: Float32Array | null;
@@ -16,11 +24,11 @@ export interface ImportedLayer {
   name: string;
 }
 
-export interface ImportedNetwork {
+/** What a reader found: the input width, an optional normaliser x' = (x − offset)·scale, the layers. */
+export interface DenseLayers {
   inputs: number;
-  /** x' = (x − offset)·scale per input column */
   normalizer: { offset: Float64Array; scale: Float64Array } | null;
-  layers: ImportedLayer[];
+  layers: DenseLayer[];
 }
 
 /** What simdnet's exports add to a file so that a round trip gives back the same model. */
@@ -60,12 +68,12 @@ export function parseHints(value: unknown): Hints {
   return hints;
 }
 
-/** fromONNX/fromTFJS options: `loss` is the importer's; the rest goes to NN.fromJSON as given, which checks it. */
-export function splitOptions(options: unknown): { loss: LossName | undefined; rest: never } {
-  if (options === undefined) return { loss: undefined, rest: {} as never };
+/** fromONNX/fromTFJS options: `loss` is the importer's; the rest (engine, threads) is checked where the network is placed. */
+export function splitOptions(options: unknown): { loss: LossName | undefined; rest: Record<string, unknown> } {
+  if (options === undefined) return { loss: undefined, rest: {} };
   if (!isPlainObject(options)) throw typeError('options', 'an object such as { loss, engine }', options);
   const { loss, ...rest } = options;
-  return { loss: loss === undefined ? undefined : oneOf('options.loss', loss, LOSSES, 'mse'), rest: rest as never };
+  return { loss: loss === undefined ? undefined : oneOf('options.loss', loss, LOSSES, 'mse'), rest };
 }
 
 /** The default loss for further training: from the output activation, as NN.create would pair them. */
@@ -74,18 +82,19 @@ function lossFor(output: ActivationName): LossName {
 }
 
 /** Every value must be finite; names the source's tensor on failure. */
-function checkFinite(values: Float32Array, what: string): void {
+function checkFinite(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i]!))
       throw new RangeError(`${what}: value ${i} is ${values[i]}; simdnet needs finite weights`);
   }
 }
 
-export function toModelJSON(net: ImportedNetwork, hints: Hints, loss: LossName | undefined, source: string): ModelJSON {
-  let { layers } = net;
+/** The model of the layers read from `source`, every rule checked; a refusal names the source's node or layer. */
+export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefined, source: string): Model {
+  let { layers } = read;
   if (layers.length === 0)
     throw new TypeError(`${source}: no dense layer found; simdnet imports a stack of dense layers`);
-  const sizes = [net.inputs];
+  const sizes = [read.inputs];
   for (const [l, layer] of layers.entries()) {
     const fanIn = sizes[l]!,
       fanOut = layer.weights.length / fanIn;
@@ -101,9 +110,9 @@ export function toModelJSON(net: ImportedNetwork, hints: Hints, loss: LossName |
     if (layer.bias) checkFinite(layer.bias, `${source}: ${layer.name}, bias`);
     sizes.push(fanOut);
   }
-  if (net.normalizer) {
-    checkFinite(Float32Array.from(net.normalizer.offset), `${source}: the input normaliser's offset`);
-    checkFinite(Float32Array.from(net.normalizer.scale), `${source}: the input normaliser's scale`);
+  if (read.normalizer) {
+    checkFinite(Float32Array.from(read.normalizer.offset), `${source}: the input normaliser's offset`);
+    checkFinite(Float32Array.from(read.normalizer.scale), `${source}: the input normaliser's scale`);
   }
   // a network saved without learned biases: a sigmoid layer's constant bias is its threshold, α(s + b) = α(s − θ)
   const thresholds =
@@ -117,40 +126,44 @@ export function toModelJSON(net: ImportedNetwork, hints: Hints, loss: LossName |
     );
   }
   const bias = layers.some((layer) => layer.bias !== null);
-  const output = layers[layers.length - 1]!.activation.name;
+  const activations = layers.map((layer) => checkedActivation(layer, source));
+  const output = activations[activations.length - 1]!.name;
   if (output === 'softmax' && sizes[sizes.length - 1]! < 2) {
     throw new TypeError(`${source}: the output softmax has 1 unit; simdnet needs at least 2 (use a sigmoid)`);
   }
-  const normalizer = net.normalizer
-    ? (exactNormalizer(net.normalizer, hints) ?? {
-        kind: 'zscore' as const,
-        offset: Array.from(net.normalizer.offset),
-        scale: Array.from(net.normalizer.scale),
-      })
+  const normalizer: Normalizer | null = read.normalizer
+    ? (exactNormalizer(read.normalizer, hints) ?? { kind: 'zscore', ...read.normalizer })
     : null;
-  return {
-    format: 'simdnet',
-    version: 1,
+  const config: NetworkConfig = {
     layers: sizes,
-    activations: layers.map((layer) => ({ ...layer.activation })),
+    activations,
     loss: loss ?? hints.loss ?? lossFor(output),
     bias,
     init: 'auto',
     initScale: null,
     seed: 0,
     normalize: normalizer?.kind ?? 'none',
-    normalizer,
-    weights: layers.map((layer) => Array.from(layer.weights)),
-    biases: layers.map((layer, l) =>
-      layer.bias ? Array.from(layer.bias) : bias ? new Array<number>(sizes[l + 1]!).fill(0) : null,
-    ),
   };
+  const params = {
+    weights: layers.map((layer) => layer.weights),
+    biases: layers.map((layer, l) => layer.bias ?? (bias ? new Float32Array(sizes[l + 1]!) : null)),
+  };
+  return { config, params, normalizer, training: null, metadata: {} };
+}
+
+/** A layer's activation through the rules of NN.create (a threshold read from a bias can be out of range). */
+function checkedActivation(layer: DenseLayer, source: string): ResolvedActivation {
+  const { name, gain, threshold, slope } = layer.activation;
+  const spec = name === 'sigmoid' ? { name, gain, threshold } : name === 'leaky-relu' ? { name, slope } : { name };
+  return resolveActivation(`${source}: ${layer.name}, activation`, spec);
 }
 
 /** The hint's exact (float64) normaliser, when every value rounds to the float32 the file holds. */
-function exactNormalizer(found: { offset: Float64Array; scale: Float64Array }, hints: Hints): NormalizerJSON | null {
+function exactNormalizer(found: { offset: Float64Array; scale: Float64Array }, hints: Hints): Normalizer | null {
   const n = hints.normalizer;
   if (!n || n.offset.length !== found.offset.length || n.scale.length !== found.scale.length) return null;
   const same = (a: number[], b: Float64Array) => a.every((v, i) => Math.fround(v) === Math.fround(b[i]!));
-  return same(n.offset, found.offset) && same(n.scale, found.scale) ? n : null;
+  return same(n.offset, found.offset) && same(n.scale, found.scale)
+    ? { kind: n.kind, offset: Float64Array.from(n.offset), scale: Float64Array.from(n.scale) }
+    : null;
 }

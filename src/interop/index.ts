@@ -1,15 +1,46 @@
-// simdnet/interop: ONNX and TensorFlow.js import and export. Importing this module registers the
-// codecs behind NN's toONNX, fromONNX, toTFJS and fromTFJS; it re-exports the same NN class.
-import { NN, __registerInterop } from '../index.js';
-import type { ImportOptionsOf } from '../format/interop.js';
+// simdnet/interop: ONNX and TensorFlow.js import and export as plain functions over simdnet's
+// networks. Importing it changes nothing (no registration); its bundle imports the core
+// (../index.js), so the networks it returns are the core's NN.
+import { type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
+import { splitOptions } from './imported-model.js';
 import { modelToONNX } from './onnx-export.js';
 import { onnxToModel } from './onnx-import.js';
-import { modelToTFJS } from './tfjs-export.js';
+import { modelToTFJS, type TFJSModel } from './tfjs-export.js';
 import { tfjsToModel } from './tfjs-import.js';
 
-__registerInterop({ toONNX: modelToONNX, fromONNX: onnxToModel, toTFJS: modelToTFJS, fromTFJS: tfjsToModel });
+export type { TFJSModel, TFJSModelJSON } from './tfjs-export.js';
 
-export { NN };
-export type { TFJSModel, TFJSModelJSON } from '../index.js';
-/** Options of NN.fromONNX and NN.fromTFJS: those of NN.fromJSON, and `loss` for further training (default: from the output activation). */
-export type ImportOptions = ImportOptionsOf<typeof NN.fromJSON>;
+/** Options of fromONNX and fromTFJS: where the network runs, as for NN.fromJSON, and the loss for further training. */
+export interface ImportOptions extends LoadOptions {
+  /** default: cross-entropy after a softmax, binary cross-entropy after a sigmoid, else mean squared error */
+  loss?: LossName;
+}
+
+/** The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output 'output'). */
+export function toONNX(net: NN): Uint8Array {
+  return modelToONNX(__modelOf(net));
+}
+
+/** A network from the bytes of an .onnx file (PyTorch's exporters, toONNX). */
+export async function fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<NN> {
+  const { loss, rest } = splitOptions(options);
+  return __fromModel(onnxToModel(bytes, loss), rest);
+}
+
+/** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
+export function toTFJS(net: NN): TFJSModel {
+  return modelToTFJS(__modelOf(net));
+}
+
+/**
+ * A network from a TensorFlow.js layers model: model.json (object or text, or tf.io's model
+ * artifacts) and the bytes of its weights (weights.bin, or the artifacts' weightData).
+ */
+export async function fromTFJS(
+  modelJSON: object | string,
+  weightData: Uint8Array | ArrayBuffer | ArrayBuffer[],
+  options?: ImportOptions,
+): Promise<NN> {
+  const { loss, rest } = splitOptions(options);
+  return __fromModel(tfjsToModel(modelJSON, weightData, loss), rest);
+}

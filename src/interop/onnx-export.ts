@@ -3,7 +3,7 @@
 // Mul(scale); each layer is a Gemm (B = W as fanIn × fanOut, transB 0) then its activation. The
 // article's sigmoid 1/(1+exp(−α(s−θ))) is folded into the Gemm exactly: alpha = beta = α and
 // C = b − θ, so the Gemm yields α·x·W + α·(b − θ) = α(s − θ) and a plain Sigmoid follows.
-import type { ModelJSON } from '../format/json.js';
+import type { Model } from '../model/model.js';
 import { ModelProto, AttributeType, DataType, HINTS_KEY } from './onnx-schema.js';
 import { checkExportable, hintsOf } from './exportable.js';
 import { toFloat32Bytes } from './float32-bytes.js';
@@ -34,11 +34,11 @@ const valueInfo = (name: string, width: number) => ({
   type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },
 });
 
-export function modelToONNX(model: ModelJSON): Uint8Array {
+export function modelToONNX(model: Model): Uint8Array {
   checkExportable(model, 'toONNX');
   const nodes: NodeSpec[] = [];
   const initializers: ReturnType<typeof tensor>[] = [];
-  const { layers } = model;
+  const { layers, activations } = model.config;
   let x = 'input';
   const step = (opType: string, name: string, inputs: string[], attribute: object[] = [], output = name): void => {
     nodes.push({ opType, name, input: [x, ...inputs], output: [output], attribute });
@@ -56,12 +56,12 @@ export function modelToONNX(model: ModelJSON): Uint8Array {
   for (let l = 0; l <= last; l++) {
     const fanIn = layers[l]!,
       fanOut = layers[l + 1]!;
-    const a = model.activations[l]!,
-      bias = model.biases[l];
+    const a = activations[l]!,
+      bias = model.params.biases[l];
     const sigmoid = a.name === 'sigmoid';
     const gain = sigmoid ? Math.fround(a.gain) : 1,
       threshold = sigmoid ? Math.fround(a.threshold) : 0;
-    initializers.push(tensor(`dense${l}.weight`, [fanIn, fanOut], model.weights[l]!));
+    initializers.push(tensor(`dense${l}.weight`, [fanIn, fanOut], model.params.weights[l]!));
     const inputs = [`dense${l}.weight`];
     if (bias || threshold !== 0) {
       initializers.push(

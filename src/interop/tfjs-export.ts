@@ -5,10 +5,26 @@
 // - a leaky ReLU as a linear Dense followed by a LeakyReLU layer (alpha = slope);
 // - the article's sigmoid 1/(1+exp(−α(s−θ))) as a sigmoid Dense with the gain folded into the
 //   kernel and the threshold into the bias: kernel α·W, bias α·(b − θ), to float32 rounding.
-import type { ModelJSON } from '../format/json.js';
-import type { TFJSModel, TFJSModelJSON } from '../format/interop.js';
+import type { Model } from '../model/model.js';
 import { checkExportable, hintsOf } from './exportable.js';
 import { toFloat32Bytes } from './float32-bytes.js';
+
+/** The files of a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
+export interface TFJSModel {
+  modelJSON: TFJSModelJSON;
+  weightData: Uint8Array;
+}
+
+/** model.json of a TensorFlow.js layers model (what tf.loadLayersModel and model.save() use). */
+export interface TFJSModelJSON {
+  format: 'layers-model';
+  generatedBy: string;
+  convertedBy: string | null;
+  /** a Keras Sequential: { class_name: 'Sequential', config: { name, layers }, keras_version, backend } */
+  modelTopology: Record<string, unknown>;
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
 
 /** The model.json key (userDefinedMetadata.simdnet) under which toTFJS stores its hints. */
 export const TFJS_HINTS_KEY = 'simdnet';
@@ -69,9 +85,10 @@ function normalizerLayer(inputs: number) {
   };
 }
 
-export function modelToTFJS(model: ModelJSON): TFJSModel {
+export function modelToTFJS(model: Model): TFJSModel {
   checkExportable(model, 'toTFJS');
-  const { layers } = model;
+  const { layers, activations } = model.config;
+  const { weights: kernels, biases } = model.params;
   const topology: object[] = [];
   const weights: { name: string; shape: number[]; values: ArrayLike<number> }[] = [];
   const inputs = layers[0]!;
@@ -87,8 +104,8 @@ export function modelToTFJS(model: ModelJSON): TFJSModel {
   for (let l = 0; l < layers.length - 1; l++) {
     const fanIn = layers[l]!,
       fanOut = layers[l + 1]!;
-    const a = model.activations[l]!,
-      bias = model.biases[l];
+    const a = activations[l]!,
+      bias = biases[l];
     const name = `dense${l}`;
     const sigmoid = a.name === 'sigmoid';
     // the kernels compute with float32 gain and threshold: fold those very values
@@ -100,7 +117,7 @@ export function modelToTFJS(model: ModelJSON): TFJSModel {
     weights.push({
       name: `${name}/kernel`,
       shape: [fanIn, fanOut],
-      values: gain === 1 ? model.weights[l]! : model.weights[l]!.map((w) => gain * w),
+      values: gain === 1 ? kernels[l]! : kernels[l]!.map((w) => gain * w),
     });
     if (useBias)
       weights.push({

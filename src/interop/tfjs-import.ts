@@ -2,24 +2,17 @@
 // tensorflowjs_converter writes it, and the bytes of its weights) whose topology is a Sequential of
 // Dense layers, each with a built-in activation or followed by an Activation or LeakyReLU layer,
 // with InputLayer, Dropout and Flatten where they change nothing at inference, and an optional
-// first BatchNormalization (the input normaliser). Checked whole before a model is returned.
-import type { ModelJSON } from '../format/json.js';
+// first BatchNormalization (the input normaliser). The files become a Model directly, checked whole
+// before it is returned.
 import { isPlainObject } from '../check.js';
-import type { LossName } from '../options.js';
+import type { Model } from '../model/model.js';
+import type { LossName } from '../vocabulary.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
-import type { Imported } from '../format/interop.js';
-import {
-  activation,
-  parseHints,
-  splitOptions,
-  toModelJSON,
-  type ImportedLayer,
-  type ImportedNetwork,
-} from './imported-model.js';
+import { activation, parseHints, toModel, type DenseLayer, type DenseLayers } from './imported-model.js';
 import { TFJS_HINTS_KEY } from './tfjs-export.js';
 
 const SOURCE = 'TF.js model';
-const ACTIVATIONS: Record<string, ImportedLayer['activation']['name']> = {
+const ACTIVATIONS: Record<string, DenseLayer['activation']['name']> = {
   relu: 'relu',
   sigmoid: 'sigmoid',
   tanh: 'tanh',
@@ -39,12 +32,8 @@ interface WeightSpec {
   count: number;
 }
 
-export function tfjsToModel(modelJSON: unknown, weightData: unknown, options: unknown): Imported<ModelJSON> {
-  const { loss, rest } = splitOptions(options);
-  return { model: readModel(modelJSON, weightData, loss), options: rest };
-}
-
-function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | undefined): ModelJSON {
+/** The model in a layers model's files; `loss` (for further training) overrides what the files imply. */
+export function tfjsToModel(modelJSON: unknown, weightData: unknown, loss: LossName | undefined): Model {
   let json = modelJSON;
   if (typeof json === 'string') {
     try {
@@ -64,7 +53,7 @@ function readModel(modelJSON: unknown, weightData: unknown, loss: LossName | und
   const specs = weightSpecs(json, bytes.length);
   const net = readLayers(json.modelTopology, specs, bytes);
   const meta = json.userDefinedMetadata;
-  return toModelJSON(net, parseHints(isPlainObject(meta) ? meta[TFJS_HINTS_KEY] : undefined), loss, SOURCE);
+  return toModel(net, parseHints(isPlainObject(meta) ? meta[TFJS_HINTS_KEY] : undefined), loss, SOURCE);
 }
 
 /** weights.bin as bytes: a Uint8Array, an ArrayBuffer, or TF.js's shards (ArrayBuffer[]) concatenated. */
@@ -172,7 +161,7 @@ function layersOf(topology: unknown): LayerJSON[] {
   });
 }
 
-function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array): ImportedNetwork {
+function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array): DenseLayers {
   const list = layersOf(topology);
   const weight = (layer: LayerJSON, param: string, shape: number[] | null): Float32Array => {
     const key = `${layer.name}/${param}`;
@@ -187,8 +176,8 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
   };
 
   let shape: number[] | null = null; // feature dimensions (without the batch), when known
-  const layers: ImportedLayer[] = [];
-  let normalizer: ImportedNetwork['normalizer'] = null;
+  const layers: DenseLayer[] = [];
+  let normalizer: DenseLayers['normalizer'] = null;
   let inputs = 0;
   let canActivate = false; // the latest layer is a linear Dense that an Activation or LeakyReLU may complete
   for (const [i, layer] of list.entries()) {
@@ -311,7 +300,7 @@ function batchNormalizer(
   layer: LayerJSON,
   n: number,
   weight: (layer: LayerJSON, param: string, shape: number[]) => Float32Array,
-): ImportedNetwork['normalizer'] {
+): DenseLayers['normalizer'] {
   const c = layer.config;
   const epsilon = c.epsilon ?? 0.001;
   if (typeof epsilon !== 'number' || !(epsilon >= 0))

@@ -1,7 +1,7 @@
 // A network's parameters as the public API sees them: per layer, the weights (fanIn × fanOut,
 // row-major) and the biases. Their initial values, and the check of any set the user hands in.
 import { FloatArray } from '../float.js';
-import type { NetworkConfig } from '../options.js';
+import type { NetworkConfig } from '../vocabulary.js';
 import { checkKeys, isPlainObject, rangeError, typeError } from '../check.js';
 import { toMatrix } from './data.js';
 import type { Random } from './random.js';

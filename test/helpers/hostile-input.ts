@@ -46,12 +46,12 @@ export function expectSoundNetwork(net: NN, engine: EngineKind, what: string): v
   NN.createSync(createOptionsOf(json, engine)).dispose(); // throws if the model describes a network create() refuses
   let y: Float32Array | null = null;
   try {
-    y = net.predict(new Float32Array(3 * net.inputSize).fill(0.5));
+    y = net.predict(new Float32Array(3 * net.layers[0]!).fill(0.5));
   } catch (err) {
     // a model saved before its first train() has no fitted normaliser yet: predict says so (a state error, not an argument error)
     if (json.normalize !== 'none' && json.normalizer === null)
       expect(String(err)).toMatch(/normalize .* is fitted by the first train/);
     else expectClearError(err, null, `${what}: predict`);
   }
-  if (y) expect(y.length, `${what}: predict`).toBe(3 * net.outputSize);
+  if (y) expect(y.length, `${what}: predict`).toBe(3 * net.layers.at(-1)!);
 }

@@ -2,8 +2,7 @@
 // sigmoid, leaky ReLU/linear, a sigmoid with gain and threshold; with and without bias and
 // normaliser), trained a little on seeded data, and the check that a round trip gives them back.
 import { expect } from 'vitest';
-import { NN } from '../../src/interop/index.js';
-import { articleData, type ActivationSpec, type NetworkOptions } from '../../src/index.js';
+import { NN, articleData, type ActivationSpec, type NetworkOptions } from '../../src/index.js';
 import { randomRows } from './random-data.js';
 import { expectClose } from './tolerance.js';
 
@@ -88,8 +87,8 @@ export function sigmoidOf(c: Case): ActivationSpec | null {
 /** A network of the case, trained a few epochs on seeded data (which also fits its normaliser). */
 export function trained(c: Case, engine: 'js' | 'wasm', seed = 3): NN {
   const net = NN.createSync({ ...c.options, engine, seed });
-  const inputs = net.inputSize,
-    outputs = net.outputSize;
+  const inputs = net.layers[0]!,
+    outputs = net.layers.at(-1)!;
   const data = articleData({ rows: 40, inputs, outputs, seed });
   const isArticle = c.options.layers === article.layers;
   const x = isArticle && c.options.normalize === undefined ? data.inputs : randomRows(40, inputs, seed, ...c.range);
@@ -105,14 +104,14 @@ export function trained(c: Case, engine: 'js' | 'wasm', seed = 3): NN {
  * format folds parameters into float32 tensors) within `rel`; and the same loss, bias and normaliser.
  */
 export function expectRoundTrip(net: NN, back: NN, c: Case, rel: number | 'exact', what: string): void {
-  const x = randomRows(32, net.inputSize, 7, ...c.range);
+  const x = randomRows(32, net.layers[0]!, 7, ...c.range);
   const a = net.predict(x),
     b = back.predict(x);
   if (rel === 'exact')
     expect(Array.from(new Uint32Array(b.buffer)), `${what}: prediction bits`).toEqual(
       Array.from(new Uint32Array(a.buffer)),
     );
-  else expectClose(b, a, rel, `${what}: predictions`, net.outputSize);
+  else expectClose(b, a, rel, `${what}: predictions`, net.layers.at(-1)!);
   // what the formats cannot say comes back through the exporters' hints
   const before = net.toJSON({ training: false }),
     after = back.toJSON({ training: false });
