@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type TrainReport } from '../src/index.js';
 import { wasmEngineSync } from '../src/runtime/engine.js';
-import type { WasmExports } from '../src/runtime/abi.js';
+import type { WasmExports } from '../src/abi/kernels.js';
 import { classTask } from './helpers/random-data.js';
 import { expectClearError, thrown } from './helpers/clear-errors.js';
 

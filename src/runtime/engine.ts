@@ -6,9 +6,9 @@
 // second engine, created on first use, whose memory is shared with its helper threads.
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
-import type { Kernels, WasmExports } from './abi.js';
+import type { Kernels, WasmExports } from '../abi/kernels.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
-import { ACT } from './layout.js';
+import { ACT } from '../abi/kinds.js';
 import { HelperPool, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
 import { workersAvailable } from './workers.js';
 import { createJsKernels } from '../js/index.js';

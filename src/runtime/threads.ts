@@ -4,7 +4,7 @@
 // started lazily when a network asks for more than one thread, grown to the largest count asked,
 // stopped when no network needs it; in Node its workers never keep the process alive.
 import { MAX_THREADS, type ThreadsOption } from '../options.js';
-import type { WasmExports } from './abi.js';
+import type { WasmExports } from '../abi/kernels.js';
 import type { Heap } from './heap.js';
 import { startWorker, workersAvailable, type WorkerPort } from './workers.js';
 
@@ -126,7 +126,7 @@ export class HelperPool {
 
   /** Parts of products that helpers computed since the engine started. */
   get partsByHelpers(): number {
-    return this.exports.helperParts();
+    return this.exports.testHelperParts();
   }
 
   /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */

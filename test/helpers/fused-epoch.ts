@@ -6,10 +6,10 @@
 import { NN, type NetworkOptions, type Weights } from '../../src/index.js';
 import { Network } from '../../src/runtime/network.js';
 import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '../../src/options.js';
-import { loadEngineSync } from '../../src/runtime/engine.js';
-import type { Kernels } from '../../src/runtime/abi.js';
+import type { Kernels } from '../../src/abi/kernels.js';
 import { rng, randomF32 } from './random-data.js';
 import { sameBits } from './bits.js';
+import { loadEngineSync } from '../../src/runtime/engine.js';
 
 export interface SmallCase {
   label: string;
@@ -84,7 +84,7 @@ export function fusedPathTaken(
     net.configure(resolveTrainOptions(train));
     // the Network keeps its kernels and descriptor private; this test asks the kernel directly
     const inside = net as unknown as { kernels: Kernels; descriptorPtr: number };
-    return inside.kernels.smallEpochFits(inside.descriptorPtr, batch);
+    return inside.kernels.testSmallEpoch(inside.descriptorPtr, batch);
   } finally {
     net.release();
   }
