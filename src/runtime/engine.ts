@@ -2,7 +2,7 @@
 // twin. Each engine is created once per process; all its networks share its linear memory. The
 // Wasm module imports that memory. Networks on one thread get an engine whose memory is not
 // shared (the module with its memory import patched to unshared): V8 runs Wasm and copies from
-// JavaScript faster on it, 10-18% on the smallest networks. Networks on several threads get a
+// JavaScript faster on it (wasm-bytes.ts patches the import). Networks on several threads get a
 // second engine, created on first use, whose memory is shared with its helper threads.
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
@@ -10,6 +10,7 @@ import type { Kernels, WasmExports } from '../abi/kernels.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
 import { ACT } from '../abi/kinds.js';
 import { HelperPool, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
+import { unshared } from './wasm-bytes.js';
 import { workersAvailable } from './workers.js';
 import { createJsKernels } from '../js/index.js';
 
@@ -29,61 +30,9 @@ export interface Engine {
 let shared: boolean | undefined;
 const sharedMemory = (): boolean => (shared ??= typeof WebAssembly !== 'undefined' && sharedMemoryAvailable());
 
-/**
- * The build's bytes as compiled (a shared memory import) for the threaded engine, else with that
- * import's limits flag turned to unshared (0x03 → 0x01, the one byte in which the two modules
- * differ; the atomics in the module are valid on either).
- */
-function runnable(bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<ArrayBuffer> {
-  if (shared) return bytes;
-  const copy = bytes.slice();
-  copy[memoryLimitsOffset(bytes)] = 0x01;
-  return copy;
-}
-
-/** Where the limits flag of the module's memory import is (a walk over its import section). */
-export function memoryLimitsOffset(bytes: Uint8Array): number {
-  let at = 8; // magic and version
-  const leb = (): number => {
-    let v = 0,
-      shift = 0,
-      b: number;
-    do {
-      b = bytes[at++]!;
-      v += (b & 127) * 2 ** shift;
-      shift += 7;
-    } while (b & 128);
-    return v;
-  };
-  const skipName = (): void => {
-    const length = leb();
-    at += length;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!,
-      size = leb(),
-      end = at + size;
-    if (id === 2) {
-      for (let count = leb(); count > 0; count--) {
-        skipName();
-        skipName();
-        const kind = bytes[at++]!;
-        if (kind === 2) return at; // memory: limits flag, then initial (and maximum)
-        if (kind === 0)
-          leb(); // function: type index
-        else if (kind === 1) {
-          at++;
-          const flag = leb();
-          leb();
-          if (flag & 1) leb();
-        } // table
-        else at += 2; // global: value type, mutability
-      }
-    }
-    at = end;
-  }
-  throw new Error('simdnet: the Wasm module imports no memory');
-}
+/** The build's bytes as compiled (a shared memory import) for the threaded engine, else patched to unshared. */
+const runnable = (bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<ArrayBuffer> =>
+  shared ? bytes : unshared(bytes);
 
 // validated once per process: the answer can't change, and validating a 36 KB module isn't free
 let validated: { relaxed: boolean; simd: boolean } | undefined;
