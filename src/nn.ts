@@ -1,18 +1,9 @@
 // The public NN class: checks every argument, then drives its Network (memory and descriptor)
 // and the trainer. Nothing reaches a kernel before it has been validated here.
-import {
-  type BuildName,
-  type Engine,
-  type EngineName,
-  availableEngines,
-  engineNameFor,
-  loadEngine,
-  loadEngineSync,
-  threadsAvailable,
-} from './runtime/engine.js';
+import { type BuildName, type Engine, type EngineName, engineFor, engineForAsync } from './runtime/engine.js';
+import { availableEngines, resolvePlacement } from './runtime/placement.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
-import { threadsFor } from './runtime/threads.js';
 import {
   resolveLoadOptions,
   resolveNetworkOptions,
@@ -41,19 +32,12 @@ import { interopCodecs, type ImportOptionsOf, type TFJSModel } from './format/in
 /** What a saved model brings besides its architecture. */
 type SavedModel = { weights: Weights; normalizer: Normalizer | null; training: TrainingState | null };
 
-/** The threads a network gets (threadsFor), decided before its engine, which it chooses. */
-function threadCount({ engine, threads }: Placement): number {
-  return threadsFor(threads, threadsAvailable(), engineNameFor(engine) === 'js');
-}
-
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Network>((network) => network.release()) : null;
 
 export class NN {
   private readonly net: Network;
-  /** the threads asked for, resolved: a network too small to share its products runs them on one */
-  private readonly threadCount: number;
   /** the part of the training state kept in JavaScript; the step and optimizer slots live in engine memory */
   private readonly trainingState: Pick<TrainingState, 'epochs' | 'random'>;
   private normalizer: Normalizer | null;
@@ -66,7 +50,6 @@ export class NN {
     readonly config: NetworkConfig,
     saved: SavedModel | null,
   ) {
-    this.threadCount = threads;
     this.net = new Network(engine, config, threads);
     this.trainingState = { random: new Random(config.seed), epochs: 0 };
     this.normalizer = null;
@@ -89,16 +72,16 @@ export class NN {
    * Helper threads start in the background: products run on the calling thread until they join.
    */
   static createSync(options: NetworkOptions): NN {
-    const { config, ...placement } = resolveNetworkOptions(options);
-    const threads = threadCount(placement);
-    return new NN(loadEngineSync(placement.engine, threads, config.layers), threads, config, null);
+    const { config, ...requested } = resolveNetworkOptions(options);
+    const placement = resolvePlacement(requested, config.layers);
+    return new NN(engineFor(placement), placement.threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
-  private static async placed(placement: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
-    const threads = threadCount(placement);
-    const engine = await loadEngine(placement.engine, threads, config.layers);
-    const net = new NN(engine, threads, config, saved);
+  private static async placed(requested: Placement, config: NetworkConfig, saved: SavedModel | null): Promise<NN> {
+    const placement = resolvePlacement(requested, config.layers);
+    const engine = await engineForAsync(placement);
+    const net = new NN(engine, placement.threads, config, saved);
     await engine.pool?.ready();
     return net;
   }
@@ -129,9 +112,12 @@ export class NN {
   get engine(): EngineName {
     return this.net.engine.name;
   }
-  /** Threads the network's matrix products use (1 on the 'js' engine). */
+  /**
+   * Threads the network's matrix products use, in effect: as asked (or the cores, for 'auto') where
+   * a layer is large enough to share its products, else 1; 1 on the 'js' engine.
+   */
   get threads(): number {
-    return this.threadCount;
+    return this.net.threads;
   }
   get build(): BuildName {
     return this.net.engine.build;

@@ -49,21 +49,25 @@ export class NetworkMemory {
   /** Threads this network's products use: the count in effect (1 on an engine without helpers). */
   readonly threads: number;
 
-  /** A network of `config` on `engine`, its products on `threads` threads where the engine has helpers. */
+  /**
+   * A network of `config` on `engine`, its products on `threads` threads (placement.ts's count in
+   * effect: more than 1 only on an engine with a helper pool).
+   */
   constructor(
     readonly engine: Engine,
     readonly config: NetworkConfig,
     threads = 1,
   ) {
+    if (threads > 1 && !engine.pool) throw new Error(`simdnet: ${threads} threads on an engine without helpers`);
     this.heap = engine.heap;
     this.kernels = engine.kernels;
     this.plan = planModel(config.layers, config.bias);
     checkBytes(this.plan.bytes, 'layers', config.layers);
     this.descriptorPtr = this.heap.alloc(this.plan.bytes);
     this.descriptor = descriptorView(this.heap, this.descriptorPtr);
-    this.threads = engine.pool ? threads : 1;
+    this.threads = threads;
     this.writeDescriptor();
-    if (this.threads > 1) engine.pool!.acquire(this.threads);
+    if (threads > 1) engine.pool!.acquire(threads);
   }
 
   get weightLayers(): number {

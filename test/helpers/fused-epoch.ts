@@ -9,7 +9,7 @@ import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '.
 import type { Kernels } from '../../src/abi/kernels.js';
 import { rng, randomF32 } from './random-data.js';
 import { sameBits } from './bits.js';
-import { loadEngineSync } from '../../src/runtime/engine.js';
+import { engineOf } from './engines.js';
 
 export interface SmallCase {
   label: string;
@@ -79,7 +79,7 @@ export function fusedPathTaken(
   batch: number,
 ): number {
   const { config } = resolveNetworkOptions(options);
-  const net = new Network(loadEngineSync(engine), config);
+  const net = new Network(engineOf(engine), config);
   try {
     net.configure(resolveTrainOptions(train));
     // the Network keeps its kernels and descriptor private; this test asks the kernel directly
