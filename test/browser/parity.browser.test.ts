@@ -10,6 +10,7 @@ import { createJsKernels } from '../../src/js/index.js';
 import type { Kernels } from '../../src/abi/kernels.js';
 import { createWasmEngine } from '../../src/runtime/engine.js';
 import { ACT, LOSS } from '../../src/abi/kinds.js';
+import { ENGINES } from '../helpers/engines.js';
 
 interface Bench {
   name: string;
@@ -161,7 +162,7 @@ describe('networks trained on the same seed: wasm (relaxed SIMD here) against js
     const t = new Float32Array(rows * outputs);
     for (let r = 0; r < rows; r++) t[r * outputs + (r % outputs)] = 1;
     const trained = await Promise.all(
-      (['js', 'wasm'] as const).map(async (engine) => {
+      ENGINES.map(async (engine) => {
         const net = await NN.create({ ...options, engine, seed: 5 } as Parameters<typeof NN.create>[0]);
         const report = net.train(x, t, {
           epochs: 15,
