@@ -17,12 +17,13 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
 
   // every layer's Y = f(X·W + b) for rows rows at xPtr
   function forward(descriptorPtr: number, xPtr: number, rows: number): void {
-    const net = descriptor(descriptorPtr);
+    const net = descriptor(descriptorPtr),
+      layers = net.layers;
     net.input = xPtr;
     let input = xPtr;
-    for (let l = 0; l < net.layers; l++) {
-      const r = net.layer(l);
-      const y = r.y,
+    for (let l = 0; l < layers; l++) {
+      const r = net.layer(l),
+        y = r.y,
         fanOut = r.fanOut;
       k.matmul(input, r.w, r.b, y, rows, r.fanIn, fanOut);
       k.activate(r.act, r.p0, r.p1, y, rows, fanOut);
@@ -32,23 +33,25 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
 
   // error terms of every layer from the current weights, then the gradients
   function backward(descriptorPtr: number, tPtr: number, rows: number): void {
-    const net = descriptor(descriptorPtr);
-    const layers = net.layers;
+    const net = descriptor(descriptorPtr),
+      layers = net.layers;
     net.rows = rows;
     const last = net.layer(layers - 1);
     k.outputDelta(net.loss, last.act, last.p0, last.y, tPtr, last.d, rows, last.fanOut);
     for (let l = layers - 1; l >= 0; l--) {
-      const r = net.layer(l);
-      const fanIn = r.fanIn,
+      const r = net.layer(l),
+        fanIn = r.fanIn,
         fanOut = r.fanOut,
-        d = r.d;
-      const input = l === 0 ? net.input : net.layer(l - 1).y;
+        d = r.d,
+        gb = r.gb;
+      const below = l > 0 ? net.layer(l - 1) : null,
+        input = below ? below.y : net.input;
       k.matmulTransA(input, d, r.gw, rows, fanIn, fanOut, 0);
-      if (r.gb) k.columnSums(d, r.gb, rows, fanOut);
-      if (l > 0) {
-        const p = net.layer(l - 1);
-        k.matmulTransB(d, r.w, p.d, rows, fanOut, fanIn, net.scratch);
-        k.activationGrad(p.act, p.p0, p.y, p.d, rows * fanIn);
+      if (gb) k.columnSums(d, gb, rows, fanOut);
+      if (below) {
+        const dBelow = below.d;
+        k.matmulTransB(d, r.w, dBelow, rows, fanOut, fanIn, net.scratch);
+        k.activationGrad(below.act, below.p0, input, dBelow, rows * fanIn);
       }
     }
   }
@@ -57,7 +60,9 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
   function update(descriptorPtr: number): void {
     const net = descriptor(descriptorPtr);
     const count = net.paramCount,
-      grads = net.grads;
+      grads = net.grads,
+      beta1 = net.beta1,
+      beta2 = net.beta2;
     let gradScale = 1;
     const clip = net.clip;
     if (clip > 0) {
@@ -65,8 +70,8 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
       if (norm > clip) gradScale = clip / norm;
     }
     net.step = net.step + 1;
-    const p1 = net.beta1Power * net.beta1,
-      p2 = net.beta2Power * net.beta2;
+    const p1 = net.beta1Power * beta1,
+      p2 = net.beta2Power * beta2;
     net.beta1Power = p1;
     net.beta2Power = p2;
     k.applyUpdate(
@@ -77,8 +82,8 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
       net.v,
       count,
       net.learningRate,
-      net.beta1,
-      net.beta2,
+      beta1,
+      beta2,
       net.epsilon,
       net.decay,
       gradScale,

@@ -4,7 +4,7 @@
 // the 'js' general path's (float64 expressions rounded to float32 where its kernels store), so a
 // network trained here is bit for bit the one trained by forward/backward/update.
 import { SHARED } from '../abi/contract.js';
-import { descriptorViews, type MemoryViews } from '../abi/descriptor.js';
+import { descriptorViews, type DescriptorView, type MemoryViews } from '../abi/descriptor.js';
 import { ACT, LOSS, OPT, lossScale } from '../abi/kinds.js';
 import type { lossKernels } from './loss.js';
 import type { activationKernels } from './activation.js';
@@ -58,30 +58,11 @@ export function smallKernels(heap: MemoryViews, k: Parts) {
     const f = heap.f32,
       i32 = heap.i32,
       net = descriptor(descriptorPtr);
-    const loss = net.loss,
-      lr = net.learningRate,
-      decay = net.decay;
-    const layers: Layer[] = [];
-    for (let l = 0; l < net.layers; l++) {
-      const r = net.layer(l);
-      layers.push({
-        fanIn: r.fanIn,
-        fanOut: r.fanOut,
-        act: r.act,
-        p0: r.p0,
-        p1: r.p1,
-        w: r.w >>> 2,
-        b: r.b >>> 2,
-        y: r.y >>> 2,
-        d: r.d >>> 2,
-      });
-    }
+    const { loss, lr, decay, layers, xStage, tStage } = epochOf(net);
     const first = layers[0]!,
       out = layers[layers.length - 1]!;
     const nIn = first.fanIn,
       nOut = out.fanOut;
-    const xStage = net.inputStage >>> 2,
-      tStage = net.targetStage >>> 2;
     // SSE and MSE with an elementwise output: dE/dy = 2·scale·(y − t) here; the rest through outputDelta
     const squared = (loss === LOSS.sse || loss === LOSS.mse) && out.act !== ACT.softmax;
     let batches = 0;
@@ -158,21 +139,52 @@ export function smallKernels(heap: MemoryViews, k: Parts) {
         }
       }
     }
-    // what update() counts per batch: the step, and β^step by one multiplication per step
-    net.step = net.step + batches;
-    const beta1 = net.beta1,
-      beta2 = net.beta2;
-    let p1 = net.beta1Power,
-      p2 = net.beta2Power;
-    for (let s = 0; s < batches; s++) {
-      p1 *= beta1;
-      p2 *= beta2;
-    }
-    net.beta1Power = p1;
-    net.beta2Power = p2;
+    countSteps(net, batches);
   }
 
   return { smallEpochFits, trainSmallEpoch };
+}
+
+/** What trainSmallEpoch reads of the descriptor, once per epoch (f32 indices for the addresses). */
+function epochOf(net: DescriptorView) {
+  const layers: Layer[] = [];
+  for (let l = 0; l < net.layers; l++) {
+    const r = net.layer(l);
+    layers.push({
+      fanIn: r.fanIn,
+      fanOut: r.fanOut,
+      act: r.act,
+      p0: r.p0,
+      p1: r.p1,
+      w: r.w >>> 2,
+      b: r.b >>> 2,
+      y: r.y >>> 2,
+      d: r.d >>> 2,
+    });
+  }
+  return {
+    loss: net.loss,
+    lr: net.learningRate,
+    decay: net.decay,
+    layers,
+    xStage: net.inputStage >>> 2,
+    tStage: net.targetStage >>> 2,
+  };
+}
+
+/** What update() counts per batch, for `batches` batches: the step, and β^step by one multiplication per step. */
+function countSteps(net: DescriptorView, batches: number): void {
+  net.step = net.step + batches;
+  const beta1 = net.beta1,
+    beta2 = net.beta2;
+  let p1 = net.beta1Power,
+    p2 = net.beta2Power;
+  for (let s = 0; s < batches; s++) {
+    p1 *= beta1;
+    p2 *= beta2;
+  }
+  net.beta1Power = p1;
+  net.beta2Power = p2;
 }
 
 /**
