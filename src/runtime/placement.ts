@@ -89,7 +89,7 @@ function sharedMemoryAvailable(): boolean {
 const SHARING_MIN_ROWS = 16;
 const SHARED_LAYER_WEIGHTS = SHARED.MIN_PARALLEL_MACS / SHARING_MIN_ROWS;
 
-const worthSharing = (layers: readonly number[]): boolean =>
+const someLayerWorthSharing = (layers: readonly number[]): boolean =>
   layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
 
 /**
@@ -114,5 +114,5 @@ export function resolvePlacement(
     );
   }
   const count = requested.threads === 'auto' ? (possible ? hardwareThreads() : 1) : requested.threads;
-  return { engine: 'wasm', build, threads: count > 1 && worthSharing(layers) ? count : 1 };
+  return { engine: 'wasm', build, threads: count > 1 && someLayerWorthSharing(layers) ? count : 1 };
 }
