@@ -1,5 +1,5 @@
 // Activation functions y = f(s), applied in place, and their derivatives written in terms of y.
-import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './layout';
+import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './contract.generated';
 import { madd } from './gemm';
 
 // The exponentials' constants, each read by a broadcast load where it is used: V8 rebuilds a

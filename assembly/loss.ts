@@ -1,6 +1,15 @@
 // Losses over a batch of outputs Y and targets T (rows×cols), and the output error terms dE/ds.
-import { ACT_SIGMOID, ACT_SOFTMAX, LOSS_SSE, LOSS_MSE, LOSS_BCE, LOSS_CE, lossScale } from './layout';
+import { ACT_SIGMOID, ACT_SOFTMAX, LOSS_SSE, LOSS_MSE, LOSS_BINARY_CROSS_ENTROPY, LOSS_CROSS_ENTROPY } from './contract.generated';
 import { activationGrad } from './activation';
+
+// The factor that turns the summed loss of a batch into the loss as defined: SSE is a plain sum,
+// MSE and BCE average over every value, cross-entropy over rows (src/abi/kinds.ts has the twin).
+// @ts-ignore: decorator
+@inline export function lossScale(loss: i32, rows: i32, cols: i32): f32 {
+  if (loss == LOSS_SSE) return 1;
+  if (loss == LOSS_CROSS_ENTROPY) return <f32>(1.0 / <f64>rows);
+  return <f32>(1.0 / (<f64>rows * <f64>cols));
+}
 
 // Σ over the batch of the per-value loss terms, unscaled, in f64:
 // SSE/MSE (y−t)², BCE −[t·ln y + (1−t)·ln(1−y)], CE −t·ln y (y clamped away from 0 and 1).
@@ -13,7 +22,7 @@ export function lossSum(loss: i32, yPtr: usize, tPtr: usize, rows: i32, cols: i3
     const t = <f64>load<f32>(tPtr + o);
     if (loss == LOSS_SSE || loss == LOSS_MSE) {
       sum += (y - t) * (y - t);
-    } else if (loss == LOSS_BCE) {
+    } else if (loss == LOSS_BINARY_CROSS_ENTROPY) {
       const yc = Math.min(Math.max(y, 1e-12), 1 - 1e-12);
       sum -= t * Math.log(yc) + (1 - t) * Math.log(1 - yc);
     } else if (t != 0) {
@@ -29,7 +38,7 @@ export function lossSum(loss: i32, yPtr: usize, tPtr: usize, rows: i32, cols: i3
 export function outputDelta(loss: i32, act: i32, p0: f32, yPtr: usize, tPtr: usize, dPtr: usize, rows: i32, cols: i32): void {
   const count = rows * cols;
   const scale = lossScale(loss, rows, cols);
-  if (loss == LOSS_CE && act == ACT_SOFTMAX) {
+  if (loss == LOSS_CROSS_ENTROPY && act == ACT_SOFTMAX) {
     // d/ds of −Σ t·ln softmax(s) = y·Σt − t
     for (let i = 0; i < rows; i++) {
       const base = <usize>(i * cols) << 2;
@@ -42,7 +51,7 @@ export function outputDelta(loss: i32, act: i32, p0: f32, yPtr: usize, tPtr: usi
     }
     return;
   }
-  if (loss == LOSS_BCE && act == ACT_SIGMOID) {
+  if (loss == LOSS_BINARY_CROSS_ENTROPY && act == ACT_SIGMOID) {
     // d/ds of BCE through y = σ(α(s−θ)) = α(y − t)
     const f = scale * p0;
     for (let i = 0; i < count; i++) {
@@ -69,7 +78,7 @@ export function outputDelta(loss: i32, act: i32, p0: f32, yPtr: usize, tPtr: usi
       const o = <usize>i << 2;
       const y = Mathf.min(Mathf.max(load<f32>(yPtr + o), 1e-7), 1 - 1e-7);
       const t = load<f32>(tPtr + o);
-      const g: f32 = loss == LOSS_BCE ? (y - t) / (y * (1 - y)) : -t / y;
+      const g: f32 = loss == LOSS_BINARY_CROSS_ENTROPY ? (y - t) / (y * (1 - y)) : -t / y;
       store<f32>(dPtr + o, g * scale);
     }
   }

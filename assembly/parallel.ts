@@ -8,10 +8,7 @@
 // helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
 import { applyUpdate } from './update';
-import {
-  H_LAYERS, H_OPTIMIZER, H_LR, H_BETA1, H_BETA2, H_EPSILON, H_DECAY, H_PARAMS, H_GRADS, H_M, H_V, H_ROWS,
-  L_FAN_IN, L_FAN_OUT, L_W, L_B, headerI32, headerF32, layerRecord,
-} from './layout';
+import { Descriptor, MIN_PARALLEL_MACS } from './contract.generated';
 
 // Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
 const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait on it
@@ -34,9 +31,6 @@ const JOB_TRANS_A_ROWS: i32 = 3;
 const JOB_TRANS_B_COLUMNS: i32 = 4;
 const JOB_UPDATE: i32 = 5;
 
-// A product smaller than this many multiply-adds stays on the calling thread: publishing a job
-// and joining costs about a microsecond, which a product this small takes in all.
-const MIN_PARALLEL_MACS: f64 = 65536;
 // A helper spins this many times on the generation word before it sleeps in wait (about a
 // millisecond here): long enough to stay awake between the batches of an epoch and from one train
 // call to the next, whose gaps are far shorter than the 30-100 µs a sleeping helper takes to wake,
@@ -81,7 +75,7 @@ export function useThreads(count: i32): void {
 function runPart(p: i32): void {
   const kind = load<i32>(controlPtr + C_KIND);
   if (kind == JOB_UPDATE) {
-    updatePart(<usize>arg(0), p, arg(1), reinterpret<f32>(arg(2)), reinterpret<f32>(arg(3)), reinterpret<f32>(arg(4)));
+    updatePart(changetype<Descriptor>(<usize>arg(0)), p, arg(1), reinterpret<f32>(arg(2)), reinterpret<f32>(arg(3)), reinterpret<f32>(arg(4)));
     return;
   }
   const a = <usize>arg(0), b = <usize>arg(1), c = <usize>arg(2), bias = <usize>arg(3);
@@ -162,10 +156,12 @@ function fork(kind: i32, parts: i32): void {
   return size < length ? size : 0;
 }
 
-// Whether an m×k×n product is worth sharing among `count` threads.
+// Whether an m×k×n product is worth sharing among `count` threads: one smaller than
+// MIN_PARALLEL_MACS multiply-adds stays on the calling thread (publishing a job and joining costs
+// about a microsecond, which a product this small takes in all).
 // @ts-ignore: decorator
 @inline function worthSharing(m: i32, k: i32, n: i32, count: i32): bool {
-  return count > 1 && <f64>m * <f64>k * <f64>n >= MIN_PARALLEL_MACS;
+  return count > 1 && <f64>m * <f64>k * <f64>n >= <f64>MIN_PARALLEL_MACS;
 }
 
 // @ts-ignore: decorator
@@ -226,49 +222,48 @@ export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n:
 // weight gradient among threads, the step is split the same way: each part updates the rows of W
 // whose gradient it computed, which its cache still holds. The step is elementwise, so any split
 // gives the same bits.
-export function parallelUpdate(descriptorPtr: usize, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+export function parallelUpdate(net: Descriptor, count: i32, gradScale: f32, c1: f32, c2: f32): void {
   if (threads > 1 && controlPtr != 0) {
-    const rows = headerI32(descriptorPtr, H_ROWS), layers = headerI32(descriptorPtr, H_LAYERS);
+    const rows = net.rows, layers = net.layers;
     let split = false;
     for (let l = 0; l < layers && !split; l++) {
-      const rec = layerRecord(descriptorPtr, l);
-      split = transARows(rows, load<i32>(rec + (<usize>L_FAN_IN << 2)), load<i32>(rec + (<usize>L_FAN_OUT << 2)), threads) > 0;
+      const rec = net.layer(l);
+      split = transARows(rows, rec.fanIn, rec.fanOut, threads) > 0;
     }
     if (split) {
-      setArg(0, <i32>descriptorPtr); setArg(1, threads);
+      setArg(0, <i32>changetype<usize>(net)); setArg(1, threads);
       setArg(2, reinterpret<i32>(gradScale)); setArg(3, reinterpret<i32>(c1)); setArg(4, reinterpret<i32>(c2));
       fork(JOB_UPDATE, threads);
       return;
     }
   }
-  stepRange(descriptorPtr, <usize>headerI32(descriptorPtr, H_PARAMS), count, gradScale, c1, c2);
+  stepRange(net, net.params, count, gradScale, c1, c2);
 }
 
 // Part `part` of a step split among `count` threads: in every layer whose Xᵀ·D was split, the rows
 // of W in that part's band; part 0 also every layer that was not, and every bias.
-function updatePart(descriptorPtr: usize, part: i32, count: i32, gradScale: f32, c1: f32, c2: f32): void {
-  const rows = headerI32(descriptorPtr, H_ROWS), layers = headerI32(descriptorPtr, H_LAYERS);
+function updatePart(net: Descriptor, part: i32, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+  const rows = net.rows, layers = net.layers;
   for (let l = 0; l < layers; l++) {
-    const rec = layerRecord(descriptorPtr, l);
-    const fanIn = load<i32>(rec + (<usize>L_FAN_IN << 2)), fanOut = load<i32>(rec + (<usize>L_FAN_OUT << 2));
+    const rec = net.layer(l);
+    const fanIn = rec.fanIn, fanOut = rec.fanOut;
     const size = transARows(rows, fanIn, fanOut, count);
     let r0 = 0, r1 = part == 0 ? fanIn : 0;
     if (size > 0) { r0 = min(fanIn, part * size); r1 = min(fanIn, r0 + size); }
-    const w = <usize>load<i32>(rec + (<usize>L_W << 2)), b = <usize>load<i32>(rec + (<usize>L_B << 2));
-    if (r1 > r0) stepRange(descriptorPtr, w + <usize>r0 * (<usize>fanOut << 2), (r1 - r0) * fanOut, gradScale, c1, c2);
-    if (part == 0 && b != 0) stepRange(descriptorPtr, b, fanOut, gradScale, c1, c2);
+    const w = rec.w, b = rec.b;
+    if (r1 > r0) stepRange(net, w + <usize>r0 * (<usize>fanOut << 2), (r1 - r0) * fanOut, gradScale, c1, c2);
+    if (part == 0 && b != 0) stepRange(net, b, fanOut, gradScale, c1, c2);
   }
 }
 
 // applyUpdate on `count` parameters from pPtr, with their gradients and optimizer slots at the same
 // offsets in their blocks.
-function stepRange(descriptorPtr: usize, pPtr: usize, count: i32, gradScale: f32, c1: f32, c2: f32): void {
-  const offset = pPtr - <usize>headerI32(descriptorPtr, H_PARAMS);
-  const m = <usize>headerI32(descriptorPtr, H_M), v = <usize>headerI32(descriptorPtr, H_V);
-  applyUpdate(headerI32(descriptorPtr, H_OPTIMIZER), pPtr, <usize>headerI32(descriptorPtr, H_GRADS) + offset,
+function stepRange(net: Descriptor, pPtr: usize, count: i32, gradScale: f32, c1: f32, c2: f32): void {
+  const offset = pPtr - net.params;
+  const m = net.m, v = net.v;
+  applyUpdate(net.optimizer, pPtr, net.grads + offset,
     m != 0 ? m + offset : 0, v != 0 ? v + offset : 0, count,
-    headerF32(descriptorPtr, H_LR), headerF32(descriptorPtr, H_BETA1), headerF32(descriptorPtr, H_BETA2),
-    headerF32(descriptorPtr, H_EPSILON), headerF32(descriptorPtr, H_DECAY), gradScale, c1, c2);
+    net.learningRate, net.beta1, net.beta2, net.epsilon, net.decay, gradScale, c1, c2);
 }
 
 // A helper thread's whole life: waits for jobs and takes parts of them until the pool's epoch

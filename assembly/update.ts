@@ -1,5 +1,5 @@
 // Gradient-descent corrections over the whole parameter block (weights and biases of every layer).
-import { OPT_SGD, OPT_NESTEROV, OPT_ADAM } from './layout';
+import { OPT_SGD, OPT_NESTEROV, OPT_ADAM } from './contract.generated';
 
 // Σ g² over count values, in f64 (for global-norm gradient clipping).
 export function sumSquares(gPtr: usize, count: i32): f64 {

@@ -5,7 +5,7 @@
  */
 import { NN, engines, type ThreadsOption } from '../src/index.js';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
-import type { Kernels, WasmExports } from '../src/runtime/abi.js';
+import type { Kernels, WasmExports } from '../src/abi/kernels.js';
 import { hardwareThreads } from '../src/runtime/threads.js';
 import { Network } from '../src/runtime/network.js';
 import { resolveNetworkOptions } from '../src/options.js';

@@ -3,8 +3,8 @@
 //
 // Two things make it more than a plain esbuild run:
 // - The Wasm is embedded compactly: the plain SIMD build plus a byte patch that turns it into the
-//   relaxed-SIMD build (scripts/wasm-patch.mjs; the two differ only where the FMA is used),
-//   deflated, in base64, unpacked synchronously at load (scripts/inflate.mjs).
+//   relaxed-SIMD build (the two differ only where the FMA is used), deflated, in base64, unpacked
+//   synchronously at load; src/runtime/wasm-bytes.ts makes and undoes both, here and in the bundle.
 // - The whole library is one function, `simdnet(self, isWorker)`, called once by a small ES-module
 //   wrapper. trainInWorker starts a worker from `self.toString()`, so the worker runs the very
 //   code the caller loaded, from a Blob (browsers) or an eval worker (Node): no second file that
@@ -16,17 +16,22 @@ import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { makePatch, applyPatch } from './wasm-patch.mjs';
-import { inflateRaw } from './inflate.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const WASM_BYTES = here('../src/runtime/wasm-bytes.ts');
+
+/** src/runtime/wasm-bytes.ts as a module of this process (compiled by esbuild: Node 20 runs no TypeScript). */
+async function importWasmBytes() {
+  const { outputFiles } = await build({ entryPoints: [WASM_BYTES], bundle: true, write: false, format: 'esm' });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+}
 
 /**
  * esbuild plugin: both `build/*.wasm` imports come from one embedded blob, the plain SIMD build
  * followed by the patch that turns it into the relaxed build, deflated and base64-encoded, and
- * unpacked once at load (scripts/inflate.mjs). Each step is checked here against the real files.
+ * unpacked once at load. Each step is checked here against the real files.
  */
-function embedWasm() {
+function embedWasm({ makePatch, applyPatch, inflateRaw }) {
   return {
     name: 'simdnet-embed-wasm',
     setup(b) {
@@ -53,8 +58,7 @@ function embedWasm() {
           throw new Error('embedded Wasm: the relaxed patch does not round-trip');
         }
         return {
-          contents: `import { inflateRaw } from ${JSON.stringify(here('./inflate.mjs'))};
-import { applyPatch } from ${JSON.stringify(here('./wasm-patch.mjs'))};
+          contents: `import { inflateRaw, applyPatch } from ${JSON.stringify(WASM_BYTES)};
 const blob = inflateRaw(Uint8Array.from(atob(${JSON.stringify(packed.toString('base64'))}), (c) => c.charCodeAt(0)), ${blob.length});
 export const simd = blob.subarray(0, ${simd.length});
 export const relaxed = applyPatch(simd, blob.subarray(${simd.length}));
@@ -78,7 +82,7 @@ export async function bundleLibrary({ outfile = 'dist/index.js', entry = 'src/in
     minify: true,
     sourcemap: 'external',
     outfile,
-    plugins: [embedWasm()],
+    plugins: [embedWasm(await importWasmBytes())],
     logLevel: 'warning',
     legalComments: 'none',
   });

@@ -1,6 +1,6 @@
 // The public functions beside NN: what a user asks of the runtime (engines) and the formats that
 // are plain functions over a network (toFunction; simdnet/interop holds ONNX and TF.js).
-import { type BuildName, availableEngines } from './runtime/engine.js';
+import { type BuildName, availableEngines } from './runtime/placement.js';
 import { functionSource } from './format/function.js';
 import { modelOf, type NN } from './nn.js';
 

@@ -1,18 +1,10 @@
 // The public NN class: a handle over one model placed on an engine (a ResidentModel). It checks
 // every argument, places networks (engine, build, threads), and hands training to the trainer and
 // models to the formats. Nothing reaches a kernel before it has been validated.
-import {
-  type BuildName,
-  type Engine,
-  type EngineName,
-  engineNameFor,
-  loadEngine,
-  loadEngineSync,
-  threadsAvailable,
-} from './runtime/engine.js';
+import { type BuildName, type Engine, type EngineName, engineFor, engineForAsync } from './runtime/engine.js';
+import { resolvePlacement } from './runtime/placement.js';
 import type { FloatArray } from './float.js';
 import { Network } from './runtime/network.js';
-import { threadsFor } from './runtime/threads.js';
 import {
   resolveLoadOptions,
   resolveNetworkOptions,
@@ -32,11 +24,6 @@ import { encodeModel, decodeModel } from './format/binary.js';
 import { ResidentModel } from './resident.js';
 import { train, trainAsync, type TrainReport } from './trainer.js';
 
-/** The threads a network gets (threadsFor), decided before its engine, which it chooses. */
-function threadCount({ engine, threads }: Placement): number {
-  return threadsFor(threads, threadsAvailable(), engineNameFor(engine) === 'js');
-}
-
 /** Access to NN's internals for the module functions below (set in NN's static block). */
 let residentOf: (net: NN) => ResidentModel;
 let placeModel: (model: Model, options: unknown) => Promise<NN>;
@@ -53,11 +40,7 @@ export class NN {
     placeModel = (model, options) => NN.placed(resolveLoadOptions(options), model.config, model);
   }
 
-  private constructor(
-    private readonly resident: ResidentModel,
-    /** the threads asked for, resolved: a network too small to share its products runs them on one */
-    private readonly threadCount: number,
-  ) {
+  private constructor(private readonly resident: ResidentModel) {
     registry?.register(this, resident, this);
   }
 
@@ -75,22 +58,22 @@ export class NN {
    * Helper threads start in the background: products run on the calling thread until they join.
    */
   static createSync(options: NetworkOptions): NN {
-    const { config, ...placement } = resolveNetworkOptions(options);
-    const threads = threadCount(placement);
-    return NN.onEngine(loadEngineSync(placement.engine, threads, config.layers), threads, config, null);
+    const { config, ...requested } = resolveNetworkOptions(options);
+    const placement = resolvePlacement(requested, config.layers);
+    return NN.onEngine(engineFor(placement), placement.threads, config, null);
   }
 
   /** A network on the engine and threads asked for, once its helpers (if any) run. */
-  private static async placed(placement: Placement, config: NetworkConfig, model: Model | null): Promise<NN> {
-    const threads = threadCount(placement);
-    const engine = await loadEngine(placement.engine, threads, config.layers);
-    const net = NN.onEngine(engine, threads, config, model);
+  private static async placed(requested: Placement, config: NetworkConfig, model: Model | null): Promise<NN> {
+    const placement = resolvePlacement(requested, config.layers);
+    const engine = await engineForAsync(placement);
+    const net = NN.onEngine(engine, placement.threads, config, model);
     await engine.pool?.ready();
     return net;
   }
 
   private static onEngine(engine: Engine, threads: number, config: NetworkConfig, model: Model | null): NN {
-    return new NN(new ResidentModel(new Network(engine, config, threads), model), threads);
+    return new NN(new ResidentModel(new Network(engine, config, threads), model));
   }
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
@@ -108,9 +91,12 @@ export class NN {
   get engine(): EngineName {
     return this.resident.net.engine.name;
   }
-  /** Threads the network's matrix products use (1 on the 'js' engine). */
+  /**
+   * Threads the network's matrix products use, in effect: as asked (or the cores, for 'auto') where
+   * a layer is large enough to share its products, else 1; 1 on the 'js' engine.
+   */
   get threads(): number {
-    return this.threadCount;
+    return this.resident.net.threads;
   }
   get build(): BuildName {
     return this.resident.net.engine.build;

@@ -4,7 +4,7 @@
 // And the 'js' engine's tanh, computed from Math.exp (faster than Math.tanh), against Math.tanh.
 import { describe, expect, it } from 'vitest';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
-import { ACT } from '../src/runtime/layout.js';
+import { ACT } from '../src/abi/kinds.js';
 
 const ENGINES: [string, () => Engine][] = [
   ['js', jsEngineSync],

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import debugBytes from '../build/debug.wasm';
 import simdBytes from '../build/simd.wasm';
 import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
-import { H, HEADER_WORDS, LAYER_WORDS, OPT } from '../src/runtime/layout.js';
+import { HEADER_BYTES, LAYER_BYTES, descriptorView } from '../src/abi/descriptor.js';
+import { OPT } from '../src/abi/kinds.js';
 import { Network } from '../src/runtime/network.js';
 import { resolveNetworkOptions, resolveTrainOptions, type NetworkOptions, type TrainOptions } from '../src/options.js';
 import { initialWeights } from '../src/model/weights.js';
@@ -170,9 +171,10 @@ describe('the debug build', () => {
 
   /** A descriptor of one weight layer with room for `capacity` rows, written by hand (nothing past the header is read before the checks). */
   function descriptor(engine: Engine, capacity: number): number {
-    const ptr = engine.heap.alloc((HEADER_WORDS + LAYER_WORDS) * 4);
-    engine.heap.i32[(ptr >> 2) + H.LAYERS] = 1;
-    engine.heap.i32[(ptr >> 2) + H.CAPACITY] = capacity;
+    const ptr = engine.heap.alloc(HEADER_BYTES + LAYER_BYTES);
+    const d = descriptorView(engine.heap, ptr);
+    d.layers = 1;
+    d.capacity = capacity;
     return ptr;
   }
 
@@ -184,17 +186,18 @@ describe('the debug build', () => {
     );
     expect(() => engine.kernels.backward(d, 0, 0)).toThrow(/the rows fit the per-batch buffers/);
     expect(() => engine.kernels.trainEpoch(d, 0, 0, 0, 100, 5)).toThrow(/the rows fit the per-batch buffers/);
-    engine.heap.i32[(d >> 2) + H.LAYERS] = 0;
+    descriptorView(engine.heap, d).layers = 0;
     expect(() => engine.kernels.forward(d, 0, 1)).toThrow(/assertion failed: a network has a weight layer/);
   });
 
   it('stops an optimizer step whose slots were never allocated', () => {
     const engine = debugEngine();
     const d = descriptor(engine, 4);
-    engine.heap.i32[(d >> 2) + H.OPTIMIZER] = OPT.momentum;
+    const view = descriptorView(engine.heap, d);
+    view.optimizer = OPT.momentum;
     expect(() => engine.kernels.update(d)).toThrow(/assertion failed: momentum and Adam have their slot m/);
-    engine.heap.i32[(d >> 2) + H.OPTIMIZER] = OPT.adam;
-    engine.heap.i32[(d >> 2) + H.M] = engine.heap.alloc(16);
+    view.optimizer = OPT.adam;
+    view.m = engine.heap.alloc(16);
     expect(() => engine.kernels.update(d)).toThrow(/assertion failed: Adam has its slot v/);
   });
 });

@@ -1,67 +1,8 @@
-// The descriptor layout is written by TypeScript (src/runtime/layout.ts) and read by the kernels
-// (assembly/layout.ts): the two must agree word for word. And the offsets the plans hand out must
-// be aligned for v128, disjoint, and inside the region.
-import { readFileSync } from 'node:fs';
+// The plans of a network's memory (src/runtime/layout.ts): every offset they hand out is aligned
+// for v128 (and to a cache line), the blocks are disjoint, and they lie inside the region.
 import { describe, expect, it } from 'vitest';
-import { wasmEngineSync } from '../src/runtime/engine.js';
-import type { WasmExports } from '../src/runtime/abi.js';
-import { ACT, ALIGN, H, HEADER_WORDS, L, LAYER_WORDS, LOSS, OPT, planModel, planWork } from '../src/runtime/layout.js';
-
-/** Every `export const NAME: i32 = value;` of assembly/layout.ts. */
-function assemblyConstants(): Map<string, number> {
-  const text = readFileSync(new URL('../assembly/layout.ts', import.meta.url), 'utf8');
-  const out = new Map<string, number>();
-  for (const m of text.matchAll(/^export const ([A-Z][A-Z0-9_]*)\s*:\s*i32\s*=\s*(-?\d+)\s*;/gm))
-    out.set(m[1]!, Number(m[2]));
-  return out;
-}
-
-// the AssemblyScript names of the enum members that are not just the TypeScript key in capitals
-const LOSS_ALIASES: Record<string, string> = { 'binary-cross-entropy': 'BCE', 'cross-entropy': 'CE' };
-const upper = (key: string): string => key.toUpperCase().replace(/-/g, '_');
-
-describe('descriptor layout', () => {
-  const asc = assemblyConstants();
-
-  it('parses the constants of assembly/layout.ts', () => {
-    expect(asc.size).toBeGreaterThan(40);
-    expect(asc.get('HEADER_WORDS')).toBeTypeOf('number');
-  });
-
-  it('HEADER_WORDS and LAYER_WORDS agree with the AssemblyScript source and the Wasm exports', () => {
-    const exports = wasmEngineSync().kernels as unknown as WasmExports;
-    expect(asc.get('HEADER_WORDS')).toBe(HEADER_WORDS);
-    expect(asc.get('LAYER_WORDS')).toBe(LAYER_WORDS);
-    expect(exports.HEADER_WORDS.value).toBe(HEADER_WORDS);
-    expect(exports.LAYER_WORDS.value).toBe(LAYER_WORDS);
-    expect(exports.H_CAPACITY.value).toBe(H.CAPACITY);
-    expect(exports.L_D.value).toBe(L.D);
-  });
-
-  const tables: [string, Record<string, number>, (key: string) => string][] = [
-    ['H', H, (k) => `H_${k}`],
-    ['L', L, (k) => `L_${k}`],
-    ['ACT', ACT, (k) => `ACT_${upper(k)}`],
-    ['LOSS', LOSS, (k) => `LOSS_${LOSS_ALIASES[k] ?? upper(k)}`],
-    ['OPT', OPT, (k) => `OPT_${upper(k)}`],
-  ];
-
-  it.each(tables)(
-    'every %s constant has the same value on both sides, and none is missing',
-    (prefix, table, ascName) => {
-      const fromTs = new Map(Object.entries(table).map(([k, v]) => [ascName(k), v]));
-      const fromAsc = new Map([...asc].filter(([k]) => k.startsWith(`${prefix}_`)));
-      // TypeScript → AssemblyScript
-      for (const [name, value] of fromTs) expect(fromAsc.get(name), `${name} in assembly/layout.ts`).toBe(value);
-      // AssemblyScript → TypeScript: no word that only one side knows
-      expect([...fromAsc.keys()].sort()).toEqual([...fromTs.keys()].sort());
-      // distinct values, words inside their record
-      expect(new Set(fromTs.values()).size).toBe(fromTs.size);
-      if (prefix === 'H') for (const v of fromTs.values()) expect(v).toBeLessThan(HEADER_WORDS);
-      if (prefix === 'L') for (const v of fromTs.values()) expect(v).toBeLessThan(LAYER_WORDS);
-    },
-  );
-});
+import { HEADER_BYTES, LAYER_BYTES } from '../src/abi/descriptor.js';
+import { ALIGN, planModel, planWork } from '../src/runtime/layout.js';
 
 type Region = [label: string, start: number, bytes: number];
 
@@ -103,7 +44,7 @@ describe('planModel', () => {
   )('%j bias=%s: every block aligned, disjoint, inside', (layers, bias) => {
     const p = planModel(layers, bias);
     const n = layers.length - 1;
-    const regions: Region[] = [['descriptor', p.descriptor, (HEADER_WORDS + n * LAYER_WORDS) * 4]];
+    const regions: Region[] = [['descriptor', p.descriptor, HEADER_BYTES + n * LAYER_BYTES]];
     const gradShift = p.grads - p.params;
     let needScratch = 0;
     for (let l = 0; l < n; l++) {

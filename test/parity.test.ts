@@ -5,6 +5,7 @@ import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { randomF32, rng, classTask } from './helpers/random-data.js';
 import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
 import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
+import { ENGINES } from './helpers/engines.js';
 
 interface Combo {
   label: string;
@@ -66,9 +67,7 @@ describe('js and wasm agree', () => {
       const nin = layers[0]!,
         nout = layers[layers.length - 1]!;
       const { x, t } = classTask(200, nin, nout, 5);
-      const nets = await Promise.all(
-        (['js', 'wasm'] as const).map((engine) => NN.create({ ...combo.net, engine, seed: 99 })),
-      );
+      const nets = await Promise.all(ENGINES.map((engine) => NN.create({ ...combo.net, engine, seed: 99 })));
       const initial = nets.map((n) => n.getWeights());
       for (let l = 0; l < layers.length - 1; l++) expect(initial[0]!.weights[l]).toEqual(initial[1]!.weights[l]);
       const errors: number[][] = [[], []];
@@ -120,7 +119,7 @@ describe('js and wasm agree', () => {
     const weights = layers.slice(1).map((n, l) => randomF32(layers[l]! * n, random));
     const biases = layers.slice(1).map((n) => randomF32(n, random));
     const nets = await Promise.all(
-      (['js', 'wasm'] as const).map(async (engine) => {
+      ENGINES.map(async (engine) => {
         const n = await NN.create({ layers, activation: 'tanh', output: 'softmax', engine, seed: 1 });
         n.setWeights({ weights, biases });
         return n;

@@ -1,8 +1,8 @@
 // The 'js' twin of assembly/activation.ts.
-import type { Heap } from '../runtime/heap.js';
-import { ACT } from '../runtime/layout.js';
+import type { MemoryViews } from '../abi/descriptor.js';
+import { ACT } from '../abi/kinds.js';
 
-export function activationKernels(heap: Heap) {
+export function activationKernels(heap: MemoryViews) {
   // y = exp(x) for count elements
   function vexp(xPtr: number, yPtr: number, count: number): void {
     const f = heap.f32;

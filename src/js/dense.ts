@@ -1,7 +1,7 @@
 // The 'js' twin of assembly/dense.ts: same names, same signatures, plain loops over Float32Array.
-import type { Heap } from '../runtime/heap.js';
+import type { MemoryViews } from '../abi/descriptor.js';
 
-export function denseKernels(heap: Heap) {
+export function denseKernels(heap: MemoryViews) {
   // Y[m×n] = X[m×k] · W[k×n] (+ b[n] on every row when bPtr != 0)
   function matmul(xPtr: number, wPtr: number, bPtr: number, yPtr: number, m: number, k: number, n: number): void {
     const f = heap.f32;

@@ -1,6 +1,7 @@
-// The 'js' engine: every kernel of the Wasm ABI, in plain TypeScript over the same linear memory.
-import type { Heap } from '../runtime/heap.js';
-import type { Kernels } from '../runtime/abi.js';
+// The 'js' engine: every kernel of the Wasm ABI, in plain TypeScript over the same linear memory,
+// test hooks included (assembly/index.ts exports vexp and smallEpochFits under those names too).
+import type { MemoryViews } from '../abi/descriptor.js';
+import type { Kernels } from '../abi/kernels.js';
 import { denseKernels } from './dense.js';
 import { activationKernels } from './activation.js';
 import { lossKernels } from './loss.js';
@@ -8,12 +9,18 @@ import { updateKernels } from './update.js';
 import { networkKernels } from './network.js';
 import { smallKernels } from './small.js';
 
-export function createJsKernels(heap: Heap): Kernels {
+export function createJsKernels(heap: MemoryViews): Kernels {
   const dense = denseKernels(heap);
   const activation = activationKernels(heap);
   const loss = lossKernels(heap, activation.activationGrad);
   const update = updateKernels(heap);
   const parts = { ...dense, ...activation, ...loss, ...update };
   const small = smallKernels(heap, parts);
-  return { ...parts, ...small, ...networkKernels(heap, { ...parts, ...small }) };
+  const { vexp, ...kernels } = parts;
+  return {
+    ...kernels,
+    ...networkKernels(heap, { ...parts, ...small }),
+    testExp: vexp,
+    testSmallEpoch: small.smallEpochFits,
+  };
 }

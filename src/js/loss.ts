@@ -1,9 +1,9 @@
 // The 'js' twin of assembly/loss.ts.
-import type { Heap } from '../runtime/heap.js';
-import { ACT, LOSS, lossScale } from '../runtime/layout.js';
+import type { MemoryViews } from '../abi/descriptor.js';
+import { ACT, LOSS, lossScale } from '../abi/kinds.js';
 
 export function lossKernels(
-  heap: Heap,
+  heap: MemoryViews,
   activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void,
 ) {
   // Σ of the per-value loss terms, unscaled

@@ -1,6 +1,5 @@
 // The 'js' twin of assembly/network.ts: whole-network passes driven by the same descriptor.
-import type { Heap } from '../runtime/heap.js';
-import { H, L, HEADER_WORDS, LAYER_WORDS } from '../runtime/layout.js';
+import { descriptorViews, type MemoryViews } from '../abi/descriptor.js';
 import type { denseKernels } from './dense.js';
 import type { activationKernels } from './activation.js';
 import type { lossKernels } from './loss.js';
@@ -13,94 +12,83 @@ type Parts = ReturnType<typeof denseKernels> &
   ReturnType<typeof updateKernels> &
   ReturnType<typeof smallKernels>;
 
-export function networkKernels(heap: Heap, k: Parts) {
-  const rec = (descriptorPtr: number, l: number): number => (descriptorPtr >>> 2) + HEADER_WORDS + l * LAYER_WORDS;
+export function networkKernels(heap: MemoryViews, k: Parts) {
+  const descriptor = descriptorViews(heap);
 
   // every layer's Y = f(X·W + b) for rows rows at xPtr
   function forward(descriptorPtr: number, xPtr: number, rows: number): void {
-    const i32 = heap.i32,
-      f32 = heap.f32,
-      h = descriptorPtr >>> 2;
-    i32[h + H.INPUT] = xPtr;
+    const net = descriptor(descriptorPtr),
+      layers = net.layers;
+    net.input = xPtr;
     let input = xPtr;
-    for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
-      const r = rec(descriptorPtr, l);
-      const y = i32[r + L.Y]!,
-        fanOut = i32[r + L.FAN_OUT]!;
-      k.matmul(input, i32[r + L.W]!, i32[r + L.B]!, y, rows, i32[r + L.FAN_IN]!, fanOut);
-      k.activate(i32[r + L.ACT]!, f32[r + L.P0]!, f32[r + L.P1]!, y, rows, fanOut);
+    for (let l = 0; l < layers; l++) {
+      const r = net.layer(l),
+        y = r.y,
+        fanOut = r.fanOut;
+      k.matmul(input, r.w, r.b, y, rows, r.fanIn, fanOut);
+      k.activate(r.act, r.p0, r.p1, y, rows, fanOut);
       input = y;
     }
   }
 
   // error terms of every layer from the current weights, then the gradients
   function backward(descriptorPtr: number, tPtr: number, rows: number): void {
-    const i32 = heap.i32,
-      f32 = heap.f32,
-      h = descriptorPtr >>> 2;
-    const layers = i32[h + H.LAYERS]!;
-    i32[h + H.ROWS] = rows;
-    const last = rec(descriptorPtr, layers - 1);
-    k.outputDelta(
-      i32[h + H.LOSS]!,
-      i32[last + L.ACT]!,
-      f32[last + L.P0]!,
-      i32[last + L.Y]!,
-      tPtr,
-      i32[last + L.D]!,
-      rows,
-      i32[last + L.FAN_OUT]!,
-    );
+    const net = descriptor(descriptorPtr),
+      layers = net.layers;
+    net.rows = rows;
+    const last = net.layer(layers - 1);
+    k.outputDelta(net.loss, last.act, last.p0, last.y, tPtr, last.d, rows, last.fanOut);
     for (let l = layers - 1; l >= 0; l--) {
-      const r = rec(descriptorPtr, l);
-      const fanIn = i32[r + L.FAN_IN]!,
-        fanOut = i32[r + L.FAN_OUT]!,
-        d = i32[r + L.D]!;
-      const input = l === 0 ? i32[h + H.INPUT]! : i32[rec(descriptorPtr, l - 1) + L.Y]!;
-      k.matmulTransA(input, d, i32[r + L.GW]!, rows, fanIn, fanOut, 0);
-      if (i32[r + L.GB]) k.columnSums(d, i32[r + L.GB]!, rows, fanOut);
-      if (l > 0) {
-        const p = rec(descriptorPtr, l - 1);
-        k.matmulTransB(d, i32[r + L.W]!, i32[p + L.D]!, rows, fanOut, fanIn, i32[h + H.SCRATCH]!);
-        k.activationGrad(i32[p + L.ACT]!, f32[p + L.P0]!, i32[p + L.Y]!, i32[p + L.D]!, rows * fanIn);
+      const r = net.layer(l),
+        fanIn = r.fanIn,
+        fanOut = r.fanOut,
+        d = r.d,
+        gb = r.gb;
+      const below = l > 0 ? net.layer(l - 1) : null,
+        input = below ? below.y : net.input;
+      k.matmulTransA(input, d, r.gw, rows, fanIn, fanOut, 0);
+      if (gb) k.columnSums(d, gb, rows, fanOut);
+      if (below) {
+        const dBelow = below.d;
+        k.matmulTransB(d, r.w, dBelow, rows, fanOut, fanIn, net.scratch);
+        k.activationGrad(below.act, below.p0, input, dBelow, rows * fanIn);
       }
     }
   }
 
   // one optimizer step with the last gradients
   function update(descriptorPtr: number): void {
-    const i32 = heap.i32,
-      f32 = heap.f32,
-      h = descriptorPtr >>> 2;
-    const count = i32[h + H.PARAM_COUNT]!,
-      grads = i32[h + H.GRADS]!;
+    const net = descriptor(descriptorPtr);
+    const count = net.paramCount,
+      grads = net.grads,
+      beta1 = net.beta1,
+      beta2 = net.beta2;
     let gradScale = 1;
-    const clip = f32[h + H.CLIP]!;
+    const clip = net.clip;
     if (clip > 0) {
       const norm = Math.sqrt(k.sumSquares(grads, count));
       if (norm > clip) gradScale = clip / norm;
     }
-    i32[h + H.STEP] = i32[h + H.STEP]! + 1;
-    const f64 = heap.f64,
-      p1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2,
-      p2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
-    f64[p1] = f64[p1]! * f32[h + H.BETA1]!;
-    f64[p2] = f64[p2]! * f32[h + H.BETA2]!;
+    net.step = net.step + 1;
+    const p1 = net.beta1Power * beta1,
+      p2 = net.beta2Power * beta2;
+    net.beta1Power = p1;
+    net.beta2Power = p2;
     k.applyUpdate(
-      i32[h + H.OPTIMIZER]!,
-      i32[h + H.PARAMS]!,
+      net.optimizer,
+      net.params,
       grads,
-      i32[h + H.M]!,
-      i32[h + H.V]!,
+      net.m,
+      net.v,
       count,
-      f32[h + H.LR]!,
-      f32[h + H.BETA1]!,
-      f32[h + H.BETA2]!,
-      f32[h + H.EPSILON]!,
-      f32[h + H.DECAY]!,
+      net.learningRate,
+      beta1,
+      beta2,
+      net.epsilon,
+      net.decay,
       gradScale,
-      Math.fround(1 - f64[p1]!),
-      Math.fround(1 - f64[p2]!),
+      Math.fround(1 - p1),
+      Math.fround(1 - p2),
     );
   }
 
@@ -130,18 +118,17 @@ export function networkKernels(heap: Heap, k: Parts) {
     rows: number,
     batch: number,
   ): void {
-    // small networks take the fused path: same arithmetic, far less bookkeeping per row
+    // small networks take the small epoch: same arithmetic, far less bookkeeping per row
     if (k.smallEpochFits(descriptorPtr, batch)) {
       k.trainSmallEpoch(descriptorPtr, xPtr, tPtr, orderPtr, rows, batch);
       return;
     }
-    const i32 = heap.i32,
-      h = descriptorPtr >>> 2;
-    const layers = i32[h + H.LAYERS]!;
-    const fanIn = i32[rec(descriptorPtr, 0) + L.FAN_IN]!,
-      fanOut = i32[rec(descriptorPtr, layers - 1) + L.FAN_OUT]!;
-    const xStage = i32[h + H.INPUT_STAGE]!,
-      tStage = i32[h + H.TARGET_STAGE]!;
+    const net = descriptor(descriptorPtr);
+    const layers = net.layers;
+    const fanIn = net.layer(0).fanIn,
+      fanOut = net.layer(layers - 1).fanOut;
+    const xStage = net.inputStage,
+      tStage = net.targetStage;
     for (let start = 0; start < rows; start += batch) {
       const count = Math.min(batch, rows - start);
       let xb = xPtr + start * fanIn * 4,

@@ -3,15 +3,13 @@
 // W −= lr·(x ⊗ d + decay·W) runs in the sweep that propagates d back through W. The arithmetic is
 // the 'js' general path's (float64 expressions rounded to float32 where its kernels store), so a
 // network trained here is bit for bit the one trained by forward/backward/update.
-import type { Heap } from '../runtime/heap.js';
-import { ACT, H, L, LOSS, OPT, HEADER_WORDS, LAYER_WORDS, lossScale } from '../runtime/layout.js';
+import { SHARED } from '../abi/contract.js';
+import { descriptorViews, type DescriptorView, type MemoryViews } from '../abi/descriptor.js';
+import { ACT, LOSS, OPT, lossScale } from '../abi/kinds.js';
 import type { lossKernels } from './loss.js';
 import type { activationKernels } from './activation.js';
 
-/** Widest layer of the one-row path; widths and batch of the narrow networks (as assembly/small.ts). */
-export const SMALL_MAX_WIDTH = 64;
-const NARROW_WIDTH = 4;
-const NARROW_MAX_BATCH = 4;
+const { SMALL_MAX_WIDTH, REGISTER_WIDTH, REGISTER_MAX_BATCH } = SHARED;
 
 type Parts = ReturnType<typeof lossKernels> & ReturnType<typeof activationKernels>;
 
@@ -28,26 +26,24 @@ interface Layer {
   d: number;
 }
 
-export function smallKernels(heap: Heap, k: Parts) {
+export function smallKernels(heap: MemoryViews, k: Parts) {
   const fround = Math.fround;
+  const descriptor = descriptorViews(heap);
 
   // 1 when trainSmallEpoch trains this network at this batch size (the rule of assembly/small.ts):
-  // plain SGD without clipping, and one hidden layer with every width at most 4 (one row per batch,
-  // or up to four with SSE or MSE on an elementwise output), or one row per batch with every layer
-  // at most SMALL_MAX_WIDTH wide
+  // plain SGD without clipping, and one hidden layer with every width at most REGISTER_WIDTH (one
+  // row per batch, or up to REGISTER_MAX_BATCH with SSE or MSE on an elementwise output), or one
+  // row per batch with every layer at most SMALL_MAX_WIDTH wide
   function smallEpochFits(descriptorPtr: number, batch: number): number {
-    const i32 = heap.i32,
-      f32 = heap.f32,
-      h = descriptorPtr >>> 2,
-      layers = i32[h + H.LAYERS]!;
-    if (i32[h + H.OPTIMIZER] !== OPT.sgd || f32[h + H.CLIP]! > 0) return 0;
-    const record = (l: number): number => h + HEADER_WORDS + l * LAYER_WORDS;
+    const net = descriptor(descriptorPtr),
+      layers = net.layers;
+    if (net.optimizer !== OPT.sgd || net.clip > 0) return 0;
     let widest = 0;
-    for (let l = 0; l < layers; l++) widest = Math.max(widest, i32[record(l) + L.FAN_IN]!, i32[record(l) + L.FAN_OUT]!);
+    for (let l = 0; l < layers; l++) widest = Math.max(widest, net.layer(l).fanIn, net.layer(l).fanOut);
     if (batch === 1) return widest <= SMALL_MAX_WIDTH ? 1 : 0;
-    const loss = i32[h + H.LOSS]!;
-    const squared = (loss === LOSS.sse || loss === LOSS.mse) && i32[record(layers - 1) + L.ACT] !== ACT.softmax;
-    return layers === 2 && widest <= NARROW_WIDTH && batch <= NARROW_MAX_BATCH && squared ? 1 : 0;
+    const loss = net.loss;
+    const squared = (loss === LOSS.sse || loss === LOSS.mse) && net.layer(layers - 1).act !== ACT.softmax;
+    return layers === 2 && widest <= REGISTER_WIDTH && batch <= REGISTER_MAX_BATCH && squared ? 1 : 0;
   }
 
   // one epoch as trainEpoch runs it, for a network that smallEpochFits
@@ -61,31 +57,12 @@ export function smallKernels(heap: Heap, k: Parts) {
   ): void {
     const f = heap.f32,
       i32 = heap.i32,
-      h = descriptorPtr >>> 2;
-    const loss = i32[h + H.LOSS]!,
-      lr = f[h + H.LR]!,
-      decay = f[h + H.DECAY]!;
-    const layers: Layer[] = [];
-    for (let l = 0; l < i32[h + H.LAYERS]!; l++) {
-      const r = h + HEADER_WORDS + l * LAYER_WORDS;
-      layers.push({
-        fanIn: i32[r + L.FAN_IN]!,
-        fanOut: i32[r + L.FAN_OUT]!,
-        act: i32[r + L.ACT]!,
-        p0: f[r + L.P0]!,
-        p1: f[r + L.P1]!,
-        w: i32[r + L.W]! >>> 2,
-        b: i32[r + L.B]! >>> 2,
-        y: i32[r + L.Y]! >>> 2,
-        d: i32[r + L.D]! >>> 2,
-      });
-    }
+      net = descriptor(descriptorPtr);
+    const { loss, lr, decay, layers, xStage, tStage } = epochOf(net);
     const first = layers[0]!,
       out = layers[layers.length - 1]!;
     const nIn = first.fanIn,
       nOut = out.fanOut;
-    const xStage = i32[h + H.INPUT_STAGE]! >>> 2,
-      tStage = i32[h + H.TARGET_STAGE]! >>> 2;
     // SSE and MSE with an elementwise output: dE/dy = 2·scale·(y − t) here; the rest through outputDelta
     const squared = (loss === LOSS.sse || loss === LOSS.mse) && out.act !== ACT.softmax;
     let batches = 0;
@@ -162,24 +139,52 @@ export function smallKernels(heap: Heap, k: Parts) {
         }
       }
     }
-    // what update() counts per batch: the step, and β^step by one multiplication per step
-    i32[h + H.STEP] = i32[h + H.STEP]! + batches;
-    const f64 = heap.f64,
-      q1 = (descriptorPtr >>> 3) + H.BETA1_POWER / 2,
-      q2 = (descriptorPtr >>> 3) + H.BETA2_POWER / 2;
-    const beta1 = f[h + H.BETA1]!,
-      beta2 = f[h + H.BETA2]!;
-    let p1 = f64[q1]!,
-      p2 = f64[q2]!;
-    for (let s = 0; s < batches; s++) {
-      p1 *= beta1;
-      p2 *= beta2;
-    }
-    f64[q1] = p1;
-    f64[q2] = p2;
+    countSteps(net, batches);
   }
 
   return { smallEpochFits, trainSmallEpoch };
+}
+
+/** What trainSmallEpoch reads of the descriptor, once per epoch (f32 indices for the addresses). */
+function epochOf(net: DescriptorView) {
+  const layers: Layer[] = [];
+  for (let l = 0; l < net.layers; l++) {
+    const r = net.layer(l);
+    layers.push({
+      fanIn: r.fanIn,
+      fanOut: r.fanOut,
+      act: r.act,
+      p0: r.p0,
+      p1: r.p1,
+      w: r.w >>> 2,
+      b: r.b >>> 2,
+      y: r.y >>> 2,
+      d: r.d >>> 2,
+    });
+  }
+  return {
+    loss: net.loss,
+    lr: net.learningRate,
+    decay: net.decay,
+    layers,
+    xStage: net.inputStage >>> 2,
+    tStage: net.targetStage >>> 2,
+  };
+}
+
+/** What update() counts per batch, for `batches` batches: the step, and β^step by one multiplication per step. */
+function countSteps(net: DescriptorView, batches: number): void {
+  net.step = net.step + batches;
+  const beta1 = net.beta1,
+    beta2 = net.beta2;
+  let p1 = net.beta1Power,
+    p2 = net.beta2Power;
+  for (let s = 0; s < batches; s++) {
+    p1 *= beta1;
+    p2 *= beta2;
+  }
+  net.beta1Power = p1;
+  net.beta2Power = p2;
 }
 
 /**

@@ -1,8 +1,8 @@
 // The 'js' twin of assembly/update.ts.
-import type { Heap } from '../runtime/heap.js';
-import { OPT } from '../runtime/layout.js';
+import type { MemoryViews } from '../abi/descriptor.js';
+import { OPT } from '../abi/kinds.js';
 
-export function updateKernels(heap: Heap) {
+export function updateKernels(heap: MemoryViews) {
   // Σ g²
   function sumSquares(gPtr: number, count: number): number {
     const f = heap.f32;

@@ -1,123 +1,49 @@
-// Engines: the Wasm module (relaxed-SIMD build where it validates, else plain SIMD) or the 'js'
-// twin. Each engine is created once per process; all its networks share its linear memory. The
-// Wasm module imports that memory. Networks on one thread get an engine whose memory is not
-// shared (the module with its memory import patched to unshared): V8 runs Wasm and copies from
-// JavaScript faster on it, 10-18% on the smallest networks. Networks on several threads get a
-// second engine, created on first use, whose memory is shared with its helper threads.
+// Engines: the Wasm module (the build placement.ts chose) or the 'js' twin. Each engine is created
+// once per process; all its networks share its linear memory, which the Wasm module imports.
+// Networks on one thread get an engine whose memory is not shared (the module with its memory
+// import patched to unshared, wasm-bytes.ts): V8 runs Wasm and copies from JavaScript faster on it.
+// Networks on several threads get a second engine, created on first use, whose memory is shared
+// with its helper threads.
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
-import type { Kernels, WasmExports } from './abi.js';
+import type { Kernels, WasmExports } from '../abi/kernels.js';
+import { ACT } from '../abi/kinds.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
-import { ACT } from './layout.js';
-import { HelperPool, sharedMemoryAvailable, threadImports, threadsPossible } from './threads.js';
-import { workersAvailable } from './workers.js';
+import {
+  requiredWasmBuild,
+  threadsPossible,
+  type BuildName,
+  type EngineName,
+  type ResolvedPlacement,
+} from './placement.js';
+import { HelperPool, threadImports } from './threads.js';
+import { unshared } from './wasm-bytes.js';
 import { createJsKernels } from '../js/index.js';
 
-export type EngineName = 'wasm' | 'js';
-export type BuildName = 'relaxed-simd' | 'simd' | 'js';
+export type { BuildName, EngineName } from './placement.js';
 
 export interface Engine {
   readonly name: EngineName;
   readonly build: BuildName;
   readonly heap: Heap;
   readonly kernels: Kernels;
-  /** helper threads for the products; null for the 'js' engine and where memory can't be shared */
+  /** helper threads for the products: on the engine whose memory is shared, else null */
   readonly pool: HelperPool | null;
 }
 
-// Shared memory is decided once per process, like everything the builds are checked for.
-let shared: boolean | undefined;
-const sharedMemory = (): boolean => (shared ??= typeof WebAssembly !== 'undefined' && sharedMemoryAvailable());
-
-/**
- * The build's bytes as compiled (a shared memory import) for the threaded engine, else with that
- * import's limits flag turned to unshared (0x03 → 0x01, the one byte in which the two modules
- * differ; the atomics in the module are valid on either).
- */
-function runnable(bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<ArrayBuffer> {
-  if (shared) return bytes;
-  const copy = bytes.slice();
-  copy[memoryLimitsOffset(bytes)] = 0x01;
-  return copy;
-}
-
-/** Where the limits flag of the module's memory import is (a walk over its import section). */
-export function memoryLimitsOffset(bytes: Uint8Array): number {
-  let at = 8; // magic and version
-  const leb = (): number => {
-    let v = 0,
-      shift = 0,
-      b: number;
-    do {
-      b = bytes[at++]!;
-      v += (b & 127) * 2 ** shift;
-      shift += 7;
-    } while (b & 128);
-    return v;
-  };
-  const skipName = (): void => {
-    const length = leb();
-    at += length;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!,
-      size = leb(),
-      end = at + size;
-    if (id === 2) {
-      for (let count = leb(); count > 0; count--) {
-        skipName();
-        skipName();
-        const kind = bytes[at++]!;
-        if (kind === 2) return at; // memory: limits flag, then initial (and maximum)
-        if (kind === 0)
-          leb(); // function: type index
-        else if (kind === 1) {
-          at++;
-          const flag = leb();
-          leb();
-          if (flag & 1) leb();
-        } // table
-        else at += 2; // global: value type, mutability
-      }
-    }
-    at = end;
-  }
-  throw new Error('simdnet: the Wasm module imports no memory');
-}
-
-// validated once per process: the answer can't change, and validating a 36 KB module isn't free
-let validated: { relaxed: boolean; simd: boolean } | undefined;
-function validate(): { relaxed: boolean; simd: boolean } {
-  const has = typeof WebAssembly !== 'undefined' && typeof WebAssembly.validate === 'function';
-  validated ??= {
-    relaxed: has && WebAssembly.validate(runnable(relaxedBytes, false)),
-    simd: has && WebAssembly.validate(runnable(simdBytes, false)),
-  };
-  return validated;
-}
-const relaxedOk = (): boolean => validate().relaxed;
-const simdOk = (): boolean => validate().simd;
-
-/** Which builds this runtime accepts, and which one `engine: 'wasm'` and `'auto'` would use. */
-export function availableEngines(): { available: BuildName[]; selected: BuildName } {
-  const available: BuildName[] = [];
-  if (relaxedOk()) available.push('relaxed-simd');
-  if (simdOk()) available.push('simd');
-  available.push('js');
-  return { available, selected: available[0]! };
-}
+/** The build's bytes as compiled (a shared memory import) for the threaded engine, else patched to unshared. */
+const runnable = (bytes: Uint8Array<ArrayBuffer>, shared: boolean): Uint8Array<ArrayBuffer> =>
+  shared ? bytes : unshared(bytes);
 
 // the one-thread engine and the threaded one (shared memory, helper pool), each made on first use
 const wasmEngines: { single?: Engine; threaded?: Engine } = {};
 const wasmPending: { single?: Promise<Engine>; threaded?: Promise<Engine> } = {};
 let jsEngine: Engine | undefined;
 
-function wasmBytes(): Uint8Array<ArrayBuffer> {
-  if (relaxedOk()) return relaxedBytes;
-  if (simdOk()) return simdBytes;
-  throw new TypeError(
-    "simdnet: engine 'wasm' needs WebAssembly SIMD, which this runtime lacks; use engine: 'js' or 'auto'",
-  );
+/** The bytes of the build placement.ts chooses for this runtime. */
+function wasmBytes(): { bytes: Uint8Array<ArrayBuffer>; build: BuildName } {
+  const build = requiredWasmBuild();
+  return { bytes: build === 'relaxed-simd' ? relaxedBytes : simdBytes, build };
 }
 
 /** A memory for the module, 2 GiB at most. */
@@ -147,13 +73,14 @@ export function wasmEngineOf(
   const controlPtr = heap.alloc(exports.CONTROL_BYTES.value as number);
   exports.threadInit(heap.alloc(exports.SCRATCH_BYTES.value as number), controlPtr);
   warmUp(heap, exports);
-  const pool = threadsPossible(memory) ? new HelperPool(module, memory, heap, exports, controlPtr) : null;
+  const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+  const pool = shared ? new HelperPool(module, memory, heap, exports, controlPtr) : null;
   return { name: 'wasm', build, heap, kernels: exports, pool };
 }
 
 /**
  * A Wasm engine from a build's bytes (`env`: further imports, the debug build's abort); `shared`:
- * on a shared memory with a helper pool, where the runtime allows.
+ * on a shared memory with a helper pool (ask placement.ts's threadsPossible first).
  */
 export function createWasmEngine(
   bytes: Uint8Array<ArrayBuffer>,
@@ -161,7 +88,6 @@ export function createWasmEngine(
   env: Record<string, unknown> = {},
   shared = false,
 ): Engine {
-  shared &&= sharedMemory();
   const module = new WebAssembly.Module(runnable(bytes, shared));
   const memory = wasmMemory(shared);
   return wasmEngineOf(module, new WebAssembly.Instance(module, moduleImports(memory, env)), memory, build);
@@ -190,22 +116,18 @@ function warmUp(heap: Heap, k: Kernels): void {
   for (const p of [a, b, c, s]) heap.release(p);
 }
 
-function buildOf(bytes: Uint8Array): BuildName {
-  return bytes === relaxedBytes ? 'relaxed-simd' : 'simd';
-}
-
-/** Which of the two Wasm engines: the threaded one exists only where memory can be shared. */
-const engineKey = (threaded: boolean): 'single' | 'threaded' => (threaded && sharedMemory() ? 'threaded' : 'single');
+/** Which of the two Wasm engines: the threaded one exists only where threads are possible. */
+const engineKey = (threaded: boolean): 'single' | 'threaded' => (threaded && threadsPossible() ? 'threaded' : 'single');
 
 /**
  * The Wasm engine for networks on one thread, or (`threaded`) the one whose memory its helper
- * threads share; where memory cannot be shared the threaded one is the same as the other.
+ * threads share; where threads are not possible the threaded one is the same as the other.
  */
 export function wasmEngineSync(threaded = false): Engine {
   const key = engineKey(threaded);
   if (!wasmEngines[key]) {
-    const bytes = wasmBytes();
-    wasmEngines[key] = createWasmEngine(bytes, buildOf(bytes), {}, key === 'threaded');
+    const { bytes, build } = wasmBytes();
+    wasmEngines[key] = createWasmEngine(bytes, build, {}, key === 'threaded');
   }
   return wasmEngines[key];
 }
@@ -214,11 +136,11 @@ async function wasmEngineAsync(threaded: boolean): Promise<Engine> {
   const key = engineKey(threaded);
   if (wasmEngines[key]) return wasmEngines[key];
   wasmPending[key] ??= (async () => {
-    const bytes = wasmBytes(),
+    const { bytes, build } = wasmBytes(),
       shared = key === 'threaded';
     const memory = wasmMemory(shared);
     const { module, instance } = await WebAssembly.instantiate(runnable(bytes, shared), moduleImports(memory));
-    wasmEngines[key] ??= wasmEngineOf(module, instance, memory, buildOf(bytes));
+    wasmEngines[key] ??= wasmEngineOf(module, instance, memory, build);
     return wasmEngines[key];
   })();
   return wasmPending[key];
@@ -233,38 +155,12 @@ export function jsEngineSync(): Engine {
   return jsEngine;
 }
 
-/** The engine for an `engine` option: 'auto' falls back to 'js' where no Wasm build validates. */
-export function engineNameFor(requested: 'wasm' | 'js' | 'auto'): EngineName {
-  if (requested !== 'auto') return requested;
-  return relaxedOk() || simdOk() ? 'wasm' : 'js';
+/** The engine a placement names (placement.ts): the 'js' twin, or the Wasm engine with helpers when it has threads. */
+export function engineFor(placement: ResolvedPlacement): Engine {
+  return placement.engine === 'js' ? jsEngineSync() : wasmEngineSync(placement.threads > 1);
 }
 
-/** Whether this runtime can run helper threads on a shared memory. */
-export function threadsAvailable(): boolean {
-  return sharedMemory() && workersAvailable();
-}
-
-/**
- * A layer's weights below this count: its product reaches the size worth sharing (parallel.ts's
- * 65,536 multiply-adds) only in batches of more than 16 rows, where sharing saves a microsecond or
- * two. A network made of such layers stays on the one-thread engine whatever `threads` says, since
- * V8 runs Wasm on an unshared memory faster (10-18% on the article's 3-4-3, 7-12% on 16-32-8).
- */
-const SHARED_LAYER_WEIGHTS = 4096;
-
-/** Whether a network of `layers` on `threads` threads (threadsFor's count) belongs on the threaded engine. */
-function wantsThreads(threads: number, layers: readonly number[]): boolean {
-  return threads > 1 && layers.some((size, l) => l > 0 && size * layers[l - 1]! >= SHARED_LAYER_WEIGHTS);
-}
-
-export async function loadEngine(
-  requested: 'wasm' | 'js' | 'auto',
-  threads = 1,
-  layers: readonly number[] = [],
-): Promise<Engine> {
-  return engineNameFor(requested) === 'wasm' ? wasmEngineAsync(wantsThreads(threads, layers)) : jsEngineSync();
-}
-
-export function loadEngineSync(requested: 'wasm' | 'js' | 'auto', threads = 1, layers: readonly number[] = []): Engine {
-  return engineNameFor(requested) === 'wasm' ? wasmEngineSync(wantsThreads(threads, layers)) : jsEngineSync();
+/** engineFor with an asynchronous Wasm compile (the one browsers allow for any module size). */
+export async function engineForAsync(placement: ResolvedPlacement): Promise<Engine> {
+  return placement.engine === 'js' ? jsEngineSync() : wasmEngineAsync(placement.threads > 1);
 }

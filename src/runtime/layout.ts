@@ -1,64 +1,6 @@
 // Memory layout of a network, computed once from its shape: a pure function, testable without
-// Wasm. The descriptor words and kind codes mirror assembly/layout.ts (a test checks the two agree).
-
-export const HEADER_WORDS = 26;
-export const LAYER_WORDS = 12;
-
-export const H = {
-  LAYERS: 0,
-  LOSS: 1,
-  OPTIMIZER: 2,
-  STEP: 3,
-  LR: 4,
-  BETA1: 5,
-  BETA2: 6,
-  EPSILON: 7,
-  DECAY: 8,
-  CLIP: 9,
-  SCRATCH: 10,
-  INPUT: 11,
-  PARAMS: 12,
-  GRADS: 13,
-  M: 14,
-  V: 15,
-  PARAM_COUNT: 16,
-  INPUT_STAGE: 17,
-  TARGET_STAGE: 18,
-  CAPACITY: 19,
-  BETA1_POWER: 20,
-  BETA2_POWER: 22,
-  THREADS: 24,
-  ROWS: 25,
-} as const;
-
-export const L = {
-  FAN_IN: 0,
-  FAN_OUT: 1,
-  ACT: 2,
-  P0: 3,
-  P1: 4,
-  W: 5,
-  B: 6,
-  GW: 7,
-  GB: 8,
-  Y: 9,
-  D: 10,
-} as const;
-
-export const ACT = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 'leaky-relu': 4, softmax: 5 } as const;
-export const LOSS = { sse: 0, mse: 1, 'binary-cross-entropy': 2, 'cross-entropy': 3 } as const;
-export const OPT = { sgd: 0, momentum: 1, nesterov: 2, adam: 3 } as const;
-
-/**
- * The factor that turns a sum of per-value loss terms over `rows` rows of `cols` outputs into the
- * loss as defined: SSE is a plain sum, MSE and BCE average over every value, cross-entropy over
- * rows (assembly/layout.ts has the kernels' twin).
- */
-export function lossScale(loss: number, rows: number, cols: number): number {
-  if (loss === LOSS.sse) return 1;
-  if (loss === LOSS['cross-entropy']) return 1 / rows;
-  return 1 / (rows * cols);
-}
+// Wasm. The descriptor's own fields are src/abi/descriptor.ts's; this places the blocks it points to.
+import { HEADER_BYTES, LAYER_BYTES } from '../abi/descriptor.js';
 
 /**
  * Every block starts on a 64-byte boundary: a cache line. Kernels need 16 (v128 loads); threads need
@@ -83,7 +25,7 @@ export interface ModelPlan {
 export function planModel(layers: readonly number[], bias: boolean): ModelPlan {
   const weightLayers = layers.length - 1;
   const descriptor = 0;
-  let at = align((HEADER_WORDS + weightLayers * LAYER_WORDS) * 4);
+  let at = align(HEADER_BYTES + weightLayers * LAYER_BYTES);
   const params = at;
   const weights: number[] = [];
   const biases: (number | null)[] = [];

@@ -3,10 +3,10 @@
 // matrix products that the calling thread publishes. One pool per engine, shared by every network:
 // started lazily when a network asks for more than one thread, grown to the largest count asked,
 // stopped when no network needs it; in Node its workers never keep the process alive.
-import { MAX_THREADS, type ThreadsOption } from '../options.js';
-import type { WasmExports } from './abi.js';
+import { MAX_THREADS } from '../options.js';
+import type { WasmExports } from '../abi/kernels.js';
 import type { Heap } from './heap.js';
-import { startWorker, workersAvailable, type WorkerPort } from './workers.js';
+import { startWorker, type WorkerPort } from './workers.js';
 
 /** What a helper is started with. */
 interface HelperStart {
@@ -59,50 +59,12 @@ const start = (m) => {
 if (port) port.once('message', start); else onmessage = (e) => { onmessage = null; start(e.data); };
 `;
 
-/**
- * Whether this runtime can share a WebAssembly.Memory between threads: Node can; a browser page
- * only when cross-origin isolated (COOP same-origin and COEP require-corp), and its workers alike.
- */
-export function sharedMemoryAvailable(): boolean {
-  if (typeof SharedArrayBuffer !== 'function') return false;
-  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
-  try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The cores the platform reports (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers). */
 export function hardwareThreads(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
   const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
   const cores = os?.availableParallelism?.() ?? (typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1);
   return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores || 1)));
-}
-
-/**
- * The threads a network gets: as asked where helper threads are possible (`possible`); 'auto' is
- * the cores reported there, else 1; more than 1 where they are not (a page that is not
- * cross-origin isolated) is an error that says what a page needs. The 'js' engine has one thread.
- */
-export function threadsFor(requested: ThreadsOption, possible: boolean, jsEngine: boolean): number {
-  if (jsEngine) return 1;
-  if (requested === 'auto') return possible ? hardwareThreads() : 1;
-  if (requested > 1 && !possible) {
-    throw new Error(
-      `simdnet: threads: ${requested} needs WebAssembly memory shared between workers, which this runtime does not ` +
-        "allow; a page must be cross-origin isolated, served with the headers 'Cross-Origin-Opener-Policy: same-origin' and " +
-        "'Cross-Origin-Embedder-Policy: require-corp' (threads: 'auto' falls back to 1 where it is not)",
-    );
-  }
-  return requested;
-}
-
-/** Whether an engine on this memory can have helpers at all. */
-export function threadsPossible(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer && workersAvailable();
 }
 
 export class HelperPool {
@@ -126,7 +88,7 @@ export class HelperPool {
 
   /** Parts of products that helpers computed since the engine started. */
   get partsByHelpers(): number {
-    return this.exports.helperParts();
+    return this.exports.testHelperParts();
   }
 
   /** A network that runs on `threads` threads is alive: make sure threads − 1 helpers exist. */

@@ -7,9 +7,10 @@ import relaxedBytes from '../../build/relaxed.wasm';
 import { NN, engines } from '../../src/index.js';
 import { Heap, createLinearMemory } from '../../src/runtime/heap.js';
 import { createJsKernels } from '../../src/js/index.js';
-import type { Kernels } from '../../src/runtime/abi.js';
+import type { Kernels } from '../../src/abi/kernels.js';
 import { createWasmEngine } from '../../src/runtime/engine.js';
-import { ACT, LOSS } from '../../src/runtime/layout.js';
+import { ACT, LOSS } from '../../src/abi/kinds.js';
+import { ENGINES } from '../helpers/engines.js';
 
 interface Bench {
   name: string;
@@ -115,7 +116,7 @@ describe.each([
     const t = Float32Array.from({ length: rows * cols }, (_, i) => (i % cols === i % 3 ? 1 : 0));
     const results = [jsBench(), wasmBench(name, bytes)].map((b) => {
       const [xp, pp, tp, e] = place(b, [x, p, t], [rows * cols]);
-      b.k.vexp(xp!, e!, rows * cols);
+      b.k.testExp(xp!, e!, rows * cols);
       const losses = Object.values(LOSS).map((loss) => b.k.lossSum(loss, pp!, tp!, rows, cols));
       return [read(b, e!, rows * cols), Float32Array.from([...losses, b.k.sumSquares(xp!, rows * cols)])];
     });
@@ -161,7 +162,7 @@ describe('networks trained on the same seed: wasm (relaxed SIMD here) against js
     const t = new Float32Array(rows * outputs);
     for (let r = 0; r < rows; r++) t[r * outputs + (r % outputs)] = 1;
     const trained = await Promise.all(
-      (['js', 'wasm'] as const).map(async (engine) => {
+      ENGINES.map(async (engine) => {
         const net = await NN.create({ ...options, engine, seed: 5 } as Parameters<typeof NN.create>[0]);
         const report = net.train(x, t, {
           epochs: 15,

@@ -12,7 +12,7 @@ const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
 describe('threads in a cross-origin isolated page', () => {
   it('has shared memory, the relaxed build and helpers', async () => {
     expect(crossOriginIsolated).toBe(true);
-    const net = await NN.create({ layers: [8, 8], threads: 'auto' });
+    const net = await NN.create({ layers: [64, 64], threads: 'auto' });
     expect(net.build).toBe('relaxed-simd');
     expect(net.threads).toBe(Math.min(256, navigator.hardwareConcurrency));
     net.dispose();

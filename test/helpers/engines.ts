@@ -1,5 +1,5 @@
-// The two engines of a process by kind, and snapshots of an engine's whole linear memory: equal
-// snapshots mean a call wrote nothing at all.
+// The two engines of a process by kind (ENGINES: the one list the tests iterate), and snapshots of
+// an engine's whole linear memory: equal snapshots mean a call wrote nothing at all.
 import { expect } from 'vitest';
 import { jsEngineSync, wasmEngineSync, type Engine } from '../../src/runtime/engine.js';
 

@@ -1,7 +1,8 @@
 // The kernels' interface as TypeScript sees it: every export of the Wasm module (assembly/index.ts),
-// which src/js/ implements name for name. Imports nothing, so both engines can depend on it.
+// which src/js/ implements name for name. test/abi.test.ts checks these types against asc's
+// declarations of the build, and the export names against the module.
 
-/** Every kernel of the Wasm ABI (assembly/index.ts); src/js/ implements the same list. */
+/** Every kernel of the Wasm ABI (assembly/index.ts), test hooks included; src/js/ implements the same list. */
 export interface Kernels {
   matmul(xPtr: number, wPtr: number, bPtr: number, yPtr: number, m: number, k: number, n: number): void;
   matmulTransB(dPtr: number, wPtr: number, yPtr: number, m: number, n: number, k: number, scratchPtr: number): void;
@@ -9,7 +10,6 @@ export interface Kernels {
   columnSums(dPtr: number, bPtr: number, m: number, n: number): void;
   activate(kind: number, p0: number, p1: number, yPtr: number, rows: number, cols: number): void;
   activationGrad(kind: number, p0: number, yPtr: number, dPtr: number, count: number): void;
-  vexp(xPtr: number, yPtr: number, count: number): void;
   lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number;
   outputDelta(
     loss: number,
@@ -43,15 +43,10 @@ export interface Kernels {
   update(descriptorPtr: number): void;
   gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
   trainEpoch(descriptorPtr: number, xPtr: number, tPtr: number, orderPtr: number, rows: number, batch: number): void;
-  smallEpochFits(descriptorPtr: number, batch: number): number;
-  trainSmallEpoch(
-    descriptorPtr: number,
-    xPtr: number,
-    tPtr: number,
-    orderPtr: number,
-    rows: number,
-    batch: number,
-  ): void;
+  /** test hook: y = exp(x) for count elements (the Wasm polynomial against Math.exp) */
+  testExp(xPtr: number, yPtr: number, count: number): void;
+  /** test hook: 1 when trainEpoch trains this network at this batch size with the small epoch */
+  testSmallEpoch(descriptorPtr: number, batch: number): number;
 }
 
 /** The names in Kernels, for tests that walk both engines through the same list. */
@@ -62,7 +57,6 @@ export const KERNEL_NAMES = [
   'columnSums',
   'activate',
   'activationGrad',
-  'vexp',
   'lossSum',
   'outputDelta',
   'applyUpdate',
@@ -72,8 +66,8 @@ export const KERNEL_NAMES = [
   'update',
   'gatherRows',
   'trainEpoch',
-  'smallEpochFits',
-  'trainSmallEpoch',
+  'testExp',
+  'testSmallEpoch',
 ] as const satisfies readonly (keyof Kernels)[];
 
 /** The Wasm module's exports: the kernels, and what only the Wasm engine has (threads, its memory's base). */
@@ -86,14 +80,12 @@ export interface WasmExports extends Kernels {
   /** a helper's life, in its worker: takes parts of products until the pool of that epoch stops */
   helperLoop(epoch: number): void;
   helperEpoch(): number;
-  /** parts of products that helpers computed since the engine started */
-  helperParts(): number;
   /** ends every helper; returns once none is left in helperLoop */
   stopHelpers(): void;
+  /** bytes of one thread's packing scratch (gemm.ts) */
   readonly SCRATCH_BYTES: WebAssembly.Global;
+  /** bytes of the control block the caller and its helpers share (parallel.ts) */
   readonly CONTROL_BYTES: WebAssembly.Global;
-  readonly HEADER_WORDS: WebAssembly.Global;
-  readonly LAYER_WORDS: WebAssembly.Global;
-  readonly H_CAPACITY: WebAssembly.Global;
-  readonly L_D: WebAssembly.Global;
+  /** test hook: parts of products that helpers computed since the engine started */
+  testHelperParts(): number;
 }

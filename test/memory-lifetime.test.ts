@@ -1,27 +1,20 @@
-// Memory: the first-fit heap (alignment, zeroing, coalescing, growth); networks that predict and
-// train across a memory.grow; dispose (every block returned, twice harmless, refused while
-// training, every method refused afterwards); thousands of networks created and disposed (or
+// A network's memory over its lifetime: dispose (every block returned, twice harmless, refused
+// while training, every method refused afterwards); thousands of networks created and disposed (or
 // loaded, trained and disposed) leaving the engine heap exactly where it was; networks dropped
 // without dispose() freed by the FinalizationRegistry, but never twice; and a million predictions
-// leaving process memory flat. (The 784-128-10 budget needs an engine no other test has grown:
-// memory-budget.test.ts; sizes beyond 2 GiB: memory-limits.test.ts.)
+// leaving process memory flat. (The heap itself: memory-heap.test.ts; staged rows:
+// memory-staging.test.ts; networks across a memory.grow: memory-across-grow.test.ts; the 784-128-10
+// budget, which needs an engine no other test has grown: memory-budget.test.ts; sizes beyond 2 GiB:
+// memory-limits.test.ts.)
 //
 // Bounds, stated: engine heap `allocated` back to its baseline to the byte; memory.buffer no more
 // than 1 MiB above its size after a warm-up cycle; after 1,000,000 predict calls and a forced
 // collection, JS heap + external + array buffers within 4 MiB of the level after a 20,000-call
 // warm-up (a leak of 8 bytes per call would add 8 MB), RSS within 64 MiB.
 import { describe, expect, it } from 'vitest';
-import { NN, articleData, toFunction } from '../src/index.js';
+import { NN, toFunction } from '../src/index.js';
 import { toONNX, toTFJS } from '../src/interop/index.js';
-import { Heap, createLinearMemory } from '../src/runtime/heap.js';
-import { ALIGN } from '../src/runtime/layout.js';
-import { TrainingRows } from '../src/runtime/staging.js';
-import { toMatrix } from '../src/model/data.js';
-import { jsEngineSync, wasmEngineSync } from '../src/runtime/engine.js';
 import { randomRows } from './helpers/random-data.js';
-import { forwardRef, f64, toRef } from './helpers/float64-network.js';
-import { ArticleNN } from './helpers/article-port.js';
-import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { rejected, thrown } from './helpers/clear-errors.js';
 import { collect, forceGc } from './helpers/garbage-collection.js';
@@ -29,220 +22,6 @@ import { collect, forceGc } from './helpers/garbage-collection.js';
 const MiB = 2 ** 20;
 const X = randomRows(32, 8, 1),
   T = randomRows(32, 4, 2, 0, 1);
-
-describe('Heap', () => {
-  const fresh = (): Heap => new Heap(createLinearMemory(1 << 16), 16);
-
-  it('hands out cache-line-aligned (64-byte), zeroed, disjoint blocks and counts them', () => {
-    expect(ALIGN, 'a cache line: v128 loads need 16 bytes, two threads writing neighbouring blocks need 64').toBe(64);
-    const heap = fresh();
-    const sizes = [1, 15, 16, 17, 63, 64, 65, 100, 4096, 3];
-    const blocks = sizes.map((n) => ({ ptr: heap.alloc(n), n }));
-    for (const { ptr, n } of blocks) {
-      expect(ptr % 64).toBe(0);
-      expect(ptr).toBeGreaterThan(0);
-      for (let i = 0; i < n; i++) expect(heap.u8[ptr + i]).toBe(0);
-    }
-    const sorted = [...blocks].sort((a, b) => a.ptr - b.ptr);
-    for (let i = 1; i < sorted.length; i++)
-      expect(sorted[i - 1]!.ptr + sorted[i - 1]!.n).toBeLessThanOrEqual(sorted[i]!.ptr);
-    // each block rounds up to a multiple of 64 (at least 64)
-    expect(heap.allocated).toBe(sizes.reduce((s, n) => s + Math.max(64, Math.ceil(n / 64) * 64), 0));
-    for (const { ptr } of blocks) heap.release(ptr);
-    expect(heap.allocated).toBe(0);
-  });
-
-  it('a reused block comes back zeroed', () => {
-    const heap = fresh();
-    const a = heap.alloc(256);
-    heap.u8.fill(0xab, a, a + 256);
-    heap.release(a);
-    const b = heap.alloc(256);
-    expect(b).toBe(a); // first fit
-    expect(heap.u8.subarray(b, b + 256).every((v) => v === 0)).toBe(true);
-  });
-
-  it('coalesces neighbouring free blocks in any release order', () => {
-    for (const order of [
-      [0, 1, 2],
-      [2, 1, 0],
-      [0, 2, 1],
-      [1, 0, 2],
-      [2, 0, 1],
-    ]) {
-      const heap = fresh();
-      const blocks = [heap.alloc(1008), heap.alloc(1008), heap.alloc(1008)];
-      const guard = heap.alloc(16); // keeps the three from merging with the free tail
-      for (const i of order) heap.release(blocks[i]!);
-      // one free block of 3 × 1008 bytes again: a 3024-byte request fits exactly where the first was
-      expect(heap.alloc(3024), `release order ${order}`).toBe(blocks[0]);
-      heap.release(guard);
-    }
-  });
-
-  it('releasing 0, an unknown pointer, or the same block twice does nothing', () => {
-    const heap = fresh();
-    const a = heap.alloc(64),
-      b = heap.alloc(64);
-    heap.release(0);
-    heap.release(a + 16);
-    heap.release(123456);
-    expect(heap.allocated).toBe(128);
-    heap.release(a);
-    heap.release(a);
-    expect(heap.allocated).toBe(64);
-    // the twice-released block is handed out once, not twice
-    const c = heap.alloc(64),
-      d = heap.alloc(64);
-    expect(c).toBe(a);
-    expect(d).not.toBe(a);
-    expect(d).not.toBe(b);
-  });
-
-  it('grows memory when full, and its views follow the new buffer', () => {
-    const memory = createLinearMemory(1 << 16);
-    const heap = new Heap(memory, 16);
-    const a = heap.alloc(1000);
-    heap.f32[a >> 2] = 42.5;
-    const oldBuffer = memory.buffer;
-    const big = heap.alloc(3 << 16); // more than the first page
-    expect(memory.buffer).not.toBe(oldBuffer);
-    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual((3 << 16) + 1000);
-    expect(heap.f32.buffer).toBe(memory.buffer);
-    expect(heap.i32.buffer).toBe(memory.buffer);
-    expect(heap.u8.buffer).toBe(memory.buffer);
-    expect(heap.f32[a >> 2]).toBe(42.5); // old contents carried over
-    expect(big + (3 << 16)).toBeLessThanOrEqual(memory.buffer.byteLength);
-    expect(heap.u8.subarray(big, big + (3 << 16)).every((v) => v === 0)).toBe(true);
-  });
-});
-
-describe('training rows too large to keep resident, staged batch by batch', () => {
-  // Over 4 MiB of rows stay in JavaScript and each batch is copied into the stage: long runs by
-  // set(), short ones element by element. Both must put exactly the visited rows there, in order.
-  const engines = [
-    ['js', jsEngineSync()],
-    ['wasm', wasmEngineSync(false)],
-    ['wasm, shared memory', wasmEngineSync(true)],
-  ] as const;
-  for (const cols of [3, 64, 300]) {
-    it.each(engines)(`rows of ${cols} floats, in storage order and shuffled (%s)`, (_, engine) => {
-      const rows = Math.ceil((4 << 20) / 4 / (cols + 1)) + 7; // just over the resident limit
-      const x = toMatrix(
-        Float32Array.from({ length: rows * cols }, (_, i) => i * 0.5 + 0.25),
-        cols,
-        'x',
-      );
-      const t = toMatrix(
-        Float32Array.from({ length: rows }, (_, i) => -i),
-        1,
-        't',
-      );
-      const staged = new TrainingRows(engine, x, t);
-      expect(staged.resident, 'too large to keep resident').toBe(false);
-      const stage = engine.heap.alloc(40 * cols * 4),
-        tStage = engine.heap.alloc(40 * 4);
-      const order = Int32Array.from({ length: rows }, (_, i) => (i * 7919) % rows); // 7919 is prime: a permutation
-      for (const visit of [null, order]) {
-        staged.setOrder(visit);
-        for (const [start, count] of [
-          [0, 1],
-          [5, 40],
-          [rows - 21, 21],
-        ] as const) {
-          expect(staged.inputBatch(start, count, stage)).toBe(stage);
-          expect(staged.targetBatch(start, count, tStage)).toBe(tStage);
-          for (let i = 0; i < count; i++) {
-            const row = visit ? visit[start + i]! : start + i;
-            const got = engine.heap.f32.subarray((stage >> 2) + i * cols, (stage >> 2) + (i + 1) * cols);
-            expect(Array.from(got), `${visit ? 'shuffled' : 'in order'}: batch row ${start + i} is row ${row}`).toEqual(
-              Array.from(x.data.subarray(row * cols, (row + 1) * cols)),
-            );
-            expect(engine.heap.f32[(tStage >> 2) + i]).toBe(-row);
-          }
-        }
-      }
-      engine.heap.release(stage);
-      engine.heap.release(tStage);
-      staged.release();
-    });
-  }
-});
-
-describe.each(ENGINES)('networks and memory.grow on %s', (engine: EngineKind) => {
-  it('a network predicts correctly after another allocation forced memory.grow', async () => {
-    const heap = engineOf(engine).heap;
-    const layers = [6, 9, 4];
-    const net = await NN.create({ layers, activation: 'tanh', output: 'sigmoid', engine, seed: 3 });
-    const x = randomRows(50, 6, 1);
-    const before = net.predict(x);
-    const w = net.getWeights();
-    const reference = forwardRef(toRef(w, layers, [{ name: 'tanh' }, { name: 'sigmoid' }]), x, 50)[2]!;
-    // float32 forward pass of ≤ 9-term sums and an exp: 1e-6 absolute on outputs in (0, 1)
-    expect(maxAbsDiff(before, reference)).toBeLessThanOrEqual(1e-6);
-
-    const buffer = heap.memory.buffer,
-      length = heap.byteLength;
-    const block = heap.alloc(length); // cannot fit in the current memory: forces grow
-    expect(heap.memory.buffer).not.toBe(buffer);
-    expect(heap.byteLength).toBeGreaterThan(length);
-
-    const after = net.predict(x);
-    expect(maxAbsDiff(after, before)).toBe(0);
-    expect(maxAbsDiff(after, reference)).toBeLessThanOrEqual(1e-6);
-    const w2 = net.getWeights();
-    for (let l = 0; l < 2; l++) expect(w2.weights[l]).toEqual(w.weights[l]);
-    heap.release(block);
-    net.dispose();
-  });
-
-  it('training across a memory.grow (forced from onEpoch) still matches the article reference', async () => {
-    const heap = engineOf(engine).heap;
-    const data = articleData({ rows: 300, inputs: 3, outputs: 3, seed: 2 });
-    const net = await NN.create({
-      layers: [3, 4, 3],
-      activation: { name: 'sigmoid', gain: 1, threshold: 0.1 },
-      bias: false,
-      loss: 'sse',
-      init: 'normal',
-      engine,
-      seed: 4,
-    });
-    const initial = net.getWeights().weights.map(f64);
-    let block = 0,
-      grew = false;
-    const errors: number[] = [];
-    net.train(data.inputs, data.targets, {
-      epochs: 6,
-      batchSize: 'full',
-      shuffle: false,
-      learningRate: 0.002,
-      onEpoch: ({ epoch, error }) => {
-        errors.push(error);
-        if (epoch === 3) {
-          const buffer = heap.memory.buffer;
-          block = heap.alloc(heap.byteLength);
-          grew = heap.memory.buffer !== buffer;
-        }
-      },
-    });
-    expect(grew).toBe(true);
-    const ref = new ArticleNN(
-      [3, 4, 3],
-      initial.map((w) => w.slice()),
-      1,
-      0.1,
-      0.002,
-    );
-    const refErrors = ref.fit(data.inputs, data.targets, 300, 6);
-    const w = net.getWeights().weights;
-    // the article test's tolerances (see article.test.ts): 1e-4·max|w| and 1e-5 relative
-    for (let l = 0; l < 2; l++) expect(maxAbsDiff(w[l]!, ref.w[l]!)).toBeLessThanOrEqual(1e-4 * maxAbs(...ref.w));
-    for (let e = 0; e < 6; e++) expect(Math.abs(errors[e]! - refErrors[e]!)).toBeLessThanOrEqual(1e-5 * refErrors[e]!);
-    heap.release(block);
-    net.dispose();
-  });
-});
 
 describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   const heap = engineOf(engine).heap;

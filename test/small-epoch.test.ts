@@ -1,4 +1,4 @@
-// Small networks take a fused epoch (assembly/small.ts and its twin src/js/small.ts) that does the
+// Small networks take the small epoch (assembly/small.ts and its twin src/js/small.ts) that does the
 // general path's arithmetic in the general path's order: the trained weights are bit for bit the
 // ones of forward/backward/update, on both engines, for every loss and activation it accepts.
 import { describe, expect, it } from 'vitest';
@@ -6,17 +6,16 @@ import {
   BATCHES,
   CASES,
   SHAPES,
-  compareFusedWithGeneral,
+  compareSmallWithGeneral,
   fits,
-  fusedPathTaken,
+  smallEpochTaken,
   type SmallCase,
-} from './helpers/fused-epoch.js';
+} from './helpers/small-epoch.js';
 import { NN, type Weights } from '../src/index.js';
 import { sameBits } from './helpers/bits.js';
+import { ENGINES } from './helpers/engines.js';
 
-const ENGINES = ['js', 'wasm'] as const;
-
-describe('which networks take the fused path', () => {
+describe('which networks take the small epoch', () => {
   it.each(ENGINES)(
     '%s: plain SGD without clipping; tiny networks in batches of up to 4 rows, others one row at a time',
     (engine) => {
@@ -28,47 +27,47 @@ describe('which networks take the fused path', () => {
       } as const;
       const sgd = { optimizer: 'sgd' } as const;
       // one hidden layer, every width at most 4: batches of 1 to 4 rows with SSE or MSE, one row with any loss
-      expect([1, 2, 3, 4, 5, 8].map((batch) => fusedPathTaken(engine, article, sgd, batch))).toEqual([
+      expect([1, 2, 3, 4, 5, 8].map((batch) => smallEpochTaken(engine, article, sgd, batch))).toEqual([
         1, 1, 1, 1, 0, 0,
       ]);
-      expect(fusedPathTaken(engine, { ...article, loss: 'mse' }, { ...sgd, weightDecay: 0.01 }, 4)).toBe(1);
+      expect(smallEpochTaken(engine, { ...article, loss: 'mse' }, { ...sgd, weightDecay: 0.01 }, 4)).toBe(1);
       expect(
         [1, 2].map((batch) =>
-          fusedPathTaken(engine, { layers: [2, 3, 1], output: 'sigmoid', loss: 'binary-cross-entropy' }, sgd, batch),
+          smallEpochTaken(engine, { layers: [2, 3, 1], output: 'sigmoid', loss: 'binary-cross-entropy' }, sgd, batch),
         ),
       ).toEqual([1, 0]);
       expect(
         [1, 2].map((batch) =>
-          fusedPathTaken(engine, { layers: [4, 4, 3], output: 'softmax', loss: 'sse' }, sgd, batch),
+          smallEpochTaken(engine, { layers: [4, 4, 3], output: 'softmax', loss: 'sse' }, sgd, batch),
         ),
       ).toEqual([1, 0]);
       // other networks: one row per batch, layers at most 64 wide
-      expect([1, 2, 4].map((batch) => fusedPathTaken(engine, { layers: [10, 20, 5] }, sgd, batch))).toEqual([1, 0, 0]);
-      expect([1, 2].map((batch) => fusedPathTaken(engine, { layers: [2, 4, 4, 1], loss: 'sse' }, sgd, batch))).toEqual([
-        1, 0,
-      ]);
-      expect(fusedPathTaken(engine, { layers: [64, 64, 64] }, sgd, 1)).toBe(1);
-      expect(fusedPathTaken(engine, { layers: [65, 4, 3] }, sgd, 1)).toBe(0);
-      expect(fusedPathTaken(engine, { layers: [3, 65, 3] }, sgd, 1)).toBe(0);
+      expect([1, 2, 4].map((batch) => smallEpochTaken(engine, { layers: [10, 20, 5] }, sgd, batch))).toEqual([1, 0, 0]);
+      expect([1, 2].map((batch) => smallEpochTaken(engine, { layers: [2, 4, 4, 1], loss: 'sse' }, sgd, batch))).toEqual(
+        [1, 0],
+      );
+      expect(smallEpochTaken(engine, { layers: [64, 64, 64] }, sgd, 1)).toBe(1);
+      expect(smallEpochTaken(engine, { layers: [65, 4, 3] }, sgd, 1)).toBe(0);
+      expect(smallEpochTaken(engine, { layers: [3, 65, 3] }, sgd, 1)).toBe(0);
       // the rest stays on the general path
-      expect(fusedPathTaken(engine, article, { optimizer: 'momentum' }, 1)).toBe(0);
-      expect(fusedPathTaken(engine, article, { optimizer: 'adam' }, 1)).toBe(0);
-      expect(fusedPathTaken(engine, article, { ...sgd, clipNorm: 1 }, 1)).toBe(0);
+      expect(smallEpochTaken(engine, article, { optimizer: 'momentum' }, 1)).toBe(0);
+      expect(smallEpochTaken(engine, article, { optimizer: 'adam' }, 1)).toBe(0);
+      expect(smallEpochTaken(engine, article, { ...sgd, clipNorm: 1 }, 1)).toBe(0);
     },
   );
 });
 
-describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) => {
+describe.each(ENGINES)('%s: the small epoch against the general path', (engine) => {
   for (const c of CASES) {
     it(c.label, () => {
-      let fused = 0;
+      let small = 0;
       for (const layers of SHAPES.filter((l) => fits(c, l))) {
         for (const batch of BATCHES) {
-          if (!fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch))
+          if (!smallEpochTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, batch))
             continue;
-          fused++;
+          small++;
           const label = `${layers.join('-')} batch ${batch}`;
-          const { identical, moved } = compareFusedWithGeneral(engine, layers, c, batch);
+          const { identical, moved } = compareSmallWithGeneral(engine, layers, c, batch);
           expect(identical, `${label}: same bits`).toBe(true);
           expect(moved, `${label}: the weights moved`).toBeGreaterThan(1e-4);
         }
@@ -76,7 +75,7 @@ describe.each(ENGINES)('%s: the fused epoch against the general path', (engine) 
       // every shape at batch 1, and the tiny ones in batches too when the loss is SSE or MSE
       const tiny = SHAPES.filter((l) => fits(c, l) && l.length === 3 && Math.max(...l) <= 4).length;
       const squared = (c.net.loss === 'sse' || c.net.loss === 'mse') && c.net.output !== 'softmax';
-      expect(fused).toBe(SHAPES.filter((l) => fits(c, l)).length + (squared ? 3 * tiny : 0));
+      expect(small).toBe(SHAPES.filter((l) => fits(c, l)).length + (squared ? 3 * tiny : 0));
     });
   }
 });
@@ -109,10 +108,10 @@ describe.each(ENGINES)('%s: one row at a time through a network of widths at mos
   it.each(shortcuts)("$label: the general path's bits on every narrow shape", (c) => {
     for (const layers of shapes) {
       expect(
-        fusedPathTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, 1),
-        `${layers.join('-')} takes the fused path`,
+        smallEpochTaken(engine, { layers, ...c.net }, { optimizer: 'sgd', weightDecay: c.decay }, 1),
+        `${layers.join('-')} takes the small epoch`,
       ).toBe(1);
-      const { identical, moved } = compareFusedWithGeneral(engine, layers, c, 1);
+      const { identical, moved } = compareSmallWithGeneral(engine, layers, c, 1);
       expect(identical, `${layers.join('-')}: same bits`).toBe(true);
       expect(moved, `${layers.join('-')}: the weights moved`).toBeGreaterThan(1e-4);
     }

@@ -1,15 +1,15 @@
-// The fused small-network epoch (assembly/small.ts, src/js/small.ts) against the general path it
+// The small epoch (assembly/small.ts, src/js/small.ts) against the general path it
 // replaces, through the public API: train() runs whole epochs in one kernel call (trainEpoch, which
-// dispatches small networks to the fused path); the same training with an onBatch callback runs
+// dispatches small networks to the small epoch); the same training with an onBatch callback runs
 // forward/backward/update batch by batch (the general kernels). Shared by the Node and Chromium
 // tests, so it imports nothing of Node.
 import { NN, type NetworkOptions, type Weights } from '../../src/index.js';
 import { Network } from '../../src/runtime/network.js';
 import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '../../src/options.js';
-import { loadEngineSync } from '../../src/runtime/engine.js';
-import type { Kernels } from '../../src/runtime/abi.js';
+import type { Kernels } from '../../src/abi/kernels.js';
 import { rng, randomF32 } from './random-data.js';
 import { sameBits } from './bits.js';
+import { engineOf } from './engines.js';
 
 export interface SmallCase {
   label: string;
@@ -19,7 +19,7 @@ export interface SmallCase {
   lr?: number;
 }
 
-/** Every loss the fused path accepts, every elementwise activation, softmax, gain and threshold, bias on and off. */
+/** Every loss the small epoch accepts, every elementwise activation, softmax, gain and threshold, bias on and off. */
 export const CASES: SmallCase[] = [
   {
     label: "the article's sigmoid (gain 0.04, threshold 0.1), no bias, sse",
@@ -50,7 +50,7 @@ export const CASES: SmallCase[] = [
   { label: 'sigmoid → softmax, sse', decay: 0, net: { activation: 'sigmoid', output: 'softmax', loss: 'sse' } },
 ];
 
-/** Shapes of both fused kernels: every width at most 4 with one hidden layer (registers), and the rest. */
+/** Shapes of both paths of the small epoch: every width at most 4 with one hidden layer (the register path), and the rest (the row path). */
 export const SHAPES: number[][] = [
   [3, 4, 3],
   [2, 3, 1],
@@ -71,20 +71,20 @@ export const BATCHES = [1, 2, 3, 4];
 export const fits = (c: SmallCase, layers: number[]): boolean =>
   c.net.output !== 'softmax' || layers[layers.length - 1]! >= 2;
 
-/** 1 when the engine's trainEpoch would take the fused path for this network, train options and batch. */
-export function fusedPathTaken(
+/** 1 when the engine's trainEpoch would take the small epoch for this network, train options and batch. */
+export function smallEpochTaken(
   engine: 'js' | 'wasm',
   options: NetworkOptions,
   train: TrainOptions,
   batch: number,
 ): number {
   const { config } = resolveNetworkOptions(options);
-  const net = new Network(loadEngineSync(engine), config);
+  const net = new Network(engineOf(engine), config);
   try {
     net.configure(resolveTrainOptions(train));
     // the Network keeps its kernels and descriptor private; this test asks the kernel directly
     const inside = net as unknown as { kernels: Kernels; descriptorPtr: number };
-    return inside.kernels.smallEpochFits(inside.descriptorPtr, batch);
+    return inside.kernels.testSmallEpoch(inside.descriptorPtr, batch);
   } finally {
     net.release();
   }
@@ -97,8 +97,8 @@ export interface Comparison {
   moved: number;
 }
 
-/** Trains two copies of one network on shuffled rows (23 rows: a partial last batch), fused and general. */
-export function compareFusedWithGeneral(
+/** Trains two copies of one network on shuffled rows (23 rows: a partial last batch), by the small epoch and by the general path. */
+export function compareSmallWithGeneral(
   engine: 'js' | 'wasm',
   layers: number[],
   c: SmallCase,

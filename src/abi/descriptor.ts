@@ -1,0 +1,34 @@
+// The network descriptor as TypeScript sees it: a view with one property per field of contract.ts
+// over an engine's memory. The view classes (views.generated.ts) are written by scripts/contract.ts
+// from the same offsets as the kernels' accessors, each getter reading its own constant offset, so
+// that a field costs about what a typed-array read costs once V8 inlines it.
+import type { HEADER, LAYER } from './contract.js';
+import type { MemoryViews } from './fields.js';
+import { Descriptor } from './views.generated.js';
+
+export { HEADER_BYTES, LAYER_BYTES, type MemoryViews } from './fields.js';
+
+/** A view's properties: every field of the table as a number (pointers are byte addresses). */
+type Fields<T> = { -readonly [K in keyof T]: number };
+
+export interface LayerView extends Fields<typeof LAYER> {
+  /** the byte address of the record */
+  readonly ptr: number;
+}
+export interface DescriptorView extends Fields<typeof HEADER> {
+  /** the byte address of the descriptor */
+  readonly ptr: number;
+  /** the record of weight layer l */
+  layer(l: number): LayerView;
+}
+
+/** The descriptor at byte address ptr of `memory`, field by field. */
+export function descriptorView(memory: MemoryViews, ptr: number): DescriptorView {
+  return new Descriptor(memory, ptr);
+}
+
+/** descriptorView for one memory, keeping the last view made (passes seldom switch networks). */
+export function descriptorViews(memory: MemoryViews): (ptr: number) => DescriptorView {
+  let last: DescriptorView | null = null;
+  return (ptr) => (last !== null && last.ptr === ptr ? last : (last = descriptorView(memory, ptr)));
+}
