@@ -26,3 +26,10 @@ export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';
 
 // First byte above the module's static data: the JavaScript heap allocator starts here.
 export function heapBase(): usize { return __heap_base; }
+
+// Quantized inference (int8 weights, activations quantized per row; quant.ts defines the arithmetic):
+// quantizeWeights and quantPack once per layer when a network is quantized or loaded, quantizeRows
+// for tests and checks, quantForward once per batch of predictions; sizes for the caller's blocks.
+export {
+  quantizeWeights, quantPackedBytes, quantPack, quantizeRows, quantScratchBytes, quantForward, QUANT_LAYER_WORDS,
+} from './quant';
