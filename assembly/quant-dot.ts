@@ -37,15 +37,15 @@
 // Where a tile writes: rows of the f32 row buffer (rs bytes apart), input scales sxPtr (one f32
 // per row), the group's scales and biases (swPtr, bPtr), all at the tile's first column.
 
-// Wide, 4 rows × 4 columns: x rows xs bytes apart, w the group's weights, steps Kp/4 quadruples.
+// Wide, 4 rows × 4 columns: x rows xs bytes apart, w the group's weights widened to i16 (quant.ts,
+// widen: 32 bytes per quadruple, columns 0 and 1 then 2 and 3), Kp/4 quadruples.
 export function tileWide4x4(x: usize, xs: usize, w: usize, quads: i32, sxPtr: usize, swPtr: usize, bPtr: usize, out: usize, rs: usize): void {
   const zero = i32x4.splat(0);
   let l0 = zero, h0 = zero, l1 = zero, h1 = zero, l2 = zero, h2 = zero, l3 = zero, h3 = zero;
   const x1 = x + xs, x2 = x1 + xs, x3 = x2 + xs;
   let o: usize = 0, p = w;
   for (let q = 0; q < quads; q++) {
-    const wv = v128.load(p);
-    const wl = i16x8.extend_low_i8x16_s(wv), wh = i16x8.extend_high_i8x16_s(wv);
+    const wl = v128.load(p), wh = v128.load(p, 16);
     let v = v128.load64_splat(x + o);
     l0 = dot16(l0, v, wl); h0 = dot16(h0, v, wh);
     v = v128.load64_splat(x1 + o);
@@ -54,7 +54,7 @@ export function tileWide4x4(x: usize, xs: usize, w: usize, quads: i32, sxPtr: us
     l2 = dot16(l2, v, wl); h2 = dot16(h2, v, wh);
     v = v128.load64_splat(x3 + o);
     l3 = dot16(l3, v, wl); h3 = dot16(h3, v, wh);
-    o += 8; p += 16;
+    o += 8; p += 32;
   }
   emit(halves(l0, h0), v128.load32_splat(sxPtr), swPtr, bPtr, out);
   emit(halves(l1, h1), v128.load32_splat(sxPtr, 4), swPtr, bPtr, out + rs);

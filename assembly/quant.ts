@@ -5,8 +5,9 @@
 //   −127, 127) in float64; a zero column has sw = 1 and Wq = 0.
 // - a layer's input row x, per row: m = max(max_k |x[k]|, 2^−100) in f32, or max(range, 2^−100) for a
 //   layer with a calibrated range; sx = m / 127, inv = 127 / m, q = clamp(roundHalfEven(x·inv),
-//   −127, 127), each an f32 operation (a NaN x gives q = 0). The floor keeps inv finite, and a zero
-//   row quantizes to zeros whatever its scale.
+//   −127, 127), each an f32 operation. The floor keeps inv finite, and a zero
+//   row quantizes to zeros whatever its scale. A NaN product (only where a row holds an infinity)
+//   counts as 127.
 // - S = Σ_k q[k]·Wq[k][j] exactly in i32, then s = ((f32(S)·sx)·sw[j]) + b[j] (b = 0 without a bias),
 //   then the activation in f32 steps without fused multiply-adds (quant-activation.ts).
 // Each of these steps is an ONNX operator's (Abs, ReduceMax, Max, Div, Mul, Round, Clip, Cast,
@@ -21,8 +22,9 @@ const Q_FAN_IN = 0, Q_FAN_OUT = 1, Q_ACT = 2, Q_P0 = 3, Q_P1 = 4, Q_PACKED = 5, 
 
 // The smallest range a row quantizes against (2^−100): 127 / m stays finite.
 const RANGE_FLOOR: f32 = reinterpret<f32>(0x0D800000);
-// Rows per block: the forward runs every layer on 4 rows at a time (the tiles' height).
-const BLOCK: i32 = 4;
+// Rows per chunk: the forward runs every layer on 16 rows at a time, whose quantized inputs stay in
+// L1 while each group of weights (widened to i16 once per chunk for the wide tiles) meets all of them.
+const CHUNK: i32 = 16;
 
 // @ts-ignore: decorator
 @inline function round4(n: i32): i32 { return (n + 3) & ~3; }
@@ -74,48 +76,62 @@ export function quantPack(qPtr: usize, scalePtr: usize, bPtr: usize, k: i32, n: 
 
 // ---- rows ----
 
-// max |x| over count floats (NaN ignored), floored at RANGE_FLOOR; or range when it is > 0. Sets
-// negative when a value is below zero (the narrow tiles need inputs in [0, 127]).
+// max |x| over count floats (NaN ignored), floored at RANGE_FLOOR; or range when it is > 0. The
+// relaxed build also notes a value below zero in `negative` (the narrow tiles need inputs in [0, 127]).
 let negative = false;
 function rowRange(x: usize, count: i32, range: f32): f32 {
-  let m = f32x4.splat(0), neg = m;
-  const zero = m, c4 = count & ~3;
+  // four independent maxima, so that the loop is not one chain of pmax latencies
+  let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, neg = m0;
+  const zero = m0, c16 = count & ~15, c4 = count & ~3;
   let i = 0;
+  for (; i < c16; i += 16) {
+    const p = x + (<usize>i << 2);
+    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    m0 = f32x4.pmax(m0, f32x4.abs(v0)); m1 = f32x4.pmax(m1, f32x4.abs(v1));
+    m2 = f32x4.pmax(m2, f32x4.abs(v2)); m3 = f32x4.pmax(m3, f32x4.abs(v3));
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      neg = v128.or(neg, v128.or(v128.or(f32x4.lt(v0, zero), f32x4.lt(v1, zero)), v128.or(f32x4.lt(v2, zero), f32x4.lt(v3, zero))));
+    }
+  }
   for (; i < c4; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
-    m = f32x4.pmax(m, f32x4.abs(v));
-    neg = v128.or(neg, f32x4.lt(v, zero));
+    m0 = f32x4.pmax(m0, f32x4.abs(v));
+    if (ASC_FEATURE_RELAXED_SIMD) neg = v128.or(neg, f32x4.lt(v, zero));
   }
   for (; i < count; i++) {
     const v = f32x4.splat(load<f32>(x + (<usize>i << 2)));
-    m = f32x4.pmax(m, f32x4.abs(v));
-    neg = v128.or(neg, f32x4.lt(v, zero));
+    m0 = f32x4.pmax(m0, f32x4.abs(v));
+    if (ASC_FEATURE_RELAXED_SIMD) neg = v128.or(neg, f32x4.lt(v, zero));
   }
-  if (v128.any_true(neg)) negative = true;
+  if (ASC_FEATURE_RELAXED_SIMD && v128.any_true(neg)) negative = true;
+  const m = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
   const r = range > 0 ? range
     : max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
   return r < RANGE_FLOOR ? RANGE_FLOOR : r;
 }
 
-// clamp(roundHalfEven(x·inv), −127, 127) lane-wise as i32 (NaN → 0 by the saturating conversion).
+// clamp(roundHalfEven(x·inv), −127, 127) lane-wise as i32: the product is clamped in f32 (a NaN
+// becomes 127: pmin keeps its first operand then), then 1.5·2^23 added rounds it half to even into
+// the low mantissa bits, which the integer subtraction of that number's bits reads out.
 // @ts-ignore: decorator
-@inline function quantize4(x: v128, inv: v128): v128 {
-  const q = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(x, inv)));
-  return i32x4.min_s(i32x4.max_s(q, i32x4.splat(-127)), i32x4.splat(127));
+@inline function quantize4(x: v128, inv: v128, lo: v128, hi: v128, magic: v128): v128 {
+  const c = f32x4.pmax(lo, f32x4.pmin(hi, f32x4.mul(x, inv)));
+  return i32x4.sub(f32x4.add(c, magic), magic);
 }
 
 // Quantizes count floats at x with inv into dst: int8 (narrow) or i16, then zeros up to padTo.
 function quantizeRowInto(x: usize, count: i32, inv: f32, dst: usize, padTo: i32, narrow: bool): void {
-  const vinv = f32x4.splat(inv), c4 = count & ~3;
+  const vinv = f32x4.splat(inv), lo = f32x4.splat(-127), hi = f32x4.splat(127), magic = f32x4.splat(12582912);
+  const c8 = count & ~7;
   let i = 0;
-  for (; i < c4; i += 4) {
-    const q = quantize4(v128.load(x + (<usize>i << 2)), vinv);
-    const h = i16x8.narrow_i32x4_s(q, q);
-    if (narrow) v128.store32_lane(dst + <usize>i, i8x16.narrow_i16x8_s(h, h), 0);
-    else v128.store64_lane(dst + (<usize>i << 1), h, 0);
+  for (; i < c8; i += 8) {
+    const p = x + (<usize>i << 2);
+    const h = i16x8.narrow_i32x4_s(quantize4(v128.load(p), vinv, lo, hi, magic), quantize4(v128.load(p, 16), vinv, lo, hi, magic));
+    if (narrow) v128.store64_lane(dst + <usize>i, i8x16.narrow_i16x8_s(h, h), 0);
+    else v128.store(dst + (<usize>i << 1), h);
   }
   for (; i < count; i++) {
-    const q = i32x4.extract_lane(quantize4(f32x4.splat(load<f32>(x + (<usize>i << 2))), vinv), 0);
+    const q = i32x4.extract_lane(quantize4(f32x4.splat(load<f32>(x + (<usize>i << 2))), vinv, lo, hi, magic), 0);
     if (narrow) store<i8>(dst + <usize>i, <i8>q);
     else store<i16>(dst + (<usize>i << 1), <i16>q);
   }
@@ -150,28 +166,33 @@ function quantizeBlock(src: usize, srcStride: usize, count: i32, rows: i32, rang
 
 // ---- the forward ----
 
-// One layer on `rows` (1 to 4) quantized input rows: the tiles write s to the f32 row buffer out
-// (rows rs bytes apart, Np columns). x rows are xs bytes apart, sxPtr their scales.
-function layerBlock(x: usize, xs: usize, sxPtr: usize, rows: i32, packed: usize, kp: i32, np: i32, narrow: bool, out: usize, rs: usize): void {
+// One layer on `rows` (1 to CHUNK) quantized input rows: the tiles write s to the f32 row buffer
+// out (rows rs bytes apart, Np columns). x rows are xs bytes apart, sxPtr their scales; panel holds
+// one group of weights widened to i16 for the 4-row wide tiles.
+function layerChunk(x: usize, xs: usize, sxPtr: usize, rows: i32, packed: usize, kp: i32, np: i32, narrow: bool, out: usize, rs: usize, panel: usize): void {
   const quads = kp >> 2, gs = <usize>kp << 2, groups = np >> 2;
   const sw = packed + <usize>(kp * np), b = sw + (<usize>np << 2);
-  if (rows == BLOCK) {
-    let g = 0;
+  const full = rows & ~3;
+  if (full > 0) {
     if (ASC_FEATURE_RELAXED_SIMD && narrow) {
+      let g = 0;
       for (; g + 2 <= groups; g += 2) {
-        const c = <usize>g << 4;
-        tileNarrow4x8(x, xs, packed + <usize>g * gs, gs, quads, sxPtr, sw + c, b + c, out + c, rs);
+        const c = <usize>g << 4, w = packed + <usize>g * gs;
+        for (let i = 0; i < full; i += 4) tileNarrow4x8(x + <usize>i * xs, xs, w, gs, quads, sxPtr + (<usize>i << 2), sw + c, b + c, out + <usize>i * rs + c, rs);
       }
-      if (g < groups) tileNarrow4x4(x, xs, packed + <usize>g * gs, quads, sxPtr, sw + (<usize>g << 4), b + (<usize>g << 4), out + (<usize>g << 4), rs);
+      if (g < groups) {
+        const c = <usize>g << 4, w = packed + <usize>g * gs;
+        for (let i = 0; i < full; i += 4) tileNarrow4x4(x + <usize>i * xs, xs, w, quads, sxPtr + (<usize>i << 2), sw + c, b + c, out + <usize>i * rs + c, rs);
+      }
     } else {
-      for (; g < groups; g++) {
+      for (let g = 0; g < groups; g++) {
         const c = <usize>g << 4;
-        tileWide4x4(x, xs, packed + <usize>g * gs, quads, sxPtr, sw + c, b + c, out + c, rs);
+        widen(packed + <usize>g * gs, panel, quads);
+        for (let i = 0; i < full; i += 4) tileWide4x4(x + <usize>i * xs, xs, panel, quads, sxPtr + (<usize>i << 2), sw + c, b + c, out + <usize>i * rs + c, rs);
       }
     }
-    return;
   }
-  for (let r = 0; r < rows; r++) {
+  for (let r = full; r < rows; r++) {
     const xr = x + <usize>r * xs, sr = sxPtr + (<usize>r << 2), o = out + <usize>r * rs;
     let g = 0;
     if (ASC_FEATURE_RELAXED_SIMD && narrow) {
@@ -193,6 +214,16 @@ function layerBlock(x: usize, xs: usize, sxPtr: usize, rows: i32, packed: usize,
   }
 }
 
+// One group of packed weights (quads of 4 columns × 4 steps, int8) widened to i16 at panel: per
+// quadruple, columns 0 and 1, then columns 2 and 3 (32 bytes).
+function widen(w: usize, panel: usize, quads: i32): void {
+  for (let q = 0; q < quads; q++) {
+    const v = v128.load(w + (<usize>q << 4)), d = panel + (<usize>q << 5);
+    v128.store(d, i16x8.extend_low_i8x16_s(v));
+    v128.store(d, i16x8.extend_high_i8x16_s(v), 16);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function word(rec: usize, w: i32): i32 { return load<i32>(rec + (<usize>w << 2)); }
 // @ts-ignore: decorator
@@ -208,32 +239,32 @@ function widest(layersPtr: usize, layers: i32): i32 {
   return round4(w);
 }
 
-// Scratch bytes quantForward needs for a network whose widest layer is width (two blocks of
-// quantized rows as i16, the f32 row buffer and two sets of row scales).
+// Scratch bytes quantForward needs for a network whose widest layer is width: two chunks of
+// quantized rows as i16, the chunk's f32 row buffer, a widened group of weights, two sets of scales.
 export function quantScratchBytes(width: i32): i32 {
-  return round4(width) * BLOCK * 8 + 32;
+  return round4(width) * (CHUNK * 8 + 8) + CHUNK * 8;
 }
 
 // Y[rows × n_L] = the quantized network at layersPtr (layers records) applied to X[rows × k_0]
-// (f32, row-major), 4 rows at a time through every layer; scratchPtr holds quantScratchBytes of
+// (f32, row-major), CHUNK rows at a time through every layer; scratchPtr holds quantScratchBytes of
 // the widest layer (16-byte aligned). Each row's outputs depend on that row alone.
 export function quantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize): void {
   const width = widest(layersPtr, layers);
   const xs = <usize>width << 1, rs = <usize>width << 2;
-  let actIn = scratchPtr, actOut = actIn + xs * BLOCK;
-  const rowBuf = actOut + xs * BLOCK;
-  let sxIn = rowBuf + rs * BLOCK, sxOut = sxIn + 16;
+  let actIn = scratchPtr, actOut = actIn + xs * CHUNK;
+  const rowBuf = actOut + xs * CHUNK, panel = rowBuf + rs * CHUNK;
+  let sxIn = panel + (<usize>width << 3), sxOut = sxIn + (<usize>CHUNK << 2);
   const first = layersPtr;
   const k0 = word(first, Q_FAN_IN);
   const last = layersPtr + (<usize>((layers - 1) * QUANT_LAYER_WORDS) << 2);
   const nL = word(last, Q_FAN_OUT);
-  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-    const m = min(BLOCK, rows - r0);
+  for (let r0 = 0; r0 < rows; r0 += CHUNK) {
+    const m = min(CHUNK, rows - r0);
     let narrow = quantizeBlock(xPtr + (<usize>(r0 * k0) << 2), <usize>k0 << 2, k0, m, wordF(first, Q_RANGE), actIn, xs, round4(k0), sxIn);
     for (let l = 0; l < layers; l++) {
       const rec = layersPtr + (<usize>(l * QUANT_LAYER_WORDS) << 2);
       const n = word(rec, Q_FAN_OUT), np = round4(n);
-      layerBlock(actIn, xs, sxIn, m, <usize>word(rec, Q_PACKED), round4(word(rec, Q_FAN_IN)), np, narrow, rowBuf, rs);
+      layerChunk(actIn, xs, sxIn, m, <usize>word(rec, Q_PACKED), round4(word(rec, Q_FAN_IN)), np, narrow, rowBuf, rs, panel);
       for (let r = 0; r < m; r++) activateRow(word(rec, Q_ACT), wordF(rec, Q_P0), wordF(rec, Q_P1), rowBuf + <usize>r * rs, n, np);
       if (l == layers - 1) break;
       const next = rec + (<usize>QUANT_LAYER_WORDS << 2);

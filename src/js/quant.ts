@@ -21,10 +21,10 @@ const f32 = Math.fround;
 export const RANGE_FLOOR = 2 ** -100;
 const round4 = (n: number): number => (n + 3) & ~3;
 
-/** clamp(roundHalfEven(t), −127, 127) of a float32 t; NaN gives 0. */
+/** clamp(roundHalfEven(t), −127, 127) of a float32 t; NaN gives 127 (as the Wasm builds' clamp). */
 function clampRound(t: number): number {
   const r = roundHalfEven(t);
-  return r > 127 ? 127 : r < -127 ? -127 : Number.isNaN(r) ? 0 : r;
+  return r < 127 ? (r > -127 ? r : -127) : 127;
 }
 
 /** The range a row quantizes against: its largest |x| (NaN skipped) or the calibrated range, floored. */
@@ -92,7 +92,7 @@ export function quantKernels(heap: Heap): QuantKernels {
     }
   }
 
-  const quantScratchBytes = (width: number): number => round4(width) * 32 + 32;
+  const quantScratchBytes = (width: number): number => round4(width) * 136 + 128;
 
   /**
    * One layer on one quantized row x (kp values, zeros past fanIn) with scale sx: s_j =
