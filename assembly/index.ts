@@ -27,9 +27,7 @@ export { HEADER_WORDS, LAYER_WORDS, H_CAPACITY, L_D } from './layout';
 // First byte above the module's static data: the JavaScript heap allocator starts here.
 export function heapBase(): usize { return __heap_base; }
 
-// Quantized inference (int8 weights, activations quantized per row; quant.ts defines the arithmetic):
-// quantizeWeights and quantPack once per layer when a network is quantized or loaded, quantizeRows
-// for tests and checks, quantForward once per batch of predictions; sizes for the caller's blocks.
-export {
-  quantizeWeights, quantPackedBytes, quantPack, quantizeRows, quantScratchBytes, quantForward, QUANT_LAYER_WORDS,
-} from './quant';
+// Quantized inference (int8 weights, activations quantized per row; quant.ts defines the arithmetic,
+// src/js/quant-pack.ts quantizes and packs the weights): quantForward once per batch of predictions,
+// quantizeRows (the row quantizer alone) for tests and checks, the scratch size and record words.
+export { quantizeRows, quantScratchBytes, quantForward, QUANT_LAYER_WORDS } from './quant';

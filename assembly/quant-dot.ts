@@ -1,14 +1,14 @@
 // The integer micro-kernels of the quantized forward (quant.ts): tiles of S = Σ_k q[k]·Wq[k][j]
 // accumulated exactly in i32, then scaled in f32 in one fixed order, s = ((f32(S)·sx)·sw[j]) + b[j],
-// and stored to the layer's f32 row buffer. Weights are packed (quant.ts, quantPack) in groups of 4
+// and stored to the layer's f32 row buffer. Weights are packed (src/js/quant-pack.ts) in groups of 4
 // columns, each group [Kp/4][4 columns][4 steps] int8, so that one 16-byte load holds 4 steps of 4
 // columns. Two input formats:
 // - wide: inputs as i16 (4 steps = 8 bytes, broadcast), weights widened from int8 in registers,
 //   i32x4.dot_i16x8_s (plain SIMD, exact). Each lane then holds half a column's sum (2 steps of
 //   the 4), so the two halves are added at the end.
-// - narrow (relaxed build only): inputs as int8 in [0, 127] (4 steps = 4 bytes, broadcast) and
-//   i32x4.relaxed_dot_i8x16_i7x16_add_s with the inputs as its 7-bit operand, where it is exact
-//   on every CPU. Each lane holds one column's whole sum.
+// - narrow (relaxed build only, blocks of 4 rows): inputs as int8 in [0, 127] (4 steps = 4 bytes,
+//   broadcast) and i32x4.relaxed_dot_i8x16_i7x16_add_s with the inputs as its 7-bit operand, where
+//   it is exact on every CPU. Each lane holds one column's whole sum.
 // Integer sums are exact in any order, so both formats and every tile give the same bits.
 
 // ((f32(acc)·sx)·sw + b) for the 4 columns at sw, b; stored to out. Never fused: two roundings.
@@ -62,7 +62,8 @@ export function tileWide4x4(x: usize, xs: usize, w: usize, quads: i32, sxPtr: us
   emit(halves(l3, h3), v128.load32_splat(sxPtr, 12), swPtr, bPtr, out + rs * 3);
 }
 
-// Wide, 1 row × 8 columns (two groups, gs bytes apart).
+// Wide, 1 row × 8 columns (two groups, gs bytes apart), from the int8 weights: one row reads a
+// quarter of the float bytes, from two streams at once.
 export function tileWide1x8(x: usize, w: usize, gs: usize, quads: i32, sxPtr: usize, swPtr: usize, bPtr: usize, out: usize): void {
   const zero = i32x4.splat(0);
   let l0 = zero, h0 = zero, l1 = zero, h1 = zero;
@@ -137,45 +138,4 @@ export function tileNarrow4x4(x: usize, xs: usize, w: usize, quads: i32, sxPtr: 
   emit(a1, v128.load32_splat(sxPtr, 4), swPtr, bPtr, out + rs);
   emit(a2, v128.load32_splat(sxPtr, 8), swPtr, bPtr, out + rs * 2);
   emit(a3, v128.load32_splat(sxPtr, 12), swPtr, bPtr, out + rs * 3);
-}
-
-// Narrow, 1 row × 16 columns (four groups): two sets of accumulators over alternate quadruples,
-// so that the dependency chains of the dot-add instructions overlap.
-export function tileNarrow1x16(x: usize, w: usize, gs: usize, quads: i32, sxPtr: usize, swPtr: usize, bPtr: usize, out: usize): void {
-  const zero = i32x4.splat(0);
-  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-  const gs2 = gs + gs, gs3 = gs2 + gs;
-  let o: usize = 0, p = w, q = 0;
-  for (; q + 2 <= quads; q += 2) {
-    let v = v128.load32_splat(x + o);
-    a0 = dot8(a0, v128.load(p), v); a1 = dot8(a1, v128.load(p + gs), v);
-    a2 = dot8(a2, v128.load(p + gs2), v); a3 = dot8(a3, v128.load(p + gs3), v);
-    v = v128.load32_splat(x + o, 4);
-    c0 = dot8(c0, v128.load(p, 16), v); c1 = dot8(c1, v128.load(p + gs, 16), v);
-    c2 = dot8(c2, v128.load(p + gs2, 16), v); c3 = dot8(c3, v128.load(p + gs3, 16), v);
-    o += 8; p += 32;
-  }
-  if (q < quads) {
-    const v = v128.load32_splat(x + o);
-    a0 = dot8(a0, v128.load(p), v); a1 = dot8(a1, v128.load(p + gs), v);
-    a2 = dot8(a2, v128.load(p + gs2), v); a3 = dot8(a3, v128.load(p + gs3), v);
-  }
-  const sx = v128.load32_splat(sxPtr);
-  emit(i32x4.add(a0, c0), sx, swPtr, bPtr, out);
-  emit(i32x4.add(a1, c1), sx, swPtr + 16, bPtr + 16, out + 16);
-  emit(i32x4.add(a2, c2), sx, swPtr + 32, bPtr + 32, out + 32);
-  emit(i32x4.add(a3, c3), sx, swPtr + 48, bPtr + 48, out + 48);
-}
-
-// Narrow, 1 row × 4 columns, with the same two sets of accumulators.
-export function tileNarrow1x4(x: usize, w: usize, quads: i32, sxPtr: usize, swPtr: usize, bPtr: usize, out: usize): void {
-  let a0 = i32x4.splat(0), c0 = a0;
-  let o: usize = 0, p = w, q = 0;
-  for (; q + 2 <= quads; q += 2) {
-    a0 = dot8(a0, v128.load(p), v128.load32_splat(x + o));
-    c0 = dot8(c0, v128.load(p, 16), v128.load32_splat(x + o, 4));
-    o += 8; p += 32;
-  }
-  if (q < quads) a0 = dot8(a0, v128.load(p), v128.load32_splat(x + o));
-  emit(i32x4.add(a0, c0), v128.load32_splat(sxPtr), swPtr, bPtr, out);
 }

@@ -1,8 +1,9 @@
 // Quantized inference: int8 weights with one scale per output neuron, activations quantized per
 // row, integer products, then float. The arithmetic (docs/quantization.md; src/js/quant.ts is the
 // twin, step for step):
-// - weights, once: m = max_k |W[k][j]|; sw[j] = f32(m / 127) and Wq = clamp(roundHalfEven(W·(127 / m)),
-//   −127, 127) in float64; a zero column has sw = 1 and Wq = 0.
+// - weights, once (src/js/quant-pack.ts, which also packs them for the tiles): m = max_k |W[k][j]|;
+//   sw[j] = f32(m / 127) and Wq = clamp(roundHalfEven(W·(127 / m)), −127, 127) in float64; a zero
+//   column has sw = 1 and Wq = 0.
 // - a layer's input row x, per row: m = max(max_k |x[k]|, 2^−100) in f32, or max(range, 2^−100) for a
 //   layer with a calibrated range; sx = m / 127, inv = 127 / m, q = clamp(roundHalfEven(x·inv),
 //   −127, 127), each an f32 operation. The floor keeps inv finite, and a zero
@@ -12,7 +13,7 @@
 //   then the activation in f32 steps without fused multiply-adds (quant-activation.ts).
 // Each of these steps is an ONNX operator's (Abs, ReduceMax, Max, Div, Mul, Round, Clip, Cast,
 // MatMulInteger, Add), so an exported graph can give the same bits up to the activation.
-import { tileWide4x4, tileWide1x8, tileWide1x4, tileNarrow4x8, tileNarrow4x4, tileNarrow1x16, tileNarrow1x4 } from './quant-dot';
+import { tileWide4x4, tileWide1x8, tileWide1x4, tileNarrow4x8, tileNarrow4x4 } from './quant-dot';
 import { activateRow } from './quant-activation';
 
 // A quantized network is an array of layer records of QUANT_LAYER_WORDS 32-bit words
@@ -29,51 +30,6 @@ const CHUNK: i32 = 16;
 // @ts-ignore: decorator
 @inline function round4(n: i32): i32 { return (n + 3) & ~3; }
 
-// ---- weights ----
-
-// Quantizes W[k×n] (f32, row-major) to qPtr (int8, k×n, row-major) and scalePtr (n f32), as defined
-// above. Returns −1, or the first column holding a non-finite weight (then nothing is written).
-export function quantizeWeights(wPtr: usize, k: i32, n: i32, qPtr: usize, scalePtr: usize): i32 {
-  for (let j = 0; j < n; j++) {
-    for (let i = 0; i < k; i++) if (!isFinite(load<f32>(wPtr + (<usize>(i * n + j) << 2)))) return j;
-  }
-  for (let j = 0; j < n; j++) {
-    let m: f32 = 0;
-    for (let i = 0; i < k; i++) m = max(m, abs(load<f32>(wPtr + (<usize>(i * n + j) << 2))));
-    store<f32>(scalePtr + (<usize>j << 2), m > 0 ? m / 127 : 1);
-    const factor: f64 = m > 0 ? 127 / <f64>m : 0;
-    for (let i = 0; i < k; i++) {
-      const r = nearest<f64>(<f64>load<f32>(wPtr + (<usize>(i * n + j) << 2)) * factor);
-      store<i8>(qPtr + <usize>(i * n + j), <i8>max<f64>(-127, min<f64>(127, r)));
-    }
-  }
-  return -1;
-}
-
-// Bytes of a layer's packed block: Kp×Np int8 weights, then Np scales and Np biases (f32), where
-// Kp and Np are k and n rounded up to multiples of 4.
-export function quantPackedBytes(k: i32, n: i32): i32 {
-  const np = round4(n);
-  return round4(k) * np + (np << 3);
-}
-
-// Packs a layer for the tiles: int8 Wq[k×n] (row-major) into groups of 4 columns, each group
-// [Kp/4][4 columns][4 steps], zeros beyond k and n; then the scales and the biases (bPtr 0: zeros),
-// padded with zeros to Np. packedPtr is 16-byte aligned and holds quantPackedBytes(k, n).
-export function quantPack(qPtr: usize, scalePtr: usize, bPtr: usize, k: i32, n: i32, packedPtr: usize): void {
-  const kp = round4(k), np = round4(n);
-  memory.fill(packedPtr, 0, <usize>quantPackedBytes(k, n));
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < n; j++) {
-      const at = <usize>((j >> 2) * kp * 4 + (i >> 2) * 16 + (j & 3) * 4 + (i & 3));
-      store<i8>(packedPtr + at, load<i8>(qPtr + <usize>(i * n + j)));
-    }
-  }
-  const tail = packedPtr + <usize>(kp * np);
-  memory.copy(tail, scalePtr, <usize>n << 2);
-  if (bPtr) memory.copy(tail + (<usize>np << 2), bPtr, <usize>n << 2);
-}
-
 // ---- rows ----
 
 // max |x| over count floats (NaN ignored), floored at RANGE_FLOOR; or range when it is > 0. The
@@ -82,7 +38,7 @@ let negative = false;
 function rowRange(x: usize, count: i32, range: f32): f32 {
   // four independent maxima, so that the loop is not one chain of pmax latencies
   let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, neg = m0;
-  const zero = m0, c16 = count & ~15, c4 = count & ~3;
+  const zero = m0, c16 = count & ~15;
   let i = 0;
   for (; i < c16; i += 16) {
     const p = x + (<usize>i << 2);
@@ -92,11 +48,6 @@ function rowRange(x: usize, count: i32, range: f32): f32 {
     if (ASC_FEATURE_RELAXED_SIMD) {
       neg = v128.or(neg, v128.or(v128.or(f32x4.lt(v0, zero), f32x4.lt(v1, zero)), v128.or(f32x4.lt(v2, zero), f32x4.lt(v3, zero))));
     }
-  }
-  for (; i < c4; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
-    m0 = f32x4.pmax(m0, f32x4.abs(v));
-    if (ASC_FEATURE_RELAXED_SIMD) neg = v128.or(neg, f32x4.lt(v, zero));
   }
   for (; i < count; i++) {
     const v = f32x4.splat(load<f32>(x + (<usize>i << 2)));
@@ -151,11 +102,12 @@ export function quantizeRows(xPtr: usize, rows: i32, cols: i32, range: f32, qPtr
 
 // Quantizes `rows` rows of count floats (src rows srcStride bytes apart) for a layer: each row's
 // scale to sxPtr, its values to dst rows (dstStride bytes apart) padded with zeros to padTo.
-// Returns whether the block takes the narrow tiles (relaxed build, no negative value).
+// Returns whether the block takes the narrow tiles: relaxed build, no negative value, and whole
+// tiles of 4 rows (the narrow path has no one-row tiles; a few rows take the wide ones).
 function quantizeBlock(src: usize, srcStride: usize, count: i32, rows: i32, range: f32, dst: usize, dstStride: usize, padTo: i32, sxPtr: usize): bool {
   negative = false;
   for (let r = 0; r < rows; r++) store<f32>(sxPtr + (<usize>r << 2), rowRange(src + <usize>r * srcStride, count, range));
-  const narrow = ASC_FEATURE_RELAXED_SIMD && !negative;
+  const narrow = ASC_FEATURE_RELAXED_SIMD && !negative && (rows & 3) == 0;
   for (let r = 0; r < rows; r++) {
     const m = load<f32>(sxPtr + (<usize>r << 2));
     store<f32>(sxPtr + (<usize>r << 2), m / 127);
@@ -195,22 +147,11 @@ function layerChunk(x: usize, xs: usize, sxPtr: usize, rows: i32, packed: usize,
   for (let r = full; r < rows; r++) {
     const xr = x + <usize>r * xs, sr = sxPtr + (<usize>r << 2), o = out + <usize>r * rs;
     let g = 0;
-    if (ASC_FEATURE_RELAXED_SIMD && narrow) {
-      for (; g + 4 <= groups; g += 4) {
-        const c = <usize>g << 4;
-        tileNarrow1x16(xr, packed + <usize>g * gs, gs, quads, sr, sw + c, b + c, o + c);
-      }
-      for (; g < groups; g++) {
-        const c = <usize>g << 4;
-        tileNarrow1x4(xr, packed + <usize>g * gs, quads, sr, sw + c, b + c, o + c);
-      }
-    } else {
-      for (; g + 2 <= groups; g += 2) {
-        const c = <usize>g << 4;
-        tileWide1x8(xr, packed + <usize>g * gs, gs, quads, sr, sw + c, b + c, o + c);
-      }
-      if (g < groups) tileWide1x4(xr, packed + <usize>g * gs, quads, sr, sw + (<usize>g << 4), b + (<usize>g << 4), o + (<usize>g << 4));
+    for (; g + 2 <= groups; g += 2) {
+      const c = <usize>g << 4;
+      tileWide1x8(xr, packed + <usize>g * gs, gs, quads, sr, sw + c, b + c, o + c);
     }
+    if (g < groups) tileWide1x4(xr, packed + <usize>g * gs, quads, sr, sw + (<usize>g << 4), b + (<usize>g << 4), o + (<usize>g << 4));
   }
 }
 

@@ -28,6 +28,7 @@ import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
 import { ACT } from '../src/runtime/layout.js';
 import type { QuantKernels } from '../src/js/quant.js';
 import { Q } from '../src/js/quant-layout.js';
+import { packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -108,14 +109,13 @@ function place(engine: Engine, net: Net, rows: number, nonNegative = false, floa
     const kk = net.sizes[l]!,
       n = net.sizes[l + 1]!;
     const w = heap.alloc(kk * n * 4),
-      b = heap.alloc(n * 4),
-      qw = heap.alloc(kk * n),
-      s = heap.alloc(n * 4);
+      b = heap.alloc(n * 4);
     heap.f32.set(net.weights[l]!, w >>> 2);
     heap.f32.set(net.biases[l]!, b >>> 2);
-    if (q.quantizeWeights(w, kk, n, qw, s) !== -1) throw new Error('non-finite weights');
-    const packed = heap.alloc(q.quantPackedBytes(kk, n));
-    q.quantPack(qw, s, b, kk, n, packed);
+    const { q: qw, scales } = quantizeWeights(net.weights[l]!, kk, n);
+    const block = packLayer(qw, scales, net.biases[l]!, kk, n);
+    const packed = heap.alloc(block.length);
+    heap.u8.set(block, packed);
     floatBlocks.push({ w, b });
     packedBlocks.push(packed);
   }
@@ -140,7 +140,7 @@ function place(engine: Engine, net: Net, rows: number, nonNegative = false, floa
     for (let l = 0; l < L; l++) {
       const kk = net.sizes[l]!,
         n = net.sizes[l + 1]!,
-        bytes = q.quantPackedBytes(kk, n);
+        bytes = packedBytes(kk, n);
       const packed = c === 0 ? packedBlocks[l]! : heap.alloc(bytes);
       if (c > 0) heap.u8.copyWithin(packed, packedBlocks[l]!, packedBlocks[l]! + bytes);
       const r = (records >>> 2) + l * Q.WORDS;

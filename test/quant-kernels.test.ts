@@ -11,6 +11,7 @@ import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ACT } from '../src/runtime/layout.js';
 import { quantKernels, type QuantKernels } from '../src/js/quant.js';
 import { Q } from '../src/js/quant-layout.js';
+import { firstNonFiniteColumn, packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
 import {
   caseData,
   quantCases,
@@ -62,34 +63,44 @@ function placer(b: QuantBench) {
   };
 }
 
-describe.each(['js', 'simd'] as const)('quantized arithmetic, known answers (%s)', (name) => {
-  const b = benches[name];
-
+describe('quantized weights and their packed block, known answers', () => {
   it('quantizes weights per output neuron: 127/max|W[:, j]|, half to even, a zero column at scale 1', () => {
-    const at = placer(b);
     // columns: max 1, max 2 (0.5·63.5 = 31.75 → 32, 1·63.5 = 63.5 → 64, a tie to even), zero
-    const w = at.f32([1, -0.5, 0, 0.25, 2, 0, -1, 1, 0]);
-    const q = at.bytes(9),
-      s = at.bytes(12);
-    expect(b.k.quantizeWeights(w, 3, 3, q, s)).toBe(-1);
-    expect(Array.from(new Int8Array(b.heap.u8.buffer, q, 9))).toEqual([127, -32, 0, 32, 127, 0, -127, 64, 0]);
-    expect(Array.from(b.heap.f32.subarray(s >>> 2, (s >>> 2) + 3))).toEqual([f32(1 / 127), f32(2 / 127), 1]);
-    at.free();
+    const { q, scales } = quantizeWeights(Float32Array.of(1, -0.5, 0, 0.25, 2, 0, -1, 1, 0), 3, 3);
+    expect(Array.from(q)).toEqual([127, -32, 0, 32, 127, 0, -127, 64, 0]);
+    expect(Array.from(scales)).toEqual([f32(1 / 127), f32(2 / 127), 1]);
   });
 
-  it('refuses non-finite weights, naming the first column that holds one, before writing anything', () => {
-    const at = placer(b);
-    const w = at.f32([1, 2, 3, 4, Number.NaN, 6]);
-    const q = at.bytes(6),
-      s = at.bytes(12);
-    b.heap.u8.fill(7, q, q + 6);
-    expect(b.k.quantizeWeights(w, 2, 3, q, s)).toBe(1);
-    b.heap.f32[(w >>> 2) + 4] = 5;
-    b.heap.f32[(w >>> 2) + 2] = Number.POSITIVE_INFINITY;
-    expect(b.k.quantizeWeights(w, 2, 3, q, s)).toBe(2);
-    expect(Array.from(b.heap.u8.subarray(q, q + 6))).toEqual([7, 7, 7, 7, 7, 7]);
-    at.free();
+  it('finds the first column that holds a non-finite weight', () => {
+    expect(firstNonFiniteColumn(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3)).toBe(-1);
+    expect(firstNonFiniteColumn(Float32Array.of(1, 2, 3, 4, Number.NaN, 6), 2, 3)).toBe(1);
+    expect(firstNonFiniteColumn(Float32Array.of(1, 2, Number.POSITIVE_INFINITY, 4, Number.NaN, 6), 2, 3)).toBe(1);
+    expect(firstNonFiniteColumn(Float32Array.of(1, 2, Number.NEGATIVE_INFINITY, 4, 5, 6), 2, 3)).toBe(2);
   });
+
+  it('packs 4-column groups of 4 steps, zeros beyond k and n, then the scales and the biases', () => {
+    const k = 5,
+      n = 6;
+    const w = Float32Array.from({ length: k * n }, (_, i) => ((i * 7) % 11) - 5);
+    const { q, scales } = quantizeWeights(w, k, n);
+    const bias = Float32Array.from({ length: n }, (_, j) => j + 0.5);
+    expect(packedBytes(k, n)).toBe(8 * 8 + 8 * 8);
+    const block = packLayer(q, scales, bias, k, n);
+    expect(block.length).toBe(packedBytes(k, n));
+    const ps = new Int8Array(block.buffer, 0, 64);
+    for (let j = 0; j < 8; j++)
+      for (let i = 0; i < 8; i++) {
+        const at = (j >> 2) * 32 + (i >> 2) * 16 + (j & 3) * 4 + (i & 3);
+        expect(ps[at], `W[${i}][${j}]`).toBe(i < k && j < n ? q[i * n + j] : 0);
+      }
+    const tail = Array.from(new Float32Array(block.buffer, 64, 16));
+    expect(tail).toEqual([...scales, 0, 0, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 0, 0]);
+    expect(Array.from(new Float32Array(packLayer(q, scales, null, k, n).buffer, 96, 8))).toEqual(Array(8).fill(0));
+  });
+});
+
+describe.each(['js', 'simd'] as const)('the row quantizer, known answers (%s)', (name) => {
+  const b = benches[name];
 
   it('quantizes rows by their own range or a calibrated one, a zero row to zeros', () => {
     const at = placer(b);
@@ -111,31 +122,6 @@ describe.each(['js', 'simd'] as const)('quantized arithmetic, known answers (%s)
     b.k.quantizeRows(x, 1, 4, 0.5, q, s);
     expect(Array.from(new Int8Array(b.heap.u8.buffer, q, 4))).toEqual([127, -127, 64, 0]);
     expect(b.heap.f32[s >>> 2]).toBe(f32(0.5 / 127));
-    at.free();
-  });
-
-  it('packs 4-column groups of 4 steps, zeros beyond k and n, then the scales and the biases', () => {
-    const at = placer(b);
-    const k = 5,
-      n = 6;
-    const w = at.f32(Array.from({ length: k * n }, (_, i) => ((i * 7) % 11) - 5));
-    const q = at.bytes(k * n),
-      s = at.bytes(n * 4),
-      bias = at.f32(Array.from({ length: n }, (_, j) => j + 0.5));
-    b.k.quantizeWeights(w, k, n, q, s);
-    expect(b.k.quantPackedBytes(k, n)).toBe(8 * 8 + 8 * 8);
-    const packed = at.bytes(b.k.quantPackedBytes(k, n));
-    b.k.quantPack(q, s, bias, k, n, packed);
-    const qs = new Int8Array(b.heap.u8.buffer, q, k * n),
-      ps = new Int8Array(b.heap.u8.buffer, packed, 64);
-    for (let j = 0; j < 8; j++)
-      for (let i = 0; i < 8; i++) {
-        const at4 = (j >> 2) * 32 + (i >> 2) * 16 + (j & 3) * 4 + (i & 3);
-        expect(ps[at4], `W[${i}][${j}]`).toBe(i < k && j < n ? qs[i * n + j] : 0);
-      }
-    const tail = b.heap.f32.subarray((packed + 64) >>> 2, (packed + 128) >>> 2);
-    const scales = Array.from(b.heap.f32.subarray(s >>> 2, (s >>> 2) + n));
-    expect(Array.from(tail)).toEqual([...scales, 0, 0, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 0, 0]);
     at.free();
   });
 });

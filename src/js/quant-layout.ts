@@ -11,7 +11,7 @@ export const Q = {
   P0: 3,
   /** f32: sigmoid threshold */
   P1: 4,
-  /** byte address of the layer's packed block (quantPack) */
+  /** byte address of the layer's packed block (quant-pack.ts, packLayer) */
   PACKED: 5,
   /** f32: the calibrated range of the layer's input, or 0 to quantize each row by its own */
   RANGE: 6,

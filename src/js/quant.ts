@@ -7,9 +7,6 @@ import { Q } from './quant-layout.js';
 
 /** The quantized kernels of the Wasm ABI (assembly/quant.ts), which this file implements for 'js'. */
 export interface QuantKernels {
-  quantizeWeights(wPtr: number, k: number, n: number, qPtr: number, scalePtr: number): number;
-  quantPackedBytes(k: number, n: number): number;
-  quantPack(qPtr: number, scalePtr: number, bPtr: number, k: number, n: number, packedPtr: number): void;
   quantizeRows(xPtr: number, rows: number, cols: number, range: number, qPtr: number, scalePtr: number): void;
   quantScratchBytes(width: number): number;
   quantForward(layersPtr: number, layers: number, xPtr: number, rows: number, yPtr: number, scratchPtr: number): void;
@@ -41,37 +38,6 @@ function rowRange(f: Float32Array, at: number, count: number, range: number): nu
 
 export function quantKernels(heap: Heap): QuantKernels {
   const i8 = (): Int8Array => new Int8Array(heap.u8.buffer);
-
-  function quantizeWeights(wPtr: number, k: number, n: number, qPtr: number, scalePtr: number): number {
-    const f = heap.f32,
-      w0 = wPtr >>> 2;
-    for (let j = 0; j < n; j++) for (let i = 0; i < k; i++) if (!Number.isFinite(f[w0 + i * n + j]!)) return j;
-    const q = i8();
-    for (let j = 0; j < n; j++) {
-      let m = 0;
-      for (let i = 0; i < k; i++) m = Math.max(m, Math.abs(f[w0 + i * n + j]!));
-      f[(scalePtr >>> 2) + j] = m > 0 ? f32(m / 127) : 1;
-      const factor = m > 0 ? 127 / m : 0;
-      for (let i = 0; i < k; i++) q[qPtr + i * n + j] = clampRound(f[w0 + i * n + j]! * factor);
-    }
-    return -1;
-  }
-
-  const quantPackedBytes = (k: number, n: number): number => round4(k) * round4(n) + round4(n) * 8;
-
-  function quantPack(qPtr: number, scalePtr: number, bPtr: number, k: number, n: number, packedPtr: number): void {
-    const kp = round4(k),
-      np = round4(n),
-      q = i8(),
-      f = heap.f32;
-    heap.u8.fill(0, packedPtr, packedPtr + quantPackedBytes(k, n));
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < n; j++)
-        q[packedPtr + (j >> 2) * kp * 4 + (i >> 2) * 16 + (j & 3) * 4 + (i & 3)] = q[qPtr + i * n + j]!;
-    const tail = (packedPtr + kp * np) >>> 2;
-    f.copyWithin(tail, scalePtr >>> 2, (scalePtr >>> 2) + n);
-    if (bPtr) f.copyWithin(tail + np, bPtr >>> 2, (bPtr >>> 2) + n);
-  }
 
   /** Quantizes count floats of f from `at` into out (zeros beyond count); returns the row's scale. */
   function quantizeRow(f: Float32Array, at: number, count: number, range: number, out: Int32Array): number {
@@ -166,9 +132,6 @@ export function quantKernels(heap: Heap): QuantKernels {
   }
 
   return {
-    quantizeWeights,
-    quantPackedBytes,
-    quantPack,
     quantizeRows,
     quantScratchBytes,
     quantForward,

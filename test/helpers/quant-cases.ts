@@ -1,11 +1,12 @@
 // Quantized networks on odd shapes for the bit-identity test (test/quant-kernels.test.ts): the
-// cases, and one runner that takes a case through an engine's quantized kernels (quantizeWeights,
-// quantPack, quantForward) and returns what they wrote, on the 'js' twin and on each Wasm build
+// cases, and one runner that quantizes and packs a case's layers (src/js/quant-pack.ts), runs an
+// engine's quantForward on them and returns what it wrote, on the 'js' twin and on each Wasm build
 // (in Node, and in Chromium: test/browser/quant-kernels.browser.test.ts).
 import type { Heap } from '../../src/runtime/heap.js';
 import { ACT } from '../../src/runtime/layout.js';
 import type { QuantKernels } from '../../src/js/quant.js';
 import { Q } from '../../src/js/quant-layout.js';
+import { firstNonFiniteColumn, packLayer, quantizeWeights } from '../../src/js/quant-pack.js';
 import { rng } from './random-data.js';
 
 export interface QuantBench {
@@ -35,7 +36,7 @@ export interface QuantCase {
 }
 
 export interface QuantResult {
-  /** every layer's packed block, concatenated */
+  /** every layer's packed block as the engine's memory held it after the forward, concatenated */
   packed: Uint8Array;
   outputs: Float32Array;
 }
@@ -179,17 +180,12 @@ export function runCase(b: QuantBench, c: QuantCase): QuantResult {
     const kk = c.sizes[l]!,
       n = c.sizes[l + 1]!,
       spec = c.layers[l]!;
-    const w = alloc(kk * n * 4),
-      q = alloc(kk * n),
-      s = alloc(n * 4),
-      bias = alloc(n * 4);
-    heap.f32.set(weights[l]!, w >>> 2);
-    heap.f32.set(biases[l]!, bias >>> 2);
-    if (k.quantizeWeights(w, kk, n, q, s) !== -1) throw new Error(`${c.name}: layer ${l} refused`);
-    const bytes = k.quantPackedBytes(kk, n),
-      packed = alloc(bytes);
-    k.quantPack(q, s, spec.bias ? bias : 0, kk, n, packed);
-    blocks.push(packed, bytes);
+    if (firstNonFiniteColumn(weights[l]!, kk, n) !== -1) throw new Error(`${c.name}: layer ${l} refused`);
+    const { q, scales } = quantizeWeights(weights[l]!, kk, n);
+    const block = packLayer(q, scales, spec.bias ? biases[l]! : null, kk, n);
+    const packed = alloc(block.length);
+    heap.u8.set(block, packed);
+    blocks.push(packed, block.length);
     const r = (records >>> 2) + l * Q.WORDS;
     heap.i32[r + Q.FAN_IN] = kk;
     heap.i32[r + Q.FAN_OUT] = n;
