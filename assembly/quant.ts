@@ -23,9 +23,10 @@ const Q_FAN_IN = 0, Q_FAN_OUT = 1, Q_ACT = 2, Q_P0 = 3, Q_P1 = 4, Q_PACKED = 5, 
 
 // The smallest range a row quantizes against (2^−100): 127 / m stays finite.
 const RANGE_FLOOR: f32 = reinterpret<f32>(0x0D800000);
-// Rows per chunk: the forward runs every layer on 16 rows at a time, whose quantized inputs stay in
-// L1 while each group of weights (widened to i16 once per chunk for the wide tiles) meets all of them.
-const CHUNK: i32 = 16;
+// Rows per chunk: the forward runs every layer on 64 rows at a time, so that each group of weights,
+// widened to i16 once per chunk for the wide tiles, meets many rows (chosen by measurement, see
+// bench/RESULTS.md); a chunk's quantized rows stay in L2.
+const CHUNK: i32 = 64;
 
 // @ts-ignore: decorator
 @inline function round4(n: i32): i32 { return (n + 3) & ~3; }

@@ -239,11 +239,21 @@ describe.each(['js', 'simd'] as const)('the float64 re-derivation of the arithme
     }
   });
 
-  it('stays near the float network it was quantized from (64-40-24-10, ReLU, softmax)', () => {
-    const c = quantCases().find((q) => q.sizes.join('-') === '64-40-24-10' && q.rows === 41)!;
+  it('stays near the float network it was quantized from (64-40-24-10, ReLU, softmax, 200 rows)', () => {
+    const relu = { act: ACT.relu, p0: 0, p1: 0, bias: true, range: 0 };
+    const c: QuantCase = {
+      name: 'near the float network',
+      sizes: [64, 40, 24, 10],
+      layers: [relu, relu, { ...relu, act: ACT.softmax }],
+      rows: 200,
+      seed: 4242,
+      nonNegative: false,
+      inputScale: 1,
+    };
     const { weights, biases, x } = caseData(c);
     const got = runCase(benches[name], c).outputs;
-    let worst = 0;
+    let total = 0,
+      sameClass = 0;
     for (let r = 0; r < c.rows; r++) {
       let row = Array.from(x.subarray(r * 64, (r + 1) * 64));
       for (let l = 0; l < 3; l++) {
@@ -251,17 +261,22 @@ describe.each(['js', 'simd'] as const)('the float64 re-derivation of the arithme
           n = c.sizes[l + 1]!,
           s: number[] = [];
         for (let j = 0; j < n; j++) {
-          let acc = c.layers[l]!.bias ? biases[l]![j]! : 0;
+          let acc = biases[l]![j]!;
           for (let i = 0; i < k; i++) acc += row[i]! * weights[l]![i * n + j]!;
           s.push(acc);
         }
         row = activate64(c.layers[l]!.act, s, 0, 0);
       }
-      for (let j = 0; j < 10; j++) worst = Math.max(worst, Math.abs(got[r * 10 + j]! - row[j]!));
+      const q = Array.from(got.subarray(r * 10, r * 10 + 10));
+      for (let j = 0; j < 10; j++) total += Math.abs(q[j]! - row[j]!);
+      if (q.indexOf(Math.max(...q)) === row.indexOf(Math.max(...row))) sameClass++;
     }
-    // int8 on both sides of three layers: a few hundredths of a probability at most
-    expect(worst).toBeLessThan(0.05);
-    expect(worst).toBeGreaterThan(0); // it is quantized
+    // int8 on both sides of three layers: probabilities off by under 0.005 on average (0.0013 here),
+    // the same class on nearly every row (99% here)
+    const mean = total / (c.rows * 10);
+    expect(mean).toBeLessThan(0.005);
+    expect(mean).toBeGreaterThan(0); // it is quantized
+    expect(sameClass / c.rows).toBeGreaterThanOrEqual(0.97);
   });
 });
 
@@ -275,7 +290,7 @@ describe('the same bits from the js twin, the plain SIMD build and the relaxed S
     for (const kind of Object.values(ACT)) expect(cases.some((c) => c.layers.some((l) => l.act === kind))).toBe(true);
     for (const k of [3, 4, 5, 7, 8, 9, 15, 16, 17]) expect(cases.some((c) => c.sizes[0] === k)).toBe(true);
     for (const n of [3, 4, 5, 7, 8, 9, 15, 16, 17]) expect(cases.some((c) => c.sizes[1] === n)).toBe(true);
-    for (const m of [1, 3, 4, 5, 15, 16, 17, 33]) expect(cases.some((c) => c.rows === m)).toBe(true);
+    for (const m of [1, 3, 4, 5, 63, 64, 65, 131]) expect(cases.some((c) => c.rows === m)).toBe(true);
   });
 
   it('plain SIMD build = js twin, packed blocks and outputs, bit for bit', () => {

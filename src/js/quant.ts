@@ -58,7 +58,7 @@ export function quantKernels(heap: Heap): QuantKernels {
     }
   }
 
-  const quantScratchBytes = (width: number): number => round4(width) * 136 + 128;
+  const quantScratchBytes = (width: number): number => round4(width) * 520 + 512;
 
   /**
    * One layer on one quantized row x (kp values, zeros past fanIn) with scale sx: s_j =

@@ -52,7 +52,7 @@ function layer(act: number, i: number): QuantLayer {
 
 /**
  * Single layers around every blocking edge (K and N at multiples of 4, 8 and 16 ± 1; rows at 1,
- * tiles of 4 and chunks of 16 rows ± 1, and many), every activation, both input signs; then deeper networks whose
+ * tiles of 4 and chunks of 64 rows ± 1, and more than two chunks), every activation, both input signs; then deeper networks whose
  * hidden activations switch between the narrow and wide tiles; then calibrated ranges and inputs
  * large enough to saturate.
  */
@@ -60,7 +60,7 @@ export function quantCases(): QuantCase[] {
   const cases: QuantCase[] = [];
   const ks = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33];
   const ns = [1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20];
-  const ms = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 37];
+  const ms = [1, 2, 3, 4, 5, 7, 8, 9, 17, 37, 63, 64, 65, 131];
   let i = 0;
   for (const k of ks)
     for (const n of ns) {
@@ -103,7 +103,7 @@ export function quantCases(): QuantCase[] {
     ],
   ];
   for (const [sizes, acts] of deep)
-    for (const rows of [1, 3, 4, 6, 41]) {
+    for (const rows of [1, 3, 4, 6, 41, 68]) {
       cases.push({
         name: `${sizes.join('-')} rows ${rows}`,
         sizes,
