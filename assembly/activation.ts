@@ -21,16 +21,23 @@ const BIAS_UP = 16, BIAS_DOWN = 17;
 // @ts-ignore: decorator
 @inline function lanes(index: i32): v128 { return v128.load32_splat(EXP_CONSTANTS + (<usize>index << 2)); }
 
+// a*b + c: one FMA in the relaxed build, except where unfused asks for two roundings in every build
+// (the quantized path, whose activations the 'js' twin reproduces step by step).
+// @ts-ignore: decorator
+@inline function mad(a: v128, b: v128, c: v128, unfused: bool): v128 {
+  return unfused ? f32x4.add(f32x4.mul(a, b), c) : madd(a, b, c);
+}
+
 // 2^f − 1 + a0 lane-wise for f in [−0.5, 0.5]: 2^f by a degree-5 minimax polynomial (relative error
 // 2.4e-7 evaluated in f32, c0 = 1 exactly) in Estrin's form, (a + f²·b) + f⁴·c, a dependency chain of
 // four steps; the caller's a0 (1, or 2^−k + 1 for the sigmoid) joins the degree-1 term off the chain.
 // @ts-ignore: decorator
-@inline function exp2Poly(f: v128, a0: v128): v128 {
+@inline function exp2Poly(f: v128, a0: v128, unfused: bool): v128 {
   const f2 = f32x4.mul(f, f), f4 = f32x4.mul(f2, f2);
-  const a = madd(f, lanes(P1), a0);
-  const b = madd(f, lanes(P3), lanes(P2));
-  const c = madd(f, lanes(P5), lanes(P4));
-  return madd(f4, c, madd(f2, b, a));
+  const a = mad(f, lanes(P1), a0, unfused);
+  const b = mad(f, lanes(P3), lanes(P2), unfused);
+  const c = mad(f, lanes(P5), lanes(P4), unfused);
+  return mad(f4, c, mad(f2, b, a, unfused), unfused);
 }
 
 // f = y − k in [−0.5, 0.5] exactly for k = round(y) (half to even). An infinite or NaN y (whose f
@@ -57,11 +64,11 @@ const BIAS_UP = 16, BIAS_DOWN = 17;
 // exact in f32), exp(r) = 2^f with f = r·log2(e), times 2^k. Relative error below 3e-7 on
 // [−87, 87]; inputs are clamped there. Softmax and vexp use it.
 // @ts-ignore: decorator
-@inline export function expf4(x: v128): v128 {
+@inline export function expf4(x: v128, unfused: bool = false): v128 {
   x = f32x4.pmax(lanes(MIN_X), f32x4.pmin(lanes(MAX_X), x));
   const y = f32x4.mul(x, lanes(LOG2E)), k = f32x4.nearest(y);
-  const r = madd(k, lanes(LN2_LO), madd(k, lanes(LN2_HI), x));
-  return f32x4.mul(exp2Poly(f32x4.mul(r, lanes(LOG2E)), f32x4.splat(1)), pow2(y, 1));
+  const r = mad(k, lanes(LN2_LO), mad(k, lanes(LN2_HI), x, unfused), unfused);
+  return f32x4.mul(exp2Poly(f32x4.mul(r, lanes(LOG2E)), f32x4.splat(1), unfused), pow2(y, 1));
 }
 
 // y = exp(x) for count elements (exported so the polynomial can be tested against Math.exp).
@@ -89,7 +96,7 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
 // finiteOnly (sigmoid and tanh): fraction without its guard, one step shorter; every lane whose y
 // is finite has apply4's bits and every other lane is NaN (apply4 itself never gives NaN there).
 // @ts-ignore: decorator
-@inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128, finiteOnly: bool = false): v128 {
+@inline export function apply4(kind: i32, s: v128, p0: v128, p1: v128, one: v128, zero: v128, finiteOnly: bool = false, unfused: bool = false): v128 {
   if (kind == ACT_SIGMOID || kind == ACT_TANH) {
     const sigmoid = kind == ACT_SIGMOID;
     // sigmoid: (θ − s)·(gain·log2 e), which is s·(gain·−log2 e) exactly when θ = 0; tanh: s·(−2·log2 e)
@@ -97,7 +104,7 @@ export function vexp(xPtr: usize, yPtr: usize, count: i32): void {
       : v128.any_true(p1) ? f32x4.mul(f32x4.sub(p1, s), f32x4.mul(p0, lanes(LOG2E))) : f32x4.mul(s, f32x4.mul(p0, lanes(MINUS_LOG2E)));
     const k = f32x4.nearest(y), scale = pow2(y, -1);
     // sigmoid: 2^f + 2^−k; tanh: 2^f − 1
-    const p = exp2Poly(fraction(y, k, finiteOnly), sigmoid ? f32x4.add(scale, one) : zero);
+    const p = exp2Poly(fraction(y, k, finiteOnly), sigmoid ? f32x4.add(scale, one) : zero, unfused);
     if (sigmoid) return f32x4.div(scale, p);
     return f32x4.div(f32x4.sub(f32x4.sub(scale, one), p), f32x4.add(f32x4.add(scale, one), p));
   }
@@ -128,7 +135,11 @@ export function activate(kind: i32, p0: f32, p1: f32, yPtr: usize, rows: i32, co
   }
 }
 
-function softmaxRow(row: usize, cols: i32): void {
+// Softmax of one row in place: max (left to right), e = exp(s − max) four lanes at a time, their sum
+// as sum + (((e0 + e1) + e2) + e3) per four and sum + e for each of the last cols % 4, then e·(1/sum).
+// unfused: the quantized path's (quant-activation.ts), whose exponentials round every step.
+// @ts-ignore: decorator
+@inline export function softmaxRow(row: usize, cols: i32, unfused: bool = false): void {
   let max = load<f32>(row);
   for (let j = 1; j < cols; j++) max = Mathf.max(max, load<f32>(row + (<usize>j << 2)));
   const vmax = f32x4.splat(max);
@@ -137,13 +148,13 @@ function softmaxRow(row: usize, cols: i32): void {
   let j = 0;
   for (; j < c4; j += 4) {
     const o = row + (<usize>j << 2);
-    const e = expf4(f32x4.sub(v128.load(o), vmax));
+    const e = expf4(f32x4.sub(v128.load(o), vmax), unfused);
     v128.store(o, e);
     sum += f32x4.extract_lane(e, 0) + f32x4.extract_lane(e, 1) + f32x4.extract_lane(e, 2) + f32x4.extract_lane(e, 3);
   }
   for (; j < cols; j++) {
     const o = row + (<usize>j << 2);
-    const e = f32x4.extract_lane(expf4(f32x4.splat(load<f32>(o) - max)), 0);
+    const e = f32x4.extract_lane(expf4(f32x4.splat(load<f32>(o) - max), unfused), 0);
     store<f32>(o, e);
     sum += e;
   }

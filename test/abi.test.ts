@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import simdBytes from '../build/simd.wasm';
 import debugBytes from '../build/debug.wasm';
 import { descriptorView, type DescriptorView } from '../src/abi/descriptor.js';
-import { KERNEL_NAMES } from '../src/abi/kernels.js';
+import { KERNEL_NAMES, QUANT_KERNEL_NAMES } from '../src/abi/kernels.js';
 import { ACT, LOSS, OPT } from '../src/abi/kinds.js';
 import { planModel, planWork } from '../src/runtime/layout.js';
 import type { Engine } from '../src/runtime/engine.js';
@@ -24,7 +24,7 @@ describe('the exports', () => {
   const exportsOf = (bytes: Uint8Array<ArrayBuffer>) =>
     WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map(({ name, kind }) => `${name}: ${kind}`);
   const expected = [
-    ...[...KERNEL_NAMES, ...WASM_ONLY].map((name) => `${name}: function`),
+    ...[...KERNEL_NAMES, ...QUANT_KERNEL_NAMES, ...WASM_ONLY].map((name) => `${name}: function`),
     ...GLOBALS.map((name) => `${name}: global`),
     'memory: memory',
   ].sort();

@@ -70,8 +70,22 @@ export const KERNEL_NAMES = [
   'testSmallEpoch',
 ] as const satisfies readonly (keyof Kernels)[];
 
+/** Quantized inference (assembly/quant.ts; the twin is src/js/quant.ts). */
+export interface QuantKernels {
+  quantizeRows(xPtr: number, rows: number, cols: number, range: number, qPtr: number, scalePtr: number): void;
+  quantScratchBytes(width: number): number;
+  quantForward(layersPtr: number, layers: number, xPtr: number, rows: number, yPtr: number, scratchPtr: number): void;
+}
+
+/** The names in QuantKernels. */
+export const QUANT_KERNEL_NAMES = [
+  'quantizeRows',
+  'quantScratchBytes',
+  'quantForward',
+] as const satisfies readonly (keyof QuantKernels)[];
+
 /** The Wasm module's exports: the kernels, and what only the Wasm engine has (threads, its memory's base). */
-export interface WasmExports extends Kernels {
+export interface WasmExports extends Kernels, QuantKernels {
   heapBase(): number;
   /** once per instance: its packing scratch (SCRATCH_BYTES) and the control block shared with its helpers (CONTROL_BYTES) */
   threadInit(scratchPtr: number, controlPtr: number): void;
@@ -86,6 +100,8 @@ export interface WasmExports extends Kernels {
   readonly SCRATCH_BYTES: WebAssembly.Global;
   /** bytes of the control block the caller and its helpers share (parallel.ts) */
   readonly CONTROL_BYTES: WebAssembly.Global;
+  /** 32-bit words per layer record of a quantized network */
+  readonly QUANT_LAYER_WORDS: WebAssembly.Global;
   /** test hook: parts of products that helpers computed since the engine started */
   testHelperParts(): number;
 }

@@ -2,7 +2,7 @@
 // `npm run typecheck`, the agreement of src/abi/kernels.ts's types with asc's declarations of the
 // debug build (build/debug.d.ts, written by its `bindings: raw` from assembly/index.ts).
 import type { instantiate } from '../../build/debug.js';
-import type { KERNEL_NAMES, Kernels, WasmExports } from '../../src/abi/kernels.js';
+import type { KERNEL_NAMES, Kernels, QUANT_KERNEL_NAMES, WasmExports } from '../../src/abi/kernels.js';
 
 /** The exports that only the Wasm engine has (no twin in src/js/). */
 export const WASM_ONLY = [
@@ -15,7 +15,11 @@ export const WASM_ONLY = [
   'testHelperParts',
 ] as const satisfies readonly (keyof WasmExports)[];
 /** The exported globals: the byte sizes TypeScript allocates for each instance. */
-export const GLOBALS = ['SCRATCH_BYTES', 'CONTROL_BYTES'] as const satisfies readonly (keyof WasmExports)[];
+export const GLOBALS = [
+  'SCRATCH_BYTES',
+  'CONTROL_BYTES',
+  'QUANT_LAYER_WORDS',
+] as const satisfies readonly (keyof WasmExports)[];
 
 /** Exactly equal types (not merely assignable either way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -23,7 +27,11 @@ type Expect<T extends true> = T;
 /** The exports as asc declares them. */
 type Built = Awaited<ReturnType<typeof instantiate>>;
 type Functions<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] };
-type Listed = (typeof KERNEL_NAMES)[number] | (typeof WASM_ONLY)[number] | (typeof GLOBALS)[number];
+type Listed =
+  | (typeof KERNEL_NAMES)[number]
+  | (typeof QUANT_KERNEL_NAMES)[number]
+  | (typeof WASM_ONLY)[number]
+  | (typeof GLOBALS)[number];
 
 /**
  * Each element stops `npm run typecheck` when it is false: the same export names on both sides
