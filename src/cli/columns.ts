@@ -24,6 +24,9 @@ export function numeric(cell: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** A number written with a decimal comma, as many European spreadsheets export: "1,5", "-0,25", "2,5e3". */
+export const decimalCommaCell = (cell: string): boolean => /^[+-]?\d*,\d+([eE][+-]?\d+)?$/.test(cell);
+
 /** A text column with this many distinct values (and more than half its values distinct) names things rather than sorting them. */
 const IDENTIFIER_CATEGORIES = 10;
 
@@ -55,6 +58,16 @@ export function fitColumns(
     if (2 * texts <= values.length) {
       // numeric; a text cell among numbers is an error that encodeColumns reports where it is
       return { categories: null, means: [numbers.reduce<number>((s, n) => s + (n ?? 0), 0) / (values.length - texts)] };
+    }
+    if (values.filter(decimalCommaCell).length * 2 > values.length) {
+      const p = table.headerAt(c);
+      const example = values.find(decimalCommaCell)!;
+      throw new InputError(
+        table.file,
+        p.line,
+        p.column,
+        `feature "${names[j]}" holds numbers written with decimal commas (${JSON.stringify(example)}); read them with --decimal ,`,
+      );
     }
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

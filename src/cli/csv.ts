@@ -2,6 +2,7 @@
 // mark, CRLF, LF or a mix of them, quoted fields holding delimiters or line breaks, blank lines and
 // rows of empty cells (a spreadsheet's trailing ",,,") skipped. Every row knows the line it starts on.
 import { parse, type Options } from 'csv-parse/sync';
+import { decimalCommaCell, numeric } from './columns.js';
 import { InputError, UsageError } from './errors.js';
 
 /** The --delimiter flag: one or more characters; `tab` or a typed `\t` mean a tab. */
@@ -54,7 +55,18 @@ export interface CsvCells {
   lines: number[];
 }
 
-export function readCsv(file: string, text: string, delimiter: string, delimiterGiven: boolean): CsvCells {
+/**
+ * The cells of a CSV text. With `header` the first row names the columns, and a first row of
+ * numbers only is refused as data with a hint; without it the columns are named 1, 2, … (their
+ * field numbers, as the error messages count them).
+ */
+export function readCsv(
+  file: string,
+  text: string,
+  delimiter: string,
+  delimiterGiven: boolean,
+  header = true,
+): CsvCells {
   const bytes = Buffer.from(text);
   const starts = lineStarts(bytes);
   /** the line a row starts on: past the end of the row before it, over blank lines and spaces */
@@ -101,6 +113,22 @@ export function readCsv(file: string, text: string, delimiter: string, delimiter
     );
   }
   if (records.length === 0) throw new InputError(file, 1, 1, 'the file is empty');
+  if (!header) {
+    const names = records[0]!.map((_, c) => String(c + 1));
+    return { columns: names, rows: records, lines: [lines[0]!, ...lines] };
+  }
+  const first = records[0]!;
+  if (first.every((cell) => numeric(cell) !== null || decimalCommaCell(cell)))
+    throw new InputError(
+      file,
+      lines[0]!,
+      1,
+      'the first row holds only numbers, so it looks like data rather than column names; if the file has no header row, add --no-header (the columns are then named 1, 2, …)',
+    );
+  return named(file, records, lines, delimiterGiven);
+}
+
+function named(file: string, records: string[][], lines: number[], delimiterGiven: boolean): CsvCells {
   const header = records[0]!;
   if (header.length === 1 && !delimiterGiven) {
     const other = [
