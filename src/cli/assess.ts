@@ -107,6 +107,10 @@ export function headline(s: Scores): string {
     : `RMSE ${s.rmse.toPrecision(4)}, MAE ${s.mae.toPrecision(4)}, R² ${s.r2.toFixed(3)} over ${s.rows} rows (loss ${s.loss.toPrecision(4)})`;
 }
 
+/** The figure alone: accuracy, or RMSE. */
+export const figure = (s: Scores): string =>
+  s.task === 'classification' ? `accuracy ${percent(s.accuracy)}` : `RMSE ${s.rmse.toPrecision(4)}`;
+
 /** The full report: the headline, then per-class scores and the confusion matrix for a classifier. */
 export function report(s: Scores): string {
   if (s.task === 'regression') return headline(s);

@@ -56,16 +56,16 @@ export interface CsvCells {
 }
 
 /**
- * The cells of a CSV text. With `header` the first row names the columns, and a first row of
- * numbers only is refused as data with a hint; without it the columns are named 1, 2, … (their
- * field numbers, as the error messages count them).
+ * The cells of a CSV text. With `header` true the first row names the columns; false reads it as
+ * data, the columns named 1, 2, … (their field numbers, as the error messages count them);
+ * undefined refuses a first row that is mostly numbers, with a hint, as data rather than names.
  */
 export function readCsv(
   file: string,
   text: string,
   delimiter: string,
   delimiterGiven: boolean,
-  header = true,
+  header?: boolean,
 ): CsvCells {
   const bytes = Buffer.from(text);
   const starts = lineStarts(bytes);
@@ -113,17 +113,18 @@ export function readCsv(
     );
   }
   if (records.length === 0) throw new InputError(file, 1, 1, 'the file is empty');
-  if (!header) {
+  if (header === false) {
     const names = records[0]!.map((_, c) => String(c + 1));
     return { columns: names, rows: records, lines: [lines[0]!, ...lines] };
   }
   const first = records[0]!;
-  if (first.every((cell) => numeric(cell) !== null || decimalCommaCell(cell)))
+  const numbers = first.filter((cell) => numeric(cell) !== null || decimalCommaCell(cell)).length;
+  if (header === undefined && numbers * 2 > first.length)
     throw new InputError(
       file,
       lines[0]!,
       1,
-      'the first row holds only numbers, so it looks like data rather than column names; if the file has no header row, add --no-header (the columns are then named 1, 2, …)',
+      `the first row looks like data, not column names (${numbers} of its ${first.length} fields are numbers): add --no-header if the file has no header row (the columns are then named 1, 2, …), or --header if it has one`,
     );
   return named(file, records, lines, delimiterGiven);
 }

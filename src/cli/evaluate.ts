@@ -95,6 +95,10 @@ export function readingSchema(
       `${model} (${kind}) carries no column schema, so it does not know which column holds the true values: name it with --target COLUMN`,
     );
   const features = ask.features ?? columns.filter((c) => c !== ask.target && c !== ask.id);
+  if (ask.features && features.length !== net.inputSize)
+    throw new UsageError(
+      `--features names ${features.length} columns, and ${model} has ${net.inputSize} inputs (without a column schema, one column per input)`,
+    );
   if (features.length !== net.inputSize)
     throw new UsageError(
       `${model} has ${net.inputSize} inputs and no column schema, so its inputs are the data's columns in order` +

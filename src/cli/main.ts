@@ -38,6 +38,7 @@ const unknownCategory = () =>
 function readsTable(command: Command): Command {
   return command
     .option('--delimiter <char>', "CSV field delimiter, e.g. ';' or tab (default ',', tab for .tsv)")
+    .option('--header', 'the first row names the columns, even when they look like numbers')
     .option('--no-header', 'the first row is data: the columns are named 1, 2, … (field numbers)')
     .option('--decimal <mark>', "the decimal mark of the numbers: '.' or ',' (with --delimiter ';')");
 }

@@ -20,7 +20,7 @@ export interface Table {
 export interface ReadOptions {
   /** the --delimiter flag; default ',' (tab for .tsv) */
   delimiter?: string | undefined;
-  /** false for --no-header: the first row is data */
+  /** --header: the first row names the columns; --no-header: it is data; neither: refused when mostly numbers */
   header?: boolean | undefined;
   /** the --decimal flag: ',' reads "1,5" as 1.5 */
   decimal?: string | undefined;
@@ -46,7 +46,7 @@ export function readTable(path: string, options: ReadOptions = {}): Table {
   const delimiter = given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',';
   if (decimal === ',' && delimiter === ',')
     throw new UsageError("--decimal , needs another field delimiter, such as --delimiter ';'");
-  const { columns, rows, lines } = readCsv(file, text, delimiter, given, options.header !== false);
+  const { columns, rows, lines } = readCsv(file, text, delimiter, given, options.header);
   if (decimal === ',')
     for (const row of rows)
       row.forEach((cell, c) => {

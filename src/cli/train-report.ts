@@ -40,6 +40,7 @@ function stopLine(a: TrainAbout, o: TrainOutcome): string {
       : fitted.keptEpoch === ran
         ? `ran all ${a.epochs} epochs${o.heldOut ? '' : ' (no held-out rows, so no early stopping)'}`
         : `ran all ${a.epochs} epochs; best epoch ${fitted.keptEpoch}`;
+  if (!o.heldOut) return how;
   return o.refit
     ? `${how}; then trained again on all ${a.data.rows} rows for ${fitted.keptEpoch} epochs (--no-refit keeps the model the held-out figures describe)`
     : `${how}; kept epoch ${fitted.keptEpoch}'s weights`;

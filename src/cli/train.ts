@@ -1,8 +1,8 @@
 // simdnet train <data> --target <column>: fits a network to a CSV or JSON table, holding rows out
 // (or reading them from --validation-file) to stop early and to report on, and saves it.
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { NN, type ActivationName, type LossName, type OptimizerName } from '../index.js';
-import { headline, score } from './assess.js';
+import { figure, score } from './assess.js';
 import { trainResult, trainSummary, type TrainOutcome } from './train-report.js';
 import { encode, fitSchema, type Encoded, type ReadPolicy } from './dataset.js';
 import { asUsage, UsageError } from './errors.js';
@@ -141,7 +141,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
     if (f.plot !== undefined)
       writePlot(
         f.plot,
-        `${net.layers.join('-')} on ${table.file}: ${heldScores ? `held-out ${headline(heldScores)}` : headline(outcome.training.scores)}`,
+        `${net.layers.join('-')} on ${basename(table.file)}: ${heldScores ? `held-out ${figure(heldScores)}` : `training ${figure(outcome.training.scores)}`}`,
         fitted.history,
         mkdir,
       );
