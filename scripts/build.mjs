@@ -29,3 +29,5 @@ await build({
   },
 });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// what npm start compares to decide whether dist/ needs building again
+execFileSync(process.execPath, ['scripts/up-to-date.mjs', '--stamp', 'dist'], { stdio: 'inherit' });

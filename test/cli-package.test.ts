@@ -2,7 +2,7 @@
 // libraries inside, so installing simdnet installs no other package. Copied into a folder with no
 // node_modules above it, it still trains, evaluates and predicts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,5 +40,17 @@ describe('the packaged command line', () => {
     // a progress bar on a terminal comes from the bundled cli-progress; here a pipe gets plain lines
     const p = run(['train', 'blobs.csv', '--target', 'colour', '--epochs', '2', '--validation', '0']);
     expect(p.stderr).toMatch(/^epoch 1\/2 {2}loss /);
+  });
+
+  it('npm start and npm run example leave an up-to-date build alone', () => {
+    expect(pkg.scripts.start).toMatch(/^node scripts\/up-to-date\.mjs && /);
+    expect(pkg.scripts.example).toMatch(/^node scripts\/up-to-date\.mjs wasm && /);
+    const before = statSync(join(root, 'dist', 'cli.js')).mtimeMs;
+    const r = spawnSync(process.execPath, ['scripts/up-to-date.mjs'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      'wasm: up to date (its inputs have not changed since the last build)\ndist: up to date (its inputs have not changed since the last build)\n',
+    );
+    expect(statSync(join(root, 'dist', 'cli.js')).mtimeMs).toBe(before);
   });
 });
