@@ -117,6 +117,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
     // that many epochs (measured to do better on unseen rows than keeping the 80% model)
     const refit = split.heldOut !== null && f.refit !== false;
     if (refit) {
+      note(`training again on all ${data.rows} rows for ${fitted.keptEpoch} epochs`);
       net.dispose();
       net = await create();
       await trainHeldOut(net, { x: data.x, t: data.t! }, null, { ...options, epochs: fitted.keptEpoch, patience: 0 });
