@@ -2,6 +2,7 @@
 // values are not numbers) is one-hot encoded: one input per category seen in training, in sorted
 // order. Each input's mean over the training rows is kept, so a missing cell can be filled in
 // later (a text column's means are its categories' frequencies).
+import { decimalCommaCell, numeric } from './cells.js';
 import { InputError } from './errors.js';
 import { isMissing } from './missing.js';
 import { nameList } from './report.js';
@@ -16,16 +17,6 @@ export interface FeatureColumns {
 
 export const UNKNOWN_CATEGORY_POLICIES = ['error', 'zero'] as const;
 export type UnknownCategoryPolicy = (typeof UNKNOWN_CATEGORY_POLICIES)[number];
-
-/** Reads a cell as a finite number, or null. */
-export function numeric(cell: string): number | null {
-  if (cell === '') return null;
-  const n = Number(cell);
-  return Number.isFinite(n) ? n : null;
-}
-
-/** A number written with a decimal comma, as many European spreadsheets export: "1,5", "-0,25", "2,5e3". */
-export const decimalCommaCell = (cell: string): boolean => /^[+-]?\d*,\d+([eE][+-]?\d+)?$/.test(cell);
 
 /** A text column with this many distinct values (and more than half its values distinct) names things rather than sorting them. */
 const IDENTIFIER_CATEGORIES = 10;

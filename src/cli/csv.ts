@@ -2,7 +2,7 @@
 // mark, CRLF, LF or a mix of them, quoted fields holding delimiters or line breaks, blank lines and
 // rows of empty cells (a spreadsheet's trailing ",,,") skipped. Every row knows the line it starts on.
 import { parse, type Options } from 'csv-parse/sync';
-import { decimalCommaCell, numeric } from './columns.js';
+import { decimalCommaCell, numeric } from './cells.js';
 import { InputError, UsageError } from './errors.js';
 
 /** The --delimiter flag: one or more characters; `tab` or a typed `\t` mean a tab. */

@@ -2,13 +2,8 @@
 // one-hot (columns.ts), missing cells as --missing says (missing.ts); a categorical target becomes
 // one-hot classes, a numeric one a standardised regression target. The schema (feature columns,
 // their categories and means, the policy, the classes or the target's scale) is saved in the model file.
-import {
-  encodeColumns,
-  fitColumns,
-  numeric,
-  UNKNOWN_CATEGORY_POLICIES,
-  type UnknownCategoryPolicy,
-} from './columns.js';
+import { numeric } from './cells.js';
+import { encodeColumns, fitColumns, UNKNOWN_CATEGORY_POLICIES, type UnknownCategoryPolicy } from './columns.js';
 import { InputError, UsageError } from './errors.js';
 import { choiceFlag } from './flags.js';
 import { keptRows, MISSING_POLICIES, type Column, type MissingPolicy } from './missing.js';

@@ -2,7 +2,7 @@
 // array of objects, one per row), remembering where each cell is so an error can name its line and column.
 import { extname } from 'node:path';
 import { delimiterFlag, readCsv } from './csv.js';
-import { decimalCommaCell } from './columns.js';
+import { decimalCommaCell } from './cells.js';
 import { InputError, jsonSyntaxError, position, UsageError } from './errors.js';
 import { readText, shownName } from './files.js';
 

@@ -1,7 +1,7 @@
 // What a target is, class labels or numbers to predict: from the data, as scikit-learn's
 // type_of_target reads a column; or, for a model file without a schema, from its output layer.
 import type { NN } from '../index.js';
-import { decimalCommaCell, numeric } from './columns.js';
+import { decimalCommaCell, numeric } from './cells.js';
 import { MAX_INTEGER_CLASSES } from './defaults.js';
 import { nameList } from './report.js';
 import type { Task } from './schema.js';
