@@ -186,7 +186,10 @@ export function encode(
           table.file,
           p.line,
           p.column,
-          `unknown class ${JSON.stringify(cell)} in "${target.column}"; the model knows ${target.classes.map((n) => JSON.stringify(n)).join(', ')}`,
+          `unknown class ${JSON.stringify(cell)} in "${target.column}"; the model knows ${target.classes.map((n) => JSON.stringify(n)).join(', ')}` +
+            (target.classes.every((name, i) => name === String(i)) && numeric(cell) === null
+              ? ' (a model without a column schema, such as an ONNX or TF.js file, knows its classes only by output index: give a column of indices, or evaluate the simdnet model file)'
+              : ''),
         );
       }
       if (k > 1) t[i * k + c] = 1;

@@ -44,10 +44,11 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
     const y = await asUsage(() => net.predict(data.x));
     const k = net.outputSize;
     // a model without a schema is read by its output layer: classes 0, 1, … or plain outputs
+    const byOutput = outputTask(net);
     const target =
       schema.target ??
-      (outputTask(net).task === 'classification'
-        ? { column: 'class', task: 'classification' as const, classes: outputTask(net).classes }
+      (byOutput.task === 'classification'
+        ? { column: 'class', task: 'classification' as const, classes: byOutput.classes }
         : null);
     const classes = target?.task === 'classification' ? target.classes : null;
     const header = [
