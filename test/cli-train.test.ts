@@ -84,6 +84,26 @@ describe('early stopping', () => {
     expect(text.stdout.split('\n')[0]).toBe('ran all 7 epochs (no held-out rows, so no early stopping)');
   });
 
+  it('a table too small to hold a row out trains on all of it; a diverging run is one line, exit 2', async () => {
+    const tiny = writeFile(dir, 'tiny.csv', 'a,b\n1,2.5\n2,4.5\n');
+    const r = await cli(['train', tiny, '--target', 'b', '--epochs', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ validationRows: 0, trainingRows: 2 });
+    expect(r.stderr.split('\n')[0]).toBe(
+      '2 rows are too few to hold any out; training on all of them without early stopping',
+    );
+    const asked = await cli(['train', tiny, '--target', 'b', '--validation', '0.1']);
+    expect(asked.stderr).toBe(
+      'simdnet: --validation 0.1 holds out 0 of 2 rows; each side needs at least 1 (--validation 0 turns holding out off)\n',
+    );
+    const diabetes = join(import.meta.dirname, 'data', 'diabetes-train.csv');
+    const d = await cli(['train', diabetes, '--target', 'progression', '--optimizer', 'sgd', '--lr', '1e6', '--quiet']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(
+      /^simdnet: training diverged in epoch \d+: a weight or the loss stopped being a finite number; try a lower --lr than 1000000\n$/,
+    );
+  });
+
   it('--validation-file holds out another file and keeps its rows out of training', async () => {
     const other = writeFile(dir, 'blobs-valid.csv', blobsCsv(30, 12));
     const r = await cli(['train', blobs, '--target', 'colour', '--validation-file', other, '--json', '--quiet']);

@@ -2,9 +2,9 @@
 // once the held-out loss has not improved for `patience` epochs, and the best epoch's weights put
 // back whether training stopped early or ran out of epochs, so the model saved is the one the
 // held-out figures describe. Every epoch is kept in the history (--history, --plot).
-import type { NN, OptimizerName, TrainReport } from '../index.js';
+import { DivergenceError, type NN, type OptimizerName, type TrainReport } from '../index.js';
 import { MIN_IMPROVEMENT } from './defaults.js';
-import { asUsage } from './errors.js';
+import { asUsage, UsageError } from './errors.js';
 import { Progress } from './progress.js';
 
 export interface EpochRecord {
@@ -90,6 +90,11 @@ export async function trainHeldOut(net: NN, train: Rows, heldOut: Rows | null, o
           }
         },
       }),
+    );
+  } catch (err) {
+    if (!(err instanceof DivergenceError)) throw err;
+    throw new UsageError(
+      `training diverged in epoch ${err.epoch}: a weight or the loss stopped being a finite number; try a lower --lr than ${o.learningRate}`,
     );
   } finally {
     progress.stop();

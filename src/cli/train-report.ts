@@ -5,7 +5,7 @@ import { headline, report, scoreFields, type Scores } from './assess.js';
 import type { Encoded } from './dataset.js';
 import type { Fitted } from './fit.js';
 import { missingNotes } from './missing.js';
-import { nameList } from './report.js';
+import { counted, nameList } from './report.js';
 import { oneHotColumns, schemaInputs, type Schema } from './schema.js';
 
 export interface TrainOutcome {
@@ -42,7 +42,7 @@ function stopLine(a: TrainAbout, o: TrainOutcome): string {
         : `ran all ${a.epochs} epochs; best epoch ${fitted.keptEpoch}`;
   if (!o.heldOut) return how;
   return o.refit
-    ? `${how}; then trained again on all ${a.data.rows} rows for ${fitted.keptEpoch} epochs (--no-refit keeps the model the held-out figures describe)`
+    ? `${how}; then trained again on all ${a.data.rows} rows for ${counted(fitted.keptEpoch, 'epoch')} (--no-refit keeps the model the held-out figures describe)`
     : `${how}; kept epoch ${fitted.keptEpoch}'s weights`;
 }
 

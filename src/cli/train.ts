@@ -8,6 +8,7 @@ import { encode, fitSchema, type Encoded, type ReadPolicy } from './dataset.js';
 import { asUsage, UsageError } from './errors.js';
 import { checkOutput, STDIO } from './files.js';
 import { trainHeldOut, type Rows } from './fit.js';
+import { TRAIN_DEFAULTS } from './defaults.js';
 import { ENGINES, choiceFlag, intFlag, layersFlag, listFlag, numberFlag } from './flags.js';
 import { writeHistory, writePlot } from './history.js';
 import { MISSING_POLICIES } from './missing.js';
@@ -89,7 +90,16 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   const classification = target.task === 'classification';
   const outputs = classification ? target.classes.length : 1;
   const inputs = schemaInputs(schema).length;
-  const split = heldOutRows(data, inputs, outputs, { fraction, seed, classification, file: f.validationFile });
+  const split = heldOutRows(data, inputs, outputs, {
+    fraction,
+    seed,
+    classification,
+    file: f.validationFile,
+    // too few rows to hold any out: with the default fraction, train on all of them and say so
+    optional: f.validation === TRAIN_DEFAULTS.validation,
+  });
+  if (split.skipped)
+    note(`${data.rows} rows are too few to hold any out; training on all of them without early stopping`);
   const heldOut = split.heldOut ?? (f.validationFile ? encodeFile(f.validationFile, read, schema, policy) : null);
 
   const create = (): Promise<NN> =>
@@ -163,11 +173,12 @@ function heldOutRows(
   data: Encoded,
   inputs: number,
   outputs: number,
-  o: { fraction: number; seed: number; classification: boolean; file: string | undefined },
-): { train: Rows; trainEncoded: Encoded; heldOut: Encoded | null } {
-  const all = { train: { x: data.x, t: data.t! }, trainEncoded: data, heldOut: null };
+  o: { fraction: number; seed: number; classification: boolean; file: string | undefined; optional: boolean },
+): { train: Rows; trainEncoded: Encoded; heldOut: Encoded | null; skipped: boolean } {
+  const all = { train: { x: data.x, t: data.t! }, trainEncoded: data, heldOut: null, skipped: false };
   if (o.file !== undefined || o.fraction === 0) return all;
   const { train, held } = holdOut(data.rows, o.fraction, o.seed, o.classification ? data.labels : null);
+  if ((held.length < 1 || train.length < 1) && o.optional) return { ...all, skipped: true };
   if (held.length < 1 || train.length < 1)
     throw new UsageError(
       `--validation ${o.fraction} holds out ${held.length} of ${data.rows} rows; each side needs at least 1 (--validation 0 turns holding out off)`,
@@ -181,5 +192,5 @@ function heldOutRows(
     source: Int32Array.from(rows, (r) => data.source[r]!),
   });
   const trainEncoded = subset(train);
-  return { train: { x: trainEncoded.x, t: trainEncoded.t! }, trainEncoded, heldOut: subset(held) };
+  return { train: { x: trainEncoded.x, t: trainEncoded.t! }, trainEncoded, heldOut: subset(held), skipped: false };
 }
