@@ -2,7 +2,7 @@
 // library model without one, softmax and one-sigmoid-output, ONNX, TF.js), without the optional
 // flags, with each group of them and with all at once, on fitting and on unfitting data: each run
 // works (exit 0) or stops with one line saying what is wrong (exit 2), never with a stack trace (exit 1).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
@@ -207,6 +207,29 @@ describe('every subcommand on every kind of model', () => {
     expect(results[1]!.code, results[1]!.stderr).toBe(0);
     expect(results.at(-2)!.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   }, 120_000);
+
+  it('a model that cannot predict, or a damaged one, stops every command with one line', async () => {
+    const unfitted = await NN.create({ layers: [3, 4, 3], loss: 'cross-entropy', normalize: 'zscore', seed: 1 });
+    const broken = {
+      unfitted: writeFile(dir, 'unfitted.json', JSON.stringify(unfitted.toJSON())),
+      truncated: writeFile(dir, 'truncated.bin', ''),
+      other: writeFile(dir, 'other.json', '{"format": "keras"}'),
+      csv: files.labels,
+    };
+    unfitted.dispose();
+    writeFileSync(broken.truncated, readFileSync(models['classifier.bin']!.path).subarray(0, 100));
+    const runs = Object.values(broken).flatMap((path) => [
+      ['evaluate', path, files.numbered, '--target', 'k'],
+      ['predict', path, files.numbered, '--features', 'a,b,c'],
+      ['export', path, '--to', 'onnx', '--out', join(dir, 'broken.onnx')],
+      ['import', path, '--out', join(dir, 'broken.json')],
+    ]);
+    const results = await runAll(runs);
+    results.forEach((r, i) => expect(r.code, runs[i]!.join(' ')).toBe(2));
+    expect(results[1]!.stderr).toBe(
+      `simdnet: ${broken.unfitted}:1:1: the model's input normaliser ('zscore') was never fitted: it was saved before any training, so it cannot predict yet\n`,
+    );
+  });
 
   it('reads the data from standard input as -', async () => {
     const m = models['classifier.json']!;

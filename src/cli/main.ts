@@ -219,5 +219,8 @@ try {
   }
   if (err instanceof InputError) fail(2, err.toString());
   if (err instanceof UsageError) fail(2, err.message);
+  // the library's own refusals name what is wrong in one line
+  if (err instanceof Error && err.message.startsWith('simdnet: ') && !err.message.includes('\n'))
+    fail(2, err.message.slice('simdnet: '.length));
   fail(1, err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

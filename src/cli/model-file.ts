@@ -49,8 +49,26 @@ export function saveModel(path: string, net: NN, schema: Schema | null, options:
 
 const MAGIC = 'simdnet\0';
 
-/** Any model file simdnet reads: its own JSON or binary, an ONNX file, a TF.js model.json (weights beside it). */
+/**
+ * Any model file simdnet reads: its own JSON or binary, an ONNX file, a TF.js model.json (weights
+ * beside it); refused when it cannot predict (an input normaliser saved before it was fitted).
+ */
 export async function loadModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: LossName): Promise<LoadedModel> {
+  const loaded = await readModel(path, engine, loss);
+  const { net } = loaded;
+  if (net.config.normalize !== 'none' && net.toJSON({ training: false }).normalizer === null) {
+    net.dispose();
+    throw new InputError(
+      shownName(path),
+      1,
+      1,
+      `the model's input normaliser ('${net.config.normalize}') was never fitted: it was saved before any training, so it cannot predict yet`,
+    );
+  }
+  return loaded;
+}
+
+async function readModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: LossName): Promise<LoadedModel> {
   const file = shownName(path);
   const bytes = readBytes(path);
   if (/\.onnx$/i.test(path))
