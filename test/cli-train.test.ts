@@ -229,6 +229,15 @@ describe('files', () => {
     expect(plot).toContain('held-out accuracy');
   });
 
+  it('a --test file that cannot be read stops the run before training, and writes no model', async () => {
+    const out = join(dir, 'never.json'),
+      missing = join(dir, 'nowhere.csv');
+    const r = await cli(['train', blobs, '--target', 'colour', '--test', missing, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`simdnet: ${missing}:1:1: no such file\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an output folder that does not exist is an error before training, unless --mkdir', async () => {
     const out = join(dir, 'new', 'deeper', 'm.json');
     const r = await cli(['train', blobs, '--target', 'colour', '--epochs', '2', '--out', out]);

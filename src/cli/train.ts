@@ -101,6 +101,8 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   if (split.skipped)
     note(`${data.rows} rows are too few to hold any out; training on all of them without early stopping`);
   const heldOut = split.heldOut ?? (f.validationFile ? encodeFile(f.validationFile, read, schema, policy) : null);
+  // read before training, so that a bad file stops the run before it spends any time
+  const testData = f.test === undefined ? null : encodeFile(f.test, read, schema, policy);
 
   const create = (): Promise<NN> =>
     asUsage(() =>
@@ -142,10 +144,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
         from: split.heldOut ? null : f.validationFile!,
       },
       training: { rows: trained.rows, scores: score(net, target, trained) },
-      test:
-        f.test === undefined
-          ? null
-          : { file: f.test, scores: score(net, target, encodeFile(f.test, read, schema, policy)) },
+      test: testData && { file: f.test!, scores: score(net, target, testData) },
     };
     if (f.out !== undefined) saveModel(f.out, net, schema, { format, resumable: Boolean(f.resumable), mkdir });
     if (f.history !== undefined) writeHistory(f.history, fitted.history, mkdir);
