@@ -1,5 +1,5 @@
-// The simdnet command line: train, evaluate and predict on CSV/JSON tables, the MNIST demo, the
-// bench table and the seed article's run. Results go to stdout, progress to stderr. Exit codes:
+// The simdnet command line: train, evaluate and predict on CSV/JSON tables, the MNIST demo and
+// the seed article's run (benchmarks are `npm run bench`, bench/). Results go to stdout, progress to stderr. Exit codes:
 // 0 done, 2 bad input or usage (one line: file:line:column: message), 1 anything else (a bug).
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from './errors.js';
@@ -7,7 +7,6 @@ import { TRAIN_DEFAULTS, train } from './train.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { MNIST_DEFAULTS, mnist } from './mnist.js';
-import { bench } from './bench.js';
 import { ARTICLE_DEFAULTS, article } from './article.js';
 import { exportModel } from './export.js';
 import { importModel } from './import.js';
@@ -142,13 +141,6 @@ program
   .addOption(json())
   .option('--quiet', 'no progress on stderr')
   .action((opts) => mnist(opts));
-
-program
-  .command('bench')
-  .description("the same workloads on the 'wasm' and 'js' engines, with ratios, for this machine")
-  .option('--runs <n>', 'timed runs per workload and engine (the best counts)', '3')
-  .addOption(json())
-  .action((opts) => bench(opts));
 
 program
   .command('article')
