@@ -8,8 +8,8 @@
 // caller's and each helper thread's, on one shared memory) packs into its own scratch, which
 // JavaScript allocates (SCRATCH_BYTES) and hands to setScratch.
 import {
-  INIT_BIAS, INIT_LOAD, INIT_ZERO, MR, initS, initV, kernel1x1, kernel1x16, kernel1x4, kernel1x8, kernel4x1,
-  kernel4x4, kernel4x8, kernelBand, madd,
+  INIT_BIAS, INIT_LOAD, INIT_ZERO, MR, NR1, initS, initV, kernel1x1, kernel1x16, kernel1x4, kernel1x8, kernel4x1,
+  kernel4x4, kernel4x8, kernelBand, kernelRow, madd,
 } from './microkernels';
 
 export { INIT_BIAS, INIT_LOAD, INIT_ZERO, madd };
@@ -25,11 +25,12 @@ const MC: i32 = 192;
 // Below this many rows a packed panel is reused too little to pay for its copy.
 const PACK_MIN_M: i32 = 16;
 
-// C[M×N] (=|+=) A·B summed over S steps.
+// C[M×N] (=|+=) A·B summed over S steps, straight from A and B: the unpacked path (few rows) and
+// the edge columns of the packed ones. One copy of its kernels serves them all: inlined at each
+// caller, they would double the module.
 // A(r,s) is at a + r*ars + s*ass; B row s at b + s*ldb; C row r at c + r*ldc (all bytes).
 // bias (mode 1) is an N-float row added to every C row.
-// @ts-ignore: decorator
-@inline function gemmCore(
+function gemmCore(
   a: usize, ars: usize, ass: usize,
   b: usize, ldb: usize,
   c: usize, ldc: usize,
@@ -51,19 +52,11 @@ const PACK_MIN_M: i32 = 16;
     const a0 = a + <usize>i * ars;
     const c0 = c + <usize>i * ldc;
     let j = 0;
+    for (; j + NR1 <= N; j += NR1) kernelRow(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j + 16 <= N; j += 16) kernel1x16(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j + 4 <= N; j += 4) kernel1x4(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j < N; j++) kernel1x1(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
   }
-}
-
-// gemmCore as a call, for the edge columns of the packed paths: one copy of its kernels serves
-// them all (inlined there too, they would double the module); the unpacked path inlines its own.
-function gemmEdge(
-  a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
-  M: i32, N: i32, S: i32, bias: usize, mode: i32
-): void {
-  gemmCore(a, ars, ass, b, ldb, c, ldc, M, N, S, bias, mode);
 }
 
 
@@ -190,7 +183,7 @@ function gemmPacked(
       for (; i < iEnd; i++) kernel1x8(a + <usize>i * ars, ass, PANEL, 32, cj + <usize>i * ldc, S, qj, mode);
     }
   }
-  if (!bT && N8 < N) gemmEdge(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
+  if (!bT && N8 < N) gemmCore(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
 }
 
 // C[M×N] (=|+=) A·B over k-blocks of KC steps; the first block uses `mode`, later ones accumulate.

@@ -100,7 +100,7 @@ export const INIT_LOAD: i32 = 2;
   store<f32>(c, x0); store<f32>(c1, x1); store<f32>(c2, x2); store<f32>(c3, x3);
 }
 
-// 1 row × 16 columns: 4 independent chains hide add latency for the m%4 rows (and m = 1).
+// 1 row × 16 columns: 4 independent chains for the m%4 rows and the edges of wider rows.
 // @ts-ignore: decorator
 @inline export function kernel1x16(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
   let x0 = initV(mode, c, q), x1 = initV(mode, c + 16, q + 16);
@@ -115,6 +115,34 @@ export const INIT_LOAD: i32 = 2;
     pa += ass; pb += ldb;
   }
   v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
+}
+
+// Columns of the one-row kernel: one row alone (m = 1, a prediction) is a chain per accumulator,
+// and 4 chains wait on the add latency. With FMA, 8 accumulators, their 8 B vectors and the splat
+// still fit V8's registers; the plain build's temporary does not, and Node 20's V8 then spills an
+// accumulator (it loads every B vector first), so it takes 6.
+export const NR1: i32 = ASC_FEATURE_RELAXED_SIMD ? 32 : 24;
+
+// 1 row × NR1 columns.
+// @ts-ignore: decorator
+@inline export function kernelRow(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
+  let x0 = initV(mode, c, q), x1 = initV(mode, c + 16, q + 16);
+  let x2 = initV(mode, c + 32, q + 32), x3 = initV(mode, c + 48, q + 48);
+  let x4 = initV(mode, c + 64, q + 64), x5 = initV(mode, c + 80, q + 80);
+  let x6 = f32x4.splat(0), x7 = x6;
+  if (NR1 == 32) { x6 = initV(mode, c + 96, q + 96); x7 = initV(mode, c + 112, q + 112); }
+  let pa = a, pb = b;
+  for (let s = 0; s < S; s++) {
+    const t = v128.load32_splat(pa);
+    x0 = madd(t, v128.load(pb), x0); x1 = madd(t, v128.load(pb, 16), x1);
+    x2 = madd(t, v128.load(pb, 32), x2); x3 = madd(t, v128.load(pb, 48), x3);
+    x4 = madd(t, v128.load(pb, 64), x4); x5 = madd(t, v128.load(pb, 80), x5);
+    if (NR1 == 32) { x6 = madd(t, v128.load(pb, 96), x6); x7 = madd(t, v128.load(pb, 112), x7); }
+    pa += ass; pb += ldb;
+  }
+  v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32);
+  v128.store(c, x3, 48); v128.store(c, x4, 64); v128.store(c, x5, 80);
+  if (NR1 == 32) { v128.store(c, x6, 96); v128.store(c, x7, 112); }
 }
 
 // 1 row × 4 columns.
