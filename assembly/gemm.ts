@@ -20,8 +20,9 @@ const KC: i32 = 128;
 // multiple of 4 KiB, a panel's rows fall in one L1 set (8 ways), so only ~8 rows can stay cached.
 const KC_SMALL: i32 = 64;
 const KC_ALIASED: i32 = 8;
-// Rows of A packed per block (a multiple of 4 and of 6): MC × KC floats stay in L2.
-const MC: i32 = 192;
+// Rows of A packed per block (a multiple of 4 and of 6): MC × KC floats (132 KiB) stay in L2, and
+// a 256-row chunk of predictions is one block, so each B panel is packed once for it.
+const MC: i32 = 264;
 // Below this many rows a packed panel is reused too little to pay for its copy.
 const PACK_MIN_M: i32 = 16;
 
