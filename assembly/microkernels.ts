@@ -118,9 +118,9 @@ export const INIT_LOAD: i32 = 2;
 }
 
 // Columns of the one-row kernel: one row alone (m = 1, a prediction) is a chain per accumulator,
-// and 4 chains wait on the add latency. With FMA, 8 accumulators, their 8 B vectors and the splat
-// still fit V8's registers; the plain build's temporary does not, and Node 20's V8 then spills an
-// accumulator (it loads every B vector first), so it takes 6.
+// and 4 chains wait on the add latency. The relaxed build takes 8; runtimes that accept it keep each
+// B load beside its multiply-add. The plain build takes 6: Node 20's V8, which runs it, loads every
+// B vector of a step first, and with 8 accumulators (and the multiply's temporary) spills one.
 export const NR1: i32 = ASC_FEATURE_RELAXED_SIMD ? 32 : 24;
 
 // 1 row × NR1 columns.

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { NN } from '../src/interop/index.js';
 import { mulberry32 } from '../src/model/random.js';
-import { median } from './measure.js';
+import { cpuSeconds, median } from './measure.js';
 
 /** One workload of the comparison: predictions per second of each runtime, and simdnet's ratio. */
 export interface OnnxRow {
@@ -32,11 +32,6 @@ interface Runner {
 }
 
 const INPUTS = 784;
-
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
 
 /** Rows per CPU second of one round: the unit repeats until `ms` of wall time have passed. */
 async function round(r: Runner, x: Float32Array, ms: number): Promise<number> {

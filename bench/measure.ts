@@ -79,7 +79,7 @@ export function spreadPercent(r: Result): number | null {
 export type Clock = 'wall' | 'cpu';
 
 /** Seconds of CPU time (user and system) this process has used. */
-function cpuSeconds(): number {
+export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
