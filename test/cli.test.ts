@@ -128,7 +128,7 @@ describe('simdnet on a regression table', () => {
 });
 
 describe('simdnet usage', () => {
-  it.each(['train', 'evaluate', 'predict', 'mnist', 'bench', 'article'])(
+  it.each(['train', 'evaluate', 'predict', 'mnist', 'article'])(
     '%s --help prints its usage and exits 0',
     async (command) => {
       const r = await cli([command, '--help']);
@@ -140,7 +140,7 @@ describe('simdnet usage', () => {
   it('--help lists the commands', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['train', 'evaluate', 'predict', 'mnist', 'bench', 'article']) expect(r.stdout).toContain(c);
+    for (const c of ['train', 'evaluate', 'predict', 'mnist', 'article']) expect(r.stdout).toContain(c);
   });
 
   it('a bad flag value exits 2 with one line naming the flag', async () => {

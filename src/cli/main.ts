@@ -1,6 +1,7 @@
 // The simdnet command line: train, evaluate and predict on CSV/JSON tables, export and import
-// models, the MNIST demo, the bench table and the seed article's run. Results go to stdout, notes
-// and progress to stderr. Exit codes: 0 done, 2 bad input or usage (one line), 1 anything else (a bug).
+// models, the MNIST demo and the seed article's run (benchmarks are `npm run bench`, bench/).
+// Results go to stdout, notes and progress to stderr. Exit codes: 0 done, 2 bad input or usage
+// (one line), 1 anything else (a bug).
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ARTICLE_DEFAULTS, MNIST_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
@@ -9,7 +10,6 @@ import { train } from './train.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { mnist } from './mnist.js';
-import { bench } from './bench.js';
 import { article } from './article.js';
 import { exportModel } from './export.js';
 import { importModel } from './import.js';
@@ -182,14 +182,6 @@ program
   .addOption(json())
   .addOption(quiet())
   .action((opts) => mnist(opts));
-
-program
-  .command('bench')
-  .description("the same workloads on the 'wasm' and 'js' engines, with ratios, for this machine")
-  .option('--runs <n>', 'timed runs per workload and engine (the best counts)', '3')
-  .addOption(json())
-  .addOption(quiet())
-  .action((opts) => bench(opts));
 
 program
   .command('article')
