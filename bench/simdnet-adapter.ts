@@ -78,6 +78,8 @@ export class SimdnetAdapter implements Adapter {
       // softmax pairs with cross-entropy, a sigmoid or tanh output with the squared error (the article's E)
       loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
       bias: opts.bias ?? true,
+      // raw inputs, as every other engine in the run takes them
+      normalize: 'none',
       engine: this.engine,
       threads: this.threads,
       seed: opts.seed,
@@ -93,6 +95,7 @@ export class SimdnetAdapter implements Adapter {
       batchSize: batch,
       learningRate: lr,
       optimizer: 'sgd',
+      weightDecay: 0,
       shuffle: false,
       evaluate: false,
     });

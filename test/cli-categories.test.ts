@@ -81,7 +81,7 @@ describe('a small table with a text feature', () => {
 
   it('is one-hot encoded in sorted category order: the model of the hand-encoded table', () => {
     expectSameNetwork(encoded, manual);
-    expect(encoded.model.meta).toMatchObject({
+    expect(encoded.model.schema).toMatchObject({
       features: ['size', 'colour'],
       categories: [null, ['blue', 'green', 'red']],
     });
@@ -91,7 +91,7 @@ describe('a small table with a text feature', () => {
       encoded: { colour: ['blue', 'green', 'red'] },
       layers: [4, 100, 1],
     });
-    expect(encoded.model.meta.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
+    expect(encoded.model.schema.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
   });
 
   it('the summary after train lists the encoded columns', async () => {
@@ -146,7 +146,7 @@ describe('a small table with a text feature', () => {
       1,
     );
     const freq = counted.categories.map((k) => holes.filter((row) => row[1] === k).length / 59);
-    expect(filled.model.meta.means).toEqual([expect.any(Number), ...freq]);
+    expect(filled.model.schema.means).toEqual([expect.any(Number), ...freq]);
     const m = oneHot(header, rows, 1);
     m.rows[5] = [rows[5]![0]!, ...freq.map(String), rows[5]![2]!];
     expectSameNetwork(

@@ -238,6 +238,6 @@ describe('every subcommand on every kind of model', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ data: '<stdin>', rows: 60 });
     const t = await cliAsync(['train', '-', '--target', 'colour', '--epochs', '2', '--out', '-', '--quiet'], text);
     expect(t.code, t.stderr).toBe(0);
-    expect(JSON.parse(t.stdout)).toMatchObject({ format: 'simdnet', meta: { target: { column: 'colour' } } });
+    expect(JSON.parse(t.stdout)).toMatchObject({ format: 'simdnet', schema: { target: { column: 'colour' } } });
   });
 });

@@ -194,9 +194,9 @@ describe('files', () => {
     const classes = ['blue', 'green', 'red'];
     const x = lines.map((l) => l.split(',').slice(0, 3).map(Number));
     const t = lines.map((l) => classes.map((c) => (l.split(',')[3] === c ? 1 : 0)));
-    const { meta: _, ...model } = saved;
+    const { schema: _, ...model } = saved;
     const net = await NN.fromJSON(model);
-    net.train(x, t, { epochs: 3, batchSize: 32, learningRate: 0.001, optimizer: 'adam' });
+    net.train(x, t, { epochs: 3, batchSize: 32, learningRate: 0.001, optimizer: 'adam', weightDecay: 0 });
     expect(net.getWeights()).toEqual((await NN.fromJSON(JSON.parse(readFileSync(longer, 'utf8')))).getWeights());
     net.dispose();
   });

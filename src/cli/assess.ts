@@ -45,7 +45,7 @@ export function predictedClasses(y: Float32Array, outputs: number): Int32Array {
 /** Scores of a network on encoded rows with their targets (data.t and data.labels set). */
 export function score(net: NN, target: TargetSchema, data: Encoded): Scores {
   const y = net.predict(data.x);
-  const loss = net.evaluate(data.x, data.t!);
+  const loss = net.evaluate(data.x, data.t!).loss;
   const labels = data.labels!;
   if (target.task === 'classification')
     return classification(target.classes, predictedClasses(y, net.layers.at(-1)!), labels, loss);

@@ -1,8 +1,7 @@
 // The column schema of a model (feature columns, their categories and training means, the --missing
 // policy, the target's classes or scale) and where it is kept. Every read and write of it goes
-// through this file: today it is the `meta` field of simdnet's model files (the JSON object, and
-// the JSON header of the binary format); once the library's model carries metadata of its own,
-// only these functions change, and ONNX and TF.js files keep the schema too.
+// through this file: it is the `schema` field of simdnet's model files (the JSON object, and the
+// JSON header of the binary format; `meta` before the model's version 3, still read).
 import type { ModelJSON } from '../index.js';
 import { inputNames } from './columns.js';
 import { MISSING_POLICIES, type MissingPolicy } from './missing.js';
@@ -27,17 +26,17 @@ export interface Schema {
 
 /** The model object to save: the library's toJSON() with the schema beside it. */
 export function withSchema(model: ModelJSON, schema: Schema): ModelJSON {
-  return { ...model, meta: schema };
+  return { ...model, schema: schema as unknown as ModelJSON['schema'] };
 }
 
 /** The schema stored in a model object (null when it has none) and the model without it. */
 export function splitSchema(model: Record<string, unknown>): { schema: unknown; model: Record<string, unknown> } {
-  const { meta, ...rest } = model;
-  return { schema: meta ?? null, model: rest };
+  const { meta, schema, ...rest } = model;
+  return { schema: schema ?? meta ?? null, model: rest };
 }
 
 /** Where a file's schema sits, for error positions: the key that holds it. */
-export const SCHEMA_KEY = 'meta';
+export const SCHEMA_KEY = 'schema';
 
 /**
  * The schema stored in a binary model file: its header holds the model object as JSON (bytes

@@ -111,6 +111,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
         activation: f.activation as ActivationName,
         output: classification ? 'softmax' : 'linear',
         loss: (f.loss ?? (classification ? 'cross-entropy' : 'mse')) as LossName,
+        init: 'auto',
         engine,
         seed,
         normalize: 'zscore',

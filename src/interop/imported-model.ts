@@ -148,7 +148,7 @@ export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefi
     weights: layers.map((layer) => layer.weights),
     biases: layers.map((layer, l) => layer.bias ?? (bias ? new Float32Array(sizes[l + 1]!) : null)),
   };
-  return { config, params, normalizer, training: null, metadata: {} };
+  return { config, params, normalizer, targetStandardizer: null, training: null, metadata: {} };
 }
 
 /** A layer's activation through the rules of NN.create (a threshold read from a bias can be out of range). */
