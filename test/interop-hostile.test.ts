@@ -138,6 +138,7 @@ describe('fromONNX on hostile bytes', () => {
     'Tanh',
     'LeakyRelu',
     'Softmax',
+    'BatchNormalization',
     'Identity',
     'Dropout',
     'Flatten',

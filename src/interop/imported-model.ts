@@ -68,12 +68,26 @@ export function parseHints(value: unknown): Hints {
   return hints;
 }
 
-/** fromONNX/fromTFJS options: `loss` is the importer's; the rest (engine, threads) is checked where the network is placed. */
-export function splitOptions(options: unknown): { loss: LossName | undefined; rest: Record<string, unknown> } {
-  if (options === undefined) return { loss: undefined, rest: {} };
-  if (!isPlainObject(options)) throw typeError('options', 'an object such as { loss, engine }', options);
-  const { loss, ...rest } = options;
-  return { loss: loss === undefined ? undefined : oneOf('options.loss', loss, LOSSES, 'mse'), rest };
+/** What the caller of fromONNX/fromTFJS decides instead of the file. */
+export interface ImportChoices {
+  /** the loss for further training */
+  loss?: LossName | undefined;
+  /** the output layer's activation, for a file whose output layer is linear (logits) */
+  output?: ResolvedActivation | undefined;
+}
+
+/** fromONNX/fromTFJS options: `loss` and `output` are the importer's; the rest (engine, threads) is checked where the network is placed. */
+export function splitOptions(options: unknown): { choices: ImportChoices; rest: Record<string, unknown> } {
+  if (options === undefined) return { choices: {}, rest: {} };
+  if (!isPlainObject(options)) throw typeError('options', 'an object such as { output, loss, engine }', options);
+  const { loss, output, ...rest } = options;
+  return {
+    choices: {
+      loss: loss === undefined ? undefined : oneOf('options.loss', loss, LOSSES, 'mse'),
+      output: output === undefined ? undefined : resolveActivation('options.output', output),
+    },
+    rest,
+  };
 }
 
 /** The default loss for further training: from the output activation, as NN.create would pair them. */
@@ -90,7 +104,7 @@ function checkFinite(values: ArrayLike<number>, what: string): void {
 }
 
 /** The model of the layers read from `source`, every rule checked; a refusal names the source's node or layer. */
-export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefined, source: string): Model {
+export function toModel(read: DenseLayers, hints: Hints, choices: ImportChoices, source: string): Model {
   let { layers } = read;
   if (layers.length === 0)
     throw new TypeError(`${source}: no dense layer found; simdnet imports a stack of dense layers`);
@@ -127,9 +141,12 @@ export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefi
   }
   const bias = layers.some((layer) => layer.bias !== null);
   const activations = layers.map((layer) => checkedActivation(layer, source));
+  const declared = choices.output ? declareOutput(activations, choices.output, layers.at(-1)!.name, source) : false;
   const output = activations[activations.length - 1]!.name;
   if (output === 'softmax' && sizes[sizes.length - 1]! < 2) {
-    throw new TypeError(`${source}: the output softmax has 1 unit; simdnet needs at least 2 (use a sigmoid)`);
+    throw declared
+      ? new RangeError(`options.output: a softmax needs at least 2 outputs; ${source} has 1 (use 'sigmoid')`)
+      : new TypeError(`${source}: the output softmax has 1 unit; simdnet needs at least 2 (use a sigmoid)`);
   }
   const normalizer: Normalizer | null = read.normalizer
     ? (exactNormalizer(read.normalizer, hints) ?? { kind: 'zscore', ...read.normalizer })
@@ -137,7 +154,8 @@ export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefi
   const config: NetworkConfig = {
     layers: sizes,
     activations,
-    loss: loss ?? hints.loss ?? lossFor(output),
+    // a declared output changes what the file's own loss was paired with
+    loss: choices.loss ?? (declared ? undefined : hints.loss) ?? lossFor(output),
     bias,
     init: 'auto',
     initScale: null,
@@ -149,6 +167,29 @@ export function toModel(read: DenseLayers, hints: Hints, loss: LossName | undefi
     biases: layers.map((layer, l) => layer.bias ?? (bias ? new Float32Array(sizes[l + 1]!) : null)),
   };
   return { config, params, normalizer, training: null, metadata: {} };
+}
+
+/**
+ * Puts the declared output activation on a linear output layer (logits); true when it changed the
+ * model. An output layer that already has another activation is refused: it would apply two.
+ */
+function declareOutput(
+  activations: ResolvedActivation[],
+  declared: ResolvedActivation,
+  name: string,
+  source: string,
+): boolean {
+  const last = activations.length - 1,
+    found = activations[last]!;
+  const same = (a: ResolvedActivation, b: ResolvedActivation) =>
+    a.name === b.name && a.gain === b.gain && a.threshold === b.threshold && a.slope === b.slope;
+  if (same(found, declared)) return false;
+  if (found.name !== 'linear')
+    throw new TypeError(
+      `options.output: ${source}'s output layer (${name}) already applies ${found.name}; declare an output activation only for a linear output (logits), got '${declared.name}'`,
+    );
+  activations[last] = declared;
+  return true;
 }
 
 /** A layer's activation through the rules of NN.create (a threshold read from a bias can be out of range). */

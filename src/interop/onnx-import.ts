@@ -1,11 +1,12 @@
 // ONNX → simdnet: reads a ModelProto whose graph is one chain from its input to its output: an
-// optional normaliser (Sub, Add, Mul, Div by constants), then dense layers (Gemm, or MatMul + Add)
-// each followed by at most one activation, with Identity, Dropout, Cast to float and shape-keeping
+// optional normaliser (Sub, Add, Mul, Div by constants, BatchNormalization), then dense layers (Gemm,
+// or MatMul + Add) each followed by at most one activation, with BatchNormalization folded into the
+// dense layer before or after it, and Identity, Dropout, Cast to float and shape-keeping
 // Flatten/Reshape anywhere. The bytes become a Model directly, checked whole before it is returned,
 // so a refusal leaves nothing half-built; every message names the node, its op type and what is
 // supported.
 import type { Model } from '../model/model.js';
-import type { LossName } from '../vocabulary.js';
+import type { ImportChoices } from './imported-model.js';
 import {
   ModelProto,
   DataType,
@@ -16,12 +17,15 @@ import {
 } from './onnx-schema.js';
 import { parseHints, toModel, activation, type DenseLayer, type DenseLayers } from './imported-model.js';
 import { SOURCE, attr, dataTypeName, dimsOf, int, nodeName, type Constant } from './onnx-tensors.js';
+import { type Affine64, type BatchNorm, addBias, affineOf, composeAffine, foldAfter } from './fold.js';
 import {
   activationOf,
+  batchNormOf,
   broadcast,
   checkNoOp,
   closeLayer,
   compose,
+  composeConstant,
   dense,
   normalizerOf,
   oneConstant,
@@ -37,6 +41,7 @@ const SUPPORTED = [
   'Sub',
   'Mul',
   'Div',
+  'BatchNormalization',
   ...ACTIVATIONS,
   'Identity',
   'Dropout',
@@ -47,10 +52,11 @@ const SUPPORTED = [
 ];
 const SUPPORTED_TEXT =
   'dense layers (Gemm, or MatMul + Add) with Relu, Sigmoid, Tanh, LeakyRelu or Softmax, an input normaliser ' +
-  '(Sub, Add, Mul, Div by constants), and Identity, Dropout, Flatten, Reshape and Cast that leave [batch, features] unchanged';
+  '(Sub, Add, Mul, Div by constants), BatchNormalization next to a dense layer (inference form), and Identity, ' +
+  'Dropout, Flatten, Reshape and Cast that leave [batch, features] unchanged';
 
-/** The model in an .onnx file's bytes; `loss` (for further training) overrides what the file implies. */
-export function onnxToModel(bytes: unknown, loss: LossName | undefined): Model {
+/** The model in an .onnx file's bytes; `choices` (output activation, loss) override what the file implies. */
+export function onnxToModel(bytes: unknown, choices: ImportChoices): Model {
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     throw new TypeError(
       `${SOURCE}: expected the bytes of an .onnx file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`,
@@ -72,7 +78,7 @@ export function onnxToModel(bytes: unknown, loss: LossName | undefined): Model {
   checkOpset(model);
   const net = readGraph(model);
   const hints = parseHints(model.metadataProps.find((p) => p.key === HINTS_KEY)?.value);
-  return toModel(net, hints, loss, SOURCE);
+  return toModel(net, hints, choices, SOURCE);
 }
 
 function checkOpset(model: ModelProtoValue): void {
@@ -109,13 +115,21 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       `${SOURCE}: unsupported ${named.length === 1 ? 'op' : 'ops'}: ${list}${named.length > 8 ? ', …' : ''}. simdnet imports ${SUPPORTED_TEXT}`,
     );
   }
+  // constants: Constant nodes, and Identity nodes over a constant (PyTorch names one tensor twice so)
+  const constantNodes = new Set<number>();
   for (const [i, node] of graph.node.entries()) {
+    if (node.opType === 'Identity' && node.input.length === 1 && constants.has(node.input[0]!)) {
+      if (node.output.length !== 1) throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must have one output`);
+      constants.set(node.output[0]!, constants.get(node.input[0]!)!);
+      constantNodes.add(i);
+    }
     if (node.opType !== 'Constant') continue;
     const value = attr(node, 'value');
     if (!value?.t || node.attribute.length !== 1 || node.output.length !== 1)
       throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must hold one 'value' tensor`);
     const what = `${nodeName(node, i)} value`;
     constants.set(node.output[0]!, { dims: dimsOf(value.t, what), tensor: value.t, what });
+    constantNodes.add(i);
   }
 
   const graphInputs = graph.input.filter((v) => !constants.has(v.name));
@@ -131,7 +145,7 @@ function readGraph(model: ModelProtoValue): DenseLayers {
 
   const consumers = new Map<string, { node: Node; i: number }[]>();
   for (const [i, node] of graph.node.entries()) {
-    if (node.opType === 'Constant') continue;
+    if (constantNodes.has(i)) continue;
     for (const name of node.input)
       if (name !== '' && !constants.has(name)) consumers.set(name, [...(consumers.get(name) ?? []), { node, i }]);
   }
@@ -141,6 +155,8 @@ function readGraph(model: ModelProtoValue): DenseLayers {
   let open: Open | null = null;
   let inputs = 0;
   let last: DenseLayer | null = null; // the latest closed layer, until something other than a no-op follows
+  // an affine map waiting for the next dense layer: a BatchNormalization after an activation
+  let before: { map: Affine64; where: string } | null = null;
   const close = (act: DenseLayer['activation']): void => {
     last = closeLayer(open!, act);
     layers.push(last);
@@ -188,9 +204,28 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Gemm':
       case 'MatMul': {
         if (open) close(activation('linear'));
-        open = dense(node, i, constantsOf, width);
+        open = dense(node, i, constantsOf, width, before?.map ?? null);
         if (layers.length === 0) inputs = open.weights.length / open.fanOut;
         width = open.fanOut;
+        last = null;
+        before = null;
+        break;
+      }
+      case 'BatchNormalization': {
+        const bn = batchNormOf(node, i, constantsOf, open ? open.fanOut : width);
+        if (open) foldAfter(open, bn);
+        else if (layers.length === 0 && !before && normalizerAccepts(normalizer, bn)) {
+          width = bn.mean.length;
+          normalizer = compose(
+            compose(compose(normalizer ?? { offset: 0, scale: 1 }, 'Sub', bn.mean, where), 'Mul', bn.scale, where),
+            'Add',
+            bn.beta,
+            where,
+          );
+        } else {
+          width ||= bn.mean.length;
+          before = { map: before ? composeAffine(before.map, affineOf(bn)) : affineOf(bn), where };
+        }
         last = null;
         break;
       }
@@ -200,8 +235,10 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Div': {
         const c = oneConstant(where, constantsOf);
         if (open && node.opType === 'Add') {
-          const add = broadcast(c, open.fanOut, where, 'bias');
-          open.add = open.add ? open.add.map((v, j) => v + add[j]!) : add;
+          addBias(open, broadcast(c, open.fanOut, where, 'bias'));
+        } else if (before && layers.length === 0 && !open) {
+          const map = composeConstant(before.map, node.opType, broadcast(c, width, where, 'constant'), where);
+          before = { map, where: before.where };
         } else if (layers.length === 0 && !open && width !== 0) {
           normalizer = compose(
             normalizer ?? { offset: 0, scale: 1 },
@@ -227,7 +264,7 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Softmax': {
         if (!open)
           throw new TypeError(
-            `${SOURCE}: ${where} ${last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`,
+            `${SOURCE}: ${where} ${before ? `follows ${before.where} after an activation` : last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`,
           );
         if (constantsOf.length) throw new TypeError(`${SOURCE}: ${where} has extra inputs`);
         close(activationOf(node, i));
@@ -244,17 +281,32 @@ function readGraph(model: ModelProtoValue): DenseLayers {
     current = outputs[0]!;
   }
   if (open) close(activation('linear'));
+  if (before)
+    throw new TypeError(
+      `${SOURCE}: ${before.where} follows an activation and no dense layer comes after it; simdnet folds a BatchNormalization into the dense layer before it (between the layer and its activation) or after it`,
+    );
   if (current !== output)
     throw new TypeError(
       `${SOURCE}: the chain from input '${input.name}' ends at '${current}', not at the graph output '${output}'`,
     );
-  const used = graph.node.filter((node) => node.opType !== 'Constant').length;
+  const used = graph.node.length - constantNodes.size;
   if (visited !== used)
     throw new TypeError(
       `${SOURCE}: ${used - visited} node(s) are off the path from input to output; simdnet imports one chain of layers`,
     );
   if (!layers.length) inputs = width;
   return { inputs, normalizer: normalizer ? normalizerOf(normalizer, inputs) : null, layers };
+}
+
+/**
+ * Whether a BatchNormalization after the normaliser so far is still a normaliser: no feature that
+ * the normaliser maps to 0 gets a constant (the file's first layer would have to take it).
+ */
+function normalizerAccepts(n: Affine | null, bn: BatchNorm): boolean {
+  return bn.scale.every((s, j) => {
+    const before = n === null ? 1 : typeof n.scale === 'number' ? n.scale : n.scale[j]!;
+    return (before !== 0 || bn.mean[j] === 0) && (before * s !== 0 || bn.beta[j] === 0);
+  });
 }
 
 /** The feature count of the input [batch, features], or 0 when the shape does not say. */
