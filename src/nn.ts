@@ -149,7 +149,7 @@ export class NN {
   predict(input: unknown): FloatArray | FloatArray[] {
     const model = this.check();
     const x = model.inputs(input, 'input');
-    const out = model.net.outputs(x);
+    const out = model.outputs(x);
     if (x.form === 'flat') return out;
     const rows: FloatArray[] = [],
       k = model.outputSize;

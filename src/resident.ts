@@ -3,10 +3,11 @@
 // It is the one owner of a network's training state: it is built from a Model and gives one back.
 // NN is a handle over one; the trainer drives one through a training session.
 import { rangeError } from './check.js';
+import type { FloatArray } from './float.js';
 import { sameArchitecture } from './model/architecture.js';
 import { toMatrix, type Matrix } from './model/data.js';
 import type { Model, ModelMetadata } from './model/model.js';
-import { normalize, type Normalizer } from './model/normalize.js';
+import { normalize, unstandardize, type Normalizer, type TargetStandardizer } from './model/normalize.js';
 import { Random } from './model/random.js';
 import type { TrainingState } from './model/training-state.js';
 import { initialWeights } from './model/weights.js';
@@ -16,6 +17,8 @@ import type { NetworkConfig } from './vocabulary.js';
 export class ResidentModel {
   readonly config: NetworkConfig;
   normalizer: Normalizer | null = null;
+  /** the regression targets' standardizer (outputs answer in the user's units), or null */
+  targetStandardizer: TargetStandardizer | null = null;
   /** epochs completed over the network's life (the article's T) */
   epochs = 0;
   /** the generator that shuffles the next epoch's rows (and drew the initial weights) */
@@ -50,6 +53,7 @@ export class ResidentModel {
       config: this.config,
       params: this.net.read('params')!,
       normalizer: this.normalizer,
+      targetStandardizer: this.targetStandardizer,
       training: training ? this.trainingState() : null,
       metadata: this.metadata,
     };
@@ -70,10 +74,11 @@ export class ResidentModel {
     this.restore(model);
   }
 
-  /** Takes over a checked model of this architecture: weights, normaliser, metadata and (when saved) the training state. */
+  /** Takes over a checked model of this architecture: weights, normaliser, target standardizer, metadata and (when saved) the training state. */
   private restore(model: Model): void {
     this.net.write('params', model.params);
     this.normalizer = model.normalizer;
+    this.targetStandardizer = model.targetStandardizer;
     this.metadata = model.metadata;
     const t = model.training;
     if (!t) return;
@@ -95,6 +100,13 @@ export class ResidentModel {
         `simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`,
       );
     return normalize(this.normalizer, x);
+  }
+
+  /** The network's outputs for checked input rows, in the user's units (through the target standardizer). */
+  outputs(x: Matrix): FloatArray {
+    const out = this.net.outputs(x);
+    if (this.targetStandardizer) unstandardize(this.targetStandardizer, out);
+    return out;
   }
 
   /** Inputs and targets with one target row per input row (field: a prefix such as 'validationData.'). */

@@ -30,7 +30,7 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
     const saved = JSON.parse(readFileSync(model, 'utf8'));
-    expect(saved).toMatchObject({ format: 'simdnet', version: 2, layers: [3, 32, 3], normalize: 'zscore' });
+    expect(saved).toMatchObject({ format: 'simdnet', version: 3, layers: [3, 32, 3], normalize: 'zscore' });
     expect(saved.meta.target).toEqual({ column: 'colour', task: 'classification', classes: ['blue', 'green', 'red'] });
 
     const e = await cli(['evaluate', model, test, '--json']);

@@ -430,9 +430,9 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'wrong version 3',
+      'wrong version 4',
       edit((m) => {
-        m.version = 3;
+        m.version = 4;
       }),
       /model\.version/,
       RangeError,
@@ -446,7 +446,7 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'version 2 with the optimizer slots named first and second (version 1 names)',
+      'version 3 with the optimizer slots named first and second (version 1 names)',
       edit((m) => {
         const state = (m.training as { state: Record<string, unknown> }).state;
         m.training = { ...(m.training as object), state: { first: state.m, second: state.v } };
@@ -725,6 +725,83 @@ describe('fromJSON', () => {
         (m.normalizer as Record<string, unknown>).kind = 'minmax';
       }),
       /normalizer/,
+    ],
+    [
+      'feature names one short',
+      edit((m) => {
+        m.features = ['a'];
+      }),
+      /model\.features/,
+      RangeError,
+    ],
+    [
+      'a feature name that is a number',
+      edit((m) => {
+        m.features = (m.layers as number[]).map((_, i) => (i === 0 ? 7 : `f${i}`)).slice(0, (m.layers as number[])[0]);
+      }),
+      /model\.features\[0\]/,
+      TypeError,
+    ],
+    [
+      'class labels of two kinds',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.classes = Array.from({ length: Math.max(k, 2) }, (_, i) => (i === 1 ? 1 : `c${i}`));
+      }),
+      /model\.classes\[1\]/,
+      TypeError,
+    ],
+    [
+      'a class label twice',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.classes = Array.from({ length: Math.max(k, 2) }, () => 'same');
+      }),
+      /model\.classes\[1\]/,
+      RangeError,
+    ],
+    [
+      'class labels, one per output plus one',
+      edit((m) => {
+        m.classes = Array.from({ length: Math.max((m.layers as number[]).at(-1)!, 2) + 1 }, (_, i) => i);
+      }),
+      /model\.classes/,
+      RangeError,
+    ],
+    [
+      'a target standardizer with scale 0',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.targetStandardizer = { mean: new Array(k).fill(0), scale: new Array(k).fill(0) };
+      }),
+      /model\.targetStandardizer\.scale\[0\]/,
+      RangeError,
+    ],
+    [
+      'a target standardizer one output short',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.targetStandardizer = { mean: new Array(k - 1).fill(0), scale: new Array(k).fill(1) };
+      }),
+      /model\.targetStandardizer\.mean/,
+      RangeError,
+    ],
+    [
+      'a schema that is not an object',
+      edit((m) => {
+        m.schema = 'columns';
+      }),
+      /model\.schema/,
+      TypeError,
+    ],
+    [
+      'both schema and meta (its old name)',
+      edit((m) => {
+        m.schema = {};
+        m.meta = {};
+      }),
+      /model\.schema and model\.meta/,
+      TypeError,
     ],
     [
       'an unknown loss',

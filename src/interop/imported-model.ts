@@ -166,7 +166,7 @@ export function toModel(read: DenseLayers, hints: Hints, choices: ImportChoices,
     weights: layers.map((layer) => layer.weights),
     biases: layers.map((layer, l) => layer.bias ?? (bias ? new Float32Array(sizes[l + 1]!) : null)),
   };
-  return { config, params, normalizer, training: null, metadata: {} };
+  return { config, params, normalizer, targetStandardizer: null, training: null, metadata: {} };
 }
 
 /**
