@@ -3,10 +3,13 @@
 # were run on and the outputs PyTorch computed, into test/fixtures/onnx/; and the models with
 # BatchNorm1d or logits written by hand as TensorFlow.js layers models (model.json, weights.bin)
 # into test/fixtures/tfjs/, checked here against a NumPy re-derivation. Run once, commit:
-#   pip install torch onnx onnxscript onnxruntime && python3 scripts/onnx-fixtures.py
+#   pip install torch onnx onnxscript onnxruntime && python3 scripts/onnx-fixtures.py [model ...]
+# With model names, only those models' files and expected values are rewritten (every model is still
+# built, so the random draws stay those of a full run; the others' files stay byte for byte).
 # The tests read the files only; they need no Python.
 import json
 import pathlib
+import sys
 
 import numpy as np
 import onnx
@@ -35,6 +38,20 @@ def batch_norm(n, shift=True):
     return bn
 
 
+class Standardized(nn.Module):
+    """A regression network that answers in the targets' units, net(x)·std + mean, as a PyTorch user
+    writes it after training on standardized targets."""
+
+    def __init__(self, net, mean, std):
+        super().__init__()
+        self.net = net
+        self.register_buffer('mean', torch.tensor(mean))
+        self.register_buffer('std', torch.tensor(std))
+
+    def forward(self, x):
+        return self.net(x) * self.std + self.mean
+
+
 def models():
     """name -> (model, inputs): every activation simdnet maps, with and without bias, plus a refusal."""
     torch.manual_seed(12)
@@ -57,6 +74,9 @@ def models():
     yield 'bn-no-bias', nn.Sequential(nn.Linear(4, 6, bias=False), batch_norm(6), nn.ReLU(), nn.Dropout(0.2),
                                       nn.Linear(6, 2, bias=False), batch_norm(2, shift=False)), 4
     yield 'bn-after-activation-last', nn.Sequential(nn.Linear(4, 6), nn.ReLU(), batch_norm(6)), 4
+    # the outputs' standardizer after the last layer (Mul, Add)
+    yield 'regression-standardized', Standardized(nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2)),
+                                                  [150.0, -3.0], [75.0, 0.5]), 3
 
 
 def export(model, x, path, dynamo):
@@ -140,14 +160,29 @@ def write_tfjs(model, inputs, folder, x, y):
     (folder / 'weights.bin').write_bytes(b''.join(data))
 
 
+def previous(path):
+    """The cases of an expected.json already written, by model name."""
+    by_model = {}
+    if path.exists():
+        for c in json.loads(path.read_text())['cases']:
+            by_model.setdefault(c['model'], []).append(c)
+    return by_model
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    only = set(sys.argv[1:])
+    kept, kept_tfjs = previous(OUT / 'expected.json'), previous(TFJS / 'expected.json')
     cases, tfjs_cases = [], []
     for name, model, inputs in models():
         model.eval()
         x = torch.randn(5, inputs) * 2
         with torch.no_grad():
             y = model(x)
+        if only and name not in only:
+            cases += kept.get(name, [])
+            tfjs_cases += kept_tfjs.get(name, [])
+            continue
         extra = {'softmax': torch.softmax(y, dim=1).tolist()} if name == 'logits' else {}
         if name == 'logits' or name.startswith('bn-'):
             tfjs_cases.append({'dir': name, 'model': name, 'supported': name not in REFUSED, 'refusedOp': REFUSED.get(name),

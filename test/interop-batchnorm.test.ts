@@ -11,7 +11,7 @@ import { randomRows } from './helpers/random-data.js';
 import { expectClose } from './helpers/tolerance.js';
 import { expectClearError, loadError } from './helpers/clear-errors.js';
 import { onnxRuntime, tensorflow, tf } from './helpers/interop-runtimes.js';
-import { ModelProto } from '../src/interop/onnx-schema.js';
+import { insertAfter } from './helpers/onnx-graph.js';
 
 interface Fixture {
   dir: string;
@@ -207,45 +207,25 @@ describe('models with BatchNormalization trained by TensorFlow.js', () => {
   }
 });
 
-describe('BatchNormalization nodes spliced into a simdnet export', () => {
-  interface NodeJSON {
-    opType: string;
-    name: string;
-    input: string[];
-    output: string[];
-  }
-  interface GraphJSON {
-    node: NodeJSON[];
-    initializer: { name: string; dims: number[]; dataType: number; rawData: Uint8Array }[];
-  }
+describe('a BatchNormalization node inserted into a simdnet export', () => {
   /** The file with a BatchNormalization 'bn' (scale 2, B 0.5, mean 0.1, var 1.5) on the value `after`, `width` wide. */
-  function splice(bytes: Uint8Array, after: string, width: number): Uint8Array {
-    const m = ModelProto.decode(bytes) as unknown as { graph: GraphJSON };
-    const g = m.graph;
-    const params = { scale: 2, B: 0.5, mean: 0.1, var: 1.5 };
-    for (const [name, v] of Object.entries(params)) {
-      const rawData = new Uint8Array(new Float32Array(width).fill(v).buffer);
-      g.initializer.push({ name: `bn.${name}`, dims: [width], dataType: 1, rawData });
-    }
-    const at = g.node.findIndex((n) => n.output[0] === after);
-    g.node[at]!.output = [`${after}.raw`];
-    const input = [`${after}.raw`, ...Object.keys(params).map((name) => `bn.${name}`)];
-    g.node.splice(at + 1, 0, { opType: 'BatchNormalization', name: 'bn', input, output: [after] });
-    return ModelProto.encode(m as never).finish();
-  }
+  const withBatchNorm = (bytes: Uint8Array, after: string, width: number) =>
+    insertAfter(bytes, after, [
+      { opType: 'BatchNormalization', name: 'bn', constants: [2, 0.5, 0.1, 1.5].map((v) => Array(width).fill(v)) },
+    ]);
 
   it("folded between the hidden activation and the next Gemm, it predicts as ONNX Runtime runs the file; after the output's activation it is refused", async () => {
     const net = await NN.create({ layers: [3, 4, 2], activation: 'relu', output: 'sigmoid', seed: 1 });
     const bytes = toONNX(net);
     net.dispose();
-    const between = splice(bytes, 'relu0', 4);
+    const between = withBatchNorm(bytes, 'relu0', 4);
     const x = randomRows(16, 3, 5, -2, 2);
     const folded = await fromONNX(between);
     expect(folded.layers).toEqual([3, 4, 2]);
     expectClose(folded.predict(x), await onnxRuntime(between, x, 3), 1e-5, 'folded vs ONNX Runtime', 2);
     folded.dispose();
     expectClearError(
-      await loadError(() => fromONNX(splice(bytes, 'output', 2))),
+      await loadError(() => fromONNX(withBatchNorm(bytes, 'output', 2))),
       /node 'bn' \(BatchNormalization\) follows an activation and no dense layer comes after it/,
       'after the output sigmoid',
     );

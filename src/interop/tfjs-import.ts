@@ -3,7 +3,8 @@
 // Dense layers, each with a built-in activation or followed by an Activation or LeakyReLU layer,
 // with InputLayer, Dropout and Flatten where they change nothing at inference, and
 // BatchNormalization: a first one is the input normaliser, others are folded into the Dense layer
-// before or after them. The files become a Model directly, checked whole before it is returned.
+// before or after them, and the last one toTFJS writes is the target standardizer. The files become
+// a Model directly, checked whole before it is returned.
 import { isPlainObject } from '../check.js';
 import type { Model } from '../model/model.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
@@ -19,14 +20,8 @@ import {
   foldAfter,
   openDense,
 } from './fold.js';
-import {
-  activation,
-  parseHints,
-  toModel,
-  type DenseLayer,
-  type DenseLayers,
-  type ImportChoices,
-} from './imported-model.js';
+import { activation, toModel, type DenseLayer, type DenseLayers, type ImportChoices } from './imported-model.js';
+import { NAME_KEYS, parseHints, type FoundNames, type Hints } from './hints.js';
 import { TFJS_HINTS_KEY } from './tfjs-export.js';
 
 const SOURCE = 'TF.js model';
@@ -69,9 +64,11 @@ export function tfjsToModel(modelJSON: unknown, weightData: unknown, choices: Im
     );
   }
   const specs = weightSpecs(json, bytes.length);
-  const net = readLayers(json.modelTopology, specs, bytes);
-  const meta = json.userDefinedMetadata;
-  return toModel(net, parseHints(isPlainObject(meta) ? meta[TFJS_HINTS_KEY] : undefined), choices, SOURCE);
+  const meta = isPlainObject(json.userDefinedMetadata) ? json.userDefinedMetadata : {};
+  const hints = parseHints(meta[TFJS_HINTS_KEY]);
+  const names: FoundNames = {};
+  for (const key of NAME_KEYS) if (meta[key] !== undefined) names[key] = meta[key];
+  return toModel(readLayers(json.modelTopology, specs, bytes, hints), { hints, names }, choices, SOURCE);
 }
 
 /** weights.bin as bytes: a Uint8Array, an ArrayBuffer, or TF.js's shards (ArrayBuffer[]) concatenated. */
@@ -179,7 +176,7 @@ function layersOf(topology: unknown): LayerJSON[] {
   });
 }
 
-function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array): DenseLayers {
+function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array, hints: Hints): DenseLayers {
   const list = layersOf(topology);
   const weight = (layer: LayerJSON, param: string, shape: number[] | null): Float32Array => {
     const key = `${layer.name}/${param}`;
@@ -192,6 +189,14 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
     }
     return fromFloat32Bytes(bytes, spec.offset, spec.count);
   };
+
+  // the target standardizer toTFJS writes: a last BatchNormalization of its fixed form, in a file with the hint
+  const final = list[list.length - 1]!;
+  const standardizer =
+    hints.targetStandardizer && list.length > 1 && final.className === 'BatchNormalization'
+      ? fixedStandardizer(final, weight)
+      : null;
+  if (standardizer) list.pop();
 
   let shape: number[] | null = null; // feature dimensions (without the batch), when known
   const layers: (Omit<DenseLayer, 'weights' | 'bias'> & { dense: PendingDense })[] = [];
@@ -315,6 +320,7 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
     inputs,
     normalizer,
     layers: layers.map(({ dense, ...layer }) => ({ ...layer, ...closeDense(dense, 1) })),
+    standardizer,
   };
 }
 
@@ -325,6 +331,22 @@ function kernelRows(layer: LayerJSON, specs: Map<string, WeightSpec>): number {
   if (spec?.shape.length !== 2)
     throw new TypeError(`${SOURCE}: ${layer.where}: no 2-D weight '${layer.name}/kernel' in the manifest`);
   return spec.shape[0]!;
+}
+
+/** y·scale + mean from a BatchNormalization with mean 0, variance 1, ε 0 and gamma > 0 (toTFJS's form); else null. */
+function fixedStandardizer(
+  layer: LayerJSON,
+  weight: (layer: LayerJSON, param: string, shape: null) => Float32Array,
+): DenseLayers['standardizer'] {
+  const c = layer.config;
+  if (c.epsilon !== 0 || c.center === false || c.scale === false) return null;
+  const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((p) =>
+    weight(layer, p, null),
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const n = gamma.length;
+  if ([beta, mean, variance].some((a) => a.length !== n)) return null;
+  if (!mean.every((v) => v === 0) || !variance.every((v) => v === 1) || !gamma.every((v) => v > 0)) return null;
+  return { scale: Float64Array.from(gamma), mean: Float64Array.from(beta) };
 }
 
 /** A BatchNormalization layer's inference form over n features (Keras's epsilon defaults to 0.001). */
