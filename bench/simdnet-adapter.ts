@@ -71,6 +71,8 @@ export class SimdnetAdapter implements Adapter {
       // softmax pairs with cross-entropy, a sigmoid or tanh output with the squared error (the article's E)
       loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
       bias: opts.bias ?? true,
+      // raw inputs, as every other engine in the run takes them
+      normalize: 'none',
       engine: this.engine,
       threads: this.threads,
       seed: opts.seed,
@@ -86,6 +88,7 @@ export class SimdnetAdapter implements Adapter {
       batchSize: batch,
       learningRate: lr,
       optimizer: 'sgd',
+      weightDecay: 0,
       shuffle: false,
       evaluate: false,
     });

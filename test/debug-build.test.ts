@@ -9,11 +9,12 @@ import simdBytes from '../build/simd.wasm';
 import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
 import { H, HEADER_WORDS, LAYER_WORDS, OPT } from '../src/runtime/layout.js';
 import { Network } from '../src/runtime/network.js';
-import { resolveNetworkOptions, resolveTrainOptions, type NetworkOptions, type TrainOptions } from '../src/options.js';
+import { resolveNetworkOptions, type NetworkOptions } from '../src/options.js';
+import { resolveTrainOptions, type TrainOptions } from '../src/train-options.js';
 import { initialWeights } from '../src/model/weights.js';
 import { Random } from '../src/model/random.js';
 import type { Matrix } from '../src/model/data.js';
-import { openSession, closeSession, run } from '../src/trainer.js';
+import { openSession, closeSession, run } from '../src/training-loop.js';
 import { randomF32, rng } from './helpers/random-data.js';
 
 /** An AssemblyScript string (UTF-16, its byte length in the word before it) in an instance's memory. */

@@ -14,6 +14,7 @@ import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 import { expectNoPollution, expectSoundNetwork } from './helpers/hostile-input.js';
 import { crc32, joinBinary, resign, splitBinary } from './helpers/binary-format.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 // ---- the models everything starts from -------------------------------------------------------
 
@@ -26,37 +27,47 @@ interface Base {
 const bases: Base[] = [];
 
 function makeBases(): void {
-  const softmax = NN.createSync({
-    layers: [3, 5, 2],
-    activation: { name: 'sigmoid', gain: 0.7, threshold: 0.1 },
-    output: 'softmax',
-    loss: 'cross-entropy',
-    normalize: 'zscore',
-    engine: 'js',
-    seed: 9,
-  });
+  const softmax = NN.createSync(
+    classic({
+      layers: [3, 5, 2],
+      activation: { name: 'sigmoid', gain: 0.7, threshold: 0.1 },
+      output: 'softmax',
+      loss: 'cross-entropy',
+      normalize: 'zscore',
+      engine: 'js',
+      seed: 9,
+    }),
+  );
   const x = randomRows(16, 3, 3, -5, 5),
     t = new Float32Array(32).map((_, i) => (((i >> 1) % 3 === 0) === (i % 2 === 0) ? 1 : 0));
-  softmax.train(x, t, { epochs: 2, batchSize: 4, optimizer: 'adam' });
-  const small = NN.createSync({
-    layers: [2, 1],
-    activation: { name: 'leaky-relu', slope: 0.2 },
-    loss: 'mse',
-    bias: false,
-    init: 'uniform',
-    initScale: 0.3,
-    engine: 'js',
-    seed: 4,
-  });
-  const deep = NN.createSync({
-    layers: [4, 3, 3, 2],
-    activation: ['tanh', 'relu', 'linear'],
-    loss: 'mse',
-    normalize: 'minmax',
-    engine: 'js',
-    seed: 5,
-  });
-  deep.train(randomRows(8, 4, 6, 0, 100), randomRows(8, 2, 7), { epochs: 1, batchSize: 3, optimizer: 'momentum' });
+  softmax.train(x, t, classicTrain({ epochs: 2, batchSize: 4, optimizer: 'adam' }));
+  const small = NN.createSync(
+    classic({
+      layers: [2, 1],
+      activation: { name: 'leaky-relu', slope: 0.2 },
+      loss: 'mse',
+      bias: false,
+      init: 'uniform',
+      initScale: 0.3,
+      engine: 'js',
+      seed: 4,
+    }),
+  );
+  const deep = NN.createSync(
+    classic({
+      layers: [4, 3, 3, 2],
+      activation: ['tanh', 'relu', 'linear'],
+      loss: 'mse',
+      normalize: 'minmax',
+      engine: 'js',
+      seed: 5,
+    }),
+  );
+  deep.train(
+    randomRows(8, 4, 6, 0, 100),
+    randomRows(8, 2, 7),
+    classicTrain({ epochs: 1, batchSize: 3, optimizer: 'momentum' }),
+  );
   for (const [name, net, options] of [
     ['softmax+adam', softmax, {}],
     ['no-bias', small, { training: false }],

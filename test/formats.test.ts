@@ -14,6 +14,7 @@ import { maxAbsDiff } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
 import { joinBinary, splitBinary } from './helpers/binary-format.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const LAYERS = [5, 8, 6, 3];
 const ACTIVATIONS: ActivationRef[] = [
@@ -23,17 +24,19 @@ const ACTIVATIONS: ActivationRef[] = [
 ];
 
 async function trained(engine: 'js' | 'wasm'): Promise<NN> {
-  const net = await NN.create({
-    layers: LAYERS,
-    activation: [{ name: 'sigmoid', gain: 0.5, threshold: 0.25 }, { name: 'leaky-relu', slope: 0.2 }, 'softmax'],
-    loss: 'cross-entropy',
-    engine,
-    seed: 77,
-  });
+  const net = await NN.create(
+    classic({
+      layers: LAYERS,
+      activation: [{ name: 'sigmoid', gain: 0.5, threshold: 0.25 }, { name: 'leaky-relu', slope: 0.2 }, 'softmax'],
+      loss: 'cross-entropy',
+      engine,
+      seed: 77,
+    }),
+  );
   const random = rng(12);
   const x = randomF32(64 * 5, random);
   const t = new Float32Array(64 * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
-  net.train(x, t, { epochs: 5, batchSize: 8, optimizer: 'adam', learningRate: 0.01 });
+  net.train(x, t, classicTrain({ epochs: 5, batchSize: 8, optimizer: 'adam', learningRate: 0.01 }));
   return net;
 }
 
@@ -157,14 +160,16 @@ describe.each(ENGINES)('round trips from %s', (from) => {
   });
 
   it('a target standardizer answers in the user units: predict, toFunction and every format give y · scale + mean', async () => {
-    const raw = await NN.create({
-      layers: [3, 4, 2],
-      activation: 'tanh',
-      output: 'linear',
-      loss: 'mse',
-      engine: from,
-      seed: 5,
-    });
+    const raw = await NN.create(
+      classic({
+        layers: [3, 4, 2],
+        activation: 'tanh',
+        output: 'linear',
+        loss: 'mse',
+        engine: from,
+        seed: 5,
+      }),
+    );
     const mean = [100.5, -3],
       scale = [20, 0.25];
     const json = { ...raw.toJSON(), targetStandardizer: { mean, scale } };
@@ -245,7 +250,7 @@ const CHECKPOINTS: [string, Checkpoint][] = [
   [
     'toBinary → load() into a new network of the same architecture, other seed',
     async (net, engine) => {
-      const other = await NN.create({ ...NET, engine, seed: 999 });
+      const other = await NN.create(classic({ ...NET, engine, seed: 999 }));
       other.load(net.toBinary());
       return other;
     },
@@ -257,15 +262,19 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
     const base: TrainOptions = { ...opts, batchSize: 8, shuffle: true };
 
     async function uninterrupted(): Promise<{ w: ReturnType<NN['getWeights']>; log: number[][] }> {
-      const net = await NN.create({ ...NET, engine });
+      const net = await NN.create(classic({ ...NET, engine }));
       const log: number[][] = [];
-      net.train(x, t, {
-        ...base,
-        epochs: 5,
-        onEpoch: ({ epoch, learningRate, error }) => {
-          log.push([epoch, learningRate, error]);
-        },
-      });
+      net.train(
+        x,
+        t,
+        classicTrain({
+          ...base,
+          epochs: 5,
+          onEpoch: ({ epoch, learningRate, error }) => {
+            log.push([epoch, learningRate, error]);
+          },
+        }),
+      );
       const w = net.getWeights();
       net.dispose();
       return { w, log };
@@ -274,16 +283,16 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
     for (const [how, checkpoint] of CHECKPOINTS) {
       it(`${label}: ${how}`, async () => {
         const full = await uninterrupted();
-        const net = await NN.create({ ...NET, engine });
+        const net = await NN.create(classic({ ...NET, engine }));
         const log: number[][] = [];
         const onEpoch: TrainOptions['onEpoch'] = ({ epoch, learningRate, error }) => {
           log.push([epoch, learningRate, error]);
         };
-        net.train(x, t, { ...base, epochs: 3, onEpoch });
+        net.train(x, t, classicTrain({ ...base, epochs: 3, onEpoch }));
         const copy = await checkpoint(net, engine);
         net.dispose();
         expect(copy.epochs).toBe(3);
-        copy.train(x, t, { ...base, epochs: 2, onEpoch });
+        copy.train(x, t, classicTrain({ ...base, epochs: 2, onEpoch }));
         expect(copy.epochs).toBe(5);
         // same epochs, same scheduled rates, same errors, same weights
         expect(log).toEqual(full.log);
@@ -294,11 +303,11 @@ describe.each(ENGINES)('3 epochs → checkpoint → 2 epochs = 5 epochs, bit for
 
     it(`${label}: without its training state the checkpoint continues differently`, async () => {
       const full = await uninterrupted();
-      const net = await NN.create({ ...NET, engine });
-      net.train(x, t, { ...base, epochs: 3 });
+      const net = await NN.create(classic({ ...NET, engine }));
+      net.train(x, t, classicTrain({ ...base, epochs: 3 }));
       const copy = await NN.fromJSON(JSON.stringify(net.toJSON({ training: false })), { engine });
       expect(copy.epochs).toBe(0);
-      copy.train(x, t, { ...base, epochs: 2 });
+      copy.train(x, t, classicTrain({ ...base, epochs: 2 }));
       expect(sameWeights(copy.getWeights(), full.w)).toBe(false);
       net.dispose();
       copy.dispose();

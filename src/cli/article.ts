@@ -18,15 +18,7 @@ export async function article(f: {
     every = intFlag('--every', f.every, 1);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const data = articleData({ rows, inputs: 3, outputs: 3, seed });
-  const net = await NN.create({
-    layers: [3, 4, 3],
-    activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
-    bias: false,
-    loss: 'sse',
-    init: 'normal',
-    engine,
-    seed,
-  });
+  const net = await NN.create({ layers: [3, 4, 3], preset: 'article', engine, seed });
   const curve: { epoch: number; error: number }[] = [];
   if (!f.json) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
   const report = net.train(data.inputs, data.targets, {

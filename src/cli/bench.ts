@@ -26,14 +26,7 @@ const WORKLOADS: Workload[] = [
   {
     name: 'article 3-4-3 sigmoid, full batch, 1,000 rows × 100 epochs',
     rows: 100_000,
-    net: {
-      layers: [3, 4, 3],
-      activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
-      bias: false,
-      loss: 'sse',
-      init: 'normal',
-      seed: 1,
-    },
+    net: { layers: [3, 4, 3], preset: 'article', seed: 1 },
     train: { epochs: 100, batchSize: 'full', learningRate: 0.01, shuffle: false },
     data: () => {
       const d = articleData({ rows: 1000, seed: 1 });
@@ -43,21 +36,21 @@ const WORKLOADS: Workload[] = [
   {
     name: 'train 784-128-10 ReLU/softmax, Adam, batch 32, 4,000 rows',
     rows: 4000,
-    net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', seed: 1 },
-    train: { epochs: 1, batchSize: 32, optimizer: 'adam' },
+    net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', normalize: 'none', seed: 1 },
+    train: { epochs: 1, batchSize: 32, optimizer: 'adam', weightDecay: 0 },
     data: () => randomData(4000, 784, 10),
   },
   {
     name: 'predict 784-128-10, 4,000 rows',
     rows: 4000,
-    net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', seed: 1 },
+    net: { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', normalize: 'none', seed: 1 },
     data: () => randomData(4000, 784, 10),
   },
   {
     name: 'train 64-256-256-10 tanh, SGD momentum, batch 64, 8,000 rows',
     rows: 8000,
-    net: { layers: [64, 256, 256, 10], activation: 'tanh', loss: 'cross-entropy', seed: 1 },
-    train: { epochs: 1, batchSize: 64, optimizer: 'momentum' },
+    net: { layers: [64, 256, 256, 10], activation: 'tanh', loss: 'cross-entropy', normalize: 'none', seed: 1 },
+    train: { epochs: 1, batchSize: 64, optimizer: 'momentum', weightDecay: 0 },
     data: () => randomData(8000, 64, 10),
   },
 ];

@@ -38,7 +38,7 @@ export async function evaluate(modelFile: string, dataFile: string, f: EvaluateF
       filledCells: data.filled,
     };
     const y = await asUsage(() => net.predict(data.x));
-    const loss = net.evaluate(data.x, data.t!);
+    const loss = net.evaluate(data.x, data.t!).loss;
     result.loss = loss;
     let text: string;
     if (target.task === 'classification') {

@@ -34,6 +34,8 @@ function network(engine: 'wasm' | 'js' | 'auto', seed: number): Promise<NN> {
     activation: 'relu',
     output: 'softmax',
     loss: 'cross-entropy',
+    init: 'auto',
+    normalize: 'none',
     engine,
     seed,
   });
@@ -75,6 +77,7 @@ export async function mnist(f: MnistFlags): Promise<void> {
       batchSize,
       learningRate,
       optimizer: 'adam',
+      weightDecay: 0,
       onEpoch: (e) => {
         // the test accuracy is only displayed and plotted; nothing is chosen by it
         const testAccuracy = net.accuracy(test.x, test.t);
@@ -146,7 +149,7 @@ async function compareEngines(train: DigitSet, batchSize: number, learningRate: 
   const time = async (engine: 'wasm' | 'js'): Promise<{ ms: number; build: string }> => {
     const net = await network(engine, seed);
     try {
-      const r = net.train(train.x, train.t, { epochs: 1, batchSize, learningRate, optimizer: 'adam' });
+      const r = net.train(train.x, train.t, { epochs: 1, batchSize, learningRate, optimizer: 'adam', weightDecay: 0 });
       return { ms: r.elapsedMs, build: net.build };
     } finally {
       net.dispose();

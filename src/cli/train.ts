@@ -109,6 +109,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
       activation: f.activation as ActivationName,
       output: classification ? 'softmax' : 'linear',
       loss: (f.loss ?? (classification ? 'cross-entropy' : 'mse')) as LossName,
+      init: 'auto',
       engine,
       seed,
       normalize: 'zscore',
@@ -123,10 +124,11 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
         batchSize: batch,
         learningRate,
         optimizer: f.optimizer as OptimizerName,
+        weightDecay: 0,
         onEpoch: (e) => {
           const row: (typeof history)[number] = { epoch: e.epoch, loss: e.loss };
           if (vx && vt) {
-            row.validationLoss = net.evaluate(vx, vt);
+            row.validationLoss = net.evaluate(vx, vt).loss;
             if (classification) row.accuracy = net.accuracy(vx, vt);
           } else if (classification && data.rows <= 20000) row.accuracy = net.accuracy(x, t);
           history.push(row);
@@ -168,7 +170,7 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
       result.trainingRmse = rmse(net.predict(x), t) * target.std;
     }
     if (vx && vt) {
-      result.validationLoss = net.evaluate(vx, vt);
+      result.validationLoss = net.evaluate(vx, vt).loss;
       if (classification) result.validationAccuracy = net.accuracy(vx, vt);
       else result.validationRmse = rmse(net.predict(vx), vt) * target.std;
     }

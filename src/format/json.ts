@@ -15,6 +15,7 @@ import {
   type TargetStandardizerJSON,
 } from '../model/normalize.js';
 import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
+import { PRESET_NAMES, type PresetName } from '../defaults.js';
 import { checkClasses, checkFeatures } from '../model/metadata.js';
 import type { TrainingState } from '../model/training-state.js';
 
@@ -44,6 +45,8 @@ export interface ModelJSON {
   classes?: (string | number)[];
   /** the CLI's column schema, carried through */
   schema?: ColumnSchema;
+  /** the NN.create preset whose training defaults the network keeps */
+  preset?: PresetName;
   weights: number[][];
   biases: (number[] | null)[];
   /** the TrainingState, with the optimizer slots m and v (version 1 called them first and second) */
@@ -68,6 +71,7 @@ const KEYS = [
   'features',
   'classes',
   'schema',
+  'preset',
   'weights',
   'biases',
   'training',
@@ -105,6 +109,7 @@ export function modelToJSON(model: Model, values = true): ModelJSON {
   if (features) json.features = features.slice();
   if (classes) json.classes = classes.slice();
   if (schema) json.schema = jsonData(schema, 'model.schema') as ColumnSchema;
+  if (model.preset) json.preset = model.preset;
   const t = model.training;
   if (t) {
     json.training = {
@@ -176,6 +181,7 @@ export function parseModel(input: unknown): Model {
     targetStandardizer,
     training: json.training === undefined ? null : parseTraining(json.training, config, SLOTS[json.version]!),
     metadata: parseMetadata(json, layers[0]!, outputs),
+    preset: json.preset === undefined ? null : oneOf('model.preset', json.preset, PRESET_NAMES, 'article'),
   };
 }
 

@@ -1,5 +1,6 @@
 // The model: all that a network is apart from the engine it runs on. Every format reads and writes
 // this one value (JSON, binary, ONNX, TF.js, toFunction), and an NN is built from one and gives one.
+import type { PresetName } from '../defaults.js';
 import type { NetworkConfig } from '../vocabulary.js';
 import type { Weights } from './weights.js';
 import type { Normalizer, TargetStandardizer } from './normalize.js';
@@ -41,4 +42,6 @@ export interface Model {
   /** what continues training exactly; null when not saved (or imported from another runtime) */
   training: TrainingState | null;
   metadata: ModelMetadata;
+  /** the NN.create preset whose training defaults the network keeps (JSON and binary files carry it); absent or null: the library's */
+  preset?: PresetName | null;
 }

@@ -5,7 +5,7 @@
 // policy) drive it through these methods only; every input has been checked before it gets here.
 import { FloatArray } from '../float.js';
 import { rangeError } from '../check.js';
-import type { ResolvedTrainOptions } from '../options.js';
+import type { ResolvedTrainOptions } from '../train-options.js';
 import type { NetworkConfig } from '../vocabulary.js';
 import type { Matrix } from '../model/data.js';
 import { classOf } from '../model/metrics.js';
