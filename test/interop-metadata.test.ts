@@ -75,6 +75,28 @@ describe('names through ONNX', () => {
   });
 });
 
+describe('labels learned by training', () => {
+  it('a network trained on string labels exports them, and after ONNX and TF.js round trips classify answers with names', async () => {
+    const net = await NN.create({ layers: [2, 6, 3], seed: 3 });
+    const x = Array.from({ length: 60 }, (_, i) => [Math.sin(i) * 4, Math.cos(i * 1.3) * 4]);
+    const labels = x.map(([a, b]) => (a! + b! > 1 ? 'high' : a! - b! > 0 ? 'left' : 'low'));
+    net.train(x, labels, { epochs: 100 });
+    expect(net.classes).toEqual([...new Set(labels)]); // strings: in order of first appearance
+    const answers = net.classify(x);
+    expect(answers.filter((label, i) => label === labels[i]).length).toBeGreaterThan(45);
+    const { modelJSON, weightData } = toTFJS(net);
+    for (const [format, back] of [
+      ['ONNX', await fromONNX(toONNX(net))],
+      ['TF.js', await fromTFJS(modelJSON, weightData)],
+    ] as const) {
+      expect(back.classes, format).toEqual(net.classes);
+      expect(back.classify(x), format).toEqual(answers);
+      back.dispose();
+    }
+    net.dispose();
+  });
+});
+
 describe('names through TF.js', () => {
   it('userDefinedMetadata holds them; tf.loadLayersModel hands them to TF.js users', async () => {
     const net = await named();

@@ -43,7 +43,7 @@ const CASES: Case[] = [
   },
   {
     name: 'sigmoid output, no normaliser, no bias',
-    options: { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 'mse', bias: false },
+    options: { layers: [2, 4, 1], activation: 'tanh', output: 'sigmoid', loss: 'mse', bias: false, normalize: 'none' },
     targets: { mean: [-20], scale: [40] },
     ops: 'Gemm Tanh Gemm Sigmoid Mul Add',
     tfjs: 'Dense Dense BatchNormalization',
@@ -83,6 +83,23 @@ describe('a network with a normaliser and a target standardizer, exported', () =
       });
     }
   }
+});
+
+describe("the defaults' normaliser and standardizer, fitted by the first train on raw regression targets", () => {
+  it("NN.create({ layers }) + train: ONNX Runtime and TF.js answer predict, from raw inputs, in the targets' units", async () => {
+    const net = await NN.create({ layers: [3, 8, 1], seed: 2 });
+    const x = randomRows(60, 3, 21, -100, 300);
+    const t = Array.from({ length: 60 }, (_, r) => 5000 + 30 * x[r * 3]! - 12 * x[r * 3 + 2]!);
+    net.train(x, t, { epochs: 20 });
+    const json = net.toJSON();
+    expect(json.normalizer?.kind).toBe('zscore');
+    expect(json.targetStandardizer!.mean[0]).toBeGreaterThan(1000);
+    const rows = randomRows(32, 3, 22, -100, 300);
+    const ours = net.predict(rows);
+    expectClose(await onnxRuntime(toONNX(net), rows, 3), ours, 1e-5, 'ONNX Runtime', 1);
+    expectClose(await tensorflow(toTFJS(net), rows, 3), ours, 1e-5, 'TF.js', 1);
+    net.dispose();
+  });
 });
 
 describe('round trips give back the normaliser and the standardizer, not folded weights', () => {
