@@ -13,7 +13,10 @@ import { gzipSync } from 'node:zlib';
 // Wasm) and the one-row loop's shorter chain (0.4 KB, 4-5% on XOR's 2-3-1).
 // 37.5 KB since the optimizer step shared among threads and claims that give each thread its own
 // band first (0.4 KB of Wasm gzipped, for 1.0-1.2x -> about 1.5x on two threads at batch 32).
-const BUDGETS = { 'dist/index.js': 37.5 * 1024, 'dist/interop.js': 40 * 1024 };
+// 42.5 KB since the library's first hour (the defaults table and what a first train decides,
+// class labels, named rows and brain.js samples, the training history, evaluate's metrics,
+// summary(), the target standardizer and the model's names in every format: about 4.7 KB of code).
+const BUDGETS = { 'dist/index.js': 42.5 * 1024, 'dist/interop.js': 40 * 1024 };
 const files = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(BUDGETS);
 const gz = (s) => gzipSync(s, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

@@ -60,6 +60,7 @@ export interface Defaults {
   train: Readonly<TrainDefaults>;
 }
 
+/** The library's defaults: `network` for NN.create, `train` for train, trainAsync and trainInWorker. */
 export const DEFAULTS: Readonly<Defaults> = {
   network: {
     activation: { name: 'relu' },
@@ -91,7 +92,9 @@ export const DEFAULTS: Readonly<Defaults> = {
   },
 };
 
+/** The presets NN.create accepts. */
 export type PresetName = 'article';
+/** What each preset changes in DEFAULTS (the rest stays the library's). */
 export const PRESETS: Readonly<
   Record<PresetName, { network: Partial<NetworkDefaults>; train: Partial<TrainDefaults> }>
 > = {

@@ -15,10 +15,13 @@ export interface EpochInfo {
   validationLoss: number | null;
   /** fraction of training rows classified right, for the two cross-entropy losses (else null) */
   accuracy: number | null;
+  /** the same over the validation rows, or null */
   validationAccuracy: number | null;
   /** the learning rate this epoch used (after the schedule) */
   learningRate: number;
+  /** milliseconds since this train() call started */
   elapsedMs: number;
+  /** training rows processed per second in this call so far */
   samplesPerSecond: number;
   /** @deprecated the same as `loss` */
   error: number;
@@ -27,6 +30,7 @@ export interface EpochInfo {
 }
 
 export interface BatchInfo {
+  /** the epoch this batch belongs to, counted over the network's life from 1 */
   epoch: number;
   /** the batch's place within the epoch, from 0 */
   batchIndex: number;
@@ -34,11 +38,13 @@ export interface BatchInfo {
   rows: number;
   /** this batch's loss, as defined, before its update */
   loss: number;
+  /** training rows processed per second in this call so far */
   samplesPerSecond: number;
   /** @deprecated the same as `batchIndex` */
   batch: number;
 }
 
+/** The learning rate per epoch: 'step' multiplies it by `factor` every `every` epochs, 'exponential' every epoch. */
 export type Schedule = { type: 'step'; every: number; factor: number } | { type: 'exponential'; factor: number };
 
 /** One epoch of a training run, as the report's history keeps it. */
@@ -51,6 +57,7 @@ export interface EpochRecord {
   validationLoss: number | null;
   /** fraction of training rows classified right, for the two cross-entropy losses (else null) */
   accuracy: number | null;
+  /** the same over the validation rows, or null */
   validationAccuracy: number | null;
   /** the learning rate this epoch used (after the schedule and any halving) */
   learningRate: number;

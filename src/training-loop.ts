@@ -20,16 +20,21 @@ export interface TrainReport {
   history: EpochRecord[];
   /** the epoch (counted over the network's life, as EpochRecord.epoch) whose weights the network ends with: the best one when the plateau stop restored it, else the last */
   bestEpoch: number;
-  /** the last evaluated training loss (over the training rows) */
+  /** the last evaluated training loss (over the training rows; NaN when nothing measured it) */
   loss: number;
+  /** the last validation loss, or null without validation */
   validationLoss: number | null;
+  /** the last training accuracy, for the two cross-entropy losses (else null) */
   accuracy: number | null;
+  /** the last validation accuracy, or null */
   validationAccuracy: number | null;
   /** why training stopped: the epoch count ran out, the loss reached errorThreshold, a callback returned false, the plateau stop (earlyStopping), or timeLimitMs */
   stoppedBy: 'epochs' | 'errorThreshold' | 'callback' | 'earlyStopping' | 'timeLimit';
   /** the learning rate of the last epoch */
   learningRate: number;
+  /** milliseconds the call took */
   elapsedMs: number;
+  /** training rows processed per second */
   samplesPerSecond: number;
   /** @deprecated the same as `loss` */
   error: number;

@@ -1,15 +1,15 @@
-// Issue 20's done-when: NN.create({ layers: [n, 32, k] }) and net.train(x, labels) with nothing else
-// (relu, Glorot-uniform weights, Adam at 0.001, batch 32, weight decay 0.003, up to 200 epochs with
-// the plateau stop, z-scored inputs, standardized regression targets, the output and loss from
-// the targets) reach scikit-learn's held-out accuracy within 2 points on iris, wine, breast cancer
-// and digits, and a test RMSE within 5% of scikit-learn's on diabetes, on raw targets.
+// The library's promise to a new user: NN.create({ layers: [n, 32, k] }) and net.train(x, labels)
+// with nothing else (relu, Glorot-uniform weights, Adam at 0.001, batch 32, weight decay 0.003, up
+// to 200 epochs with the plateau stop, z-scored inputs, standardized regression targets, the output
+// and loss from the targets) reach scikit-learn's held-out accuracy within 2 points on iris, wine,
+// breast cancer and digits, and a test RMSE within 5% of scikit-learn's on diabetes, on raw targets.
 //
 // Five fixed seeds. Each must reach the target or fall short of it by at most one test row, and
 // their median must reach it. Why not every seed: one row of iris's 38 or wine's 45 test rows is
 // more than 2 points, so the target there allows one error (iris) or none (wine), and which seeds
 // land one row short moves with anything that moves a rounding (the class order, a kernel's
-// summation order). Over seeds 1 to 25 three runs in 125 ended one or two rows short
-// (bench/RESULTS.md); a change that breaks the defaults costs far more than a row.
+// summation order); bench/RESULTS.md has 25 seeds. A change that breaks the defaults costs far
+// more than a row.
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { readSet, sklearnFigures } from './helpers/reference-data.js';

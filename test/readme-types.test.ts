@@ -1,9 +1,11 @@
 // Every JavaScript and TypeScript example in README.md type-checks against the library's
-// declarations under `strict`: each code block is compiled as a module of its own ('simdnet' and
-// 'simdnet/interop' resolved to the sources), after declarations of the few names the examples
-// use without defining (their data, a file reader). A new example is checked as soon as it is
-// written; a fragment that cannot compile alone is marked with `<!-- fragment -->` on the line
-// before its block. The types' own refusals are in test/types/public-api.ts.
+// declarations under `strict` (implicit any allowed: JavaScript has no annotations). Each code
+// block is compiled as a module of its own, a js block as JavaScript with checkJs (as a user's
+// editor checks it), a ts block as TypeScript ('simdnet' and 'simdnet/interop' resolved to the
+// sources), after declarations of the few names the examples use without defining (their data, a
+// file reader). A new example is checked as soon as it is written; a fragment that cannot compile
+// alone is marked with `<!-- fragment -->` on the line before its block. The types' own refusals
+// are in test/types/public-api.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -11,24 +13,21 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** The names README's examples take from their surroundings, and what they stand for. */
-const SURROUNDINGS: Record<string, string> = {
-  NN: "import { NN } from 'simdnet';",
-  readFileSync: "import { readFileSync } from 'node:fs';",
-  inputs: 'declare const inputs: Float32Array;',
-  targets: 'declare const targets: Float32Array;',
-  images: 'declare const images: Float32Array;',
-  labels: 'declare const labels: number[];',
-  controller: 'declare const controller: AbortController;',
-  x: 'declare const x: number[][];',
-  y: 'declare const y: (string | number)[];',
-  xTest: 'declare const xTest: number[][];',
-  yTest: 'declare const yTest: (string | number)[];',
+/** The names README's examples take from their surroundings: an import, or the type of a value. */
+const SURROUNDINGS: Record<string, { import: string } | { type: string }> = {
+  NN: { import: "import { NN } from 'simdnet';" },
+  readFileSync: { import: "import { readFileSync } from 'node:fs';" },
+  inputs: { type: 'Float32Array' },
+  targets: { type: 'Float32Array' },
+  images: { type: 'Float32Array' },
+  labels: { type: 'number[]' },
+  controller: { type: 'AbortController' },
 };
 
 interface Block {
   line: number;
   code: string;
+  js: boolean;
 }
 
 /** The README's js and ts code blocks, except those marked as fragments. */
@@ -40,26 +39,35 @@ function readmeBlocks(text: string): Block[] {
     if (!open) continue;
     const end = lines.indexOf('```', i + 1);
     const fragment = /<!--\s*fragment\s*-->/.test(lines[i - 1] ?? '');
-    if (!fragment) blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n') });
+    const js = open[1] === 'js' || open[1] === 'javascript';
+    if (!fragment) blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n'), js });
     i = end;
   }
   return blocks;
 }
 
 /** The block with declarations for the surrounding names it uses and does not define. */
-function withSurroundings(code: string): string {
+function withSurroundings(code: string, js: boolean): string {
   const defines = (name: string): boolean =>
     new RegExp(`import\\s*\\{[^}]*\\b${name}\\b|function\\s+${name}\\b|(?:^|[\\s,{(])${name}\\s*=(?![=>])`).test(code);
   const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(code);
   const preamble = Object.entries(SURROUNDINGS)
     .filter(([name]) => uses(name) && !defines(name))
-    .map(([, line]) => line);
+    .map(([name, s]) =>
+      'import' in s
+        ? s.import
+        : js
+          ? `const ${name} = /** @type {${s.type}} */ (/** @type {unknown} */ (undefined));`
+          : `declare const ${name}: ${s.type};`,
+    );
   return `${preamble.join('\n')}\n${code}\nexport {};\n`;
 }
 
 function diagnostics(files: Record<string, string>): string[] {
   const options: ts.CompilerOptions = {
     strict: true,
+    // JavaScript examples carry no annotations: their parameters are any, everything else is strict
+    noImplicitAny: false,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -69,6 +77,8 @@ function diagnostics(files: Record<string, string>): string[] {
     skipLibCheck: true,
     noEmit: true,
     allowImportingTsExtensions: true,
+    allowJs: true,
+    checkJs: true,
     paths: { simdnet: [join(ROOT, 'src/index.ts')], 'simdnet/interop': [join(ROOT, 'src/interop/index.ts')] },
   };
   const host = ts.createCompilerHost(options);
@@ -96,11 +106,17 @@ describe("README's examples", () => {
 
   it('type-check under strict against the sources, and a planted type error is caught', () => {
     const files = Object.fromEntries(
-      blocks.map((b) => [join(ROOT, `test/.tmp/readme-line-${b.line}.ts`), withSurroundings(b.code)]),
+      blocks.map((b) => [
+        join(ROOT, `test/.tmp/readme-line-${b.line}.${b.js ? 'js' : 'ts'}`),
+        withSurroundings(b.code, b.js),
+      ]),
     );
     // one program for all (a compile takes seconds), with one block that must fail: the check can fail
-    const planted = join(ROOT, 'test/.tmp/readme-planted.ts');
-    files[planted] = withSurroundings("const net = await NN.create({ layers: [2, 1] });\nnet.train('not data', [1]);");
+    const planted = join(ROOT, 'test/.tmp/readme-planted.js');
+    files[planted] = withSurroundings(
+      "const net = await NN.create({ layers: [2, 1] });\nnet.train('not data', [1]);",
+      true,
+    );
     const found = diagnostics(files);
     expect(found.filter((d) => !d.startsWith(planted))).toEqual([]);
     expect(found.filter((d) => d.startsWith(planted)).join('\n')).toMatch(/not assignable/);

@@ -159,6 +159,27 @@ describe('trainInWorker (Node worker_threads)', () => {
   });
 });
 
+describe('trainInWorker with the defaults', () => {
+  it("a new network's first data decides on this thread (output, loss, normaliser, classes) and the result equals net.train", async () => {
+    const x = randomRows(60, 3, 5, -10, 10);
+    const labels = Array.from({ length: 60 }, (_, i) => ['north', 'south', 'east'][(i * 5) % 3]!);
+    const inWorker = await NN.create({ layers: [3, 6, 3], seed: 4 }),
+      here = await NN.create({ layers: [3, 6, 3], seed: 4 });
+    const samples = Array.from({ length: 60 }, (_, i) => ({
+      input: Array.from(x.subarray(i * 3, i * 3 + 3)),
+      output: labels[i]!,
+    }));
+    const report = await trainInWorker(inWorker, samples, { epochs: 5, validationData: samples.slice(0, 10) });
+    const local = here.train(samples, { epochs: 5, validationData: samples.slice(0, 10) });
+    expect(inWorker.toJSON()).toEqual(here.toJSON());
+    expect(inWorker.classes).toEqual(['north', 'east', 'south']);
+    expect(report.history.map((h) => h.loss)).toEqual(local.history.map((h) => h.loss));
+    expect(report.history.map((h) => h.validationAccuracy)).toEqual(local.history.map((h) => h.validationAccuracy));
+    inWorker.dispose();
+    here.dispose();
+  });
+});
+
 describe('trainInWorker after a downstream bundler', () => {
   it('works when an app bundles simdnet for ES2019 (the worker reruns the library from its source text)', async () => {
     const { build } = await import('esbuild');

@@ -27,7 +27,7 @@ export function summaryText(model: Model, placed: Placed, undecided: { head: boo
   const layers = c.layers.length - 1;
   const rows: string[][] = [['layer', 'units', 'activation', 'parameters']];
   const inputs = normalizer
-    ? `${normalizer.kind} normalised`
+    ? `${normalizer.kind === 'zscore' ? 'z-score' : 'min-max'} normalised`
     : undecided?.data
       ? 'z-score, fitted at the first train'
       : '';

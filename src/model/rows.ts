@@ -2,7 +2,7 @@
 // with named inputs ({ age: 41, income: 52000 }), whose keys are the feature names. Both become
 // the plain rows and targets that data.ts reads.
 import { FloatArray } from '../float.js';
-import { describe, isPlainObject, rangeError, typeError } from '../check.js';
+import { isPlainObject, rangeError, typeError } from '../check.js';
 import type { Matrix } from './data.js';
 import type { Rows, Targets } from '../vocabulary.js';
 
@@ -97,6 +97,3 @@ export function namedRows(
   });
   return { matrix: { data, rows: value.length, cols, form: 'rows' }, features: names };
 }
-
-/** A label's description for an error message. */
-export const labelText = (label: unknown): string => describe(label);

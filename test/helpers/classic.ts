@@ -1,7 +1,8 @@
-// The defaults NN.create and train had before issue 20 (sigmoid everywhere, the output the hidden
-// activation unless a cross-entropy loss asks for softmax or sigmoid, 'sse' unless softmax, 'auto'
-// initialisation, raw inputs; plain SGD, 10 epochs, no weight decay, no plateau stop), for the
-// tests written against them: what they assumed stays what they test. Options given win.
+// The defaults NN.create and train had before the defaults that learn (sigmoid everywhere, the
+// output the hidden activation unless a cross-entropy loss asks for softmax or sigmoid, 'sse'
+// unless softmax, 'auto' initialisation, raw inputs; plain SGD, 10 epochs, no weight decay, no
+// plateau stop), for the tests written against them: what they assumed stays what they test.
+// Options given win.
 import type { NetworkOptions, TrainOptions } from '../../src/index.js';
 
 type Spec = NonNullable<NetworkOptions['output']>;
