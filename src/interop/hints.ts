@@ -1,9 +1,10 @@
-// What simdnet's exports write beside the graph, and read back: the hints (loss, bias, the exact
-// float64 normaliser and target standardizer), which the formats cannot say and the importers use
+// What simdnet's exports write beside the graph, and read back: the hints (loss, bias, the preset,
+// the exact float64 normaliser and target standardizer), which the formats cannot say and the importers use
 // only where the file's float32 tensors agree with them; and the model's names (features, classes,
 // the CLI's column schema), which other runtimes read too. Both are read leniently: what is
 // malformed, or does not fit the model, is dropped, and the graph alone is authoritative.
 import { isPlainObject } from '../check.js';
+import { PRESET_NAMES, type PresetName } from '../defaults.js';
 import { checkClasses, checkFeatures } from '../model/metadata.js';
 import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
 import { normalizerToJSON, type NormalizerJSON, type TargetStandardizerJSON } from '../model/normalize.js';
@@ -13,6 +14,8 @@ import { LOSSES, type LossName } from '../vocabulary.js';
 export interface Hints {
   loss?: LossName;
   bias?: boolean;
+  /** the NN.create preset whose training defaults the network keeps */
+  preset?: PresetName;
   normalizer?: NormalizerJSON;
   targetStandardizer?: TargetStandardizerJSON;
 }
@@ -23,13 +26,14 @@ export const NAME_KEYS = ['features', 'classes', 'schema'] as const;
 /** The model's names as found in a file, not yet checked against the model. */
 export type FoundNames = Partial<Record<(typeof NAME_KEYS)[number], unknown>>;
 
-/** Loss, bias, the exact normaliser and target standardizer: what the other formats cannot say. */
+/** Loss, bias, the preset, the exact normaliser and target standardizer: what the other formats cannot say. */
 export function hintsOf(model: Model): Hints {
   const { loss, bias } = model.config;
   const t = model.targetStandardizer;
   return {
     loss,
     bias,
+    ...(model.preset ? { preset: model.preset } : {}),
     ...(model.normalizer ? { normalizer: normalizerToJSON(model.normalizer) } : {}),
     ...(t ? { targetStandardizer: { mean: Array.from(t.mean), scale: Array.from(t.scale) } } : {}),
   };
@@ -65,6 +69,7 @@ export function parseHints(raw: unknown): Hints {
   if (typeof value.loss === 'string' && (LOSSES as readonly string[]).includes(value.loss))
     hints.loss = value.loss as LossName;
   if (typeof value.bias === 'boolean') hints.bias = value.bias;
+  if ((PRESET_NAMES as readonly unknown[]).includes(value.preset)) hints.preset = value.preset as PresetName;
   const n = value.normalizer;
   if (isPlainObject(n) && (n.kind === 'minmax' || n.kind === 'zscore') && numbers(n.offset) && numbers(n.scale)) {
     hints.normalizer = { kind: n.kind, offset: n.offset, scale: n.scale };

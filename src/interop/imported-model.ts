@@ -161,7 +161,7 @@ export function toModel(read: DenseLayers, { hints, names }: Extras, choices: Im
     ? (exactStandardizer(read.standardizer, hints) ?? read.standardizer)
     : null;
   const metadata = parseNames(names, sizes[0]!, sizes[sizes.length - 1]!);
-  return { config, params, normalizer, targetStandardizer, training: null, metadata };
+  return { config, params, normalizer, targetStandardizer, training: null, metadata, preset: hints.preset ?? null };
 }
 
 /**
