@@ -100,7 +100,7 @@ export interface Trained {
   stderr: string;
   path: string;
   result: Record<string, unknown>;
-  model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> };
+  model: { weights: number[][]; normalizer: unknown; schema: Record<string, unknown> };
 }
 
 /** `simdnet train <file> --json --quiet --out <model>` with the given flags: its result and the saved model. */

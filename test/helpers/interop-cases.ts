@@ -135,9 +135,10 @@ export function expectRoundTrip(net: NN, back: NN, c: Case, rel: number | 'exact
   // what the formats cannot say comes back through the exporters' hints
   const before = net.toJSON({ training: false }),
     after = back.toJSON({ training: false });
-  expect([after.loss, after.bias, after.normalizer], `${what}: loss, bias, normaliser`).toEqual([
+  expect([after.loss, after.bias, after.normalizer, after.preset], `${what}: loss, bias, normaliser, preset`).toEqual([
     before.loss,
     before.bias,
     before.normalizer,
+    before.preset,
   ]);
 }
