@@ -113,7 +113,7 @@ export async function trainModel(dir: string, file: string, flags: string[]): Pr
       stderr: r.stderr,
       path: out,
       result: {},
-      model: { weights: [], normalizer: null, meta: {} },
+      model: { weights: [], normalizer: null, schema: {} },
     };
   return {
     code: 0,
