@@ -9,8 +9,7 @@ import relaxedBytes from '../build/relaxed.wasm';
 import { createWasmEngine } from '../src/runtime/engine.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ACT } from '../src/abi/kinds.js';
-import { quantKernels, type QuantKernels } from '../src/js/quant.js';
-import { Q } from '../src/js/quant-layout.js';
+import { quantKernels } from '../src/js/quant.js';
 import { firstNonFiniteColumn, packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
 import {
   caseData,
@@ -27,7 +26,7 @@ const benches: Record<'js' | 'simd', QuantBench> = {
     const heap = new Heap(createLinearMemory(1 << 16), 16);
     return { heap, k: quantKernels(heap) };
   })(),
-  simd: { heap: simd.heap, k: simd.kernels as unknown as QuantKernels },
+  simd: { heap: simd.heap, k: simd.kernels },
 };
 
 const f32 = Math.fround;
@@ -124,11 +123,6 @@ describe.each(['js', 'simd'] as const)('the row quantizer, known answers (%s)', 
     expect(b.heap.f32[s >>> 2]).toBe(f32(0.5 / 127));
     at.free();
   });
-});
-
-it('the layer record has the words the Wasm module reads', () => {
-  expect((simd.kernels as unknown as QuantKernels).QUANT_LAYER_WORDS.value).toBe(Q.WORDS);
-  expect(benches.js.k.QUANT_LAYER_WORDS.value).toBe(Q.WORDS);
 });
 
 // ---- float64 re-derivation ----
@@ -309,7 +303,7 @@ describe('the same bits from the js twin, the plain SIMD build and the relaxed S
     'relaxed SIMD build = js twin, packed blocks and outputs, bit for bit',
     () => {
       const engine = createWasmEngine(relaxedBytes, 'relaxed-simd');
-      const relaxed = { heap: engine.heap, k: engine.kernels as unknown as QuantKernels };
+      const relaxed = { heap: engine.heap, k: engine.kernels };
       for (let i = 0; i < cases.length; i++) {
         const got = runCase(relaxed, cases[i]!);
         expect(firstDifference(got.packed, js[i]!.packed), `${cases[i]!.name}: packed`).toBe(-1);
