@@ -89,7 +89,7 @@ describe('a small table with a text feature', () => {
       features: ['size', 'colour'],
       inputs: ['size', 'colour=blue', 'colour=green', 'colour=red'],
       encoded: { colour: ['blue', 'green', 'red'] },
-      layers: [4, 32, 1],
+      layers: [4, 100, 1],
     });
     expect(encoded.model.meta.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
   });
@@ -97,7 +97,7 @@ describe('a small table with a text feature', () => {
   it('the summary after train lists the encoded columns', async () => {
     const r = await cli(['train', file, ...flags, '--quiet']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^trained 4-32-1 \(regression of "price" from 2 feature columns\)/);
+    expect(r.stdout).toMatch(/\n4-100-1 regression of "price" from 2 feature columns: /);
     expect(r.stdout).toContain('\none-hot encoded: colour (3: blue, green, red)\n');
   });
 
@@ -187,7 +187,7 @@ describe('iris with the species as a feature, predicting the petal width', () =>
     expect(encoded.result).toMatchObject({
       task: 'regression',
       encoded: { species: ['setosa', 'versicolor', 'virginica'] },
-      layers: [6, 32, 1],
+      layers: [6, 100, 1],
     });
     expect(encoded.result.trainingRmse).toBeLessThan(0.3); // the petal width spreads over 0.1–2.5 cm
   });

@@ -161,7 +161,7 @@ describe('bad model files', () => {
         `^simdnet: ${file.replace(/[.]/g, '\\.')}:1:\\d+: corrupted or incompatible model: model\\.weights\\[0\\]`,
       ),
     );
-    await rejects(['predict', good, good], good, 1, 1, /not valid JSON/);
+    await rejects(['predict', good, good], good, 1, 1, /not a model file simdnet reads/);
     const other = writeFile(dir, 'other.json', '{"hello": "world"}');
     await rejects(['predict', other, good], other, 1, 1, /not a simdnet model/);
   });

@@ -2,8 +2,6 @@
 import { NN, articleData } from '../index.js';
 import { ENGINES, choiceFlag, intFlag } from './flags.js';
 
-export const ARTICLE_DEFAULTS = { epochs: '2000', rows: '1000', engine: 'auto', seed: '1', every: '100' };
-
 export async function article(f: {
   epochs: string;
   rows: string;
@@ -11,6 +9,7 @@ export async function article(f: {
   seed: string;
   every: string;
   json?: boolean;
+  quiet?: boolean;
 }): Promise<void> {
   const epochs = intFlag('--epochs', f.epochs, 1),
     rows = intFlag('--rows', f.rows, 1);
@@ -28,7 +27,8 @@ export async function article(f: {
     seed,
   });
   const curve: { epoch: number; error: number }[] = [];
-  if (!f.json) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
+  const verbose = !f.json && !f.quiet;
+  if (verbose) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
   const report = net.train(data.inputs, data.targets, {
     epochs,
     batchSize: 'full',
@@ -38,7 +38,7 @@ export async function article(f: {
     onEpoch: ({ epoch, loss: error }) => {
       if (epoch % every !== 0 && epoch !== 1) return;
       curve.push({ epoch, error });
-      if (!f.json) console.log(`T= ${epoch}  error ${error.toFixed(6)}`);
+      if (verbose) console.log(`T= ${epoch}  error ${error.toFixed(6)}`);
     },
   });
   if (f.json) console.log(JSON.stringify({ engine: net.engine, build: net.build, ...report, curve }));
