@@ -8,7 +8,7 @@
 // helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
 import { applyUpdate } from './update';
-import { forwardRows } from './quant-forward';
+import { forwardRows, macsPerRow, quantScratchBytes, widest } from './quant-forward';
 import { Descriptor, MIN_PARALLEL_MACS, quantLayer } from './contract.generated';
 
 // Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
@@ -225,13 +225,14 @@ export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n:
 
 // Y = the quantized network at layersPtr on `rows` rows of X (quant-forward.ts), by bands of rows,
 // multiples of 4 (the int8 dot product's blocks stay whole); part p works in the p-th of the
-// scratches at scratchPtr, scratchBytes apart (no more parts than threads). Integer products run
-// about twice as fast as float ones, so a split needs twice the float products' multiply-adds.
-export function parallelQuantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize, scratchBytes: i32, macsPerRow: f64): void {
-  const size = controlPtr != 0 && threads > 1 && <f64>rows * macsPerRow >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
+// scratches at scratchPtr, one per thread, each quantScratchBytes of the widest layer. Integer
+// products run about twice as fast as float ones, so a split needs twice the float products'
+// multiply-adds.
+export function parallelQuantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize): void {
+  const size = threads > 1 && controlPtr != 0 && <f64>rows * macsPerRow(layersPtr, layers) >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>layersPtr); setArg(1, layers); setArg(2, <i32>xPtr); setArg(3, rows);
-    setArg(4, <i32>yPtr); setArg(5, <i32>scratchPtr); setArg(6, scratchBytes); setArg(7, size);
+    setArg(4, <i32>yPtr); setArg(5, <i32>scratchPtr); setArg(6, quantScratchBytes(widest(layersPtr, layers))); setArg(7, size);
     fork(JOB_QUANT_ROWS, (rows + size - 1) / size);
     return;
   }

@@ -1,6 +1,5 @@
 // Quantized inference (docs/quantization.md): the ABI's three functions. The forward itself, and the
 // arithmetic it defines, is quant-forward.ts's; parallel.ts shares its rows among threads.
-import { forwardRows, macsPerRow, quantScratchBytes, widest } from './quant-forward';
 import { parallelQuantForward, useThreads } from './parallel';
 
 export { quantizeRows, quantScratchBytes } from './quant-forward';
@@ -10,11 +9,6 @@ export { quantizeRows, quantScratchBytes } from './quant-forward';
 // holds `threads` scratches of quantScratchBytes(widest layer) bytes, one after another (16-byte
 // aligned), each thread working in its own. Rows are independent, so any thread count gives the same bits.
 export function quantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize, threads: i32): void {
-  if (threads <= 1) {
-    forwardRows(layersPtr, layers, xPtr, rows, yPtr, scratchPtr);
-    return;
-  }
   useThreads(threads);
-  const scratchBytes = quantScratchBytes(widest(layersPtr, layers));
-  parallelQuantForward(layersPtr, layers, xPtr, rows, yPtr, scratchPtr, scratchBytes, macsPerRow(layersPtr, layers));
+  parallelQuantForward(layersPtr, layers, xPtr, rows, yPtr, scratchPtr);
 }
