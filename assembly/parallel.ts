@@ -8,7 +8,8 @@
 // helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
 import { applyUpdate } from './update';
-import { Descriptor, MIN_PARALLEL_MACS } from './contract.generated';
+import { forwardRows, macsPerRow, quantScratchBytes, widest } from './quant-forward';
+import { Descriptor, MIN_PARALLEL_MACS, quantLayer } from './contract.generated';
 
 // Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
 const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait on it
@@ -30,6 +31,7 @@ const JOB_MATMUL_ROWS: i32 = 2;
 const JOB_TRANS_A_ROWS: i32 = 3;
 const JOB_TRANS_B_COLUMNS: i32 = 4;
 const JOB_UPDATE: i32 = 5;
+const JOB_QUANT_ROWS: i32 = 6; // bands of rows of a quantized forward (quant-forward.ts)
 
 // A helper spins this many times on the generation word before it sleeps in wait (about a
 // millisecond here): long enough to stay awake between the batches of an epoch and from one train
@@ -76,6 +78,10 @@ function runPart(p: i32): void {
   const kind = load<i32>(controlPtr + C_KIND);
   if (kind == JOB_UPDATE) {
     updatePart(changetype<Descriptor>(<usize>arg(0)), p, arg(1), reinterpret<f32>(arg(2)), reinterpret<f32>(arg(3)), reinterpret<f32>(arg(4)));
+    return;
+  }
+  if (kind == JOB_QUANT_ROWS) {
+    quantPart(p);
     return;
   }
   const a = <usize>arg(0), b = <usize>arg(1), c = <usize>arg(2), bias = <usize>arg(3);
@@ -215,6 +221,31 @@ export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n:
     return;
   }
   gemmTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr, 0, k);
+}
+
+// Y = the quantized network at layersPtr on `rows` rows of X (quant-forward.ts), by bands of rows,
+// multiples of 4 (the int8 dot product's blocks stay whole); part p works in the p-th of the
+// scratches at scratchPtr, one per thread, each quantScratchBytes of the widest layer. Integer
+// products run about twice as fast as float ones, so a split needs twice the float products'
+// multiply-adds.
+export function parallelQuantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize): void {
+  const size = threads > 1 && controlPtr != 0 && <f64>rows * macsPerRow(layersPtr, layers) >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
+  if (size > 0) {
+    setArg(0, <i32>layersPtr); setArg(1, layers); setArg(2, <i32>xPtr); setArg(3, rows);
+    setArg(4, <i32>yPtr); setArg(5, <i32>scratchPtr); setArg(6, quantScratchBytes(widest(layersPtr, layers))); setArg(7, size);
+    fork(JOB_QUANT_ROWS, (rows + size - 1) / size);
+    return;
+  }
+  forwardRows(layersPtr, layers, xPtr, rows, yPtr, scratchPtr);
+}
+
+// Part p of a quantized forward: rows [p·size, (p+1)·size), in scratch p.
+function quantPart(p: i32): void {
+  const layersPtr = <usize>arg(0), layers = arg(1), rows = arg(3), size = arg(7);
+  const from = p * size, count = min(rows, from + size) - from;
+  const k0 = quantLayer(layersPtr, 0).fanIn, nL = quantLayer(layersPtr, layers - 1).fanOut;
+  forwardRows(layersPtr, layers, <usize>arg(2) + (<usize>(from * k0) << 2), count,
+    <usize>arg(4) + (<usize>(from * nL) << 2), <usize>arg(5) + <usize>p * <usize>arg(6));
 }
 
 // One optimizer step over the network's parameter block of `count` floats (applyUpdate, with the
