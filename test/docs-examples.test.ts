@@ -332,6 +332,33 @@ describe('the code blocks of README.md and docs/*.md', () => {
     300_000,
   );
 
+  it('link to files and headings that exist', () => {
+    const slug = (heading: string) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .trim()
+        .replace(/\s/g, '-');
+    const anchors = (file: string) =>
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, '')));
+    const broken: string[] = [];
+    for (const file of docFiles()) {
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [path, anchor] = target!.split('#');
+        const resolved = path ? join(file, '..', path) : file;
+        if (!existsSync(join(ROOT, resolved))) broken.push(`${file}: ${target}`);
+        else if (anchor && resolved.endsWith('.md') && !anchors(resolved).includes(anchor))
+          broken.push(`${file}: ${target} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('give no size figure of the bundles: they point to npm run size', () => {
     const figure = /\b\d+(?:\.\d+)?\s?(?:KB|kB|KiB)\b/;
     for (const file of docFiles()) {
