@@ -1,7 +1,7 @@
 // The one table of defaults: what NN.create and train use for every option not given, and the
 // presets that replace some of them. The command line reads the same table. The library's
 // defaults come from measurement (relu, Glorot-uniform weights, Adam at 0.001 in batches of 32
-// with weight decay 0.003, up to 200 epochs (and at least 2,000 updates) with a plateau stop, z-scored inputs and standardized
+// with weight decay 0.003, up to 200 epochs with a plateau stop, z-scored inputs and standardized
 // regression targets held scikit-learn's accuracy on every reference data set and seed tried);
 // the article preset is the seed article's network, bit for bit.
 import type { ActivationSpec, InitName, LossName, OptimizerName } from './vocabulary.js';
@@ -36,11 +36,6 @@ export interface StopDefaults {
 export interface TrainDefaults {
   /** the most epochs; an explicit `epochs` without a stop rule trains exactly that many */
   epochs: number;
-  /**
-   * with the default epoch count, at least this many updates: a data set of a few batches trains
-   * for more epochs than `epochs` (still under the plateau stop); 0 for none
-   */
-  minUpdates: number;
   /** the stop rule when neither `epochs` nor `earlyStopping` is given (null: none) */
   earlyStopping: StopDefaults | null;
   batchSize: number | 'full';
@@ -79,7 +74,6 @@ export const DEFAULTS: Readonly<Defaults> = {
   },
   train: {
     epochs: 200,
-    minUpdates: 2000,
     earlyStopping: { patience: 10, minDelta: 1e-4, restoreBest: true },
     batchSize: 32,
     optimizer: 'adam',
@@ -121,7 +115,6 @@ export const PRESETS: Readonly<
     },
     train: {
       epochs: 1000,
-      minUpdates: 0,
       earlyStopping: null,
       errorThreshold: 1e-5,
       batchSize: 'full',

@@ -76,9 +76,8 @@ export interface EarlyStopping {
 
 export interface TrainOptions {
   /**
-   * most epochs to run; default 200, or more when an epoch is only a few batches (at least 2,000
-   * updates in all), with the plateau stop (see earlyStopping). Given without a stop rule, exactly
-   * that many. The article preset: 1000, or until errorThreshold 1e-5
+   * most epochs to run; default 200 with the plateau stop (see earlyStopping). Given without a
+   * stop rule, exactly that many. The article preset: 1000, or until errorThreshold 1e-5
    */
   epochs?: number;
   /** rows per update: 1 is the article's sequential update, 'full' its code; default 32 ('full' for the article preset) */
@@ -245,8 +244,6 @@ export function resolveTrainOptions(options: unknown, preset: PresetName | null 
   }
   return {
     epochs: number('epochs', options.epochs, d.epochs, 1, 1e9, { integer: true }),
-    // the default count grows on small data sets (the session knows the batches per epoch); a given one is kept
-    minUpdates: options.epochs === undefined ? d.minUpdates : 0,
     batchSize,
     learningRate: number('learningRate', options.learningRate, d.learningRate[optimizer], 0, 1e6, {
       exclusiveMin: true,

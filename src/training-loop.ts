@@ -76,9 +76,6 @@ export function openSession(
   opts: ResolvedTrainOptions,
 ): Session {
   const batch = opts.batchSize === 'full' ? x.rows : Math.min(opts.batchSize, x.rows);
-  const updatesPerEpoch = Math.ceil(x.rows / batch);
-  if (opts.minUpdates > updatesPerEpoch * opts.epochs)
-    opts = { ...opts, epochs: Math.ceil(opts.minUpdates / updatesPerEpoch) };
   net.ensureCapacity(batch);
   net.configure(opts);
   // a single batch of every row needs no order (and draws nothing from the generator)
