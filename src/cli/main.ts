@@ -4,7 +4,7 @@
 // (one line), 1 anything else (a bug).
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { ARTICLE_DEFAULTS, MNIST_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
+import { ARTICLE_DEFAULTS, learningRateOf, MNIST_DEFAULTS, TRAIN_DEFAULTS } from './defaults.js';
 import { InputError, UsageError } from './errors.js';
 import { train } from './train.js';
 import { evaluate } from './evaluate.js';
@@ -13,6 +13,7 @@ import { mnist } from './mnist.js';
 import { article } from './article.js';
 import { exportModel } from './export.js';
 import { importModel } from './import.js';
+import { OPTIMIZERS } from '../vocabulary.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
@@ -42,6 +43,9 @@ function readsTable(command: Command): Command {
     .option('--no-header', 'the first row is data: the columns are named 1, 2, … (field numbers)')
     .option('--decimal <mark>', "the decimal mark of the numbers: '.' or ',' (with --delimiter ';')");
 }
+
+/** The optimizers' default learning rates, as --help shows them: "0.001 for adam, 0.01 for sgd, …". */
+const LEARNING_RATES = OPTIMIZERS.map((o) => `${learningRateOf(o)} for ${o}`).join(', ');
 
 const TABLE = 'a CSV file with a header row, or a JSON array of objects; - reads standard input';
 const MODEL = 'a model file: simdnet .json or .bin, an .onnx file, or a TF.js model.json';
@@ -74,7 +78,7 @@ readsTable(
     .option('--optimizer <name>', 'sgd, momentum, nesterov or adam', TRAIN_DEFAULTS.optimizer)
     .option('--epochs <n>', 'at most this many passes over the training rows', TRAIN_DEFAULTS.epochs)
     .option('--batch <n>', "rows per update, or 'full'", TRAIN_DEFAULTS.batch)
-    .option('--lr <x>', 'learning rate', TRAIN_DEFAULTS.lr)
+    .option('--lr <x>', `learning rate (default: ${LEARNING_RATES})`)
     .option('--seed <n>', 'seed of the initial weights, the shuffling and the held-out rows', TRAIN_DEFAULTS.seed)
     .addOption(engine())
     .option(
