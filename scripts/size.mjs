@@ -8,7 +8,8 @@
 // between parts, so the figures add up to less than the whole; the difference is printed as
 // what the parts share. `--files` gives the same figure for every source file.
 import { readFileSync } from 'node:fs';
-import { gzipSync, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { compressWasm, wasmBuilds } from './bundle.mjs';
 
 // dist/index.js: 35 KB since the fused small-network epoch (assembly/small.ts and its twin, about
 // 3.7 KB of Wasm and 1.4 KB of code gzipped, for 2.4× the speed on networks of a few neurons);
@@ -25,7 +26,7 @@ const BUDGETS = { 'dist/index.js': 40 * 1024, 'dist/interop.js': 40 * 1024 };
 // The parts of the core bundle, by source path (the first match wins); anything the map does not
 // place (the wrapper bundle.mjs writes, esbuild's helpers) is the bundle's glue.
 const AREAS = [
-  ['embedding: inflate, patch, memory flag', /^src\/runtime\/wasm-bytes\.ts$|^simdnet:wasm$/],
+  ['embedding: unpack, memory flag', /^src\/runtime\/wasm-bytes\.ts$|^simdnet:wasm$/],
   ['quantization', /(^|\/)quant/],
   ["the 'js' twin", /^src\/js\//],
   ['abi: contract, descriptor views', /^src\/abi\//],
@@ -88,16 +89,14 @@ function account(file, text, wasm, total) {
   const inWasm = (i) => i >= start && i < end;
   const rows = [];
 
-  // the Wasm: the plain build, and the patch to the relaxed build that follows it in the blob
-  const plain = readFileSync('build/simd.wasm');
-  const blob = inflateRawSync(Buffer.from(wasm.slice(1, -1), 'base64'));
-  if (Buffer.compare(blob.subarray(0, plain.length), plain) !== 0)
-    throw new Error(`size: ${file} does not embed build/simd.wasm; run npm run build`);
-  const plainOnly = `"${deflateRawSync(plain, { level: 9 }).toString('base64')}"`;
+  // the Wasm: the plain build, and what the relaxed build adds to the blob
+  const [plain, relaxed] = wasmBuilds();
+  if (wasm !== `"${compressWasm(Buffer.concat([plain, relaxed]))}"`)
+    throw new Error(`size: ${file} does not embed the current build/*.wasm; run npm run build`);
   const withoutWasm = gz(text.replace(wasm, '""'));
-  const patch = total - gz(text.replace(wasm, plainOnly));
-  rows.push([`Wasm: the plain SIMD build (${kb(plain.length)})`, total - withoutWasm - patch, null]);
-  rows.push([`Wasm: the patch to the relaxed build (${kb(blob.length - plain.length)})`, patch, null]);
+  const second = total - gz(text.replace(wasm, `"${compressWasm(plain)}"`));
+  rows.push([`Wasm: the plain SIMD build (${kb(plain.length)})`, total - withoutWasm - second, null]);
+  rows.push([`Wasm: the relaxed build after the plain one (${kb(relaxed.length)})`, second, null]);
 
   const areaOf = sources.map((s) => AREAS.findIndex(([, re]) => re.test(s)));
   const groups = perFile
@@ -129,7 +128,7 @@ for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const total = gz(text);
   console.log(`${file}: ${kb(text.length)} minified, ${kb(total)} gzipped (budget ${kb(budget)})`);
-  // the embedded Wasm: one long base64 string (bundle.mjs's blob)
+  // the embedded Wasm: one long base64 string (bundle.mjs's compressed builds)
   const wasm = text.match(/"[A-Za-z0-9+/=]{1024,}"/g) ?? [];
   if (wasm.length > 1) throw new Error(`size: ${file} embeds ${wasm.length} base64 strings; expected one blob`);
   if (wasm.length === 1) account(file, text, wasm[0], total);
