@@ -2,6 +2,7 @@
 // networks. Importing it changes nothing (no registration); its bundle imports the core
 // (../index.js), so the networks it returns are the core's NN.
 import { type Activation, type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
+import { isQuantized } from '../model/quantize.js';
 import { splitOptions } from './imported-model.js';
 import { modelToONNX } from './onnx-export.js';
 import { onnxToModel } from './onnx-import.js';
@@ -27,7 +28,9 @@ export interface ImportOptions extends LoadOptions {
 
 /** The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output 'output'). */
 export function toONNX(net: NN): Uint8Array {
-  return modelToONNX(__modelOf(net));
+  const model = __modelOf(net);
+  if (isQuantized(model)) throw new TypeError('toONNX: quantized networks are not written yet');
+  return modelToONNX(model);
 }
 
 /** A network from the bytes of an .onnx file (PyTorch's exporters, toONNX). */
@@ -38,7 +41,12 @@ export async function fromONNX(bytes: Uint8Array | ArrayBuffer, options?: Import
 
 /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
 export function toTFJS(net: NN): TFJSModel {
-  return modelToTFJS(__modelOf(net));
+  const model = __modelOf(net);
+  if (isQuantized(model))
+    throw new TypeError(
+      "toTFJS: net is quantized (precision 'int8') and TensorFlow.js layers models have no int8 layers; export the float network it came from, or use toONNX",
+    );
+  return modelToTFJS(model);
 }
 
 /**

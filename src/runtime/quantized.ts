@@ -1,13 +1,16 @@
 // A quantized model placed on an engine: its layer records (QUANT_LAYER of the contract, written
 // through src/abi's view), each layer's packed block (src/js/quant-pack.ts's layout, built once
 // here), one scratch per thread, and the rows staged in and out. outputs() runs quantForward over
-// any number of rows in chunks; every input has been checked before it gets here.
+// any number of rows in chunks, and metrics() the loss and accuracy over their outputs; every input
+// has been checked before it gets here.
 import { FloatArray } from '../float.js';
 import type { Matrix } from '../model/data.js';
+import { classOf } from '../model/metrics.js';
 import type { QuantizedLayer } from '../model/quantize.js';
-import type { ResolvedActivation } from '../vocabulary.js';
+import type { LossName, ResolvedActivation } from '../vocabulary.js';
 import { QUANT_LAYER_BYTES, quantLayerView } from '../abi/descriptor.js';
-import { ACT } from '../abi/kinds.js';
+import { ACT, LOSS, lossScale } from '../abi/kinds.js';
+import { lossTerms } from '../js/loss.js';
 import { packLayer } from '../js/quant-pack.js';
 import type { Engine } from './engine.js';
 
@@ -15,6 +18,8 @@ import type { Engine } from './engine.js';
 export interface QuantizedShape {
   readonly layers: readonly number[];
   readonly activations: readonly ResolvedActivation[];
+  /** the loss metrics() reports */
+  readonly loss: LossName;
 }
 
 /** Rows per quantForward call when predicting many rows, per thread (the kernel works in chunks of 64). */
@@ -130,6 +135,20 @@ export class QuantizedNetwork {
       out.set(heap.f32.subarray(this.outPtr >> 2, (this.outPtr >> 2) + count * n), start * n);
     }
     return out;
+  }
+
+  /**
+   * The loss as defined over all rows of x and t (and the accuracy when asked), from the outputs in
+   * float64 in TypeScript, so that every engine reports the same loss for the same outputs.
+   */
+  metrics(x: Matrix, t: Matrix, withAccuracy: boolean): { error: number; accuracy: number } {
+    const y = this.outputs(x),
+      n = this.outputSize,
+      loss = LOSS[this.shape.loss];
+    let hits = 0;
+    if (withAccuracy) for (let r = 0; r < x.rows; r++) if (classOf(y, r * n, n) === classOf(t.data, r * n, n)) hits++;
+    const error = lossTerms(loss, y, 0, t.data, 0, y.length) * lossScale(loss, x.rows, n);
+    return { error, accuracy: withAccuracy ? hits / x.rows : NaN };
   }
 
   private releaseStage(): void {
