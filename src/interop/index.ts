@@ -26,11 +26,12 @@ export interface ImportOptions extends LoadOptions {
   loss?: LossName;
 }
 
-/** The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output 'output'). */
+/**
+ * The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output
+ * 'output'); a quantized network as its int8 arithmetic in standard operators (MatMulInteger).
+ */
 export function toONNX(net: NN): Uint8Array {
-  const model = __modelOf(net);
-  if (isQuantized(model)) throw new TypeError('toONNX: quantized networks are not written yet');
-  return modelToONNX(model);
+  return modelToONNX(__modelOf(net));
 }
 
 /** A network from the bytes of an .onnx file (PyTorch's exporters, toONNX). */
