@@ -41,15 +41,16 @@ export interface SaveOptions {
   mkdir: boolean;
 }
 
-/** Writes a network and its schema as a simdnet model file (JSON, or the binary format). */
-export function saveModel(path: string, net: NN, schema: Schema | null, options: SaveOptions): void {
+/** A network and its schema as the content of a simdnet model file (JSON text, or the binary format's bytes). */
+export function modelContent(net: NN, schema: Schema | null, options: Omit<SaveOptions, 'mkdir'>): string | Uint8Array {
   const json = net.toJSON({ training: options.resumable });
   const model = schema ? withSchema(json, schema) : json;
-  writeAtomic(
-    path,
-    options.format === 'bin' ? encodeModel(parseModel(model)) : `${JSON.stringify(model)}\n`,
-    options.mkdir,
-  );
+  return options.format === 'bin' ? encodeModel(parseModel(model)) : `${JSON.stringify(model)}\n`;
+}
+
+/** Writes a network and its schema as a simdnet model file (JSON, or the binary format). */
+export function saveModel(path: string, net: NN, schema: Schema | null, options: SaveOptions): void {
+  writeAtomic(path, modelContent(net, schema, options), options.mkdir);
 }
 
 const MAGIC = 'simdnet\0';
