@@ -15,6 +15,7 @@ import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 import { classTask, randomRows, randomWeights, rng } from './helpers/random-data.js';
 import { weightBits } from './helpers/bits.js';
 import { lossRef } from './helpers/float64-network.js';
+import { readSet } from './helpers/reference-data.js';
 
 const f32 = Math.fround;
 const relaxedValid = WebAssembly.validate(relaxedBytes);
@@ -320,5 +321,42 @@ describe('net.quantize(): what it refuses, and how', () => {
     expect(heap.allocated).toBe(allocated);
     expect(q.isDisposed).toBe(true);
     expect((thrown(() => q.predict(x)) as Error).message).toMatch(/disposed/);
+  });
+
+  it('shares one scratch among an engine’s quantized networks, wide and narrow, and gives it back with the last', async () => {
+    const heap = engineOf('wasm').heap;
+    classifier.quantize({ engine: 'wasm' }).dispose();
+    const allocated = heap.allocated;
+    using wide = NN.createSync({ layers: [300, 40, 3], output: 'softmax', normalize: 'none', engine: 'wasm', seed: 2 });
+    const narrow = classifier.quantize({ engine: 'wasm' });
+    const before = narrow.predict(x) as Float32Array;
+    const big = wide.quantize();
+    const rows = randomRows(70, 300, 4, 0, 1);
+    const bigOut = big.predict(rows) as Float32Array;
+    // each answers as alone: the narrow one after the wide one grew the scratch, the wide one after the narrow one left
+    expect(bits(narrow.predict(x) as Float32Array)).toEqual(bits(before));
+    narrow.dispose();
+    expect(bits(big.predict(rows) as Float32Array)).toEqual(bits(bigOut));
+    big.dispose();
+    wide.dispose();
+    expect(heap.allocated).toBe(allocated);
+  });
+});
+
+describe('net.quantize(): accuracy against float (issue 24: within 2% of float RMSE on a regression)', () => {
+  it('diabetes with the defaults: test RMSE within 2% of the float network’s, on five seeds', async () => {
+    const train = readSet('diabetes', 'train'),
+      test = readSet('diabetes', 'test');
+    for (const seed of [1, 2, 3, 4, 5]) {
+      using net = await NN.create({ layers: [train.x[0]!.length, 32, 1], seed });
+      net.train(train.x, train.y);
+      using q = net.quantize();
+      const float = net.evaluate(test.x, test.y) as { rmse: number },
+        int8 = q.evaluate(test.x, test.y) as { rmse: number };
+      expect(
+        Math.abs(int8.rmse / float.rmse - 1),
+        `seed ${seed}: ${int8.rmse} against ${float.rmse}`,
+      ).toBeLessThanOrEqual(0.02);
+    }
   });
 });
