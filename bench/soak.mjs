@@ -1,4 +1,4 @@
-// Soak (issue 7): a Node HTTP server answers POST /predict with a 784-128-10 simdnet network while
+// Soak: a Node HTTP server answers POST /predict with a 784-128-10 simdnet network while
 // a second network of the same shape trains in a worker (trainInWorker); a load generator in a
 // separate process (this file, forked with --load) hits it over loopback with keep-alive and a
 // fixed concurrency, for a bounded time and request count, mixing 1-row and 32-row requests with

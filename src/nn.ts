@@ -56,6 +56,8 @@ const registry =
 /** Data given as brain.js samples ([{ input, output }], then the options) or as inputs and targets. */
 function unpack(a: unknown, b: unknown, c?: unknown): [unknown, unknown, unknown] {
   if (!isSamples(a)) return [a, b, c];
+  if (c !== undefined)
+    throw new TypeError('train: with { input, output } samples the options come second: train(samples, options)');
   const { inputs, targets } = samplesToData(a, 'samples');
   return [inputs, targets, b];
 }

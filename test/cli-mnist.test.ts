@@ -1,5 +1,5 @@
 // The MNIST demo, reduced to stay fast: 2 epochs without the shifted copies, on the same fixed
-// split. (The full demo, `npm start`, is what the README's ≥ 95% figure measures.)
+// split. (The full demo, `npm start`, is what docs/cli.md's test accuracy measures.)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

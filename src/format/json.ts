@@ -29,7 +29,7 @@ export const VERSION = 3;
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
-/** Schema version 3 (documented in the README). */
+/** Schema version 3 (documented in docs/model-format.md). */
 export interface ModelJSON {
   format: typeof FORMAT;
   version: number;

@@ -5,8 +5,8 @@
 // unshared. Everything here runs synchronously, so that NN.createSync keeps working.
 
 // ---- raw DEFLATE --------------------------------------------------------------------------------
-// A small decoder (RFC 1951, after zlib's puff.c): deflated bytes in base64 gzip to about 20% less
-// than the raw bytes in base64, whose 3-byte groups hide repeats from gzip. DecompressionStream
+// A small decoder (RFC 1951, after zlib's puff.c): deflated bytes in base64 gzip smaller than the
+// raw bytes in base64, whose 3-byte groups hide repeats from gzip. DecompressionStream
 // would do it, but only asynchronously.
 
 // base values and extra bits of the length codes 257..285 and the distance codes 0..29
