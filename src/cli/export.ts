@@ -57,12 +57,15 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
   }
 }
 
-/** The export, or one line naming the model file (a model saved before its normaliser was fitted). */
+/**
+ * The export, or one line naming the model file (a model saved before its normaliser was fitted, an
+ * int8 model for TF.js).
+ */
 function of<T>(modelFile: string, convert: () => T): T {
   try {
     return convert();
   } catch (err) {
-    if (err instanceof Error && err.message.startsWith('simdnet:'))
+    if (err instanceof TypeError || (err instanceof Error && err.message.startsWith('simdnet:')))
       throw new InputError(shownName(modelFile), 1, 1, err.message.replace(/^simdnet: /, ''));
     throw err;
   }

@@ -14,6 +14,7 @@ import { article } from './article.js';
 import { exportModel } from './export.js';
 import { importModel } from './import.js';
 import { OPTIMIZERS } from '../vocabulary.js';
+import { quantize } from './quantize.js';
 
 const program = new Command('simdnet')
   .description('Fully connected neural networks on SIMD WebAssembly: train, evaluate and predict on CSV or JSON data.')
@@ -169,6 +170,30 @@ program
   .addOption(json())
   .addOption(quiet())
   .action((model: string, opts) => importModel(model, opts));
+
+readsTable(
+  program
+    .command('quantize')
+    .description(
+      'an int8 network from a model: a quarter of the size, faster inference, the same answers on every engine; prints both sizes',
+    )
+    .argument('<model>', MODEL)
+    .option('--out <model>', 'the int8 model file to write: .json, or .bin; - for standard output')
+    .option('--format <format>', 'json or bin, whatever the --out name')
+    .option(
+      '--calibration <data>',
+      `${TABLE}: fit each layer's input range on its rows once (default: each row quantized by its own range)`,
+    )
+    .option('--test <data>', `${TABLE}: print the accuracy (or RMSE) of the float and the int8 network on it`)
+    .option('--target <column>', "with --test: the column with the true values (default: the model's target)")
+    .option('--features <columns>', 'for a model without a column schema: its input columns, in order')
+    .addOption(engine())
+    .addOption(missing("default: the model's"))
+    .addOption(unknownCategory())
+    .addOption(mkdir())
+    .addOption(json())
+    .addOption(quiet()),
+).action((model: string, opts) => quantize(model, opts));
 
 program
   .command('mnist')

@@ -12,6 +12,7 @@ import { splitOptions } from '../interop/imported-model.js';
 import { onnxToModel } from '../interop/onnx-import.js';
 import { tfjsToModel } from '../interop/tfjs-import.js';
 import type { Model, ModelMetadata } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { InputError, jsonSyntaxError, position, UsageError } from './errors.js';
 import { readBytes, shownName, writeAtomic } from './files.js';
 import { choiceFlag } from './flags.js';
@@ -53,19 +54,20 @@ export interface SaveOptions {
   mkdir: boolean;
 }
 
+/** A network and its schema as the content of a simdnet model file (JSON text, or the binary format's bytes). */
+export function modelContent(net: NN, schema: Schema | null, options: Omit<SaveOptions, 'mkdir'>): string | Uint8Array {
+  const json = net.toJSON({ training: options.resumable });
+  const model = parseModel(schema ? { ...json, ...metadataJSON(schemaMetadata(schema)) } : json);
+  return options.format === 'bin' ? encodeModel(model) : `${JSON.stringify(modelToJSON(model))}\n`;
+}
+
 /**
  * Writes a network as a simdnet model file (JSON, or the binary format), with the metadata of
  * `schema` when given (a network just trained; a loaded one carries its own). The library checks
  * the names as it does any file's.
  */
 export function saveModel(path: string, net: NN, schema: Schema | null, options: SaveOptions): void {
-  const json = net.toJSON({ training: options.resumable });
-  const model = parseModel(schema ? { ...json, ...metadataJSON(schemaMetadata(schema)) } : json);
-  writeAtomic(
-    path,
-    options.format === 'bin' ? encodeModel(model) : `${JSON.stringify(modelToJSON(model))}\n`,
-    options.mkdir,
-  );
+  writeAtomic(path, modelContent(net, schema, options), options.mkdir);
 }
 
 /** The metadata as the fields of a model object. */
@@ -116,7 +118,7 @@ export async function loadModel(path: string, engine: 'wasm' | 'js' | 'auto', lo
 }
 
 interface ReadModel {
-  model: Model;
+  model: Model | QuantizedModel;
   kind: ModelKind;
   /** where the schema is written in the file, for its errors */
   schemaAt: () => { line: number; column: number };
@@ -213,7 +215,7 @@ function tfjsWeights(file: string, json: { weightsManifest?: unknown }): Uint8Ar
 }
 
 /** Reads through a codec; its refusals (TypeError, RangeError) become one line naming the file. */
-function foreign(file: string, read: () => Model): Model {
+function foreign<M extends Model | QuantizedModel>(file: string, read: () => M): M {
   try {
     return read();
   } catch (err) {

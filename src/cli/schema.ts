@@ -8,6 +8,7 @@
 // the schema goes through this file.
 import type { Label } from '../index.js';
 import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { inputNames } from './columns.js';
 import { MISSING_POLICIES, type MissingPolicy } from './missing.js';
 
@@ -73,7 +74,7 @@ export interface ReadSchema {
  * The column schema of a model (null when it has none); the reason, as an Error, when what it
  * carries is not one.
  */
-export function readSchema(model: Model): ReadSchema | null | Error {
+export function readSchema(model: Model | QuantizedModel): ReadSchema | null | Error {
   const value = model.metadata.schema;
   if (value === undefined) return null;
   const layers = model.config.layers;
@@ -99,7 +100,7 @@ export function readSchema(model: Model): ReadSchema | null | Error {
  * regression's target scale as the model's target standardizer (so that its outputs, and those of
  * its exports, are in the target's units).
  */
-export function withSchema(model: Model, { schema, scale }: ReadSchema): Model {
+export function withSchema<M extends Model | QuantizedModel>(model: M, { schema, scale }: ReadSchema): M {
   let targetStandardizer = model.targetStandardizer;
   if (scale) {
     const before = targetStandardizer ?? { mean: Float64Array.of(0), scale: Float64Array.of(1) };

@@ -1,6 +1,7 @@
 // What a target is, class labels or numbers to predict: from the data, as scikit-learn's
 // type_of_target reads a column; or, for a model file without a schema, from its output layer.
 import type { Model } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { decimalCommaCell, numeric } from './cells.js';
 import { MAX_INTEGER_CLASSES } from './defaults.js';
 import { nameList } from './report.js';
@@ -34,7 +35,7 @@ export const decimalCommaTarget = (cells: string[]): boolean =>
  * one sigmoid output trained with binary cross-entropy, is a classifier, its classes named by the
  * model's class labels or else by the output indices; anything else is a regression.
  */
-export function outputTask(model: Model): { task: Task; classes: string[] } {
+export function outputTask(model: Model | QuantizedModel): { task: Task; classes: string[] } {
   const { activations, loss, layers } = model.config;
   const last = activations[activations.length - 1]!.name;
   const k = layers.at(-1)!;
