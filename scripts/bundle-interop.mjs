@@ -3,6 +3,7 @@
 // imports first, and the core bundle carries none of this.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { minify } from 'terser';
 
 /** src/interop's `../index.js` is the core bundle beside this one, not a second copy of it. */
 const coreBeside = {
@@ -38,18 +39,29 @@ export async function bundleInterop({ outfile = 'dist/interop.js' } = {}) {
     plugins: [coreBeside],
     logLevel: 'warning',
     legalComments: 'none',
-    banner: {
-      js: `// simdnet ${version} interop (MIT); includes protobufjs ${protobufjs} (BSD-3-Clause, see interop.js.LICENSE.txt)`,
-    },
   });
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  // terser renames the identifiers again, as for the core bundle (bench/RESULTS.md): renaming only
+  const banner = `// simdnet ${version} interop (MIT); includes protobufjs ${protobufjs} (BSD-3-Clause, see interop.js.LICENSE.txt)`;
+  const mangled = await minify(result.outputFiles.find((f) => f.path.endsWith('.js')).text, {
+    compress: false,
+    mangle: true,
+    module: true,
+    ecma: 2020,
+    sourceMap: {
+      content: result.outputFiles.find((f) => f.path.endsWith('.map')).text,
+      url: `${outfile.split('/').pop()}.map`,
+      includeSources: true,
+    },
+    format: { preamble: banner, comments: false },
+  });
+  const js = `${mangled.code}\n`;
   const imports = js.match(/\bfrom\s*"[^"]*"|\bimport\s*"[^"]*"|\bimport\s*\(/g) ?? [];
   if (imports.length !== 1 || !imports[0].includes('"./index.js"'))
     throw new Error(`interop bundle: expected one import, of ./index.js; found ${imports.join(', ') || 'none'}`);
   if (/WebAssembly/.test(js))
     throw new Error('interop bundle: it contains core code (WebAssembly); the core must come from ./index.js');
   writeFileSync(outfile, js);
-  writeFileSync(`${outfile}.map`, result.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  writeFileSync(`${outfile}.map`, mangled.map);
   // its types are tsc's declarations of src/interop (dist/interop/index.d.ts), beside the bundle's name
   writeFileSync(outfile.replace(/\.js$/, '.d.ts'), "export * from './interop/index.js';\n");
   writeFileSync(
