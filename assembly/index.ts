@@ -31,7 +31,8 @@ export { quantizeRows, quantScratchBytes, quantForward, QUANT_LAYER_WORDS } from
 
 // Test hooks, which the library never calls: exp on its own (the polynomial against Math.exp),
 // whether trainEpoch would take the small epoch (1) for a network and batch size, and the parts of
-// products that helper threads computed since the engine started (that threads really shared).
+// products that helper threads computed since the engine started (that threads really shared), and
+// the part a late helper would claim of a given job.
 export { vexp as testExp } from './activation';
 export { smallEpochFits as testSmallEpoch } from './small';
-export { helperParts as testHelperParts } from './parallel';
+export { helperParts as testHelperParts, testClaim } from './parallel';

@@ -15,13 +15,12 @@ const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait o
 const C_SLEEPERS: usize = 4;   // i32, helpers blocked in wait (a notify is needed only then)
 const C_EPOCH: usize = 8;      // i32, the pool's epoch; helpers of an older epoch leave
 const C_ALIVE: usize = 12;     // i32, helpers inside helperLoop
-const C_PARTS: usize = 16;     // i32, parts of the current job
-const C_DONE: usize = 20;      // i32, parts of the current job finished
-const C_TICKETS: usize = 24;   // i32, helpers admitted to the current job
-const C_ADMIT: usize = 28;     // i32, helpers the job may use (the network's threads − 1)
-const C_KIND: usize = 32;      // i32, JOB_*
-const C_ARGS: usize = 36;      // 10 × i32 arguments of the job
-const C_CLAIM: usize = 80;     // i64, generation << 32 | parts taken (a mask up to 32 parts, else a count)
+const C_DONE: usize = 16;      // i32, parts of the current job finished
+const C_ADMIT: usize = 20;     // i32, helpers the job may use (the network's threads − 1)
+const C_KIND: usize = 24;      // i32, JOB_*
+const C_ARGS: usize = 28;      // 10 × i32 arguments of the job
+const C_CLAIM: usize = 72;     // i64, generation << 32 | the parts of that job left to take (openClaims)
+const C_TICKETS: usize = 80;   // i64, generation << 32 | helpers admitted to that job
 const C_HELPED: usize = 88;    // i32, parts computed by helpers since the engine started (tests read it)
 export const CONTROL_BYTES: i32 = 128;
 
@@ -94,26 +93,36 @@ function runPart(p: i32): void {
   }
 }
 
+// The low half of the claim word of a job of `parts` parts, none taken yet. Up to 31 parts: a mask
+// of the parts taken, whose bits beyond the last part are set from the start. Beyond: bit 31, the
+// part count in bits 16-30 and the parts taken below. Either way the word alone says which parts
+// its job has: a helper that saw a job late never reads a part count that a newer job may already
+// have written.
+// @ts-ignore: decorator
+@inline function openClaims(parts: i32): u32 {
+  return parts <= 31 ? ~((<u32>1 << parts) - 1) & 0x7fffffff : 0x80000000 | (<u32>parts << 16);
+}
+
 // The next unclaimed part of job `generation`, or −1 when there is none (or a newer job began: a
-// helper that woke late can never take a part of a job whose arguments it did not read). Up to 32
-// parts, the claim word's low half is a mask of the parts taken and each thread takes its own part
-// `home` first when it is free: the same thread then computes the same band from one batch to the
-// next (the gradient rows of W, then the step on those rows) and finds it in its own cache. Beyond
-// 32 parts it is a counter.
-function claim(generation: i32, parts: i32): i32 {
+// helper that woke late can never take a part of a job whose arguments it did not read). Each
+// thread takes its own part `home` first when it is free: the same thread then computes the same
+// band from one batch to the next (the gradient rows of W, then the step on those rows) and finds
+// it in its own cache. Beyond 31 parts they are taken in order.
+function claim(generation: i32): i32 {
   const at = controlPtr + C_CLAIM;
   for (;;) {
     const word = atomic.load<i64>(at);
     if (<i32>(word >>> 32) != generation) return -1;
+    const low = <u32>word;
     let part: i32, next: i64;
-    if (parts > 32) {
-      part = <i32>(word & 0xffffffff);
-      if (part >= parts) return -1;
+    if (low & 0x80000000) {
+      part = <i32>(low & 0xffff);
+      if (part >= <i32>((low >>> 16) & 0x7fff)) return -1;
       next = word + 1;
     } else {
-      const free = ~(<u32>word) & (parts == 32 ? <u32>0xffffffff : (<u32>1 << parts) - 1);
+      const free = ~low & 0x7fffffff;
       if (free == 0) return -1;
-      part = home < parts && (free & (<u32>1 << home)) != 0 ? home : <i32>ctz(free);
+      part = home < 31 && (free & (<u32>1 << home)) != 0 ? home : <i32>ctz(free);
       next = word | (<i64>1 << part);
     }
     if (atomic.cmpxchg<i64>(at, word, next) == word) return part;
@@ -121,10 +130,23 @@ function claim(generation: i32, parts: i32): i32 {
   return -1; // not reached
 }
 
+// Whether a helper that saw job `generation` may work on it: a ticket of that job (its word carries
+// the generation, so a helper that comes late cannot take the ticket of the job after it), while
+// fewer than the job's admitted helpers hold one.
+function admitted(generation: i32): bool {
+  const at = controlPtr + C_TICKETS;
+  for (;;) {
+    const word = atomic.load<i64>(at);
+    if (<i32>(word >>> 32) != generation || <i32>word >= load<i32>(controlPtr + C_ADMIT)) return false;
+    if (atomic.cmpxchg<i64>(at, word, word + 1) == word) return true;
+  }
+  return false; // not reached
+}
+
 // Claims and computes parts of job `generation` until none is left; returns how many it computed.
-function work(generation: i32, parts: i32): i32 {
+function work(generation: i32): i32 {
   let count = 0;
-  for (let p = claim(generation, parts); p >= 0; p = claim(generation, parts)) {
+  for (let p = claim(generation); p >= 0; p = claim(generation)) {
     runPart(p);
     atomic.add<i32>(controlPtr + C_DONE, 1);
     count++;
@@ -136,15 +158,14 @@ function work(generation: i32, parts: i32): i32 {
 function fork(kind: i32, parts: i32): void {
   const c = controlPtr;
   store<i32>(c + C_KIND, kind);
-  store<i32>(c + C_PARTS, parts);
   store<i32>(c + C_ADMIT, threads - 1);
   atomic.store<i32>(c + C_DONE, 0);
-  atomic.store<i32>(c + C_TICKETS, 0);
   const generation = atomic.load<i32>(c + C_GENERATION) + 1;
-  atomic.store<i64>(c + C_CLAIM, (<i64>generation) << 32);
+  atomic.store<i64>(c + C_TICKETS, (<i64>generation) << 32);
+  atomic.store<i64>(c + C_CLAIM, ((<i64>generation) << 32) | <i64>openClaims(parts));
   atomic.store<i32>(c + C_GENERATION, generation);
   if (atomic.load<i32>(c + C_SLEEPERS) > 0) wake(<i32>((c + C_GENERATION) >> 2), threads - 1);
-  work(generation, parts);
+  work(generation);
   while (atomic.load<i32>(c + C_DONE) < parts) { /* helpers finish the parts they claimed */ }
 }
 
@@ -286,10 +307,7 @@ export function helperLoop(epoch: i32): void {
     }
     seen = generation;
     if (atomic.load<i32>(c + C_EPOCH) != epoch) break;
-    // a late helper may take a ticket of the next job: that job then has one helper fewer, no more
-    if (atomic.add<i32>(c + C_TICKETS, 1) < load<i32>(c + C_ADMIT)) {
-      atomic.add<i32>(c + C_HELPED, work(generation, load<i32>(c + C_PARTS)));
-    }
+    if (admitted(generation)) atomic.add<i32>(c + C_HELPED, work(generation));
   }
   atomic.sub<i32>(c + C_ALIVE, 1);
 }
@@ -303,6 +321,12 @@ export function helperEpoch(): i32 {
 // threads really shared the work).
 export function helperParts(): i32 {
   return atomic.load<i32>(controlPtr + C_HELPED);
+}
+
+// The part a helper that saw job `generation` would take now, or −1 (tests check that a late
+// helper takes nothing of a finished job).
+export function testClaim(generation: i32): i32 {
+  return claim(generation);
 }
 
 // Ends every helper of the current epoch and returns once none is left in helperLoop (so their

@@ -104,4 +104,6 @@ export interface WasmExports extends Kernels, QuantKernels {
   readonly QUANT_LAYER_WORDS: WebAssembly.Global;
   /** test hook: parts of products that helpers computed since the engine started */
   testHelperParts(): number;
+  /** test hook: the part a helper that saw job `generation` would claim now, or −1 */
+  testClaim(generation: number): number;
 }

@@ -78,7 +78,8 @@ export class HelperPool {
     private readonly memory: WebAssembly.Memory,
     private readonly heap: Heap,
     private readonly exports: WasmExports,
-    private readonly controlPtr: number,
+    /** the control block the caller and its helpers share (parallel.ts) */
+    readonly controlPtr: number,
   ) {}
 
   /** Helpers running or starting. */
