@@ -18,6 +18,7 @@ import { machineMeta, printFooter, printHeader, printTables } from './report.js'
 import { ForwardKernelAdapter, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
 import type { Adapter } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
+import { threadsTargets } from './threads.js';
 
 const FLAGS = ['--quick', '--small', '--peers', '--json'];
 const USAGE = 'usage: run [--quick] [--small] [--peers] [--json] [--threads <n|auto>]';
@@ -74,6 +75,17 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);
+  if (threaded && threaded.threads > 1 && !smallOnly) {
+    const deepWorkload = `train ${sizes.deepLayers.join('-')} b${sizes.deepBatch}`;
+    await threadsTargets({
+      threads: threaded.threads,
+      quick,
+      rounds: sizes.rounds,
+      minRoundMs: sizes.minRoundMs,
+      deepWorkload,
+      say,
+    });
+  }
   say();
   printFooter(say, meta, [...adapters, lean], elapsed, json);
 }

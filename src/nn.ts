@@ -134,12 +134,11 @@ export class NN {
   predict(input: ArrayLike<number>): FloatArray;
   predict(input: unknown): FloatArray | FloatArray[] {
     const model = this.check();
-    const x = model.inputs(input, 'input');
-    const out = model.net.outputs(x);
-    if (x.form === 'flat') return out;
+    const x = model.outputs(input, 'input');
+    if (x.form === 'flat') return x.out;
     const rows: FloatArray[] = [],
       k = model.outputSize;
-    for (let r = 0; r < x.rows; r++) rows.push(out.slice(r * k, (r + 1) * k));
+    for (let r = 0; r < x.rows; r++) rows.push(x.out.slice(r * k, (r + 1) * k));
     return rows;
   }
 

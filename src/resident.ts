@@ -10,7 +10,9 @@ import { normalize, type Normalizer } from './model/normalize.js';
 import { Random } from './model/random.js';
 import type { TrainingState } from './model/training-state.js';
 import { initialWeights } from './model/weights.js';
+import { scannedRows } from './runtime/inputs.js';
 import type { Network } from './runtime/network.js';
+import type { FloatArray } from './float.js';
 import type { NetworkConfig } from './vocabulary.js';
 
 export class ResidentModel {
@@ -95,6 +97,16 @@ export class ResidentModel {
         `simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`,
       );
     return normalize(this.normalizer, x);
+  }
+
+  /**
+   * The outputs of input rows, their count and form: large inputs without a normaliser go straight
+   * into engine memory and through the kernels' scan (runtime/inputs.ts), others through inputs().
+   */
+  outputs(value: unknown, field: string): { out: FloatArray; rows: number; form: 'flat' | 'rows' } {
+    const x =
+      (this.config.normalize === 'none' && scannedRows(value, this.inputSize, field)) || this.inputs(value, field);
+    return { out: this.net.outputs(x), rows: x.rows, form: x.form };
   }
 
   /** Inputs and targets with one target row per input row (field: a prefix such as 'validationData.'). */

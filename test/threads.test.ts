@@ -14,7 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type TrainReport } from '../src/index.js';
 import { wasmEngineSync } from '../src/runtime/engine.js';
 import type { WasmExports } from '../src/abi/kernels.js';
-import { classTask } from './helpers/random-data.js';
+import { asRows, classTask } from './helpers/random-data.js';
+import { onPath } from './helpers/check-paths.js';
 import { expectClearError, thrown } from './helpers/clear-errors.js';
 
 const pool = () => wasmEngineSync(true).pool!;
@@ -356,6 +357,76 @@ describe('threads: the same bits as one thread', () => {
       k.useThreads(1);
       pool().release();
     }
+  });
+});
+
+describe('threads: predictions over many rows', () => {
+  // 1,000 rows: four chunks of the input stage, each one's pass shared by bands of rows while the
+  // next one is written; inputs as one Float32Array, Float32Array rows and number[] rows, each
+  // checked by the kernels' scan (runtime/inputs.ts) on every thread count.
+  const options: NetworkOptions = { layers: [131, 70, 9], activation: 'tanh', output: 'softmax', seed: 31 };
+  const { x } = classTask(1000, 131, 9, 32);
+  const forms = {
+    flat: x,
+    'Float32Array rows': Array.from({ length: 1000 }, (_, r) => x.subarray(r * 131, (r + 1) * 131)),
+    'number[] rows': asRows(x, 131),
+  };
+
+  it('every form gives the one-thread bits on 2 and 3 threads, with helpers taking bands', async () => {
+    const [one, ...many] = await twins(options, [1, 2, 3]);
+    const reference = one!.predict(x);
+    await withHelpers('predictions', () => {
+      for (const net of many)
+        for (const [form, input] of Object.entries(forms)) {
+          const y = net.predict(input as Float32Array);
+          const flat = Array.isArray(y) ? (y as Float32Array[]).flatMap((row) => Array.from(row)) : Array.from(y);
+          expect(
+            flat.length === reference.length && flat.every((v, j) => Object.is(v, reference[j])),
+            `${form} on ${net.threads} threads`,
+          ).toBe(true);
+        }
+    });
+    for (const net of [one!, ...many]) net.dispose();
+  });
+
+  it("a bad value in a late chunk is refused with toMatrix's message on every thread count, and the network predicts on", async () => {
+    const nets = await twins(options, [1, 2, 3]);
+    const reference = nets[0]!.predict(x);
+    for (const [row, col, value] of [
+      [700, 17, NaN],
+      [999, 130, -Infinity],
+      [256, 0, Infinity],
+    ] as const) {
+      for (const form of Object.keys(forms) as (keyof typeof forms)[]) {
+        const bad =
+          form === 'flat' ? x.slice() : form === 'number[] rows' ? asRows(x, 131) : forms[form].map((r) => r.slice());
+        if (bad instanceof Float32Array) bad[row * 131 + col] = value;
+        else (bad[row] as number[])[col] = value;
+        // the message of the TypeScript check, which never stages anything
+        const expected = thrown(() => onPath(Infinity, () => nets[0]!.predict(bad as Float32Array)));
+        expect(expected).toBeInstanceOf(RangeError);
+        expect((expected as Error).message).toContain(
+          form === 'flat' ? `row ${row}, column ${col}` : `[${row}][${col}]`,
+        );
+        for (const net of nets) {
+          const err = thrown(() => net.predict(bad as Float32Array));
+          expect(err, `${form}, ${value} at ${row}/${col}, ${net.threads} threads`).toBeInstanceOf(RangeError);
+          expect((err as Error).message).toBe((expected as Error).message);
+        }
+      }
+    }
+    // a value that is no number among the rows is a TypeError, after a non-finite one in an earlier chunk…
+    const mixed = asRows(x, 131) as unknown[][];
+    mixed[900]![3] = 'a';
+    mixed[600]![5] = NaN;
+    for (const net of nets)
+      expect((thrown(() => net.predict(mixed as number[][])) as Error).message).toMatch(/input\[600\]\[5\]/);
+    // …and first when it comes first
+    mixed[600]![5] = 0.5;
+    mixed[300]![7] = null as never;
+    for (const net of nets) expect(thrown(() => net.predict(mixed as number[][]))).toBeInstanceOf(TypeError);
+    for (const net of nets) expect(Array.from(net.predict(x)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
+    for (const net of nets) net.dispose();
   });
 });
 

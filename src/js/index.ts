@@ -8,13 +8,14 @@ import { lossKernels } from './loss.js';
 import { updateKernels } from './update.js';
 import { networkKernels } from './network.js';
 import { smallKernels } from './small.js';
+import { scanKernels } from './scan.js';
 
 export function createJsKernels(heap: MemoryViews): Kernels {
   const dense = denseKernels(heap);
   const activation = activationKernels(heap);
   const loss = lossKernels(heap, activation.activationGrad);
   const update = updateKernels(heap);
-  const parts = { ...dense, ...activation, ...loss, ...update };
+  const parts = { ...dense, ...activation, ...loss, ...update, ...scanKernels(heap) };
   const small = smallKernels(heap, parts);
   const { vexp, ...kernels } = parts;
   return {

@@ -20,12 +20,14 @@ interface HelperStart {
 
 /**
  * The module's imports besides its memory: the blocking wait of an idle helper and the wake-up
- * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter). The helper
- * source below repeats these two lines, since it runs without the library.
+ * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter), and the clock
+ * an idle helper reads to decide how long to spin. The helper source below repeats these lines,
+ * since it runs without the library.
  */
 export function threadImports(memory: WebAssembly.Memory): {
   sleep(index: number, expected: number): void;
   wake(index: number, count: number): void;
+  now(): number;
 } {
   return {
     sleep: (index, expected) => {
@@ -34,6 +36,7 @@ export function threadImports(memory: WebAssembly.Memory): {
     wake: (index, count) => {
       Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count);
     },
+    now: () => performance.now(),
   };
 }
 
@@ -48,6 +51,7 @@ const start = (m) => {
     memory,
     sleep: (index, expected) => { Atomics.wait(new Int32Array(memory.buffer), index, expected); },
     wake: (index, count) => { Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count); },
+    now: () => performance.now(),
     abort() { throw new Error('simdnet: a helper thread failed an assertion'); },
   };
   const exports = new WebAssembly.Instance(m.module, { env }).exports;
