@@ -24,7 +24,7 @@ const JOB_FORWARD_ROWS: i32 = 6;
 // The argument slot where the parts of a JOB_FORWARD_ROWS keep the first bad input they found.
 const FIRST_BAD: i32 = 9;
 // Bands of rows per thread in a JOB_FORWARD_ROWS.
-const BANDS_PER_THREAD: i32 = 4;
+const BANDS_PER_THREAD: i32 = 2;
 
 // Per instance: whether it has a control block (threadInit), and the threads the next product may
 // use (the caller's own instance only).

@@ -15,22 +15,13 @@ export function firstNonFinite(ptr: usize, count: i32): i32 {
   let i = 0;
   for (; i < blocks; i += BLOCK) {
     const p = ptr + (<usize>i << 2);
-    let m = v128.and(v128.load(p), magnitude);
-    m = i32x4.max_u(m, v128.and(v128.load(p, 16), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 32), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 48), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 64), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 80), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 96), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 112), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 128), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 144), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 160), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 176), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 192), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 208), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 224), magnitude));
-    m = i32x4.max_u(m, v128.and(v128.load(p, 240), magnitude));
+    let m = i32x4.splat(0);
+    for (let o: usize = 0; o < <usize>BLOCK << 2; o += 64) {
+      m = i32x4.max_u(m, v128.and(v128.load(p + o), magnitude));
+      m = i32x4.max_u(m, v128.and(v128.load(p + o, 16), magnitude));
+      m = i32x4.max_u(m, v128.and(v128.load(p + o, 32), magnitude));
+      m = i32x4.max_u(m, v128.and(v128.load(p + o, 48), magnitude));
+    }
     if (v128.any_true(i32x4.gt_u(m, limit))) return i + firstIn(p, BLOCK);
   }
   const rest = firstIn(ptr + (<usize>i << 2), count - i);

@@ -1,9 +1,9 @@
-// Inputs on their way into engine memory for a forward pass. Large inputs are written straight
+// Inputs on their way into engine memory for a forward pass. Inputs of several rows are written
 // from the caller's arrays (one Float32Array, or an array of rows) into the network's input stage,
 // chunk by chunk, with no matrix in between, and their finiteness is checked there by the kernels'
-// scan (forwardChecked), which this module turns into the error toMatrix gives for the same value;
-// on several threads the scan and the pass are shared by bands of rows. Smaller inputs are checked
-// by toMatrix in TypeScript, which costs less than a chunk's bookkeeping.
+// scan (startForward), which this module turns into the error toMatrix gives for the same value;
+// on several threads the scan and the pass are shared by bands of rows. A single row is checked by
+// toMatrix in TypeScript, which costs less than a chunk's bookkeeping for it.
 import type { FloatArray } from '../float.js';
 import { inputRow, inputShape, valueError, type Matrix } from '../model/data.js';
 
@@ -19,14 +19,15 @@ export interface RowSource {
 }
 
 /**
- * Values at least this many go through the scan; fewer are checked in TypeScript. Chosen by
- * measurement (bench/RESULTS.md): below it, the copy and the scan cost more than the check.
+ * Inputs of at least this many rows go through the scan; a single row is checked in TypeScript and
+ * computed by the one-row path (outputRow), which costs less for it. Chosen by measurement
+ * (bench/RESULTS.md): from two rows on, writing and scanning cost less than the check and the copy.
  */
-let scanFrom = 4096;
+let scanFrom = 2;
 
-/** The threshold in effect; tests set 0 or Infinity to run every input through one path. */
-export function scanThreshold(values?: number): number {
-  if (values !== undefined) scanFrom = values;
+/** The threshold in effect (rows); tests set 0 or Infinity to run every input through one path. */
+export function scanThreshold(rows?: number): number {
+  if (rows !== undefined) scanFrom = rows;
   return scanFrom;
 }
 
@@ -43,13 +44,13 @@ export function matrixRows(x: Matrix): RowSource {
 
 /**
  * The caller's inputs as a RowSource whose values the scan checks, or null where TypeScript should
- * check them (fewer values than the threshold). Shapes are checked here, before any value is read.
+ * check them (fewer rows than the threshold). Shapes are checked here, before any value is read.
  */
 export function scannedRows(value: unknown, cols: number, field: string): RowSource | null {
   if (!value || typeof (value as ArrayLike<unknown>).length !== 'number') return null;
   const list = value as ArrayLike<unknown>,
     flat = ArrayBuffer.isView(value) || typeof list[0] === 'number';
-  if ((flat ? list.length : list.length * cols) < scanFrom) return null;
+  if ((flat ? list.length / cols : list.length) < scanFrom) return null;
   const shape = inputShape(value, cols, field);
   /** Refuses the value at row-major index `index`, which is no number; a non-finite value written before it in the chunk (from f32 index `at`, `written` values) comes first. */
   const refuse = (f32: FloatArray, at: number, written: number, index: number): never => {
