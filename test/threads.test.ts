@@ -428,6 +428,25 @@ describe('threads: predictions over many rows', () => {
     for (const net of nets) expect(Array.from(net.predict(x)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
     for (const net of nets) net.dispose();
   });
+  it('a getter of the inputs that starts another prediction on the same engine is refused, and both networks predict on', async () => {
+    for (const threads of [1, 2]) {
+      const [net, other] = await twins(options, [threads, threads]);
+      const reference = net!.predict(x);
+      const rows = forms['Float32Array rows'].slice();
+      Object.defineProperty(rows, 600, {
+        get: () => {
+          other!.predict(x);
+          return forms.flat.subarray(600 * 131, 601 * 131);
+        },
+      });
+      const err = thrown(() => net!.predict(rows));
+      expect(err, `${threads} threads`).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/another one was reading its inputs/);
+      for (const n of [net!, other!])
+        expect(Array.from(n.predict(x)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
+      for (const n of [net!, other!]) n.dispose();
+    }
+  });
 });
 
 describe('threads: everything else keeps working', () => {

@@ -14,10 +14,14 @@ export type { Block, Checkpoint, OptimizerSettings } from './network-memory.js';
 /** Rows per forward call when predicting or evaluating many rows. */
 const PREDICT_CHUNK = 256;
 
-export class Network extends NetworkMemory {
-  /** a forward pass over many rows is under way (a getter of its inputs must not start another) */
-  private passing = false;
+/**
+ * Engines with a forward pass over many rows under way. A pass leaves its kernels running while the
+ * caller's arrays are read (their getters could call back into simdnet), and its result is read from
+ * the engine after that: no second such pass may start on the engine in between.
+ */
+const passing = new WeakSet<object>();
 
+export class Network extends NetworkMemory {
   private get outputPtr(): number {
     return this.outputAt << 2;
   }
@@ -36,7 +40,10 @@ export class Network extends NetworkMemory {
     sink: (start: number, count: number, outputIndex: number) => void,
     residentPtr = 0,
   ): void {
-    if (this.passing) throw new Error('simdnet: a getter of the inputs called into the network they are passed to');
+    if (passing.has(this.engine))
+      throw new Error(
+        'simdnet: a prediction started while another one was reading its inputs (from a getter of those inputs)',
+      );
     const plan = this.ensureCapacity(Math.min(x.rows, Math.max(this.workPlan?.capacity ?? 0, PREDICT_CHUNK)));
     const k = this.kernels,
       chunk = plan.capacity,
@@ -56,7 +63,7 @@ export class Network extends NetworkMemory {
       running = -1;
       if (bad >= 0) throw x.error(start * x.cols + bad);
     };
-    this.passing = true;
+    passing.add(this.engine);
     try {
       k.startForward(this.descriptorPtr, stage(0, 0), Math.min(chunk, x.rows));
       running = 0;
@@ -73,7 +80,7 @@ export class Network extends NetworkMemory {
       if (running >= 0) finish(); // a value refused while writing: a bad one in the chunk before comes first
       throw e;
     } finally {
-      this.passing = false;
+      passing.delete(this.engine);
       if (stages[1]) this.heap.release(stages[1]);
     }
   }
