@@ -150,6 +150,16 @@ async function twoCopies(plan: ThreadsPlan): Promise<Ratio[]> {
     plan.rounds,
     plan.minRoundMs,
   );
+  // what an idle copy costs the other: the CPU its helpers burn after its last job (spinning)
+  const idle: number[] = [];
+  for (let i = 0; i < 16; i++) {
+    epoch(other)();
+    const c0 = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const c = process.cpuUsage(c0);
+    if (i > 0) idle.push((c.user + c.system) / 1000);
+  }
+  idleNote = `idle helpers: the process's CPU time in the 30 ms after a threaded training call, the main thread waiting on a timer: median ${median(idle).toFixed(2)} ms`;
   for (const net of [one!, many!, other]) net.dispose();
   return [
     ratioOf('train 784-128-10 b32, copy A alone', 1.2, aloneOne!, aloneMany!),
@@ -157,6 +167,9 @@ async function twoCopies(plan: ThreadsPlan): Promise<Ratio[]> {
     ratioOf("copy B's threaded network, against A's one thread", 1.2, besideOne!, otherMany!),
   ];
 }
+
+/** What twoCopies measured of idle helpers, printed under the table. */
+let idleNote = '';
 
 /** Runs the threads workloads of its own and prints every threads target beside its goal. */
 export async function threadsTargets(plan: ThreadsPlan): Promise<void> {
@@ -193,5 +206,9 @@ export async function threadsTargets(plan: ThreadsPlan): Promise<void> {
     say(
       `| ${r.target} | ≥ ${r.goal.toFixed(2)}× | ${fmt(r.median)} | ${fmt(r.best)} | ${[holds, r.note].filter(Boolean).join('; ')} |`,
     );
+  }
+  if (idleNote) {
+    say('');
+    say(idleNote);
   }
 }
