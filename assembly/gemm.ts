@@ -1,54 +1,37 @@
 // The blocked f32 matrix products behind assembly/dense.ts (row-major, byte pointers, natural
-// strides). One register-blocked 4×8 micro-kernel serves all three forms: C (=|+=) A·B where A is
-// read through (row, step) byte strides, so Xᵀ·D is the same loop with A's strides swapped.
-// Large shapes copy 8-column panels of B (and, for Xᵀ·D, 4-column bands of X) into a small
-// scratch area so the kernel streams contiguous memory; D·Wᵀ packs its Wᵀ panels straight from W
-// rows. Every instance of the module (the caller's and each helper thread's, on one shared memory)
-// packs into its own scratch, which JavaScript allocates (SCRATCH_BYTES) and hands to setScratch.
+// strides). All three forms are C (=|+=) A·B with A read through (row, step) byte strides, so Xᵀ·D
+// is the same loop with A's strides swapped. Large shapes pack a k-block of A into bands of MR rows
+// ([step][MR]) and 8-column panels of B ([step][8]; D·Wᵀ packs its Wᵀ panels straight from W rows)
+// in a small scratch area, so that the band kernel (microkernels.ts) streams contiguous memory at
+// constant offsets. Blocking and packing never change a bit: every element is summed in step order
+// by the same kind of multiply-add whatever tile computes it. Every instance of the module (the
+// caller's and each helper thread's, on one shared memory) packs into its own scratch, which
+// JavaScript allocates (SCRATCH_BYTES) and hands to setScratch.
+import {
+  INIT_BIAS, INIT_LOAD, INIT_ZERO, MR, NR1, initS, initV, kernel1x1, kernel1x16, kernel1x4, kernel1x8, kernel4x1,
+  kernel4x4, kernel4x8, kernelBand, kernelRow, madd,
+} from './microkernels';
 
-// Init modes of the core: zero, broadcast bias row, or accumulate onto existing C.
-export const INIT_ZERO: i32 = 0;
-export const INIT_BIAS: i32 = 1;
-export const INIT_LOAD: i32 = 2;
+export { INIT_BIAS, INIT_LOAD, INIT_ZERO, madd };
 
-// Steps per k-block: keeps the W panel rows touched by one micro-kernel sweep cache-resident.
+// Steps per k-block: keeps the B panel (KC × 8 floats) in L1 while a block of A bands streams from L2.
 const KC: i32 = 128;
 // k-blocks of the unpacked path (few rows, B streamed about once). When the B row stride is a
 // multiple of 4 KiB, a panel's rows fall in one L1 set (8 ways), so only ~8 rows can stay cached.
 const KC_SMALL: i32 = 64;
 const KC_ALIASED: i32 = 8;
+// Rows of A packed per block (a multiple of 4 and of 6): MC × KC floats (132 KiB) stay in L2, and
+// a 256-row chunk of predictions is one block, so each B panel is packed once for it.
+const MC: i32 = 264;
+// Below this many rows a packed panel is reused too little to pay for its copy.
+const PACK_MIN_M: i32 = 16;
 
-// a*b + c; the relaxed build fuses it into one FMA.
-// @ts-ignore: decorator
-@inline export function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(f32x4.mul(a, b), c);
-  }
-}
-
-// Initial accumulator for a 4-wide column slice (p = C slice address, q = bias slice address).
-// @ts-ignore: decorator
-@inline function initV(mode: i32, p: usize, q: usize): v128 {
-  if (mode == INIT_LOAD) return v128.load(p);
-  if (mode == INIT_BIAS) return v128.load(q);
-  return f32x4.splat(0);
-}
-
-// Scalar counterpart of initV for edge columns.
-// @ts-ignore: decorator
-@inline function initS(mode: i32, p: usize, q: usize): f32 {
-  if (mode == INIT_LOAD) return load<f32>(p);
-  if (mode == INIT_BIAS) return load<f32>(q);
-  return 0;
-}
-
-// C[M×N] (=|+=) A·B summed over S steps.
+// C[M×N] (=|+=) A·B summed over S steps, straight from A and B: the unpacked path (few rows) and
+// the edge columns of the packed ones. One copy of its kernels serves them all: inlined at each
+// caller, they would double the module.
 // A(r,s) is at a + r*ars + s*ass; B row s at b + s*ldb; C row r at c + r*ldc (all bytes).
 // bias (mode 1) is an N-float row added to every C row.
-// @ts-ignore: decorator
-@inline function gemmCore(
+function gemmCore(
   a: usize, ars: usize, ass: usize,
   b: usize, ldb: usize,
   c: usize, ldc: usize,
@@ -70,138 +53,32 @@ const KC_ALIASED: i32 = 8;
     const a0 = a + <usize>i * ars;
     const c0 = c + <usize>i * ldc;
     let j = 0;
+    for (; j + NR1 <= N; j += NR1) kernelRow(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j + 16 <= N; j += 16) kernel1x16(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j + 4 <= N; j += 4) kernel1x4(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
     for (; j < N; j++) kernel1x1(a0, ass, b + (<usize>j << 2), ldb, c0 + (<usize>j << 2), S, bias + (<usize>j << 2), mode);
   }
 }
 
-// gemmCore as a call, for the edge columns of the packed paths: one copy of its kernels serves
-// them all (inlined there too, they would double the module); the unpacked path inlines its own.
-function gemmEdge(
-  a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
-  M: i32, N: i32, S: i32, bias: usize, mode: i32
-): void {
-  gemmCore(a, ars, ass, b, ldb, c, ldc, M, N, S, bias, mode);
-}
 
-// 4 rows × 8 columns: 8 accumulators + 2 B vectors + 1 splat stay within V8's 16 xmm registers.
-// @ts-ignore: decorator
-@inline function kernel4x8(a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize, S: i32, q: usize, mode: i32): void {
-  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let x00 = initV(mode, c, q), x01 = initV(mode, c + 16, q + 16);
-  let x10 = initV(mode, c1, q), x11 = initV(mode, c1 + 16, q + 16);
-  let x20 = initV(mode, c2, q), x21 = initV(mode, c2 + 16, q + 16);
-  let x30 = initV(mode, c3, q), x31 = initV(mode, c3 + 16, q + 16);
-  const ars2 = ars + ars, ars3 = ars2 + ars;
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let t = v128.load32_splat(pa);
-    x00 = madd(t, b0, x00); x01 = madd(t, b1, x01);
-    t = v128.load32_splat(pa + ars);
-    x10 = madd(t, b0, x10); x11 = madd(t, b1, x11);
-    t = v128.load32_splat(pa + ars2);
-    x20 = madd(t, b0, x20); x21 = madd(t, b1, x21);
-    t = v128.load32_splat(pa + ars3);
-    x30 = madd(t, b0, x30); x31 = madd(t, b1, x31);
-    pa += ass; pb += ldb;
-  }
-  v128.store(c, x00); v128.store(c, x01, 16);
-  v128.store(c1, x10); v128.store(c1, x11, 16);
-  v128.store(c2, x20); v128.store(c2, x21, 16);
-  v128.store(c3, x30); v128.store(c3, x31, 16);
-}
-
-// 4 rows × 4 columns: the n%8 >= 4 edge.
-// @ts-ignore: decorator
-@inline function kernel4x4(a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize, S: i32, q: usize, mode: i32): void {
-  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let x0 = initV(mode, c, q), x1 = initV(mode, c1, q), x2 = initV(mode, c2, q), x3 = initV(mode, c3, q);
-  const ars2 = ars + ars, ars3 = ars2 + ars;
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    const b0 = v128.load(pb);
-    x0 = madd(v128.load32_splat(pa), b0, x0);
-    x1 = madd(v128.load32_splat(pa + ars), b0, x1);
-    x2 = madd(v128.load32_splat(pa + ars2), b0, x2);
-    x3 = madd(v128.load32_splat(pa + ars3), b0, x3);
-    pa += ass; pb += ldb;
-  }
-  v128.store(c, x0); v128.store(c1, x1); v128.store(c2, x2); v128.store(c3, x3);
-}
-
-// 4 rows × 1 column, scalar: the n%4 edge (no vector load may run past the row end).
-// @ts-ignore: decorator
-@inline function kernel4x1(a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize, S: i32, q: usize, mode: i32): void {
-  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let x0 = initS(mode, c, q), x1 = initS(mode, c1, q), x2 = initS(mode, c2, q), x3 = initS(mode, c3, q);
-  const ars2 = ars + ars, ars3 = ars2 + ars;
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    const w = load<f32>(pb);
-    x0 += load<f32>(pa) * w;
-    x1 += load<f32>(pa + ars) * w;
-    x2 += load<f32>(pa + ars2) * w;
-    x3 += load<f32>(pa + ars3) * w;
-    pa += ass; pb += ldb;
-  }
-  store<f32>(c, x0); store<f32>(c1, x1); store<f32>(c2, x2); store<f32>(c3, x3);
-}
-
-// 1 row × 16 columns: 4 independent chains hide add latency for the m%4 rows (and m = 1).
-// @ts-ignore: decorator
-@inline function kernel1x16(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
-  let x0 = initV(mode, c, q), x1 = initV(mode, c + 16, q + 16);
-  let x2 = initV(mode, c + 32, q + 32), x3 = initV(mode, c + 48, q + 48);
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    const t = v128.load32_splat(pa);
-    x0 = madd(t, v128.load(pb), x0);
-    x1 = madd(t, v128.load(pb, 16), x1);
-    x2 = madd(t, v128.load(pb, 32), x2);
-    x3 = madd(t, v128.load(pb, 48), x3);
-    pa += ass; pb += ldb;
-  }
-  v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
-}
-
-// 1 row × 4 columns.
-// @ts-ignore: decorator
-@inline function kernel1x4(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
-  let x0 = initV(mode, c, q);
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    x0 = madd(v128.load32_splat(pa), v128.load(pb), x0);
-    pa += ass; pb += ldb;
-  }
-  v128.store(c, x0);
-}
-
-// 1 row × 1 column, scalar.
-// @ts-ignore: decorator
-@inline function kernel1x1(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
-  let x0 = initS(mode, c, q);
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    x0 += load<f32>(pa) * load<f32>(pb);
-    pa += ass; pb += ldb;
-  }
-  store<f32>(c, x0);
-}
-
-// Rows of the product per cache block: the A block (MC × KC floats) stays in L2.
-const MC: i32 = 128;
-// Below this many rows a packed panel is reused too little to pay for its copy.
-const PACK_MIN_M: i32 = 16;
-// KC×8 panel of B, copied contiguous so the micro-kernel streams 32-byte rows from L1 instead of
-// striding through B (a 4 KiB stride at n = 1024 thrashes L1 sets and the TLB).
+// KC×8 panel of B and MC×KC block of A, copied contiguous so the band kernel streams them instead
+// of striding through B and A (a 4 KiB stride at n = 1024 thrashes L1 sets and the TLB).
 const PANEL_BYTES: i32 = KC * 8 * 4;
+const ABUF_BYTES: i32 = MC * KC * 4;
 // Globals are per instance while memory is shared: these point into this thread's own scratch.
 // (Not memory.data: with an imported memory that becomes a data segment, which every helper's
 // instantiation would write again over the buffers of a thread that is using them.)
 let PANEL: usize = 0;
 let ABUF: usize = 0;
+
+// Bytes of one thread's packing scratch (PANEL, then ABUF).
+export const SCRATCH_BYTES: i32 = PANEL_BYTES + ABUF_BYTES;
+
+// Points this instance's packing buffers at scratchPtr (SCRATCH_BYTES, 16-byte aligned).
+export function setScratch(scratchPtr: usize): void {
+  PANEL = scratchPtr;
+  ABUF = scratchPtr + PANEL_BYTES;
+}
 
 // Copies B rows [0, S) × 8 columns (row stride ldb) into PANEL.
 // @ts-ignore: decorator
@@ -211,43 +88,6 @@ let ABUF: usize = 0;
     v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
     src += ldb; dst += 32;
   }
-}
-
-// 1 row × 8 columns from a packed panel: leftover rows of the packed path.
-// @ts-ignore: decorator
-@inline function kernel1x8(a: usize, ass: usize, b: usize, ldb: usize, c: usize, S: i32, q: usize, mode: i32): void {
-  let x0 = initV(mode, c, q), x1 = initV(mode, c + 16, q + 16);
-  let pa = a, pb = b;
-  for (let s = 0; s < S; s++) {
-    const t = v128.load32_splat(pa);
-    x0 = madd(t, v128.load(pb), x0);
-    x1 = madd(t, v128.load(pb, 16), x1);
-    pa += ass; pb += ldb;
-  }
-  v128.store(c, x0); v128.store(c, x1, 16);
-}
-
-// Packed path for one KC block: MC row blocks × 8-column panels of B packed into PANEL.
-// @ts-ignore: decorator
-@inline function gemmPacked(
-  a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
-  M: i32, N: i32, S: i32, bias: usize, mode: i32, bT: bool
-): void {
-  const N8 = N & ~7;
-  for (let i0 = 0; i0 < M; i0 += MC) {
-    const iEnd = min(i0 + MC, M);
-    for (let j = 0; j < N8; j += 8) {
-      // bT: B(s, j) is at b + j*ldb + s*4 (B is stored transposed), else at b + s*ldb + j*4.
-      if (bT) packPanelT(b + <usize>j * ldb, ldb, S);
-      else packPanel(b + (<usize>j << 2), ldb, S);
-      const cj = c + (<usize>j << 2), qj = bias + (<usize>j << 2);
-      let i = i0;
-      for (; i + 4 <= iEnd; i += 4) kernel4x8(a + <usize>i * ars, ars, ass, PANEL, 32, cj + <usize>i * ldc, ldc, S, qj, mode);
-      for (; i < iEnd; i++) kernel1x8(a + <usize>i * ars, ass, PANEL, 32, cj + <usize>i * ldc, S, qj, mode);
-    }
-  }
-  // Edge columns (N % 8) straight from B through the narrow kernels (the transposed caller does its own).
-  if (!bT && N8 < N) gemmEdge(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
 }
 
 // Packs PANEL[s][0..8] = W[c][s] for 8 rows c of W (row stride ldw) and steps [0, S):
@@ -279,46 +119,72 @@ let ABUF: usize = 0;
   v128.store(dst + ld * 3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
-// Columns of X packed per block in the Xᵀ·D path (ABUF is MCA × KC floats = 48 KiB): bands of 4
-// columns stored [step][4] so the splat loads walk 16-byte steps instead of one X row (often a
-// 4 KiB stride) per step.
-const MCA: i32 = 96;
-const ABUF_BYTES: i32 = MCA * KC * 4;
 
-// Bytes of one thread's packing scratch (PANEL, then ABUF).
-export const SCRATCH_BYTES: i32 = PANEL_BYTES + ABUF_BYTES;
-
-// Points this instance's packing buffers at scratchPtr (SCRATCH_BYTES, 16-byte aligned).
-export function setScratch(scratchPtr: usize): void {
-  PANEL = scratchPtr;
-  ABUF = scratchPtr + PANEL_BYTES;
-}
-
-// Xᵀ·D path for one KC block, with both operands packed. a = X at the block's first row,
-// lda = X row stride; the product's row r is X column r.
+// Packs MR rows × S steps of A at dst as [step][MR]. With rowMajor, A(r, s) is at a + r*ars + s*4
+// (X of X·W, D of D·Wᵀ) and goes through 4×4 transposes; else at a + r*4 + s*ass (the columns of X
+// in Xᵀ·D), MR consecutive floats per step.
 // @ts-ignore: decorator
-@inline function gemmPackedAT(
-  a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize,
-  M: i32, N: i32, S: i32, mode: i32
-): void {
-  const N8 = N & ~7;
-  const bandBytes = <usize>S << 4;
-  for (let i0 = 0; i0 < M; i0 += MCA) {
-    const iEnd = min(i0 + MCA, M), i4End = i0 + ((iEnd - i0) & ~3);
-    for (let i = i0; i < i4End; i += 4) {
-      let src = a + (<usize>i << 2), dst = ABUF + <usize>((i - i0) >> 2) * bandBytes;
-      for (let s = 0; s < S; s++) { v128.store(dst, v128.load(src)); src += lda; dst += 16; }
+@inline function packBand(a: usize, ars: usize, ass: usize, S: i32, dst: usize, rowMajor: bool): void {
+  const ld = <usize>MR << 2;
+  if (!rowMajor) {
+    for (let s = 0; s < S; s++) {
+      const src = a + <usize>s * ass, d = dst + <usize>s * ld;
+      v128.store(d, v128.load(src));
+      if (MR == 6) store<u64>(d, load<u64>(src, 16), 16);
     }
-    for (let j = 0; j < N8; j += 8) {
-      packPanel(b + (<usize>j << 2), ldb, S);
-      const cj = c + (<usize>j << 2);
-      for (let i = i0; i < i4End; i += 4) {
-        kernel4x8(ABUF + <usize>((i - i0) >> 2) * bandBytes, 4, 16, PANEL, 32, cj + <usize>i * ldc, ldc, S, 0, mode);
-      }
-      for (let i = i4End; i < iEnd; i++) kernel1x8(a + (<usize>i << 2), lda, PANEL, 32, cj + <usize>i * ldc, S, 0, mode);
+    return;
+  }
+  let s = 0;
+  for (; s + 4 <= S; s += 4) {
+    const src = a + (<usize>s << 2), d = dst + <usize>s * ld;
+    transpose4(src, ars, d, ld);
+    if (MR == 6) { // rows 4 and 5: pairs of lanes, one 8-byte store per step
+      const r4 = v128.load(src + (ars << 2)), r5 = v128.load(src + (ars << 2) + ars);
+      const lo = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5), hi = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+      v128.store64_lane(d, lo, 0, 16); v128.store64_lane(d + ld, lo, 1, 16);
+      v128.store64_lane(d + 2 * ld, hi, 0, 16); v128.store64_lane(d + 3 * ld, hi, 1, 16);
     }
   }
-  if (N8 < N) gemmEdge(a, 4, lda, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, 0, mode);
+  for (; s < S; s++) {
+    for (let r = 0; r < MR; r++) store<f32>(dst + <usize>s * ld + (<usize>r << 2), load<f32>(a + <usize>r * ars + (<usize>s << 2)));
+  }
+}
+
+// C (=|+=) A·B for one k-block of S steps, both operands packed: blocks of at most MC rows of A in
+// bands of MR (the last rows of a block that fill no band are read in place), each 8-column panel
+// of B packed once per block (bT: B(s, j) is at b + j*ldb + s*4, B being stored transposed).
+// Edge columns (N % 8) go through the
+// narrow kernels (the transposed caller does its own).
+function gemmPacked(
+  a: usize, ars: usize, ass: usize, b: usize, ldb: usize, c: usize, ldc: usize,
+  M: i32, N: i32, S: i32, bias: usize, mode: i32, bT: bool
+): void {
+  // steps 4 bytes apart: A's rows are rows of a matrix (transposed in packing), else its columns (ars = 4)
+  const rowMajor = ass == 4;
+  const N8 = N & ~7, bandBytes = <usize>S * (<usize>MR << 2);
+  // blocks of equal size in whole bands, so that B's panels are packed as few times as they can be
+  const blocks = (M + MC - 1) / MC, mc = (((M + blocks - 1) / blocks + MR - 1) / MR) * MR;
+  for (let i0 = 0; i0 < M; i0 += mc) {
+    const iEnd = min(i0 + mc, M), bands = (iEnd - i0) / MR, iBands = i0 + bands * MR;
+    for (let p = 0; p < bands; p++) {
+      packBand(a + <usize>(i0 + p * MR) * ars, ars, ass, S, ABUF + <usize>p * bandBytes, rowMajor);
+    }
+    for (let j = 0; j < N8; j += 8) {
+      if (bT) packPanelT(b + <usize>j * ldb, ldb, S);
+      else packPanel(b + (<usize>j << 2), ldb, S);
+      const cj = c + (<usize>j << 2), qj = bias + (<usize>j << 2);
+      for (let p = 0; p < bands; p++) {
+        kernelBand(ABUF + <usize>p * bandBytes, PANEL, cj + <usize>(i0 + p * MR) * ldc, ldc, S, qj, mode);
+      }
+      let i = iBands;
+      if (MR > 4 && i + 4 <= iEnd) {
+        kernel4x8(a + <usize>i * ars, ars, ass, PANEL, 32, cj + <usize>i * ldc, ldc, S, qj, mode);
+        i += 4;
+      }
+      for (; i < iEnd; i++) kernel1x8(a + <usize>i * ars, ass, PANEL, 32, cj + <usize>i * ldc, S, qj, mode);
+    }
+  }
+  if (!bT && N8 < N) gemmCore(a, ars, ass, b + (<usize>N8 << 2), ldb, c + (<usize>N8 << 2), ldc, M, N - N8, S, bias + (<usize>N8 << 2), mode);
 }
 
 // C[M×N] (=|+=) A·B over k-blocks of KC steps; the first block uses `mode`, later ones accumulate.
@@ -414,7 +280,7 @@ function dotRowsTransB(d: usize, w: usize, y: usize, ldy: usize, m: i32, n: i32,
 
 // Rows [r0, r1) of G[k×n] (=|+=) Xᵀ·D (X is m×k, D is m×n; mode INIT_ZERO or INIT_LOAD; r0 a
 // multiple of 4). Row r of G is column r of X. Small shapes read X through swapped strides; large
-// ones pack bands of X columns (gemmPackedAT).
+// ones pack bands of X columns (gemmPacked).
 export function gemmTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32, r0: i32, r1: i32): void {
   const ldx = <usize>k << 2, ldd = <usize>n << 2;
   const x = xPtr + (<usize>r0 << 2), g = gPtr + <usize>r0 * ldd, rows = r1 - r0;
@@ -425,7 +291,7 @@ export function gemmTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32
   }
   for (let s0 = 0; s0 < m; s0 += KC) {
     const sb = min(KC, m - s0);
-    gemmPackedAT(x + <usize>s0 * ldx, ldx, dPtr + <usize>s0 * ldd, ldd, g, ldd, rows, n, sb, s0 == 0 ? mode : INIT_LOAD);
+    gemmPacked(x + <usize>s0 * ldx, 4, ldx, dPtr + <usize>s0 * ldd, ldd, g, ldd, rows, n, sb, 0, s0 == 0 ? mode : INIT_LOAD, false);
   }
 }
 

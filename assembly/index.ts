@@ -28,10 +28,10 @@ export { SCRATCH_BYTES } from './gemm';
 // First byte above the module's static data: the JavaScript heap allocator starts here.
 export function heapBase(): usize { return __heap_base; }
 
-// Quantized inference (int8 weights, activations quantized per row; quant.ts defines the arithmetic,
-// src/js/quant-pack.ts quantizes and packs the weights): quantForward once per batch of predictions,
-// quantizeRows (the row quantizer alone) for tests and checks, the scratch size and record words.
-export { quantizeRows, quantScratchBytes, quantForward, QUANT_LAYER_WORDS } from './quant';
+// Quantized inference (int8 weights, activations quantized per row; quant-forward.ts defines the
+// arithmetic, src/js/quant-pack.ts quantizes and packs the weights): quantForward once per batch of
+// predictions, quantizeRows (the row quantizer alone) for tests and checks, and the scratch size.
+export { quantizeRows, quantScratchBytes, quantForward } from './quant';
 
 // Test hooks, which the library never calls: exp on its own (the polynomial against Math.exp),
 // whether trainEpoch would take the small epoch (1) for a network and batch size, and the parts of

@@ -1,11 +1,11 @@
-// The three products, the optimizer step after them and the forward pass for outputs, split among
-// threads. Every thread runs an instance of this module on one shared memory; the calling thread
-// publishes a job (what it computes and how its output is cut into parts) in a control block
-// (jobs.ts), then helpers and the caller claim parts until none is left. Each output element
-// belongs to exactly one part and is computed there exactly as the whole product computes it on one
-// thread (same kernel, same order of additions), so any thread count gives the same bits. The
-// caller never blocks: it works through unclaimed parts itself and spins only while helpers finish
-// the parts they took; a helper that has not started yet simply takes none.
+// The three products, the optimizer step after them, the forward pass for outputs and the
+// quantized forward, split among threads. Every thread runs an instance of this module on one
+// shared memory; the calling thread publishes a job (what it computes and how its output is cut
+// into parts) in a control block (jobs.ts), then helpers and the caller claim parts until none is
+// left. Each output element belongs to exactly one part and is computed there exactly as the whole
+// product computes it on one thread (same kernel, same order of additions), so any thread count
+// gives the same bits. The caller never blocks: it works through unclaimed parts itself and spins
+// only while helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
 import {
   admitted, arg, awaitParts, claim, countHelped, helperEnter, helperEpoch, helperLeave, jobKind, lowerArg,
@@ -13,7 +13,8 @@ import {
 } from './jobs';
 import { applyUpdate } from './update';
 import { forwardBand, macsPerRow } from './rows';
-import { Descriptor, MIN_PARALLEL_MACS } from './contract.generated';
+import { forwardRows, macsPerRow as quantMacsPerRow, quantScratchBytes, widest } from './quant-forward';
+import { Descriptor, MIN_PARALLEL_MACS, quantLayer } from './contract.generated';
 
 const JOB_MATMUL_COLUMNS: i32 = 1;
 const JOB_MATMUL_ROWS: i32 = 2;
@@ -21,6 +22,7 @@ const JOB_TRANS_A_ROWS: i32 = 3;
 const JOB_TRANS_B_COLUMNS: i32 = 4;
 const JOB_UPDATE: i32 = 5;
 const JOB_FORWARD_ROWS: i32 = 6;
+const JOB_QUANT_ROWS: i32 = 7; // bands of rows of a quantized forward (quant-forward.ts)
 // The argument slot where the parts of a JOB_FORWARD_ROWS keep the first bad input they found.
 const FIRST_BAD: i32 = 9;
 // Bands of rows per thread in a JOB_FORWARD_ROWS.
@@ -55,6 +57,10 @@ function runPart(p: i32): void {
     const size = arg(2), from = p * size;
     const bad = forwardBand(changetype<Descriptor>(<usize>arg(0)), <usize>arg(1), from, min(arg(3), from + size));
     if (bad >= 0) lowerArg(FIRST_BAD, bad);
+    return;
+  }
+  if (kind == JOB_QUANT_ROWS) {
+    quantPart(p);
     return;
   }
   const a = <usize>arg(0), b = <usize>arg(1), c = <usize>arg(2), bias = <usize>arg(3);
@@ -211,6 +217,32 @@ export function parallelForwardStart(net: Descriptor, xPtr: usize, rows: i32): v
 export function parallelForwardFinish(): i32 {
   settle();
   return forwardResult;
+}
+
+// Y = the quantized network at layersPtr on `rows` rows of X (quant-forward.ts), by bands of rows,
+// multiples of 4 (the int8 dot product's blocks stay whole); part p works in the p-th of the
+// scratches at scratchPtr, one per thread, each quantScratchBytes of the widest layer. Integer
+// products run about twice as fast as float ones, so a split needs twice the float products'
+// multiply-adds.
+export function parallelQuantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize): void {
+  settle();
+  const size = threads > 1 && controlled && <f64>rows * quantMacsPerRow(layersPtr, layers) >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
+  if (size > 0) {
+    setArg(0, <i32>layersPtr); setArg(1, layers); setArg(2, <i32>xPtr); setArg(3, rows);
+    setArg(4, <i32>yPtr); setArg(5, <i32>scratchPtr); setArg(6, quantScratchBytes(widest(layersPtr, layers))); setArg(7, size);
+    fork(JOB_QUANT_ROWS, (rows + size - 1) / size);
+    return;
+  }
+  forwardRows(layersPtr, layers, xPtr, rows, yPtr, scratchPtr);
+}
+
+// Part p of a quantized forward: rows [p·size, (p+1)·size), in scratch p.
+function quantPart(p: i32): void {
+  const layersPtr = <usize>arg(0), layers = arg(1), rows = arg(3), size = arg(7);
+  const from = p * size, count = min(rows, from + size) - from;
+  const k0 = quantLayer(layersPtr, 0).fanIn, nL = quantLayer(layersPtr, layers - 1).fanOut;
+  forwardRows(layersPtr, layers, <usize>arg(2) + (<usize>(from * k0) << 2), count,
+    <usize>arg(4) + (<usize>(from * nL) << 2), <usize>arg(5) + <usize>p * <usize>arg(6));
 }
 
 // One optimizer step over the network's parameter block of `count` floats (applyUpdate, with the

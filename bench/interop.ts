@@ -1,117 +1,113 @@
 /**
  * Inference of a PyTorch model imported with fromONNX, against the same .onnx file in
  * onnxruntime-web (its Wasm SIMD CPU backend) in Node: one thread each, in one process,
- * interleaved round by round (the starting runtime alternates); medians of the measured rounds.
- *
- *   npm run asbuild && node scripts/run.mjs bench/interop.ts [--quick]
+ * interleaved round by round (the starting runtime rotates); medians of the measured rounds, each
+ * round timed by the process's CPU time (both runtimes compute on the calling thread). Part of
+ * `npm run bench`; `npm run bench -- --ort` runs it alone.
  *
  * The model is test/fixtures/onnx/mlp-784-128-10.dynamo.onnx (PyTorch's dynamo exporter: Gemm,
  * Relu, Gemm, Softmax). Timing covers a predict call (simdnet: checks, copies in and out of Wasm
  * memory; onnxruntime: tensor creation and session.run) and excludes loading the model.
  */
-import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { fromONNX } from '../src/interop/index.js';
 import { mulberry32 } from '../src/model/random.js';
+import { cpuSeconds, median } from './measure.js';
 
-const QUICK = process.argv.includes('--quick');
-const ROUNDS = QUICK ? 2 : 9,
-  WARMUP = 2,
-  MIN_ROUND_MS = QUICK ? 20 : 300;
-ort.env.wasm.numThreads = 1;
-ort.env.logLevel = 'error';
+/** One workload of the comparison: predictions per second of each runtime, and simdnet's ratio. */
+export interface OnnxRow {
+  workload: string;
+  /** runtime name → median predictions per second */
+  rates: Record<string, number>;
+  /** simdnet's Wasm engine over onnxruntime-web, medians */
+  ratio: number;
+  /** the same ratio from each runtime's fastest round */
+  bestRatio: number;
+}
 
-const bytes = new Uint8Array(
-  readFileSync(new URL('../test/fixtures/onnx/mlp-784-128-10.dynamo.onnx', import.meta.url)),
-);
-const inputs = 784;
-const random = mulberry32(7);
-const batch = Float32Array.from({ length: 1000 * inputs }, () => random());
-const one = batch.subarray(0, inputs);
+interface Runner {
+  name: string;
+  run: (x: Float32Array) => Promise<number> | number;
+}
 
-type Runner = { name: string; run: (x: Float32Array) => Promise<number> | number };
-const simdnet = await fromONNX(bytes, { engine: 'wasm' });
-const simdnetJS = await fromONNX(bytes, { engine: 'js' });
-const session = await ort.InferenceSession.create(bytes, {
-  executionProviders: ['wasm'],
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-});
-let sink = 0; // results kept alive so that no runtime's work can be skipped
-const runners: Runner[] = [
-  {
-    name: `simdnet wasm (${simdnet.build})`,
-    run: (x) => {
-      const y = simdnet.predict(x);
-      sink += y[0]!;
-      return y.length;
-    },
-  },
-  {
-    name: 'onnxruntime-web wasm',
-    run: async (x) => {
-      const out = await session.run({ input: new ort.Tensor('float32', x, [x.length / inputs, inputs]) });
-      const y = out.output!.data as Float32Array;
-      sink += y[0]!;
-      return y.length;
-    },
-  },
-  {
-    name: 'simdnet js',
-    run: (x) => {
-      const y = simdnetJS.predict(x);
-      sink += y[0]!;
-      return y.length;
-    },
-  },
-];
+const INPUTS = 784;
 
-// one untimed call each: the first calls compile and allocate
-for (const r of runners) await r.run(batch.subarray(0, 10 * inputs));
-
-/** Rows per second of one round: repeat the unit until MIN_ROUND_MS has passed. */
-async function round(r: Runner, x: Float32Array): Promise<number> {
-  const rows = x.length / inputs;
+/** Rows per CPU second of one round: the unit repeats until `ms` of wall time have passed. */
+async function round(r: Runner, x: Float32Array, ms: number): Promise<number> {
+  const rows = x.length / INPUTS;
   let n = 0;
-  const start = performance.now();
+  const start = performance.now(),
+    c0 = cpuSeconds();
   do {
     await r.run(x);
     n++;
-  } while (performance.now() - start < MIN_ROUND_MS);
-  return (n * rows) / ((performance.now() - start) / 1000);
+  } while (performance.now() - start < ms);
+  return (n * rows) / (cpuSeconds() - c0);
 }
 
-const median = (a: number[]) => {
-  const s = a.slice().sort((p, q) => p - q);
-  return s[s.length >> 1]!;
-};
-const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
-
-console.log(
-  `interop bench: ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores), Node ${process.version}, onnxruntime-web ${ort.env.versions.web}, one thread each`,
-);
-console.log(
-  `model: PyTorch 784-128-10 (ReLU, softmax), imported with fromONNX; medians of ${ROUNDS} rounds, interleaved\n`,
-);
-console.log(`| workload | ${runners.map((r) => r.name).join(' | ')} | simdnet wasm / onnxruntime |`);
-console.log(`|---|${runners.map(() => '--:|').join('')}--:|`);
-for (const [label, x] of [
-  ['1000 rows per call', batch],
-  ['one row per call', one],
-] as const) {
-  const samples = runners.map(() => [] as number[]);
-  for (let k = 0; k < WARMUP + ROUNDS; k++) {
-    for (let j = 0; j < runners.length; j++) {
-      const i = (j + k) % runners.length; // rotate which runtime goes first
-      const rate = await round(runners[i]!, x);
-      if (k >= WARMUP) samples[i]!.push(rate);
+/** Runs the comparison (2,000 rows per call, then one row per call) and returns its rows. */
+export async function compareWithOnnxRuntime(quick: boolean, say: (s: string) => void): Promise<OnnxRow[]> {
+  // onnxruntime-web takes about a second of its own running before its speed settles (V8 tiers its
+  // Wasm up function by function), so each runtime first runs a while untimed in every workload
+  const rounds = quick ? 2 : 9,
+    warmMs = quick ? 50 : 1500,
+    ms = quick ? 20 : 300;
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const bytes = new Uint8Array(
+    readFileSync(new URL('../test/fixtures/onnx/mlp-784-128-10.dynamo.onnx', import.meta.url)),
+  );
+  const random = mulberry32(7);
+  const batch = Float32Array.from({ length: 2000 * INPUTS }, () => random());
+  const one = batch.subarray(0, INPUTS);
+  const simdnet = await fromONNX(bytes, { engine: 'wasm' });
+  const simdnetJS = await fromONNX(bytes, { engine: 'js' });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['wasm'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
+  let sink = 0; // results kept alive so that no runtime's work can be skipped
+  const simdnetName = `simdnet wasm (${simdnet.build})`;
+  const runners: Runner[] = [
+    { name: simdnetName, run: (x) => (sink += simdnet.predict(x)[0]!) },
+    {
+      name: `onnxruntime-web ${ort.env.versions.web} wasm`,
+      run: async (x) => {
+        const out = await session.run({ input: new ort.Tensor('float32', x, [x.length / INPUTS, INPUTS]) });
+        return (sink += (out.output!.data as Float32Array)[0]!);
+      },
+    },
+    { name: 'simdnet js', run: (x) => (sink += simdnetJS.predict(x)[0]!) },
+  ];
+  // one untimed call each: the first calls compile and allocate
+  for (const r of runners) await r.run(batch.subarray(0, 10 * INPUTS));
+  const rows: OnnxRow[] = [];
+  for (const [label, x] of [
+    ['infer 784-128-10 (PyTorch ONNX), 2000 rows per call', batch],
+    ['infer 784-128-10 (PyTorch ONNX), one row per call', one],
+  ] as const) {
+    say(`  ${label}`);
+    const samples = runners.map(() => [] as number[]);
+    for (const r of runners) await round(r, x, warmMs);
+    for (let k = 0; k < rounds; k++) {
+      for (let j = 0; j < runners.length; j++) {
+        const i = (j + k) % runners.length; // rotate which runtime goes first
+        samples[i]!.push(await round(runners[i]!, x, ms));
+      }
     }
+    const medians = samples.map(median);
+    rows.push({
+      workload: label,
+      rates: Object.fromEntries(runners.map((r, i) => [r.name, medians[i]!])),
+      ratio: medians[0]! / medians[1]!,
+      bestRatio: Math.max(...samples[0]!) / Math.max(...samples[1]!),
+    });
   }
-  const m = samples.map(median);
-  console.log(`| ${label} (predictions/s) | ${m.map(fmt).join(' | ')} | ${(m[0]! / m[1]!).toFixed(2)}× |`);
+  await session.release();
+  simdnet.dispose();
+  simdnetJS.dispose();
+  if (!Number.isFinite(sink)) say(`(non-finite outputs: ${sink})`);
+  return rows;
 }
-await session.release();
-simdnet.dispose();
-simdnetJS.dispose();
-if (!Number.isFinite(sink)) console.log(sink);

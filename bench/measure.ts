@@ -5,9 +5,12 @@
  * Every workload runs all engines in the same process, interleaved round by round (A, B, C, then
  * B, C, A, ...: the starting engine rotates). Warm-up rounds are discarded; the reported figure is
  * the median of the measured rounds. A round keeps repeating its unit of work until it has run
- * for at least `minRoundMs`.
+ * for at least `minRoundMs`. A round's time is the wall clock's, or with the 'cpu' clock the
+ * process's CPU time (user and system) for runners on one thread: on a machine shared with other
+ * work, a round in which the process was descheduled then still measures the kernel, not the
+ * neighbours (a runner on several threads is still timed by the wall clock).
  */
-import type { Adapter } from './types.js';
+import type { Runner } from './types.js';
 
 /** How rounds are run: discarded warm-up rounds and the least time a round lasts. */
 export interface RoundPlan {
@@ -21,8 +24,12 @@ export interface Result {
   metric: 'samples/s' | 'GFLOPS';
   median: number | null; // null: engine has no such hook / failed
   rounds: number[];
+  /** how rounds were timed */
+  clock?: Clock;
+  /** GEMM rows: the median as a share of the median of the ceiling the engine's build runs, in percent */
+  ceilingPercent?: number | null;
   usPerRow?: number | null;
-  ratioVsBaseline: number | null;
+  ratioVsTextbook: number | null;
   /** against the lean hand-written MLP, in workloads where it runs */
   ratioVsLean?: number | null;
   note?: string;
@@ -69,18 +76,27 @@ export function spreadPercent(r: Result): number | null {
 // would charge re-compilation to them. Rotating the order spreads GC pauses
 // caused by one engine's garbage over all engines instead.
 
+export type Clock = 'wall' | 'cpu';
+
+/** Seconds of CPU time (user and system) this process has used. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /**
  * Interleaved rounds. `unit(adapter)` does one unit of work and returns
- * [amount of work (samples or FLOPs), seconds]; it may time itself (GEMM hooks)
- * or leave timing to us by returning seconds < 0.
+ * [amount of work (samples or FLOPs), seconds]; with the wall clock it may time itself (GEMM
+ * hooks) or leave timing to us by returning seconds < 0; the CPU clock times whole rounds.
  */
-export async function interleave(
+export async function interleave<T extends Runner>(
   plan: RoundPlan,
-  adapters: Adapter[],
+  adapters: T[],
   rounds: number,
-  unit: (a: Adapter) => [number, number],
-): Promise<Map<Adapter, number[] | Error>> {
-  const rates = new Map<Adapter, number[] | Error>(adapters.map((a) => [a, [] as number[]]));
+  unit: (a: T) => [number, number],
+  clock: Clock = 'wall',
+): Promise<Map<T, number[] | Error>> {
+  const rates = new Map<T, number[] | Error>(adapters.map((a) => [a, [] as number[]]));
   for (let r = 0; r < plan.warmup + rounds; r++) {
     // rotate the starting engine every round (A,B,C / B,C,A / C,A,B ...) so no
     // engine always runs right after the same neighbour
@@ -92,6 +108,8 @@ export async function interleave(
         await a.activate?.();
         let work = 0;
         let secs = 0;
+        const byCpu = clock === 'cpu' && (a.threads ?? 1) <= 1;
+        const c0 = cpuSeconds();
         const t0 = performance.now();
         do {
           const [w, s] = unit(a);
@@ -99,7 +117,7 @@ export async function interleave(
           secs += s >= 0 ? s : 0;
         } while (performance.now() - t0 < plan.minRoundMs);
         const wall = (performance.now() - t0) / 1000;
-        const self = secs > 0 ? secs : wall;
+        const self = byCpu ? cpuSeconds() - c0 : secs > 0 ? secs : wall;
         if (r >= plan.warmup) acc.push(work / self);
       } catch (e) {
         rates.set(a, e as Error);
@@ -110,14 +128,14 @@ export async function interleave(
 }
 
 /** Records one workload's medians; ratios are against the first adapter (and the one named 'lean'). */
-export function record(
+export function record<T extends Runner>(
   workload: string,
   metric: Result['metric'],
-  adapters: Adapter[],
-  rates: Map<Adapter, number[] | Error>,
-  extra?: (a: Adapter, med: number) => Partial<Result>,
+  adapters: T[],
+  rates: Map<T, number[] | Error>,
+  extra?: (a: T, med: number) => Partial<Result>,
 ): void {
-  const medianOf = (a: Adapter | undefined): number | null => {
+  const medianOf = (a: T | undefined): number | null => {
     const v = a && rates.get(a);
     return Array.isArray(v) && v.length ? median(v) : null;
   };
@@ -133,7 +151,7 @@ export function record(
         metric,
         median: null,
         rounds: [],
-        ratioVsBaseline: null,
+        ratioVsTextbook: null,
         note: v instanceof Error ? `error: ${v.message.split('\n')[0]}` : undefined,
       });
       continue;
@@ -145,7 +163,7 @@ export function record(
       metric,
       median: med,
       rounds: v,
-      ratioVsBaseline: baseMed ? med / baseMed : null,
+      ratioVsTextbook: baseMed ? med / baseMed : null,
       ...(lean ? { ratioVsLean: leanMed ? med / leanMed : null } : {}),
       ...(extra ? extra(a, med) : {}),
     });
@@ -154,5 +172,5 @@ export function record(
 
 /** A result row for an engine that could not take part in a workload. */
 export function recordFailure(workload: string, engine: string, note: string): void {
-  results.push({ workload, engine, metric: 'samples/s', median: null, rounds: [], ratioVsBaseline: null, note });
+  results.push({ workload, engine, metric: 'samples/s', median: null, rounds: [], ratioVsTextbook: null, note });
 }

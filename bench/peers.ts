@@ -5,11 +5,11 @@
  *
  * Workload parity, per peer:
  *  - tfjs (both backends): same layer sizes, same initial weights (copied from
- *    the same seeded PRNG scheme as the baseline), same mini-batch size, plain
+ *    the same seeded PRNG scheme as the textbook MLP), same mini-batch size, plain
  *    SGD via tf.train.sgd + optimizer.minimize on each mini-batch. Batched
  *    (GEMM) execution is the library's own design. The loss for sigmoid
  *    outputs is tf.losses.meanSquaredError (mean over batch AND outputs), so
- *    its gradient scale differs from the baseline's 1/2*sum-per-row; the
+ *    its gradient scale differs from the textbook MLP's 1/2*sum-per-row; the
  *    amount of work is the same.
  *  - brain.js 1.6.1 NeuralNetwork: its trainer is strictly per-sample
  *    (online SGD), so the batch size is ignored: one weight update per row.
@@ -35,7 +35,7 @@ function initWeightsInOut(layers: number[], opts: NetOptions): Float32Array[] {
     const fanOut = layers[l + 1];
     const isLast = l === layers.length - 2;
     const limit = !isLast && opts.hidden === 'relu' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-    // generate in the baseline's [out][in] order, then transpose into [in][out]
+    // generate in the textbook MLP's [out][in] order, then transpose into [in][out]
     const w = new Float32Array(fanIn * fanOut);
     for (let j = 0; j < fanOut; j++) for (let i = 0; i < fanIn; i++) w[i * fanOut + j] = (rnd() * 2 - 1) * limit;
     out.push(w);

@@ -26,8 +26,8 @@ import simdBytes from '../build/simd.wasm';
 import relaxedBytes from '../build/relaxed.wasm';
 import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
 import { ACT } from '../src/abi/kinds.js';
-import type { QuantKernels } from '../src/js/quant.js';
-import { Q } from '../src/js/quant-layout.js';
+import { QUANT_LAYER_BYTES, quantLayerView } from '../src/abi/descriptor.js';
+import type { QuantKernels } from '../src/abi/kernels.js';
 import { packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
 
 const args = process.argv.slice(2);
@@ -135,7 +135,7 @@ function place(engine: Engine, net: Net, rows: number, nonNegative = false, floa
     });
   }
   for (let c = 0; c < int8Copies; c++) {
-    const records = heap.alloc(L * Q.WORDS * 4);
+    const records = heap.alloc(L * QUANT_LAYER_BYTES);
     let int8Bytes = 0;
     for (let l = 0; l < L; l++) {
       const kk = net.sizes[l]!,
@@ -143,15 +143,16 @@ function place(engine: Engine, net: Net, rows: number, nonNegative = false, floa
         bytes = packedBytes(kk, n);
       const packed = c === 0 ? packedBlocks[l]! : heap.alloc(bytes);
       if (c > 0) heap.u8.copyWithin(packed, packedBlocks[l]!, packedBlocks[l]! + bytes);
-      const r = (records >>> 2) + l * Q.WORDS;
-      heap.i32[r + Q.FAN_IN] = kk;
-      heap.i32[r + Q.FAN_OUT] = n;
-      heap.i32[r + Q.ACT] = net.acts[l]!;
-      heap.i32[r + Q.PACKED] = packed;
+      const r = quantLayerView(heap, records, l);
+      r.fanIn = kk;
+      r.fanOut = n;
+      r.act = net.acts[l]!;
+      r.packed = packed;
+      r.narrow = 1;
       int8Bytes += bytes;
     }
     out.int8Bytes = int8Bytes;
-    out.int8.push((xp, m, yp) => q.quantForward(records, L, xp, m, yp, scratch));
+    out.int8.push((xp, m, yp) => q.quantForward(records, L, xp, m, yp, scratch, 1));
   }
   for (let i = 0; i < rows * net.sizes[0]!; i++) heap.f32[(x >>> 2) + i] = nonNegative ? (random() + 1) / 2 : random();
   return out;

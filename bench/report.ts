@@ -4,6 +4,8 @@
  * the same as one machine-readable object on stdout.
  */
 import os from 'node:os';
+import { cpuDescription } from './cpu.js';
+import type { OnnxRow } from './interop.js';
 import { checksums, results, spreadPercent } from './measure.js';
 import type { WorkloadSizes } from './workloads.js';
 import type { Adapter } from './types.js';
@@ -27,7 +29,7 @@ const loadAverage = (): number[] => os.loadavg().map((v) => Number(v.toFixed(2))
 export function machineMeta(engineInfo: string, quick: boolean, peers: boolean, notes: string[]): Meta {
   const cpus = os.cpus();
   return {
-    machine: cpus[0]?.model ?? 'unknown',
+    machine: cpuDescription(),
     cores: cpus.length,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
@@ -73,8 +75,10 @@ function ratioStr(v: number | null): string {
 
 export function printTables(say: (s?: string) => void, adapters: Adapter[]): void {
   const workloads = [...new Set(results.map((r) => r.workload))];
-  say('| workload | engine | samples/s or GFLOPS | us/row | vs baseline | vs lean | best round | spread | note |');
-  say('|---|---|---:|---:|---:|---:|---:|---:|---|');
+  say(
+    '| workload | engine | samples/s or GFLOPS | us/row | vs textbook | vs lean | best round | spread | % of ceiling | note |',
+  );
+  say('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const w of workloads) {
     for (const r of results.filter((x) => x.workload === w)) {
       const val = r.metric === 'GFLOPS' ? (r.median === null ? '-' : `${fmt(r.median, 2)} GFLOPS`) : fmt(r.median);
@@ -82,11 +86,13 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
       const spread = spreadPercent(r);
       const best = r.rounds.length ? fmt(Math.max(...r.rounds), r.metric === 'GFLOPS' ? 2 : 0) : '-';
       const lean = r.ratioVsLean === undefined ? '' : ratioStr(r.ratioVsLean);
+      const ceiling = r.ceilingPercent == null ? '' : `${fmt(r.ceilingPercent)}%`;
       say(
-        `| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsBaseline)} | ${lean} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${r.note ?? ''} |`,
+        `| ${w} | ${r.engine} | ${val} | ${us} | ${ratioStr(r.ratioVsTextbook)} | ${lean} | ${best} | ${spread === null ? '-' : `${spread}%`} | ${ceiling} | ${r.note ?? ''} |`,
       );
     }
   }
+  printCeilingTable(say, workloads);
   say();
   say('simdnet wasm vs js (median ratio):');
   say();
@@ -103,13 +109,60 @@ export function printTables(say: (s?: string) => void, adapters: Adapter[]): voi
     workloads.filter((w) => results.some((r) => r.workload === w && r.ratioVsLean !== undefined)),
   );
   say();
-  say('Values and "vs baseline" are medians of the measured rounds; "best round" is the fastest round;');
+  say('Values and "vs textbook" are medians of the measured rounds; "best round" is the fastest round;');
   say('spread = (max - min) / median over the measured rounds; a large spread means a noisy machine.');
+  say('GEMM rounds on one thread are timed by the process CPU time, every other round by the wall clock.');
   const notes = adapters.filter((a) => a.note).map((a) => `- ${a.name}: ${a.note}`);
   if (notes.length) {
     say();
     say('Workload differences:');
     for (const n of notes) say(n);
+  }
+}
+
+/**
+ * The GEMM rows against the core's own ceiling (ceiling.ts, measured in the same rounds): each of
+ * simdnet's Wasm engines as GFLOPS and as a share of the ceiling of the form its build runs (FMA for
+ * the relaxed build, separate multiply and add for the plain one).
+ */
+function printCeilingTable(say: (s?: string) => void, workloads: string[]): void {
+  const gemm = workloads.filter((w) => results.some((r) => r.workload === w && r.ceilingPercent != null));
+  if (!gemm.length) return;
+  const engines = [...new Set(results.filter((r) => r.ceilingPercent != null).map((r) => r.engine))];
+  const ceilings = [...new Set(results.filter((r) => r.engine.startsWith('ceiling')).map((r) => r.engine))];
+  say();
+  say(
+    "GEMM against the core's ceiling (GFLOPS, medians; in brackets the share of the ceiling of the form its build runs,",
+  );
+  say('times the threads of a threaded engine; the target is 75% on one thread):');
+  say();
+  say(`| product | ${[...ceilings, ...engines].join(' | ')} |`);
+  say(`|---|${[...ceilings, ...engines].map(() => '---:|').join('')}`);
+  for (const w of gemm) {
+    const cell = (engine: string): string => {
+      const r = results.find((x) => x.workload === w && x.engine === engine);
+      if (!r || r.median === null) return '-';
+      return r.ceilingPercent == null ? fmt(r.median, 1) : `${fmt(r.median, 1)} (${fmt(r.ceilingPercent)}%)`;
+    };
+    say(`| ${w.replace(/^gemm /, '')} | ${[...ceilings, ...engines].map(cell).join(' | ')} |`);
+  }
+}
+
+/** simdnet against onnxruntime-web on the same imported model (interop.ts). */
+export function printOnnxTable(say: (s?: string) => void, rows: OnnxRow[]): void {
+  if (!rows.length) return;
+  const names = Object.keys(rows[0]!.rates);
+  say();
+  say(
+    'Against ONNX Runtime Web, the same PyTorch model, one thread each (predictions/s, medians of CPU-timed rounds):',
+  );
+  say();
+  say(`| workload | ${names.join(' | ')} | simdnet wasm / onnxruntime (best rounds) |`);
+  say(`|---|${names.map(() => '---:|').join('')}---:|`);
+  for (const r of rows) {
+    say(
+      `| ${r.workload} | ${names.map((n) => fmt(r.rates[n])).join(' | ')} | ${ratioStr(r.ratio)} (${ratioStr(r.bestRatio)}) |`,
+    );
   }
 }
 
@@ -136,7 +189,7 @@ function printThreadsTable(say: (s?: string) => void, workloads: string[], adapt
  */
 function printSmallTable(say: (s?: string) => void, workloads: string[]): void {
   if (!workloads.length) return;
-  const engines = ['lean', 'baseline', 'simdnet-wasm', 'simdnet-js'];
+  const engines = ['lean', 'textbook', 'simdnet-wasm', 'simdnet-js'];
   say();
   say('Small networks against the lean hand-written MLP (training: samples/s; predict: µs per call):');
   say();
@@ -165,6 +218,7 @@ export function printFooter(
   adapters: Adapter[],
   elapsed: number,
   json: boolean,
+  onnx: OnnxRow[] = [],
 ): void {
   const { checksum, perEngine } = checksums();
   say(
@@ -180,6 +234,7 @@ export function printFooter(
           meta: { ...meta, loadavgEnd: loadEnd },
           engines,
           results,
+          onnxRuntime: onnx,
           checksum,
           perEngineChecksum: Object.fromEntries(perEngine),
           elapsedSeconds: elapsed,

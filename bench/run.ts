@@ -1,31 +1,36 @@
 /**
  * simdnet benchmark runner: the command-line flags.
  *
- *   npm run bench -- [--quick] [--small] [--peers] [--json] [--threads <n|auto>]
+ *   npm run bench -- [--quick] [--small] [--ort] [--peers] [--json] [--threads <n|auto>]
  *
  * --quick: a smoke run of small sizes (seconds); --small: the small-network workloads only (the
- * lean baseline's table, in minutes, for repeated runs); --peers: TensorFlow.js (cpu and wasm) and
- * brain.js beside simdnet and the baselines; --json: results as JSON on stdout (the tables go to
+ * lean MLP's table, in minutes, for repeated runs); --ort: the comparison with ONNX Runtime Web
+ * alone (interop.ts; a full run includes it); --peers: TensorFlow.js (cpu and wasm) and
+ * brain.js beside simdnet, the textbook MLP and the lean one; --json: results as JSON on stdout (the tables go to
  * stderr); --threads: the thread count of the threaded Wasm engine beside the one-thread one
- * (default 2, or 1 with --small; 1 leaves it out). Measurement is in measure.ts, the workloads in workloads.ts, the
- * tables in report.ts, the machine's parallel capacity in capacity.ts.
+ * (default 2, or 1 with --small and --ort; 1 leaves it out). Measurement is in measure.ts, the
+ * workloads in workloads.ts, the tables in report.ts, the machine's parallel capacity in capacity.ts,
+ * the core's SIMD ceiling in ceiling.ts, the CPU's description in cpu.ts.
  */
-import { BaselineAdapter } from './baseline.js';
+import { TextbookAdapter } from './textbook.js';
 import { parallelCapacity } from './capacity.js';
+import { ceilingRunners } from './ceiling.js';
+import { compareWithOnnxRuntime, type OnnxRow } from './interop.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
-import { machineMeta, printFooter, printHeader, printTables } from './report.js';
-import { ForwardKernelAdapter, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
-import type { Adapter } from './types.js';
+import { machineMeta, printFooter, printHeader, printOnnxTable, printTables } from './report.js';
+import { ForwardKernelAdapter, PlainBuildGemm, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
+import type { Adapter, GemmRunner } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 import { threadsTargets } from './threads.js';
 
-const FLAGS = ['--quick', '--small', '--peers', '--json'];
-const USAGE = 'usage: run [--quick] [--small] [--peers] [--json] [--threads <n|auto>]';
+const FLAGS = ['--quick', '--small', '--ort', '--peers', '--json'];
+const USAGE = 'usage: run [--quick] [--small] [--ort] [--peers] [--json] [--threads <n|auto>]';
 const args = process.argv.slice(2);
 const threadsAt = args.indexOf('--threads');
 // the threaded engine by default beside the one-thread one, but not in --small runs (one thread each, for repeated runs)
-const threadsArg = threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : args.includes('--small') ? '1' : '2';
+const threadsArg =
+  threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : args.includes('--small') || args.includes('--ort') ? '1' : '2';
 const threads = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
   process.stderr.write(`--threads must be a whole number from 1 to 256 or auto, got ${threadsArg}\n${USAGE}\n`);
@@ -42,6 +47,7 @@ const quick = argv.has('--quick');
 const peers = argv.has('--peers');
 const json = argv.has('--json');
 const smallOnly = argv.has('--small');
+const ortOnly = argv.has('--ort');
 
 /** Human-readable output goes to stdout, or to stderr when --json owns stdout. */
 const say = (s = ''): void => {
@@ -51,7 +57,15 @@ const say = (s = ''): void => {
 async function main(): Promise<void> {
   const started = performance.now();
   const meta = machineMeta(await simdnetEngineInfo(), quick, peers, []);
-  const adapters: Adapter[] = [new BaselineAdapter(), new SimdnetAdapter('wasm')];
+  const wasm = new SimdnetAdapter('wasm');
+  const adapters: Adapter[] = [new TextbookAdapter(), wasm];
+  // the plain build's products beside the relaxed build's, where the runtime selects the relaxed one
+  const gemmRunners: GemmRunner[] = wasm.ceiling === 'fma' ? [new PlainBuildGemm()] : [];
+  const ceilings = ceilingRunners();
+  meta.notes.push(
+    `ceiling: ${ceilings.map((c) => c.name).join(' and ')} (bench/ceiling.ts: 12 independent f32x4 multiply-adds per iteration), ` +
+      'measured in every GEMM workload, interleaved with the products',
+  );
   const threaded = threads === 1 ? null : new SimdnetAdapter('wasm', threads);
   if (threaded && threaded.threads > 1) {
     adapters.push(threaded);
@@ -71,11 +85,16 @@ async function main(): Promise<void> {
   const sizes = workloadSizes(quick);
   const lean = new LeanAdapter();
   printHeader(say, meta, sizes, [...adapters, lean]);
-  await runWorkloads({ sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), say }, smallOnly);
+  if (!ortOnly) {
+    const bench = { sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), ceilings, gemmRunners, say };
+    await runWorkloads(bench, smallOnly);
+  }
+  const onnx: OnnxRow[] = smallOnly ? [] : await compareWithOnnxRuntime(quick, say);
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);
-  if (threaded && threaded.threads > 1 && !smallOnly) {
+  printOnnxTable(say, onnx);
+  if (threaded && threaded.threads > 1 && !smallOnly && !ortOnly) {
     const deepWorkload = `train ${sizes.deepLayers.join('-')} b${sizes.deepBatch}`;
     await threadsTargets({
       threads: threaded.threads,
@@ -87,7 +106,7 @@ async function main(): Promise<void> {
     });
   }
   say();
-  printFooter(say, meta, [...adapters, lean], elapsed, json);
+  printFooter(say, meta, [...adapters, lean], elapsed, json, onnx);
 }
 
 main().catch((e) => {

@@ -3,15 +3,16 @@
  * pure-TypeScript twin), through the public API, the Wasm one also on several threads; the GEMM
  * hook calls the engines' kernels directly on buffers it allocates once per shape.
  */
+import simdBytes from '../build/simd.wasm';
 import { NN, engines, type ThreadsOption } from '../src/index.js';
-import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
+import { createWasmEngine, jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine.js';
 import type { Kernels, WasmExports } from '../src/abi/kernels.js';
 import { hardwareThreads } from '../src/runtime/threads.js';
 import { Network } from '../src/runtime/network.js';
 import { resolveNetworkOptions } from '../src/options.js';
-import { gemmSizes } from './baseline.js';
+import { gemmSizes } from './textbook.js';
 import { randomMatrix } from './data.js';
-import type { Adapter, GemmForm, GemmHook, NetOptions } from './types.js';
+import type { Adapter, CeilingForm, GemmForm, GemmHook, GemmRunner, NetOptions } from './types.js';
 
 export type SimdnetEngine = 'wasm' | 'js';
 
@@ -39,9 +40,14 @@ function gemmHook(engine: Engine, threads: number): GemmHook {
   };
 }
 
+/** The ceiling a Wasm build's products are a share of: FMA for the relaxed build. */
+const ceilingOf = (e: Engine): CeilingForm | undefined =>
+  e.name !== 'wasm' ? undefined : e.build === 'relaxed-simd' ? 'fma' : 'mul+add';
+
 export class SimdnetAdapter implements Adapter {
   readonly name: string;
   readonly gemm: GemmHook;
+  readonly ceiling?: CeilingForm;
   readonly takesInitialWeights = true;
   private net: NN | null = null;
   private nIn = 0;
@@ -58,6 +64,7 @@ export class SimdnetAdapter implements Adapter {
     const e = engine === 'wasm' ? wasmEngineSync(this.threads > 1) : jsEngineSync();
     if (this.threads > 1) e.pool!.acquire(this.threads); // helpers for the GEMM rows (a bench process keeps them)
     this.gemm = gemmHook(e, this.threads);
+    this.ceiling = ceilingOf(e);
   }
 
   async init(layers: number[], opts: NetOptions): Promise<void> {
@@ -71,6 +78,8 @@ export class SimdnetAdapter implements Adapter {
       // softmax pairs with cross-entropy, a sigmoid or tanh output with the squared error (the article's E)
       loss: opts.output === 'softmax' ? 'cross-entropy' : 'sse',
       bias: opts.bias ?? true,
+      // raw inputs, as every other engine in the run takes them
+      normalize: 'none',
       engine: this.engine,
       threads: this.threads,
       seed: opts.seed,
@@ -81,11 +90,12 @@ export class SimdnetAdapter implements Adapter {
   trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
     const nOut = t.length / (x.length / this.nIn);
     this.net!.train(x.subarray(0, rows * this.nIn), t.subarray(0, rows * nOut), {
-      // evaluate: false skips the report's extra forward pass, which the baseline doesn't do either
+      // evaluate: false skips the report's extra forward pass, which the textbook MLP doesn't do either
       epochs: 1,
       batchSize: batch,
       learningRate: lr,
       optimizer: 'sgd',
+      weightDecay: 0,
       shuffle: false,
       evaluate: false,
     });
@@ -151,6 +161,16 @@ export class ForwardKernelAdapter implements Adapter {
     this.net?.release();
     this.net = null;
   }
+}
+
+/**
+ * The plain-SIMD build's products on an engine of their own, for the GEMM rows of a runtime that
+ * selects the relaxed build (so both builds are measured in one run).
+ */
+export class PlainBuildGemm implements GemmRunner {
+  readonly name = 'simdnet-wasm (simd build)';
+  readonly ceiling: CeilingForm = 'mul+add';
+  readonly gemm = gemmHook(createWasmEngine(simdBytes, 'simd'), 1);
 }
 
 /** Which simdnet build runs, for the report header. */

@@ -13,6 +13,9 @@ import { NN } from '../src/index.js';
 import { makeClassification } from './data.js';
 import { keep, median, results } from './measure.js';
 
+/** The network of every threads target: inputs as they are (no normaliser), so that predict takes the scan path. */
+const NETWORK = { layers: [784, 128, 10], activation: 'relu', output: 'softmax', normalize: 'none' } as const;
+
 /** Seconds per unit of work of each contender, round by round (interleaved, the first one rotating). */
 async function rounds(units: (() => void)[], count: number, minRoundMs: number): Promise<number[][]> {
   const seconds = units.map(() => [] as number[]);
@@ -77,7 +80,7 @@ async function inference(plan: ThreadsPlan): Promise<Ratio[]> {
   const { x } = makeClassification(rows, 784, 10, 99);
   const floatRows = Array.from({ length: rows }, (_, r) => x.subarray(r * 784, (r + 1) * 784));
   const numberRows = floatRows.map((row) => Array.from(row));
-  const options = { layers: [784, 128, 10], activation: 'relu', output: 'softmax', seed: 42 } as const;
+  const options = { ...NETWORK, seed: 42 };
   const [one, many] = await Promise.all([1, plan.threads].map((threads) => NN.create({ ...options, threads })));
   const out: Ratio[] = [];
   for (const [form, input] of [
@@ -130,7 +133,7 @@ async function twoCopies(plan: ThreadsPlan): Promise<Ratio[]> {
   const [a, b] = (await Promise.all([import(`${url}?copy=a`), import(`${url}?copy=b`)])) as { NN: typeof NN }[];
   const rows = plan.quick ? 256 : 1024;
   const data = makeClassification(rows, 784, 10, 7);
-  const options = { layers: [784, 128, 10], activation: 'relu', output: 'softmax', seed: 3 } as const;
+  const options = { ...NETWORK, seed: 3 };
   const train = {
     epochs: 1,
     batchSize: 32,

@@ -2,11 +2,12 @@
  * The workloads: GEMM forms, training and inference of the standard shapes, each run on every
  * engine through measure.ts. Sizes come from `workloadSizes(quick)`.
  */
-import { GEMM_FORMS } from './baseline.js';
+import { GEMM_FORMS } from './textbook.js';
 import { initialWeights, makeArticle, makeClassification, makeXor } from './data.js';
 import type { Dataset } from './data.js';
-import { interleave, keep, keepFor, record, recordFailure, results, type RoundPlan } from './measure.js';
-import type { Adapter, NetOptions } from './types.js';
+import { interleave, keep, keepFor, median, record, recordFailure, results, type RoundPlan } from './measure.js';
+import type { CeilingRunner } from './ceiling.js';
+import type { Adapter, GemmRunner, NetOptions } from './types.js';
 
 export interface WorkloadSizes extends RoundPlan {
   rounds: number;
@@ -63,12 +64,16 @@ export function workloadSizes(quick: boolean): WorkloadSizes {
 /** What every workload runs with: the sizes, the engines, and where progress lines go. */
 export interface Bench {
   sizes: WorkloadSizes;
-  /** the textbook baseline first (ratios are against it), then simdnet's engines, then peers */
+  /** the textbook MLP first (ratios are against it), then simdnet's engines, then peers */
   adapters: Adapter[];
   /** the lean hand-written MLP, for the small-network workloads only */
   lean: Adapter;
   /** the Wasm engine's bare forward pass, for the small one-row predict workloads only */
   forwardKernel: Adapter;
+  /** the ceiling probes (ceiling.ts), interleaved with every GEMM workload */
+  ceilings: CeilingRunner[];
+  /** more GEMM rows: the plain build's products where the relaxed build runs */
+  gemmRunners: GemmRunner[];
   say: (s: string) => void;
 }
 
@@ -105,17 +110,33 @@ async function finish(adapters: Adapter[], data: Dataset, workload: string): Pro
   }
 }
 
-async function gemmWorkload({ sizes, adapters, say }: Bench): Promise<void> {
+async function gemmWorkload({ sizes, adapters, ceilings, gemmRunners, say }: Bench): Promise<void> {
+  const rows: (Adapter | GemmRunner)[] = [...adapters, ...gemmRunners, ...ceilings];
+  const runners = rows.filter((a): a is GemmRunner => a.gemm !== undefined);
   for (const [m, k, n] of sizes.gemmShapes) {
     for (const form of GEMM_FORMS) {
       const name = `gemm ${form} (m=${m},k=${k},n=${n})`;
       say(`  ${name}`);
-      const withHook = adapters.filter((a) => a.gemm);
       const gflop = (2 * m * k * n) / 1e9;
-      const rates = await interleave(sizes, withHook, sizes.rounds, (a) => [gflop, a.gemm!(form, m, k, n)]);
+      const rates = await interleave(sizes, runners, sizes.rounds, (a) => [gflop, a.gemm(form, m, k, n)], 'cpu');
+      const medianOf = (r: GemmRunner): number | null => {
+        const v = rates.get(r);
+        return Array.isArray(v) && v.length ? median(v) : null;
+      };
+      const ceiling = new Map(ceilings.map((c) => [c.form, medianOf(c)]));
       // keep the table's engine order, with '-' rows for engines without a hook
-      const all = new Map<Adapter, number[] | Error>(adapters.map((a) => [a, rates.get(a) ?? []]));
-      record(name, 'GFLOPS', adapters, all, (a) => (a.gemm ? {} : { note: 'no gemm hook' }));
+      const all = new Map<Adapter | GemmRunner, number[] | Error>(
+        rows.map((a) => [a, rates.get(a as GemmRunner) ?? []]),
+      );
+      record(name, 'GFLOPS', rows, all, (a, med) => {
+        // an engine on several threads is set against as many cores' ceilings
+        const top = a.ceiling ? ceiling.get(a.ceiling) : null;
+        return {
+          clock: (a.threads ?? 1) > 1 ? 'wall' : 'cpu',
+          ...(top ? { ceilingPercent: (100 * med) / (top * (a.threads ?? 1)) } : {}),
+          ...(a.gemm ? {} : { note: 'no gemm hook' }),
+        };
+      });
     }
   }
 }
@@ -251,10 +272,10 @@ async function smallWorkloads(bench: Bench): Promise<void> {
     nets.push(smallNet(`10-20-5 ${act}`, [10, 20, 5], act, makeClassification(rows, 10, 5, 5)));
     nets.push(smallNet(`16-32-8 ${act}`, [16, 32, 8], act, makeClassification(rows, 16, 8, 6)));
   }
-  const [baseline, ...rest] = bench.adapters;
+  const [textbook, ...rest] = bench.adapters;
   const simdnet = rest.filter((a) => a.takesInitialWeights);
   const peers = rest.filter((a) => !a.takesInitialWeights);
-  const engines = [baseline, bench.lean, ...simdnet];
+  const engines = [textbook, bench.lean, ...simdnet];
   for (const net of nets) {
     for (const batch of [1, 4]) {
       // peers run the article's sequential workload only (they ignore gain, threshold and bias: see their notes)

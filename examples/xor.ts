@@ -1,4 +1,5 @@
-// The README's first example: npm run example -- examples/xor.ts
+// XOR with every choice spelled out (tanh, sigmoid, binary cross-entropy, Adam at 0.05, full batch):
+//   npm run example -- examples/xor.ts
 import { NN } from '../src/index.js';
 
 const net = await NN.create({

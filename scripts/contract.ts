@@ -1,15 +1,25 @@
 // npm run asbuild's first step: writes both sides' accessors of src/abi/contract.ts, from the same
 // offsets (src/abi/fields.ts's layoutOf):
-// - assembly/contract.generated.ts: the descriptor as @unmanaged classes whose @inline accessors load
-//   and store at those offsets, the kind codes and the shared constants;
+// - assembly/contract.generated.ts: the descriptor and the quantized layer record as @unmanaged
+//   classes whose @inline accessors load and store at those offsets, the kind codes and the shared
+//   constants;
 // - src/abi/views.generated.ts: TypeScript view classes over an engine's memory, one getter and
 //   setter per field at its constant offset (src/abi/descriptor.ts types and hands them out).
 // Neither file is committed: both are rewritten from the contract before every compile, so neither
 // can go stale. Run as `node scripts/run.mjs scripts/contract.ts`; a file is rewritten only when
 // its text changes.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ACTIVATIONS, HEADER, LAYER, LOSSES, OPTIMIZERS, SHARED, type FieldType } from '../src/abi/contract.js';
-import { HEADER_BYTES, LAYER_BYTES, SIZE, layoutOf } from '../src/abi/fields.js';
+import {
+  ACTIVATIONS,
+  HEADER,
+  LAYER,
+  LOSSES,
+  OPTIMIZERS,
+  QUANT_LAYER,
+  SHARED,
+  type FieldType,
+} from '../src/abi/contract.js';
+import { HEADER_BYTES, LAYER_BYTES, QUANT_LAYER_BYTES, SIZE, layoutOf } from '../src/abi/fields.js';
 
 const NOTICE = (what: string): string =>
   `// Generated from src/abi/contract.ts by scripts/contract.ts in npm run asbuild: edit the contract,
@@ -42,10 +52,12 @@ const codes = (prefix: string, names: readonly string[]): string =>
     .map((name, code) => `export const ${prefix}_${name.toUpperCase().replace(/-/g, '_')}: i32 = ${code};`)
     .join('\n');
 
-const assembly = `${NOTICE(`A Descriptor or LayerRecord is an address (changetype<Descriptor>(ptr))
-// whose fields load and store where TypeScript's views (src/abi/views.generated.ts) read and write them.`)}
+const assembly = `${NOTICE(`A Descriptor, LayerRecord or QuantLayerRecord is an address
+// (changetype<Descriptor>(ptr)) whose fields load and store where TypeScript's views
+// (src/abi/views.generated.ts) read and write them.`)}
 export const HEADER_BYTES: usize = ${HEADER_BYTES};
 export const LAYER_BYTES: usize = ${LAYER_BYTES};
+export const QUANT_LAYER_BYTES: usize = ${QUANT_LAYER_BYTES};
 
 // @ts-ignore: decorator
 @unmanaged export class Descriptor {
@@ -56,6 +68,17 @@ ${INLINE} layer(l: i32): LayerRecord { return changetype<LayerRecord>(changetype
 // @ts-ignore: decorator
 @unmanaged export class LayerRecord {
 ${assemblyAccessors(LAYER)}
+}
+
+// @ts-ignore: decorator
+@unmanaged export class QuantLayerRecord {
+${assemblyAccessors(QUANT_LAYER)}
+}
+
+// Record l of the quantized network whose records start at layersPtr.
+// @ts-ignore: decorator
+@inline export function quantLayer(layersPtr: usize, l: i32): QuantLayerRecord {
+  return changetype<QuantLayerRecord>(layersPtr + <usize>l * QUANT_LAYER_BYTES);
 }
 
 ${codes('ACT', ACTIVATIONS)}
@@ -103,6 +126,11 @@ import type { MemoryViews } from './fields.js';
 export class LayerRecord {
 ${RECORD}
 ${typescriptAccessors(LAYER)}
+}
+
+export class QuantLayerRecord {
+${RECORD}
+${typescriptAccessors(QUANT_LAYER)}
 }
 
 export class Descriptor {

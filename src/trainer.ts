@@ -1,266 +1,51 @@
-// The training policy and the whole training session: the options resolved, the validation rows
-// split off, the normaliser fitted, the rows staged, then epochs of batches with schedules,
-// validation, early stopping, divergence rollback, time limits, abort signals and callbacks, and
-// the session closed. The Network does every pass and owns every byte of engine memory; this file
-// only decides which pass comes next. The loop is a generator that pauses after each kernel call,
-// so that train() runs it straight through and trainAsync() yields to the event loop between batches.
-import type { FloatArray } from './float.js';
-import { resolveTrainOptions, type EpochInfo, type ResolvedTrainOptions } from './options.js';
+// The training session, from the public call to the report: the options resolved with the
+// network's defaults, inputs and targets read (labels through the classes, named rows through the
+// feature names), the validation rows split off, and, on a new network's first run, what its data
+// decides (the output layer and loss, the input normaliser, the regression targets' standardizer,
+// the names), then the rows staged and the loop of training-loop.ts run to its report.
 import { rangeError } from './check.js';
-import { DivergenceError, abortError } from './errors.js';
+import { abortError } from './errors.js';
+import { resolveActivation } from './model/architecture.js';
 import type { Matrix } from './model/data.js';
-import { fitNormalizer, normalize } from './model/normalize.js';
-import type { Random } from './model/random.js';
-import type { ResidentModel } from './resident.js';
-import type { Checkpoint, Network } from './runtime/network.js';
-import type { TrainingRows } from './runtime/staging.js';
-import { classifies } from './vocabulary.js';
+import { fitNormalizer, fitTargetStandardizer, normalize, standardizeTargets } from './model/normalize.js';
+import { headFor } from './model/targets.js';
+import type { ResidentModel, Settlement } from './resident.js';
+import { resolveTrainOptions, type ResolvedTrainOptions } from './train-options.js';
+import { closeSession, now, openSession, run, type Session, type TrainReport } from './training-loop.js';
+import type { NetworkConfig } from './vocabulary.js';
 
-export interface TrainReport {
-  /** epochs completed in this call */
-  epochs: number;
-  /** the last evaluated training loss (over the training rows) */
-  loss: number;
-  validationLoss: number | null;
-  accuracy: number | null;
-  validationAccuracy: number | null;
-  /** why training stopped */
-  stoppedBy: 'epochs' | 'errorThreshold' | 'callback' | 'earlyStopping' | 'timeLimit';
-  /** the learning rate of the last epoch */
-  learningRate: number;
-  elapsedMs: number;
-  samplesPerSecond: number;
-  /** @deprecated the same as `loss` */
-  error: number;
-  /** @deprecated the same as `validationLoss` */
-  validationError: number | null;
-}
+export type { TrainReport } from './training-loop.js';
+export { now } from './training-loop.js';
 
-/** What an epoch measured, with the deprecated names of its losses beside the current ones. */
-type Measured = Pick<EpochInfo, 'loss' | 'validationLoss' | 'accuracy' | 'validationAccuracy'>;
-const withAliases = (m: Measured): Measured & Pick<EpochInfo, 'error' | 'validationError'> => ({
-  ...m,
-  error: m.loss,
-  validationError: m.validationLoss,
-});
-
-/** How many times onDivergence: 'halve' retries an epoch before giving up. */
-const MAX_HALVINGS = 10;
-
-export const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-/** One train() call's data and options, its rows staged in engine memory. */
-export interface Session {
-  rows: TrainingRows;
+/** Training rows in the user's units (inputs raw, labels encoded) and what the run settles on the model. */
+export interface Prepared {
+  /** every row, before the validation split */
+  all: { x: Matrix; t: Matrix };
+  x: Matrix;
+  t: Matrix;
   vx: Matrix | null;
   vt: Matrix | null;
-  opts: ResolvedTrainOptions;
-  /** rows per update ('full' resolved to every row) */
-  batch: number;
-  /** the shuffled visiting order, refilled every epoch (null without shuffling) */
-  order: Int32Array | null;
+  settlement: Settlement;
 }
 
-export function openSession(
-  net: Network,
-  x: Matrix,
-  t: Matrix,
-  vx: Matrix | null,
-  vt: Matrix | null,
-  opts: ResolvedTrainOptions,
-): Session {
-  const batch = opts.batchSize === 'full' ? x.rows : Math.min(opts.batchSize, x.rows);
-  net.ensureCapacity(batch);
-  net.configure(opts);
-  // a single batch of every row needs no order (and draws nothing from the generator)
-  const order = opts.shuffle && batch < x.rows ? new Int32Array(x.rows) : null;
-  return { rows: net.stage(x, t), vx, vt, opts, batch, order };
-}
-
-export function closeSession(s: Session): void {
-  s.rows.release();
-}
-
-function scheduled(opts: ResolvedTrainOptions, epochIndex: number): number {
-  const s = opts.schedule;
-  if (!s) return opts.learningRate;
-  if (s.type === 'step') return opts.learningRate * s.factor ** Math.floor(epochIndex / s.every);
-  return opts.learningRate * s.factor ** epochIndex;
-}
+/** A linear output trained on squared errors: its targets are standardized when the data is the model's to fit. */
+const regresses = (c: NetworkConfig): boolean =>
+  c.activations[c.activations.length - 1]!.name === 'linear' && (c.loss === 'mse' || c.loss === 'sse');
 
 /**
- * Runs the session. `perBatch` forces one kernel call (and one pause) per batch, as trainAsync,
- * onBatch, timeLimitMs and signal need; otherwise resident data trains a whole epoch per call.
+ * Reads a run's data and decides what a new network takes from it, changing nothing: the output
+ * layer and loss from the targets, a z-score normaliser and (for regression) a target
+ * standardizer fitted on the training rows, class labels and feature names.
  */
-export function* run(
-  net: Network,
-  state: { epochs: number; random: Random },
-  s: Session,
-  perBatch: boolean,
-): Generator<void, TrainReport, void> {
-  const { rows, opts, batch, order } = s;
-  const { x, t } = rows;
-  const classify = classifies(net.config.loss);
-  const batchByBatch = perBatch || !!opts.onBatch || opts.timeLimitMs > 0 || !!opts.signal || !rows.resident;
-  const started = now();
-  let checkpoint: Checkpoint | undefined;
-  let best = Infinity,
-    sinceBest = 0,
-    bestParams: FloatArray | null = null;
-  let done = 0,
-    lrScale = 1,
-    halvings = 0,
-    lr = opts.learningRate;
-  let last: Measured = { loss: NaN, validationLoss: null, accuracy: null, validationAccuracy: null };
-  let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
-  let stop = false;
-
-  /** The training loss (and, with `validation`, the validation loss) at the current weights. */
-  const measure = (validation: boolean): void => {
-    const m = net.metrics(x, t, classify, rows);
-    last = { ...last, loss: m.error, accuracy: classify ? m.accuracy : null };
-    if (!validation) return;
-    const v = s.vx && s.vt ? net.metrics(s.vx, s.vt, classify) : null;
-    last.validationLoss = v ? v.error : null;
-    last.validationAccuracy = v && classify ? v.accuracy : null;
-  };
-
-  if (opts.signal?.aborted) throw abortError(opts.signal);
-  while (done < opts.epochs && !stop) {
-    lr = scheduled(opts, state.epochs) * lrScale;
-    net.learningRate = lr;
-    checkpoint = net.checkpoint(checkpoint);
-    if (order) {
-      state.random.permutation(order, x.rows);
-      rows.setOrder(order);
-    }
-
-    let complete = true;
-    if (!batchByBatch) {
-      net.trainEpoch(rows, batch);
-      yield;
-    } else {
-      for (let start = 0, b = 0; start < x.rows; start += batch, b++) {
-        const count = Math.min(batch, x.rows - start);
-        const batchLoss = net.trainBatch(rows, start, count, !!opts.onBatch);
-        if (opts.onBatch) {
-          const seconds = (now() - started) / 1000;
-          const verdict = opts.onBatch({
-            epoch: state.epochs + 1,
-            batchIndex: b,
-            rows: count,
-            loss: batchLoss,
-            samplesPerSecond: (done * x.rows + start + count) / seconds,
-            batch: b,
-          });
-          if (verdict === false) {
-            stoppedBy = 'callback';
-            stop = true;
-          }
-        }
-        // pausing costs an iterator result per batch: only trainAsync needs it
-        if (perBatch) yield;
-        if (opts.signal?.aborted) {
-          // every batch of the epoch done: count it, as a callback or time-limit stop does
-          if (start + count >= x.rows) state.epochs++;
-          throw abortError(opts.signal);
-        }
-        if (opts.timeLimitMs > 0 && now() - started >= opts.timeLimitMs) {
-          stoppedBy = 'timeLimit';
-          stop = true;
-        }
-        if (stop) {
-          complete = start + count >= x.rows;
-          break;
-        }
-      }
-    }
-
-    // a non-finite weight anywhere, or a non-finite loss: roll the epoch back
-    const nonFiniteLayer = net.firstNonFiniteLayer();
-    const finite = nonFiniteLayer === net.weightLayers;
-    const lastEpoch = opts.evaluate && (stop || done + 1 === opts.epochs);
-    const measured =
-      lastEpoch || !finite || !!opts.onEpoch || opts.errorThreshold > 0 || !!opts.earlyStopping || !!s.vx;
-    if (finite && measured) measure(true);
-    if (
-      !finite ||
-      (measured &&
-        (!Number.isFinite(last.loss) || (last.validationLoss !== null && !Number.isFinite(last.validationLoss))))
-    ) {
-      net.rollback(checkpoint);
-      if (opts.onDivergence === 'halve' && halvings < MAX_HALVINGS && !stop) {
-        halvings++;
-        lrScale /= 2;
-        continue;
-      }
-      throw new DivergenceError(
-        state.epochs + 1,
-        nonFiniteLayer,
-        finite ? `the loss became ${last.loss}` : `layer ${nonFiniteLayer} got a non-finite weight`,
-      );
-    }
-    if (!complete) break;
-    done++;
-    state.epochs++;
-
-    const elapsedMs = now() - started;
-    if (opts.onEpoch) {
-      const info: EpochInfo = {
-        epoch: state.epochs,
-        ...withAliases(last),
-        learningRate: lr,
-        elapsedMs,
-        samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
-      };
-      if (opts.onEpoch(info) === false) {
-        stoppedBy = 'callback';
-        stop = true;
-      }
-    }
-    if (!stop && opts.errorThreshold > 0 && last.loss <= opts.errorThreshold) {
-      stoppedBy = 'errorThreshold';
-      stop = true;
-    }
-    if (!stop && opts.earlyStopping) {
-      const es = opts.earlyStopping;
-      const monitored = last.validationLoss ?? last.loss;
-      if (monitored < best - es.minDelta) {
-        best = monitored;
-        sinceBest = 0;
-        if (es.restoreBest) bestParams = net.snapshotParams(bestParams ?? undefined);
-      } else if (++sinceBest >= es.patience) {
-        if (bestParams) net.restoreParams(bestParams);
-        stoppedBy = 'earlyStopping';
-        stop = true;
-        if (bestParams) measure(true);
-      }
-    }
-  }
-  if (Number.isNaN(last.loss) && opts.evaluate) measure(false);
-  const elapsedMs = now() - started;
-  return {
-    epochs: done,
-    ...withAliases(last),
-    stoppedBy,
-    learningRate: lr,
-    elapsedMs,
-    samplesPerSecond: (done * x.rows) / (elapsedMs / 1000),
-  };
-}
-
-// ---- the session, from the public call to the report -------------------------------------------
-
-/** Opens a session on `model`: checks everything, splits off validation rows, fits the normaliser, stages the rows. */
-function open(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): Session {
-  if (model.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
-  const opts = resolveTrainOptions(options);
-  if (opts.signal?.aborted) throw abortError(opts.signal);
-  let [x, t] = model.pair(inputs, targets, '', true);
+export function prepare(model: ResidentModel, inputs: unknown, targets: unknown, opts: ResolvedTrainOptions): Prepared {
+  const d = model.data(inputs, targets, '', true, true);
+  let { x, t } = d;
   let vx: Matrix | null = null,
     vt: Matrix | null = null;
   if (opts.validationData) {
-    [vx, vt] = model.pair(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true);
+    const v = model.data(opts.validationData.inputs, opts.validationData.targets, 'validationData.', true, false, d);
+    vx = v.x;
+    vt = v.t;
   } else if (opts.validationSplit > 0) {
     const held = Math.floor(x.rows * opts.validationSplit);
     if (held < 1)
@@ -272,15 +57,55 @@ function open(model: ResidentModel, inputs: unknown, targets: unknown, options: 
     [x, vx] = splitRows(x, x.rows - held);
     [t, vt] = splitRows(t, t.rows - held);
   }
-  // the first training rows fit the normaliser, which is then kept with the model
-  const kind = model.config.normalize;
+  let config = model.config;
+  const undecided = model.undecided;
+  if (undecided?.head) {
+    const head = headFor(t, d.labelled);
+    const activations = config.activations.slice();
+    activations[activations.length - 1] = resolveActivation('output', head.output);
+    config = { ...config, activations, loss: head.loss };
+  }
+  if (undecided?.data) config = { ...config, normalize: 'zscore' };
+  // the first training rows fit the transforms, which are then kept with the model
+  const kind = config.normalize;
   const normalizer = model.normalizer ?? (kind === 'none' ? null : fitNormalizer(kind, x));
+  const targetStandardizer =
+    model.targetStandardizer ?? (undecided?.data && regresses(config) ? fitTargetStandardizer(t) : null);
+  return {
+    all: { x: d.x, t: d.t },
+    x,
+    t,
+    vx,
+    vt,
+    settlement: { config, normalizer, targetStandardizer, classes: d.classes, features: d.features },
+  };
+}
+
+/** Opens a session on `model`: checks everything, prepares the data, stages the rows, settles the model. */
+function open(model: ResidentModel, inputs: unknown, targets: unknown, options: unknown): Session {
+  if (model.training) throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
+  const opts = resolveTrainOptions(options, model.preset);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
+  const p = prepare(model, inputs, targets, opts);
+  let { x, t, vx, vt } = p;
+  const { normalizer, targetStandardizer } = p.settlement;
   if (normalizer) {
     x = normalize(normalizer, x);
     if (vx) vx = normalize(normalizer, vx);
   }
-  const session = openSession(model.net, x, t, vx, vt, opts);
-  model.normalizer = normalizer;
+  if (targetStandardizer) {
+    t = standardizeTargets(targetStandardizer, t);
+    if (vt) vt = standardizeTargets(targetStandardizer, vt);
+  }
+  const net = model.networkFor(p.settlement.config);
+  let session: Session;
+  try {
+    session = openSession(net, x, t, vx, vt, opts);
+  } catch (err) {
+    if (net !== model.net) net.release();
+    throw err;
+  }
+  model.settle(p.settlement, net);
   model.training = true;
   return session;
 }

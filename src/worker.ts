@@ -7,13 +7,14 @@
 // function (scripts/bundle.mjs) and passes that function in as __simdnetSelf, so its source text
 // starts the worker from a Blob URL or an eval worker. There is no second file for a downstream
 // bundler to lose, and nothing is fetched.
-import { NN } from './nn.js';
-import { now, type TrainReport } from './trainer.js';
+import { NN, residentModelOf } from './nn.js';
+import { now, prepare, type TrainReport } from './trainer.js';
 import type { Weights } from './model/weights.js';
-import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions } from './options.js';
-import { rangeError, typeError } from './check.js';
-import { toMatrix } from './model/data.js';
+import { resolveTrainOptions, type BatchInfo, type EpochInfo, type TrainOptions } from './train-options.js';
+import { typeError } from './check.js';
+import { isSamples, samplesToData } from './model/rows.js';
 import type { FloatArray } from './float.js';
+import type { Rows, Sample, Targets } from './vocabulary.js';
 import { nodeWorkerThreads, startWorker, type WorkerPort } from './runtime/workers.js';
 
 /** The library function (set by the bundle's wrapper; undefined when run from source). */
@@ -88,31 +89,43 @@ function abortReason(signal: AbortSignal): unknown {
 /**
  * Trains `net` in a worker with the options of net.train and loads the result into it: weights,
  * normaliser and training state, exactly as net.train would have left them. The caller's thread
- * stays free; it receives one message per epoch (and per batch with onBatch).
+ * stays free; it receives one message per epoch (and per batch with onBatch). What a new
+ * network's first data decides (output layer, loss, normaliser, names) is settled on this thread
+ * before the worker starts.
  */
 export function trainInWorker(
   net: NN,
-  inputs: unknown,
-  targets: unknown,
-  options: WorkerTrainOptions = {},
-): Promise<WorkerTrainReport> {
+  inputs: Rows,
+  targets: Targets,
+  options?: WorkerTrainOptions,
+): Promise<WorkerTrainReport>;
+export function trainInWorker(
+  net: NN,
+  samples: readonly Sample[],
+  options?: WorkerTrainOptions,
+): Promise<WorkerTrainReport>;
+export function trainInWorker(net: NN, a: unknown, b?: unknown, c?: unknown): Promise<WorkerTrainReport> {
   const started = now();
   let port: WorkerPort<ToWorker, FromWorker> | undefined;
   return new Promise<WorkerTrainReport>((resolve, reject) => {
     if (!(net instanceof NN)) throw typeError('net', 'an NN', net);
+    let [inputs, targets, options] = [a, b, c ?? {}];
+    if (isSamples(a)) [{ inputs, targets }, options] = [samplesToData(a, 'samples'), b ?? {}];
     if (options === null || typeof options !== 'object') throw typeError('train options', 'an object', options);
-    const { syncWeights = false, ...checked } = options;
+    const { syncWeights = false, ...checked } = options as WorkerTrainOptions;
     if (typeof syncWeights !== 'boolean') throw typeError('syncWeights', 'true or false', syncWeights);
-    resolveTrainOptions(checked); // the same checks as train, on this thread
+    const resident = residentModelOf(net);
+    if (resident.training)
+      throw new Error('simdnet: this network is already training (one train or trainAsync at a time)');
+    // the same checks as train, on this thread, and what a new network's data decides, settled here
+    const prepared = prepare(resident, inputs, targets, resolveTrainOptions(checked, resident.preset));
     const { signal, onEpoch, onBatch, ...trainOptions } = checked;
-    const layers = net.layers;
-    const x = toMatrix(inputs, layers[0]!, 'inputs');
-    const t = toMatrix(targets, layers[layers.length - 1]!, 'targets');
-    if (x.rows !== t.rows) throw rangeError('targets', `${x.rows} rows, one per input row`, `${t.rows} rows`);
     if (signal?.aborted) {
       reject(abortReason(signal));
       return;
     }
+    resident.settle(prepared.settlement, resident.networkFor(prepared.settlement.config));
+    const { x, t } = prepared.all;
 
     const worker = startTrainingWorker();
     port = worker;

@@ -63,10 +63,8 @@ describe.each(ENGINES)("simdnet on %s against the article's Python program", (en
     const data = articleData({ rows: c.rows, inputs, outputs, seed: c.seed });
     const net = await NN.create({
       layers: c.layers,
+      preset: 'article',
       activation: { name: 'sigmoid', gain: c.gain, threshold: c.threshold },
-      bias: false,
-      loss: 'sse',
-      init: 'normal',
       engine,
       seed: c.seed,
     });
@@ -85,11 +83,9 @@ describe.each(ENGINES)("simdnet on %s against the article's Python program", (en
     ) as { errors: number[]; w: number[][][] };
 
     const errors: number[] = [];
+    // the preset trains as the article does: all rows at once, μ = 0.01, no shuffling
     net.train(data.inputs, data.targets, {
       epochs: c.epochs,
-      batchSize: 'full',
-      learningRate: 0.01,
-      shuffle: false,
       onEpoch: ({ error }) => {
         errors.push(error);
       },

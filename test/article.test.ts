@@ -25,12 +25,12 @@ async function trainSimdnet(
   data: { inputs: Float32Array; targets: Float32Array },
   seed: number,
 ): Promise<{ initial: Float64Array[]; run: Run }> {
+  // the article preset (sigmoid, 'sse', no bias, randn weights, raw inputs; plain SGD without
+  // shuffling), with the gain and threshold of the case
   const net = await NN.create({
     layers,
+    preset: 'article',
     activation: { name: 'sigmoid', gain, threshold },
-    bias: false,
-    loss: 'sse',
-    init: 'normal',
     engine,
     seed,
   });
@@ -40,9 +40,7 @@ async function trainSimdnet(
   const report = net.train(data.inputs, data.targets, {
     epochs,
     batchSize,
-    shuffle: false,
     learningRate,
-    optimizer: 'sgd',
     onEpoch: ({ epoch, error }) => {
       epochNumbers.push(epoch);
       errors.push(error);

@@ -81,7 +81,7 @@ describe('a small table with a text feature', () => {
 
   it('is one-hot encoded in sorted category order: the model of the hand-encoded table', () => {
     expectSameNetwork(encoded, manual);
-    expect(encoded.model.meta).toMatchObject({
+    expect(encoded.model.schema).toMatchObject({
       features: ['size', 'colour'],
       categories: [null, ['blue', 'green', 'red']],
     });
@@ -89,15 +89,15 @@ describe('a small table with a text feature', () => {
       features: ['size', 'colour'],
       inputs: ['size', 'colour=blue', 'colour=green', 'colour=red'],
       encoded: { colour: ['blue', 'green', 'red'] },
-      layers: [4, 32, 1],
+      layers: [4, 100, 1],
     });
-    expect(encoded.model.meta.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
+    expect(encoded.model.schema.means).toEqual([rows.reduce((s, r) => s + Number(r[0]), 0) / 60, 1 / 3, 1 / 3, 1 / 3]);
   });
 
   it('the summary after train lists the encoded columns', async () => {
     const r = await cli(['train', file, ...flags, '--quiet']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^trained 4-32-1 \(regression of "price" from 2 feature columns\)/);
+    expect(r.stdout).toMatch(/\n4-100-1 regression of "price" from 2 feature columns: /);
     expect(r.stdout).toContain('\none-hot encoded: colour (3: blue, green, red)\n');
   });
 
@@ -146,7 +146,7 @@ describe('a small table with a text feature', () => {
       1,
     );
     const freq = counted.categories.map((k) => holes.filter((row) => row[1] === k).length / 59);
-    expect(filled.model.meta.means).toEqual([expect.any(Number), ...freq]);
+    expect(filled.model.schema.means).toEqual([expect.any(Number), ...freq]);
     const m = oneHot(header, rows, 1);
     m.rows[5] = [rows[5]![0]!, ...freq.map(String), rows[5]![2]!];
     expectSameNetwork(
@@ -187,7 +187,7 @@ describe('iris with the species as a feature, predicting the petal width', () =>
     expect(encoded.result).toMatchObject({
       task: 'regression',
       encoded: { species: ['setosa', 'versicolor', 'virginica'] },
-      layers: [6, 32, 1],
+      layers: [6, 100, 1],
     });
     expect(encoded.result.trainingRmse).toBeLessThan(0.3); // the petal width spreads over 0.1–2.5 cm
   });

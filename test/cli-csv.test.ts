@@ -91,7 +91,7 @@ describe('iris written as people have it trains exactly the model of the clean f
     const messy = await trainModel(dir, file, [...flags, ...extra]);
     expectSameNetwork(messy, clean);
     expect(messy.result.rows).toBe(150);
-    expect(messy.model.meta).toEqual(clean.model.meta);
+    expect(messy.model.schema).toEqual(clean.model.schema);
   };
 
   it('CRLF lines (a Windows export) followed by LF lines (rows appended on Linux)', async () => {

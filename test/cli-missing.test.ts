@@ -82,7 +82,7 @@ describe('a small table with missing cells', () => {
     const typedIn = await trainModel(dir, writeFile(dir, 'typed.csv', csvText(header, typed)), flags);
     expectSameNetwork(filled, typedIn);
     expect(filled.result).toMatchObject({ rows: 10, droppedRows: 0, filledCells: 4, missing: 'mean' });
-    expect(filled.model.meta).toMatchObject({ missing: 'mean', means });
+    expect(filled.model.schema).toMatchObject({ missing: 'mean', means });
 
     // predict: the model's policy (mean) by default; the filled row predicts as the typed-in row
     const query = writeFile(dir, 'query.csv', 'a,b\n2,NA\n2,30\n');
@@ -137,8 +137,8 @@ describe('a small table with missing cells', () => {
   it('a model without saved means (from the library, or an older simdnet) refuses --missing mean with a usage error', async () => {
     const m = await trainModel(dir, file, [...flags, '--missing', 'drop']);
     const saved = JSON.parse(readFileSync(m.path, 'utf8'));
-    delete saved.meta.means;
-    delete saved.meta.missing;
+    delete saved.schema.means;
+    delete saved.schema.missing;
     const old = writeFile(dir, 'old-model.json', JSON.stringify(saved));
     const r = await cli(['predict', old, file, '--missing', 'mean']);
     expect(r.code).toBe(2);
@@ -191,6 +191,6 @@ describe('iris with blanked cells', () => {
     for (const [r, c] of holes) typed[r]![c] = String(means[c]);
     expectSameNetwork(filled, await trainModel(dir, writeFile(dir, 'iris-typed.csv', csvText(header, typed)), flags));
     expect(filled.result).toMatchObject({ rows: 150, filledCells: 5 });
-    (filled.model.meta.means as number[]).forEach((m, c) => expect(m).toBeCloseTo(means[c]!, 12));
+    (filled.model.schema.means as number[]).forEach((m, c) => expect(m).toBeCloseTo(means[c]!, 12));
   });
 });

@@ -39,7 +39,7 @@ describe('simdnet mnist (reduced)', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     const model = JSON.parse(readFileSync(join(dir, 'mnist-model.json'), 'utf8'));
     expect(model.layers).toEqual([784, 128, 10]);
-    expect(model.meta.target.classes).toHaveLength(10);
+    expect(model.schema.target.classes).toHaveLength(10);
     expect(readdirSync(dir).sort()).toEqual(['mnist-curve.svg', 'mnist-model.json']);
     expect(existsSync(join(dir, 'mnist-model.json.tmp'))).toBe(false);
   });

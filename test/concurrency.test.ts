@@ -9,6 +9,7 @@ import { randomRows } from './helpers/random-data.js';
 import { expectSameWeights, sameWeights } from './helpers/bits.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { rejected, thrown } from './helpers/clear-errors.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const LAYERS = [6, 12, 3];
 const X = randomRows(1500, 6, 11),
@@ -24,7 +25,7 @@ const optionsFor = (engine: EngineKind) => ({
 });
 
 const make = (engine: EngineKind, seed = 31): NN =>
-  NN.createSync({ layers: LAYERS, activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed });
+  NN.createSync(classic({ layers: LAYERS, activation: 'tanh', output: 'sigmoid', loss: 'mse', engine, seed }));
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -43,7 +44,7 @@ const slowStart =
 /** The weights the network reaches training alone: the oracle of the interleaved runs. */
 async function trainedAlone(engine: EngineKind, options: TrainOptions): Promise<Weights> {
   const alone = make(engine);
-  await alone.trainAsync(X, T, options);
+  await alone.trainAsync(X, T, classicTrain(options));
   const weights = alone.getWeights();
   alone.dispose();
   return weights;
@@ -60,10 +61,10 @@ describe('one compiled module', () => {
     const compiles = (): number => spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
     try {
       const nets = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => NN.create({ layers: LAYERS, engine: 'wasm', seed: i })),
+        Array.from({ length: 50 }, (_, i) => NN.create(classic({ layers: LAYERS, engine: 'wasm', seed: i }))),
       );
       expect(compiles(), 'one compile for 50 concurrent creates').toBe(1);
-      nets.push(NN.createSync({ layers: LAYERS, engine: 'wasm', seed: 50 }));
+      nets.push(NN.createSync(classic({ layers: LAYERS, engine: 'wasm', seed: 50 })));
       nets.push(
         await NN.fromJSON(nets[0]!.toJSON(), { engine: 'wasm' }),
         await NN.fromBinary(nets[1]!.toBinary(), { engine: 'wasm' }),
@@ -90,19 +91,19 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     let done = false,
       observed = 0,
       midway = 0;
-    const training = net.trainAsync(X, T, { ...options, onBatch: slowStart(3) }).finally(() => {
+    const training = net.trainAsync(X, T, classicTrain({ ...options, onBatch: slowStart(3) })).finally(() => {
       done = true;
     });
     while (!done) {
       // one synchronous moment: the weights, and the answers, must belong together
       const w = net.getWeights();
       const y = net.predict(PROBE),
-        e = net.evaluate(PROBE.subarray(0, 60), T.subarray(0, 30));
+        e = net.evaluate(PROBE.subarray(0, 60), T.subarray(0, 30)).loss;
       twin.setWeights(w);
       expect(y, `observation ${observed}: predict equals a network holding the weights of that moment`).toEqual(
         twin.predict(PROBE),
       );
-      expect(e).toBe(twin.evaluate(PROBE.subarray(0, 60), T.subarray(0, 30)));
+      expect(e).toBe(twin.evaluate(PROBE.subarray(0, 60), T.subarray(0, 30)).loss);
       expect(Array.from(y).every(Number.isFinite)).toBe(true);
       if (!sameWeights(w, initial)) midway++;
       observed++;
@@ -123,13 +124,13 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     const net = make(engine);
     const saved = net.toJSON();
     let done = false;
-    const training = net.trainAsync(X, T, long).finally(() => {
+    const training = net.trainAsync(X, T, classicTrain(long)).finally(() => {
       done = true;
     });
     while (!done && net.epochs < 1) await tick();
     expect(done, 'the first run is still going after its first epoch').toBe(false);
-    const sync = thrown(() => net.train(X, T, options));
-    const async = await rejected(() => net.trainAsync(X, T, options));
+    const sync = thrown(() => net.train(X, T, classicTrain(options)));
+    const async = await rejected(() => net.trainAsync(X, T, classicTrain(options)));
     const load = thrown(() => net.load(saved));
     for (const [what, err] of [
       ['train', sync],
@@ -144,23 +145,27 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     expect(report.epochs).toBe(long.epochs);
     expectSameWeights(expected, net.getWeights(), 'the first run');
     // and once it is over, the network trains again
-    expect(net.train(X, T, { ...options, epochs: 1 }).epochs).toBe(1);
+    expect(net.train(X, T, classicTrain({ ...options, epochs: 1 })).epochs).toBe(1);
     net.dispose();
   });
 
   it('train() called from inside an onBatch or onEpoch callback is refused, and the outer run completes', () => {
     const net = make(engine);
     const errors: unknown[] = [];
-    const report = net.train(X.subarray(0, 60), T.subarray(0, 30), {
-      epochs: 2,
-      batchSize: 5,
-      onBatch: ({ batch }) => {
-        if (batch === 0) errors.push(thrown(() => net.train(X.subarray(0, 6), T.subarray(0, 3))));
-      },
-      onEpoch: () => {
-        errors.push(thrown(() => net.train(X.subarray(0, 6), T.subarray(0, 3))));
-      },
-    });
+    const report = net.train(
+      X.subarray(0, 60),
+      T.subarray(0, 30),
+      classicTrain({
+        epochs: 2,
+        batchSize: 5,
+        onBatch: ({ batch }) => {
+          if (batch === 0) errors.push(thrown(() => net.train(X.subarray(0, 6), T.subarray(0, 3))));
+        },
+        onEpoch: () => {
+          errors.push(thrown(() => net.train(X.subarray(0, 6), T.subarray(0, 3))));
+        },
+      }),
+    );
     expect(report.epochs).toBe(2);
     expect(errors).toHaveLength(4);
     for (const err of errors) expect((err as Error).message).toMatch(/already training/);
@@ -173,8 +178,8 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
     const optionsB = { epochs: 4, batchSize: 8, learningRate: 0.01, optimizer: 'adam' as const };
     const soloA = make(engine, 41),
       soloB = make(engine, 42);
-    await soloA.trainAsync(X, T, options);
-    await soloB.trainAsync(X2, T2, optionsB);
+    await soloA.trainAsync(X, T, classicTrain(options));
+    await soloB.trainAsync(X2, T2, classicTrain(optionsB));
 
     const a = make(engine, 41),
       b = make(engine, 42);
@@ -182,27 +187,35 @@ describe.each(ENGINES)('concurrency on %s', (engine: EngineKind) => {
       lastA = -1,
       lastB = -1,
       switches = 0;
-    const runA = a.trainAsync(X, T, {
-      ...options,
-      onBatch: () => {
-        if (lastB >= 0 && lastA < lastB) switches++;
-        lastA = interleaved++;
-      },
-    });
-    const runB = b.trainAsync(X2, T2, {
-      ...optionsB,
-      onBatch: () => {
-        if (lastA >= 0 && lastB < lastA) switches++;
-        lastB = interleaved++;
-      },
-    });
+    const runA = a.trainAsync(
+      X,
+      T,
+      classicTrain({
+        ...options,
+        onBatch: () => {
+          if (lastB >= 0 && lastA < lastB) switches++;
+          lastA = interleaved++;
+        },
+      }),
+    );
+    const runB = b.trainAsync(
+      X2,
+      T2,
+      classicTrain({
+        ...optionsB,
+        onBatch: () => {
+          if (lastA >= 0 && lastB < lastA) switches++;
+          lastB = interleaved++;
+        },
+      }),
+    );
     const [ra, rb] = await Promise.all([runA, runB]);
     expect(switches, 'the two runs really alternated').toBeGreaterThanOrEqual(2);
     expectSameWeights(soloA.getWeights(), a.getWeights(), 'network A');
     expectSameWeights(soloB.getWeights(), b.getWeights(), 'network B');
     expect(JSON.stringify(a.toJSON())).toBe(JSON.stringify(soloA.toJSON()));
     expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(soloB.toJSON()));
-    expect(ra.error).toBe(soloA.evaluate(X, T));
+    expect(ra.error).toBe(soloA.evaluate(X, T).loss);
     expect(rb.epochs).toBe(4);
     for (const n of [soloA, soloB, a, b]) n.dispose();
   });

@@ -10,11 +10,12 @@ import { createWasmEngine, type Engine } from '../src/runtime/engine.js';
 import { HEADER_BYTES, LAYER_BYTES, descriptorView } from '../src/abi/descriptor.js';
 import { OPT } from '../src/abi/kinds.js';
 import { Network } from '../src/runtime/network.js';
-import { resolveNetworkOptions, resolveTrainOptions, type NetworkOptions, type TrainOptions } from '../src/options.js';
+import { resolveNetworkOptions, type NetworkOptions } from '../src/options.js';
+import { resolveTrainOptions, type TrainOptions } from '../src/train-options.js';
 import { initialWeights } from '../src/model/weights.js';
 import { Random } from '../src/model/random.js';
 import type { Matrix } from '../src/model/data.js';
-import { openSession, closeSession, run } from '../src/trainer.js';
+import { openSession, closeSession, run } from '../src/training-loop.js';
 import { randomF32, rng } from './helpers/random-data.js';
 
 /** An AssemblyScript string (UTF-16, its byte length in the word before it) in an instance's memory. */

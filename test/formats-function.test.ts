@@ -9,6 +9,7 @@ import { NN, toFunction, type Activation, type NetworkOptions, type ModelJSON } 
 import { randomF32, randomWeights, rng } from './helpers/random-data.js';
 import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 interface Model {
   label: string;
@@ -88,12 +89,12 @@ const REF_TOL = 1e-12,
 describe.each(ENGINES)('toFunction on %s', (engine) => {
   for (const model of MODELS) {
     it(`${model.label}: equals float64, matches predict(), runs standalone`, async () => {
-      const net = await NN.create({ ...model.net, engine, seed: 4 });
+      const net = await NN.create(classic({ ...model.net, engine, seed: 4 }));
       const layers = model.net.layers as number[];
       const init = randomWeights(layers, 60);
       net.setWeights(model.net.bias === false ? { weights: init.weights, biases: init.biases.map(() => null) } : init);
       const { x, t } = data(30, 61);
-      net.train(x, t, { epochs: 3, batchSize: 8, learningRate: 0.05, clipNorm: 1 }); // clipped: the unnormalised column of 100s
+      net.train(x, t, classicTrain({ epochs: 3, batchSize: 8, learningRate: 0.05, clipNorm: 1 })); // clipped: the unnormalised column of 100s
 
       const fn = toFunction(net);
       const source = fn.toString();
@@ -139,9 +140,9 @@ describe.each(ENGINES)('toFunction on %s', (engine) => {
   }
 
   it('a reloaded model generates the same function (normaliser included)', async () => {
-    const net = await NN.create({ ...MODELS[1]!.net, engine, seed: 4 });
+    const net = await NN.create(classic({ ...MODELS[1]!.net, engine, seed: 4 }));
     const { x, t } = data(30, 63);
-    net.train(x, t, { epochs: 2 });
+    net.train(x, t, classicTrain({ epochs: 2 }));
     const copy = await NN.fromJSON(JSON.stringify(net.toJSON()), { engine });
     expect(toFunction(copy).toString()).toBe(toFunction(net).toString());
     const row = randomF32(5, rng(64));

@@ -14,6 +14,7 @@ import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { expectClearError, loadError, rejected } from './helpers/clear-errors.js';
 import { expectNoPollution, expectSoundNetwork } from './helpers/hostile-input.js';
 import { crc32, joinBinary, resign, splitBinary } from './helpers/binary-format.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 // ---- the models everything starts from -------------------------------------------------------
 
@@ -26,37 +27,47 @@ interface Base {
 const bases: Base[] = [];
 
 function makeBases(): void {
-  const softmax = NN.createSync({
-    layers: [3, 5, 2],
-    activation: { name: 'sigmoid', gain: 0.7, threshold: 0.1 },
-    output: 'softmax',
-    loss: 'cross-entropy',
-    normalize: 'zscore',
-    engine: 'js',
-    seed: 9,
-  });
+  const softmax = NN.createSync(
+    classic({
+      layers: [3, 5, 2],
+      activation: { name: 'sigmoid', gain: 0.7, threshold: 0.1 },
+      output: 'softmax',
+      loss: 'cross-entropy',
+      normalize: 'zscore',
+      engine: 'js',
+      seed: 9,
+    }),
+  );
   const x = randomRows(16, 3, 3, -5, 5),
     t = new Float32Array(32).map((_, i) => (((i >> 1) % 3 === 0) === (i % 2 === 0) ? 1 : 0));
-  softmax.train(x, t, { epochs: 2, batchSize: 4, optimizer: 'adam' });
-  const small = NN.createSync({
-    layers: [2, 1],
-    activation: { name: 'leaky-relu', slope: 0.2 },
-    loss: 'mse',
-    bias: false,
-    init: 'uniform',
-    initScale: 0.3,
-    engine: 'js',
-    seed: 4,
-  });
-  const deep = NN.createSync({
-    layers: [4, 3, 3, 2],
-    activation: ['tanh', 'relu', 'linear'],
-    loss: 'mse',
-    normalize: 'minmax',
-    engine: 'js',
-    seed: 5,
-  });
-  deep.train(randomRows(8, 4, 6, 0, 100), randomRows(8, 2, 7), { epochs: 1, batchSize: 3, optimizer: 'momentum' });
+  softmax.train(x, t, classicTrain({ epochs: 2, batchSize: 4, optimizer: 'adam' }));
+  const small = NN.createSync(
+    classic({
+      layers: [2, 1],
+      activation: { name: 'leaky-relu', slope: 0.2 },
+      loss: 'mse',
+      bias: false,
+      init: 'uniform',
+      initScale: 0.3,
+      engine: 'js',
+      seed: 4,
+    }),
+  );
+  const deep = NN.createSync(
+    classic({
+      layers: [4, 3, 3, 2],
+      activation: ['tanh', 'relu', 'linear'],
+      loss: 'mse',
+      normalize: 'minmax',
+      engine: 'js',
+      seed: 5,
+    }),
+  );
+  deep.train(
+    randomRows(8, 4, 6, 0, 100),
+    randomRows(8, 2, 7),
+    classicTrain({ epochs: 1, batchSize: 3, optimizer: 'momentum' }),
+  );
   for (const [name, net, options] of [
     ['softmax+adam', softmax, {}],
     ['no-bias', small, { training: false }],
@@ -430,9 +441,9 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'wrong version 3',
+      'wrong version 4',
       edit((m) => {
-        m.version = 3;
+        m.version = 4;
       }),
       /model\.version/,
       RangeError,
@@ -446,7 +457,7 @@ describe('fromJSON', () => {
       TypeError,
     ],
     [
-      'version 2 with the optimizer slots named first and second (version 1 names)',
+      'version 3 with the optimizer slots named first and second (version 1 names)',
       edit((m) => {
         const state = (m.training as { state: Record<string, unknown> }).state;
         m.training = { ...(m.training as object), state: { first: state.m, second: state.v } };
@@ -725,6 +736,83 @@ describe('fromJSON', () => {
         (m.normalizer as Record<string, unknown>).kind = 'minmax';
       }),
       /normalizer/,
+    ],
+    [
+      'feature names one short',
+      edit((m) => {
+        m.features = ['a'];
+      }),
+      /model\.features/,
+      RangeError,
+    ],
+    [
+      'a feature name that is a number',
+      edit((m) => {
+        m.features = (m.layers as number[]).map((_, i) => (i === 0 ? 7 : `f${i}`)).slice(0, (m.layers as number[])[0]);
+      }),
+      /model\.features\[0\]/,
+      TypeError,
+    ],
+    [
+      'class labels of two kinds',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.classes = Array.from({ length: Math.max(k, 2) }, (_, i) => (i === 1 ? 1 : `c${i}`));
+      }),
+      /model\.classes\[1\]/,
+      TypeError,
+    ],
+    [
+      'a class label twice',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.classes = Array.from({ length: Math.max(k, 2) }, () => 'same');
+      }),
+      /model\.classes\[1\]/,
+      RangeError,
+    ],
+    [
+      'class labels, one per output plus one',
+      edit((m) => {
+        m.classes = Array.from({ length: Math.max((m.layers as number[]).at(-1)!, 2) + 1 }, (_, i) => i);
+      }),
+      /model\.classes/,
+      RangeError,
+    ],
+    [
+      'a target standardizer with scale 0',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.targetStandardizer = { mean: new Array(k).fill(0), scale: new Array(k).fill(0) };
+      }),
+      /model\.targetStandardizer\.scale\[0\]/,
+      RangeError,
+    ],
+    [
+      'a target standardizer one output short',
+      edit((m) => {
+        const k = (m.layers as number[]).at(-1)!;
+        m.targetStandardizer = { mean: new Array(k - 1).fill(0), scale: new Array(k).fill(1) };
+      }),
+      /model\.targetStandardizer\.mean/,
+      RangeError,
+    ],
+    [
+      'a schema that is not an object',
+      edit((m) => {
+        m.schema = 'columns';
+      }),
+      /model\.schema/,
+      TypeError,
+    ],
+    [
+      'both schema and meta (its old name)',
+      edit((m) => {
+        m.schema = {};
+        m.meta = {};
+      }),
+      /model\.schema and model\.meta/,
+      TypeError,
     ],
     [
       'an unknown loss',

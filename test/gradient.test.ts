@@ -8,6 +8,7 @@ import { rng, randomF32 } from './helpers/random-data.js';
 import { finiteDifferenceGradient, f64, type ActivationRef, type NetRef } from './helpers/float64-network.js';
 import { maxAbs } from './helpers/tolerance.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const LAYERS = [4, 5, 3, 3];
 const ROWS = 7;
@@ -84,15 +85,17 @@ describe.each(ENGINES)('gradient on %s', (engine) => {
     for (const [outLabel, loss, output, kind] of OUTPUTS) {
       it(`hidden ${hiddenLabel} × ${outLabel}`, async () => {
         const random = rng(hiddenLabel.length * 131 + outLabel.length * 7 + loss.length);
-        const net = await NN.create({
-          layers: LAYERS,
-          activation: toSpec(hidden),
-          output: toSpec(output),
-          loss,
-          bias: true,
-          engine,
-          seed: 1,
-        });
+        const net = await NN.create(
+          classic({
+            layers: LAYERS,
+            activation: toSpec(hidden),
+            output: toSpec(output),
+            loss,
+            bias: true,
+            engine,
+            seed: 1,
+          }),
+        );
         // random weights and biases (biases start at 0 otherwise, which would hide their effect)
         const weights = LAYERS.slice(1).map((n, l) => randomF32(LAYERS[l]! * n, random, -1, 1));
         const biases = LAYERS.slice(1).map((n) => randomF32(n, random, -0.5, 0.5));
@@ -100,7 +103,11 @@ describe.each(ENGINES)('gradient on %s', (engine) => {
         const x = randomF32(ROWS * LAYERS[0]!, random, -1, 1);
         const t = targets(kind, random);
 
-        net.train(x, t, { epochs: 1, batchSize: 'full', shuffle: false, learningRate: ETA, optimizer: 'sgd' });
+        net.train(
+          x,
+          t,
+          classicTrain({ epochs: 1, batchSize: 'full', shuffle: false, learningRate: ETA, optimizer: 'sgd' }),
+        );
         const after = net.getWeights();
         net.dispose();
 

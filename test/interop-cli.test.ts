@@ -24,7 +24,7 @@ describe('simdnet export / import', () => {
       tfjs = join(dir, 'tfjs');
     const e1 = await cli(['export', model, '--to', 'onnx', '--out', onnx]);
     expect(e1.code, e1.stderr).toBe(0);
-    expect(e1.stderr).toMatch(/3-32-3 network written to .*blobs\.onnx/);
+    expect(e1.stderr).toMatch(/3-100-3 network written to .*blobs\.onnx/);
     const e2 = await cli(['export', model, '--to', 'tfjs', '--out', tfjs]);
     expect(e2.code, e2.stderr).toBe(0);
     expect(existsSync(join(tfjs, 'model.json')) && existsSync(join(tfjs, 'weights.bin'))).toBe(true);
@@ -69,14 +69,13 @@ describe('simdnet export / import', () => {
       const p = await cli(['predict', file, features]);
       expect(p.code, p.stderr).toBe(0);
       const lines = p.stdout.trim().split('\n');
-      expect(lines[0]).toBe('output_0,output_1,output_2');
-      expectClose(
-        lines.slice(1).flatMap((l) => l.split(',').map(Number)),
-        native.flat(),
-        1e-5,
-        `predict ${file}`,
-        3,
+      // a softmax output without a column schema: the class index, then one probability per class
+      expect(lines[0]).toBe('class,p(0),p(1),p(2)');
+      const probabilities = lines.slice(1).map((l) => l.split(',').slice(1).map(Number));
+      expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(
+        probabilities.map((row) => row.indexOf(Math.max(...row))),
       );
+      expectClose(probabilities.flat(), native.flat(), 1e-5, `predict ${file}`, 3);
     }
 
     // evaluate from ONNX with a numeric class column
@@ -103,14 +102,14 @@ describe('simdnet export / import', () => {
       const out = join(dir, `imported-${file.endsWith('.onnx') ? 'onnx' : 'tfjs'}.json`);
       const im = await cli(['import', file, '--out', out]);
       expect(im.code, im.stderr).toBe(0);
-      expect(im.stderr).toMatch(/3-32-3 network \(relu, softmax; loss cross-entropy; input normaliser\) written/);
+      expect(im.stderr).toMatch(/3-100-3 network \(relu, softmax; loss cross-entropy; input normaliser\) written/);
       const p = await cli(['predict', out, features]);
       expectClose(
         p.stdout
           .trim()
           .split('\n')
           .slice(1)
-          .flatMap((l) => l.split(',').map(Number)),
+          .flatMap((l) => l.split(',').slice(1).map(Number)),
         native.flat(),
         1e-5,
         `predict ${out}`,

@@ -1,6 +1,7 @@
 // ONNX import: ONNX files written by PyTorch (scripts/onnx-fixtures.py, both exporters: TorchScript
 // and dynamo) load with fromONNX and reproduce the outputs PyTorch computed, within 1e-5 relative,
-// on both engines; the 1-D convolution is refused with its node named; an imported network trains.
+// on both engines, BatchNorm1d folded wherever it stands next to a Linear; the 1-D convolution and a
+// BatchNorm1d after the last activation are refused with their node named; an imported network trains.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fromONNX } from '../src/interop/index.js';
@@ -13,6 +14,7 @@ interface Fixture {
   exporter: string;
   ops: string[];
   supported: boolean;
+  refusedOp: string | null;
   input: number[][];
   output: number[][];
 }
@@ -26,6 +28,17 @@ describe('PyTorch ONNX files', () => {
     const ops = new Set(cases.flatMap((c) => c.ops));
     for (const op of ['Gemm', 'MatMul', 'Relu', 'Tanh', 'Sigmoid', 'LeakyRelu', 'Softmax', 'Flatten', 'Conv'])
       expect(ops).toContain(op);
+  });
+
+  it('cover BatchNormalization on the inputs, after a Gemm, after a MatMul, after an activation, and named twice', () => {
+    const ops = (file: string) => cases.find((c) => c.file === file)!.ops.join(' ');
+    expect(ops('bn-input.torchscript.onnx')).toBe('BatchNormalization Gemm Relu Gemm Softmax');
+    expect(ops('bn-after-linear.torchscript.onnx')).toBe('Gemm BatchNormalization Relu Gemm');
+    expect(ops('bn-after-activation.dynamo.onnx')).toBe('Gemm Tanh BatchNormalization Gemm Sigmoid');
+    // an Identity over an initializer: PyTorch writes a tensor equal to another (weight 1, variance 1) so
+    expect(ops('bn-no-bias.torchscript.onnx')).toBe(
+      'Identity MatMul BatchNormalization Relu MatMul BatchNormalization',
+    );
   });
 
   for (const f of cases.filter((c) => c.supported)) {
@@ -46,7 +59,7 @@ describe('PyTorch ONNX files', () => {
     });
   }
 
-  for (const f of cases.filter((c) => !c.supported)) {
+  for (const f of cases.filter((c) => c.refusedOp === 'Conv')) {
     it(`${f.file} is refused with its Conv node named`, async () => {
       const err = await loadError(() => fromONNX(bytesOf(f)));
       expectClearError(err, /Conv/, f.file);
@@ -54,6 +67,17 @@ describe('PyTorch ONNX files', () => {
         f.exporter === 'dynamo' ? /node 'node_conv1d' \(Conv\)/ : /node '\/1\/Conv' \(Conv\)/,
       );
       expect(String(err)).toMatch(/simdnet imports dense layers \(Gemm, or MatMul \+ Add\)/);
+    });
+  }
+
+  for (const f of cases.filter((c) => c.refusedOp === 'BatchNormalization')) {
+    it(`${f.file}: a BatchNormalization after the last activation is refused with its node named`, async () => {
+      const err = await loadError(() => fromONNX(bytesOf(f)));
+      expectClearError(
+        err,
+        /node '[^']+' \(BatchNormalization\) follows an activation and no dense layer comes after it/,
+        f.file,
+      );
     });
   }
 
@@ -86,7 +110,7 @@ describe('PyTorch ONNX files', () => {
       const k = row[0]! + row[1]! > 0 ? 0 : row[2]! > 0 ? 1 : 2;
       return [0, 1, 2].map((j) => (j === k ? 1 : 0));
     });
-    const before = net.evaluate(x, t);
+    const before = net.evaluate(x, t).loss;
     const report = net.train(x, t, { epochs: 60, batchSize: 10, optimizer: 'adam', learningRate: 0.02 });
     expect(report.error).toBeLessThan(before * 0.6);
     expect(net.accuracy(x, t)).toBeGreaterThan(0.8);

@@ -8,12 +8,13 @@ import { forwardRef, f64, toRef } from './helpers/float64-network.js';
 import { ArticleNN } from './helpers/article-port.js';
 import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 describe.each(ENGINES)('networks and memory.grow on %s', (engine: EngineKind) => {
   it('a network predicts correctly after another allocation forced memory.grow', async () => {
     const heap = engineOf(engine).heap;
     const layers = [6, 9, 4];
-    const net = await NN.create({ layers, activation: 'tanh', output: 'sigmoid', engine, seed: 3 });
+    const net = await NN.create(classic({ layers, activation: 'tanh', output: 'sigmoid', engine, seed: 3 }));
     const x = randomRows(50, 6, 1);
     const before = net.predict(x);
     const w = net.getWeights();
@@ -39,33 +40,39 @@ describe.each(ENGINES)('networks and memory.grow on %s', (engine: EngineKind) =>
   it('training across a memory.grow (forced from onEpoch) still matches the article reference', async () => {
     const heap = engineOf(engine).heap;
     const data = articleData({ rows: 300, inputs: 3, outputs: 3, seed: 2 });
-    const net = await NN.create({
-      layers: [3, 4, 3],
-      activation: { name: 'sigmoid', gain: 1, threshold: 0.1 },
-      bias: false,
-      loss: 'sse',
-      init: 'normal',
-      engine,
-      seed: 4,
-    });
+    const net = await NN.create(
+      classic({
+        layers: [3, 4, 3],
+        activation: { name: 'sigmoid', gain: 1, threshold: 0.1 },
+        bias: false,
+        loss: 'sse',
+        init: 'normal',
+        engine,
+        seed: 4,
+      }),
+    );
     const initial = net.getWeights().weights.map(f64);
     let block = 0,
       grew = false;
     const errors: number[] = [];
-    net.train(data.inputs, data.targets, {
-      epochs: 6,
-      batchSize: 'full',
-      shuffle: false,
-      learningRate: 0.002,
-      onEpoch: ({ epoch, error }) => {
-        errors.push(error);
-        if (epoch === 3) {
-          const buffer = heap.memory.buffer;
-          block = heap.alloc(heap.byteLength);
-          grew = heap.memory.buffer !== buffer;
-        }
-      },
-    });
+    net.train(
+      data.inputs,
+      data.targets,
+      classicTrain({
+        epochs: 6,
+        batchSize: 'full',
+        shuffle: false,
+        learningRate: 0.002,
+        onEpoch: ({ epoch, error }) => {
+          errors.push(error);
+          if (epoch === 3) {
+            const buffer = heap.memory.buffer;
+            block = heap.alloc(heap.byteLength);
+            grew = heap.memory.buffer !== buffer;
+          }
+        },
+      }),
+    );
     expect(grew).toBe(true);
     const ref = new ArticleNN(
       [3, 4, 3],

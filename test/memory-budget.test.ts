@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { wasmEngineSync } from '../src/runtime/engine.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 describe('Wasm memory during training', () => {
   it('784-128-10 at batch 128 stays within 4 MiB and stops growing after the first epoch', async () => {
@@ -14,17 +15,19 @@ describe('Wasm memory during training', () => {
     for (let i = 0; i < x.length; i++) x[i] = ((i * 2654435761) >>> 0) / 4294967296;
     for (let r = 0; r < rows; r++) t[r * 10 + (r % 10)] = 1;
     const engine = wasmEngineSync();
-    const net = await NN.create({
-      layers: [784, 128, 10],
-      activation: 'relu',
-      loss: 'cross-entropy',
-      engine: 'wasm',
-      seed: 1,
-    });
-    net.train(x, t, { epochs: 1, batchSize: 128, optimizer: 'adam' });
+    const net = await NN.create(
+      classic({
+        layers: [784, 128, 10],
+        activation: 'relu',
+        loss: 'cross-entropy',
+        engine: 'wasm',
+        seed: 1,
+      }),
+    );
+    net.train(x, t, classicTrain({ epochs: 1, batchSize: 128, optimizer: 'adam' }));
     const afterFirst = engine.heap.byteLength;
     expect(afterFirst).toBeLessThanOrEqual(4 * 1024 * 1024);
-    const report = net.train(x, t, { epochs: 3, batchSize: 128, optimizer: 'adam' });
+    const report = net.train(x, t, classicTrain({ epochs: 3, batchSize: 128, optimizer: 'adam' }));
     expect(Number.isFinite(report.error)).toBe(true);
     expect(engine.heap.byteLength).toBe(afterFirst);
     const before = engine.heap.allocated;

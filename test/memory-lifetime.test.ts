@@ -18,6 +18,7 @@ import { randomRows } from './helpers/random-data.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { rejected, thrown } from './helpers/clear-errors.js';
 import { collect, forceGc } from './helpers/garbage-collection.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const MiB = 2 ** 20;
 const X = randomRows(32, 8, 1),
@@ -28,17 +29,20 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
 
   it('10,000 create/dispose cycles of networks in 7 sizes (every tenth trained and asked to predict) leave the heap at its baseline', async () => {
     // warm-up: the first cycle may grow memory once
-    const warm = NN.createSync({ layers: [8, 16, 4], engine, seed: 0 });
-    warm.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+    const warm = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 0 }));
+    warm.train(X, T, classicTrain({ epochs: 1, batchSize: 8, optimizer: 'adam' }));
     warm.predict(randomRows(300, 8, 3));
     warm.dispose();
     const allocated = heap.allocated,
       byteLength = heap.byteLength;
     for (let i = 0; i < 10_000; i++) {
       const layers = [8, 16 + (i % 7), 4]; // a freed block is reused by a network of another size
-      const net = i % 2 ? NN.createSync({ layers, engine, seed: i }) : await NN.create({ layers, engine, seed: i });
+      const net =
+        i % 2
+          ? NN.createSync(classic({ layers, engine, seed: i }))
+          : await NN.create(classic({ layers, engine, seed: i }));
       if (i % 10 === 0) {
-        net.train(X, T, { epochs: 1, batchSize: 8, optimizer: i % 20 ? 'adam' : 'momentum' });
+        net.train(X, T, classicTrain({ epochs: 1, batchSize: 8, optimizer: i % 20 ? 'adam' : 'momentum' }));
         net.predict(X);
       }
       net.dispose();
@@ -49,8 +53,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   });
 
   it('2,000 fromJSON/fromBinary/dispose cycles, half of them refused, leave the heap at its baseline', async () => {
-    const source = NN.createSync({ layers: [8, 16, 4], engine, seed: 1 });
-    source.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+    const source = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 1 }));
+    source.train(X, T, classicTrain({ epochs: 1, batchSize: 8, optimizer: 'adam' }));
     const json = JSON.stringify(source.toJSON()),
       binary = source.toBinary();
     source.dispose();
@@ -69,8 +73,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   });
 
   it('a disposed network refuses every method with a clear error; dispose twice is harmless', async () => {
-    const net = await NN.create({ layers: [8, 16, 4], engine, seed: 2 });
-    const other = await NN.create({ layers: [8, 16, 4], engine, seed: 3 });
+    const net = await NN.create(classic({ layers: [8, 16, 4], engine, seed: 2 }));
+    const other = await NN.create(classic({ layers: [8, 16, 4], engine, seed: 3 }));
     const weights = net.getWeights(),
       json = net.toJSON(),
       binary = net.toBinary();
@@ -86,11 +90,13 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       getWeights: () => net.getWeights(),
       setWeights: () => net.setWeights(weights),
       predict: () => net.predict(X.subarray(0, 8)),
+      classify: () => net.classify(X.subarray(0, 8)),
+      summary: () => net.summary(),
       evaluate: () => net.evaluate(X, T),
       accuracy: () => net.accuracy(X, T),
       confusionMatrix: () => net.confusionMatrix(X, T),
-      train: () => net.train(X, T, { epochs: 1 }),
-      trainAsync: () => net.trainAsync(X, T, { epochs: 1 }),
+      train: () => net.train(X, T, classicTrain({ epochs: 1 })),
+      trainAsync: () => net.trainAsync(X, T, classicTrain({ epochs: 1 })),
       toJSON: () => net.toJSON(),
       toBinary: () => net.toBinary(),
       toFunction: () => toFunction(net),
@@ -105,6 +111,9 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
         typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name),
     );
     for (const name of methods) expect(Object.keys(calls), `method ${name} is covered by this test`).toContain(name);
+    // and the getter that reads the model, and `using`'s dispose (harmless twice, like dispose)
+    expect(() => net.classes).toThrow(/disposed/);
+    expect(() => net[Symbol.dispose]()).not.toThrow();
     // and the formats' functions over a network
     const functions = ['toFunction', 'toONNX', 'toTFJS'];
     for (const [name, call] of Object.entries(calls)) {
@@ -131,14 +140,14 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   });
 
   it('dispose twice after the region was reused frees nothing of the new owner', () => {
-    const a = NN.createSync({ layers: [8, 16, 4], engine, seed: 4 });
+    const a = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 4 }));
     a.dispose();
-    const b = NN.createSync({ layers: [8, 16, 4], engine, seed: 5 }); // first fit: a's region
+    const b = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 5 })); // first fit: a's region
     const w = b.getWeights(),
       allocated = heap.allocated;
     a.dispose();
     expect(heap.allocated).toBe(allocated);
-    const c = NN.createSync({ layers: [8, 16, 4], engine, seed: 6 }); // must not land on b
+    const c = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 6 })); // must not land on b
     expect(b.getWeights()).toEqual(w);
     b.dispose();
     c.dispose();
@@ -146,11 +155,11 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
 
   it('dispose returns every block: model, batch buffers, optimizer state, training data', async () => {
     const base = heap.allocated;
-    const net = await NN.create({ layers: [5, 7, 2], engine, seed: 1 });
+    const net = await NN.create(classic({ layers: [5, 7, 2], engine, seed: 1 }));
     expect(heap.allocated).toBeGreaterThan(base);
     const x = randomRows(40, 5, 2),
       t = randomRows(40, 2, 3, 0, 1);
-    net.train(x, t, { epochs: 2, batchSize: 8, optimizer: 'adam' });
+    net.train(x, t, classicTrain({ epochs: 2, batchSize: 8, optimizer: 'adam' }));
     net.predict(randomRows(300, 5, 4));
     net.dispose();
     expect(heap.allocated).toBe(base);
@@ -158,28 +167,36 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
 
   it('a training callback that throws leaves the network usable and leaks nothing', async () => {
     const base = heap.allocated;
-    const net = await NN.create({ layers: [3, 4, 1], engine, seed: 1 });
+    const net = await NN.create(classic({ layers: [3, 4, 1], engine, seed: 1 }));
     const x = randomRows(30, 3, 5),
       t = randomRows(30, 1, 6, 0, 1);
     expect(() =>
-      net.train(x, t, {
-        epochs: 5,
-        onEpoch: ({ epoch }) => {
-          if (epoch === 2) throw new Error('stop here');
-        },
-      }),
+      net.train(
+        x,
+        t,
+        classicTrain({
+          epochs: 5,
+          onEpoch: ({ epoch }) => {
+            if (epoch === 2) throw new Error('stop here');
+          },
+        }),
+      ),
     ).toThrow('stop here');
     // disposing from inside the training run is refused, and training can run again afterwards
     expect(() =>
-      net.train(x, t, {
-        epochs: 3,
-        onEpoch: () => {
-          net.dispose();
-        },
-      }),
+      net.train(
+        x,
+        t,
+        classicTrain({
+          epochs: 3,
+          onEpoch: () => {
+            net.dispose();
+          },
+        }),
+      ),
     ).toThrow(Error);
     expect(net.isDisposed).toBe(false);
-    const report = net.train(x, t, { epochs: 2 });
+    const report = net.train(x, t, classicTrain({ epochs: 2 }));
     expect(Number.isFinite(report.error)).toBe(true);
     net.dispose();
     expect(heap.allocated).toBe(base);
@@ -187,19 +204,23 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
 
   it('dispose during trainAsync (inside a callback or between batches) is refused; after the run ends dispose frees everything', async () => {
     const base = heap.allocated;
-    const net = NN.createSync({ layers: [8, 16, 4], engine, seed: 7 });
+    const net = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 7 }));
     const controller = new AbortController();
     let batches = 0,
       inside: unknown;
-    const running = net.trainAsync(randomRows(2000, 8, 9), randomRows(2000, 4, 10), {
-      epochs: 1000,
-      batchSize: 1,
-      signal: controller.signal,
-      onBatch: ({ batch }) => {
-        batches++;
-        if (batch === 5) inside = thrown(() => net.dispose());
-      },
-    });
+    const running = net.trainAsync(
+      randomRows(2000, 8, 9),
+      randomRows(2000, 4, 10),
+      classicTrain({
+        epochs: 1000,
+        batchSize: 1,
+        signal: controller.signal,
+        onBatch: ({ batch }) => {
+          batches++;
+          if (batch === 5) inside = thrown(() => net.dispose());
+        },
+      }),
+    );
     while (batches < 6) await new Promise((resolve) => setTimeout(resolve, 1));
     const between = thrown(() => net.dispose());
     for (const [where, err] of [
@@ -224,8 +245,8 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       const allocated = heap.allocated;
       (() => {
         for (let i = 0; i < 200; i++) {
-          const net = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
-          if (i % 4 === 0) net.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+          const net = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: i }));
+          if (i % 4 === 0) net.train(X, T, classicTrain({ epochs: 1, batchSize: 8, optimizer: 'adam' }));
         }
       })();
       expect(heap.allocated, 'the dropped networks still hold their memory before a collection').toBeGreaterThan(
@@ -246,11 +267,11 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       let reused = 0;
       (() => {
         for (let i = 0; i < 50; i++) {
-          const dropped = NN.createSync({ layers: [8, 16, 4], engine, seed: i });
-          dropped.train(X, T, { epochs: 1, batchSize: 8, optimizer: 'adam' });
+          const dropped = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: i }));
+          dropped.train(X, T, classicTrain({ epochs: 1, batchSize: 8, optimizer: 'adam' }));
           dropped.dispose();
           // takes over the region `dropped` had (first fit), and keeps it while `dropped` is collected
-          const survivor = NN.createSync({ layers: [8, 16, 4], engine, seed: 1000 + i });
+          const survivor = NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 1000 + i }));
           if (regionOf(survivor) === regionOf(dropped)) reused++;
           survivors.push(survivor);
         }
@@ -261,7 +282,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       await collect(6);
       expect(heap.allocated, 'collecting the disposed networks freed nothing').toBe(allocated);
       const newcomers = Array.from({ length: 50 }, (_, i) =>
-        NN.createSync({ layers: [8, 16, 4], engine, seed: 2000 + i }),
+        NN.createSync(classic({ layers: [8, 16, 4], engine, seed: 2000 + i })),
       );
       survivors.forEach((n, i) => expect(n.getWeights(), `survivor ${i} intact`).toEqual(weights[i]));
       for (const n of [...survivors, ...newcomers]) n.dispose();
@@ -269,7 +290,7 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
   );
 
   it(`1,000,000 predict calls leave process memory flat (JS heap + buffers within 4 MiB${gc ? '' : ', no gc: 32 MiB'})`, () => {
-    const net = NN.createSync({ layers: [4, 8, 2], engine, seed: 8 });
+    const net = NN.createSync(classic({ layers: [4, 8, 2], engine, seed: 8 }));
     const row = Float32Array.of(0.1, 0.2, 0.3, 0.4),
       plain = [0.4, 0.3, 0.2, 0.1];
     let keep = 0;

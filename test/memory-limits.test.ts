@@ -7,6 +7,7 @@ import { MAX_BYTES } from '../src/runtime/heap.js';
 import { stateOf, expectSameState } from './helpers/network-state.js';
 import { ENGINES, type EngineKind, engineOf } from './helpers/engines.js';
 import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const GiB = 2 ** 30;
 
@@ -28,8 +29,8 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     const allocated = heap.allocated,
       byteLength = heap.byteLength;
     const errors = [
-      thrown(() => NN.createSync({ layers, engine })),
-      await rejected(() => NN.create({ layers, engine })),
+      thrown(() => NN.createSync(classic({ layers, engine }))),
+      await rejected(() => NN.create(classic({ layers, engine }))),
     ];
     for (const err of errors) {
       expectClearError(err, /layers/, 'create');
@@ -43,28 +44,30 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
   });
 
   it('a layer size above 2^24 is refused by its index before any arithmetic', () => {
-    const err = thrown(() => NN.createSync({ layers: [2, 2 ** 24 + 1, 2], engine }));
+    const err = thrown(() => NN.createSync(classic({ layers: [2, 2 ** 24 + 1, 2], engine })));
     expectClearError(err, /layers\[1\]/, 'create');
   });
 
   it("a batch whose buffers exceed 2 GiB ('full' over 16384 rows of a 2^15-wide layer) is refused before allocating", async () => {
     // per row: outputs and error terms of the 32768-wide layer, 2 × 128 KiB; 16384 rows need 4 GiB
-    const net = NN.createSync({
-      layers: [1, 1 << 15, 1],
-      activation: 'relu',
-      output: 'linear',
-      loss: 'mse',
-      engine,
-      seed: 3,
-    });
+    const net = NN.createSync(
+      classic({
+        layers: [1, 1 << 15, 1],
+        activation: 'relu',
+        output: 'linear',
+        loss: 'mse',
+        engine,
+        seed: 3,
+      }),
+    );
     const x = new Float32Array(16384).map((_, i) => i / 16384),
       t = x.map((v) => 2 * v);
     const before = stateOf(net);
     const allocated = heap.allocated,
       byteLength = heap.byteLength;
     for (const options of [{ batchSize: 'full' as const }, { batchSize: 16384 }, { batchSize: 9000 }]) {
-      const sync = thrown(() => net.train(x, t, { epochs: 1, ...options }));
-      const async = await rejected(() => net.trainAsync(x, t, { epochs: 1, ...options }));
+      const sync = thrown(() => net.train(x, t, classicTrain({ epochs: 1, ...options })));
+      const async = await rejected(() => net.trainAsync(x, t, classicTrain({ epochs: 1, ...options })));
       for (const err of [sync, async]) {
         expectClearError(err, /batch/, `batchSize ${options.batchSize}`);
         expect(err).toBeInstanceOf(RangeError);
@@ -75,7 +78,11 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
     }
     expectSameState(before, net, 'after the refused batch');
     // the same data in batches that fit trains normally
-    const report = net.train(x.subarray(0, 64), t.subarray(0, 64), { epochs: 1, batchSize: 16, learningRate: 1e-4 });
+    const report = net.train(
+      x.subarray(0, 64),
+      t.subarray(0, 64),
+      classicTrain({ epochs: 1, batchSize: 16, learningRate: 1e-4 }),
+    );
     expect(Number.isFinite(report.error)).toBe(true);
     expect(net.epochs).toBe(1);
     // predicting many rows works in chunks that fit
@@ -87,8 +94,8 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
   });
 
   it('the batch limit counts what the engine already holds: a batch that fits alone is refused next to a 64 MiB network', () => {
-    const other = NN.createSync({ layers: [4096, 2048], engine, seed: 5 }); // 2 × 32 MiB: weights and gradients
-    const net = NN.createSync({ layers: [1, 4096, 1], engine, seed: 4 });
+    const other = NN.createSync(classic({ layers: [4096, 2048], engine, seed: 5 })); // 2 × 32 MiB: weights and gradients
+    const net = NN.createSync(classic({ layers: [1, 4096, 1], engine, seed: 4 }));
     expect(heap.allocated).toBeGreaterThan(64 * 2 ** 20);
     // outputs and error terms of both layers per row, padded to 16 bytes, plus one input and one target
     const perRow = 2 * 4096 * 4 + 2 * 4 + 2 * 4;
@@ -97,7 +104,7 @@ describe.each(ENGINES)('memory limits on %s', (engine: EngineKind) => {
       t = new Float32Array(rowCount);
     const allocated = heap.allocated,
       byteLength = heap.byteLength;
-    const err = thrown(() => net.train(x, t, { epochs: 1, batchSize: 'full' }));
+    const err = thrown(() => net.train(x, t, classicTrain({ epochs: 1, batchSize: 'full' })));
     expectClearError(err, /batch/, 'a batch over what is left');
     expect(err).toBeInstanceOf(RangeError);
     expect(bytesQuoted((err as Error).message)).toBeGreaterThan(MAX_BYTES);

@@ -6,6 +6,7 @@ import { randomF32, rng, classTask } from './helpers/random-data.js';
 import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
 import { maxAbs, maxAbsDiff } from './helpers/tolerance.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 interface Combo {
   label: string;
@@ -67,19 +68,23 @@ describe('js and wasm agree', () => {
       const nin = layers[0]!,
         nout = layers[layers.length - 1]!;
       const { x, t } = classTask(200, nin, nout, 5);
-      const nets = await Promise.all(ENGINES.map((engine) => NN.create({ ...combo.net, engine, seed: 99 })));
+      const nets = await Promise.all(ENGINES.map((engine) => NN.create(classic({ ...combo.net, engine, seed: 99 }))));
       const initial = nets.map((n) => n.getWeights());
       for (let l = 0; l < layers.length - 1; l++) expect(initial[0]!.weights[l]).toEqual(initial[1]!.weights[l]);
       const errors: number[][] = [[], []];
       const reports = nets.map((n, i) =>
-        n.train(x, t, {
-          ...combo.train,
-          epochs: 100,
-          shuffle: true,
-          onEpoch: ({ error }) => {
-            errors[i]!.push(error);
-          },
-        }),
+        n.train(
+          x,
+          t,
+          classicTrain({
+            ...combo.train,
+            epochs: 100,
+            shuffle: true,
+            onEpoch: ({ error }) => {
+              errors[i]!.push(error);
+            },
+          }),
+        ),
       );
       expect(reports.map((r) => r.epochs)).toEqual([100, 100]);
       // training did something: the error fell
@@ -120,7 +125,7 @@ describe('js and wasm agree', () => {
     const biases = layers.slice(1).map((n) => randomF32(n, random));
     const nets = await Promise.all(
       ENGINES.map(async (engine) => {
-        const n = await NN.create({ layers, activation: 'tanh', output: 'softmax', engine, seed: 1 });
+        const n = await NN.create(classic({ layers, activation: 'tanh', output: 'softmax', engine, seed: 1 }));
         n.setWeights({ weights, biases });
         return n;
       }),

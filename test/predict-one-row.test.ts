@@ -7,6 +7,7 @@ import { jsEngineSync, wasmEngineSync, type Engine } from '../src/runtime/engine
 import { f64, forwardRef } from './helpers/float64-network.js';
 import { maxAbsDiff } from './helpers/tolerance.js';
 import { randomF32, rng } from './helpers/random-data.js';
+import { classic } from './helpers/classic.js';
 
 const ENGINES: ['js' | 'wasm', () => Engine][] = [
   ['js', jsEngineSync],
@@ -16,13 +17,15 @@ const ENGINES: ['js' | 'wasm', () => Engine][] = [
 describe.each(ENGINES)('predict of one row on %s', (engine, get) => {
   const layers = [3, 4, 3];
   const make = () =>
-    NN.createSync({
-      layers,
-      activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
-      output: 'tanh',
-      engine,
-      seed: 7,
-    });
+    NN.createSync(
+      classic({
+        layers,
+        activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
+        output: 'tanh',
+        engine,
+        seed: 7,
+      }),
+    );
   const reference = (net: NN, row: Float32Array): Float64Array => {
     const w = net.getWeights();
     return forwardRef(

@@ -9,9 +9,9 @@ import relaxedBytes from '../build/relaxed.wasm';
 import { createWasmEngine } from '../src/runtime/engine.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ACT } from '../src/abi/kinds.js';
-import { quantKernels, type QuantKernels } from '../src/js/quant.js';
-import { Q } from '../src/js/quant-layout.js';
+import { quantKernels } from '../src/js/quant.js';
 import { firstNonFiniteColumn, packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
+import { activate64, quantReference } from './helpers/quant-reference.js';
 import {
   caseData,
   quantCases,
@@ -27,7 +27,7 @@ const benches: Record<'js' | 'simd', QuantBench> = {
     const heap = new Heap(createLinearMemory(1 << 16), 16);
     return { heap, k: quantKernels(heap) };
   })(),
-  simd: { heap: simd.heap, k: simd.kernels as unknown as QuantKernels },
+  simd: { heap: simd.heap, k: simd.kernels },
 };
 
 const f32 = Math.fround;
@@ -126,86 +126,18 @@ describe.each(['js', 'simd'] as const)('the row quantizer, known answers (%s)', 
   });
 });
 
-it('the layer record has the words the Wasm module reads', () => {
-  expect((simd.kernels as unknown as QuantKernels).QUANT_LAYER_WORDS.value).toBe(Q.WORDS);
-  expect(benches.js.k.QUANT_LAYER_WORDS.value).toBe(Q.WORDS);
-});
-
 // ---- float64 re-derivation ----
 
-/** Round half to even, from floor (independent of the twin's Math.round form). */
-function rne(x: number): number {
-  const f = Math.floor(x),
-    d = x - f;
-  return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
-}
-const clamp127 = (r: number): number => Math.max(-127, Math.min(127, r));
-
-/** The definition in float64 (exact steps) and float32 roundings where it rounds; exp by Math.exp. */
+/** The float64 re-derivation of a case. */
 function reference(c: QuantCase): Float64Array {
   const { weights, biases, x } = caseData(c);
-  const L = c.layers.length;
-  const qw: Int8Array[] = [],
-    sw: number[][] = [];
-  for (let l = 0; l < L; l++) {
-    const k = c.sizes[l]!,
-      n = c.sizes[l + 1]!,
-      w = weights[l]!;
-    const q = new Int8Array(k * n),
-      s: number[] = [];
-    for (let j = 0; j < n; j++) {
-      let m = 0;
-      for (let i = 0; i < k; i++) m = Math.max(m, Math.abs(w[i * n + j]!));
-      s.push(m > 0 ? f32(m / 127) : 1);
-      for (let i = 0; i < k; i++) q[i * n + j] = m > 0 ? clamp127(rne(w[i * n + j]! * (127 / m))) : 0;
-    }
-    qw.push(q);
-    sw.push(s);
-  }
-  const nL = c.sizes[L]!;
-  const out = new Float64Array(c.rows * nL);
-  for (let r = 0; r < c.rows; r++) {
-    let row = Array.from(x.subarray(r * c.sizes[0]!, (r + 1) * c.sizes[0]!));
-    for (let l = 0; l < L; l++) {
-      const k = c.sizes[l]!,
-        n = c.sizes[l + 1]!,
-        spec = c.layers[l]!;
-      const m = Math.max(spec.range > 0 ? spec.range : Math.max(...row.map(Math.abs)), 2 ** -100);
-      const inv = f32(127 / m),
-        sx = f32(m / 127);
-      const qx = row.map((v) => clamp127(rne(f32(v * inv))));
-      const s: number[] = [];
-      for (let j = 0; j < n; j++) {
-        let acc = 0;
-        for (let i = 0; i < k; i++) acc += qx[i]! * qw[l]![i * n + j]!;
-        s.push(f32(f32(f32(f32(acc) * sx) * sw[l]![j]!) + (spec.bias ? biases[l]![j]! : 0)));
-      }
-      row = activate64(spec.act, s, spec.p0, spec.p1);
-    }
-    out.set(row, r * nL);
-  }
-  return out;
-}
-
-function activate64(kind: number, s: number[], p0: number, p1: number): number[] {
-  switch (kind) {
-    case ACT.sigmoid:
-      return s.map((v) => 1 / (1 + Math.exp(-p0 * (v - p1))));
-    case ACT.tanh:
-      return s.map(Math.tanh);
-    case ACT.relu:
-      return s.map((v) => (v > 0 ? v : 0));
-    case ACT['leaky-relu']:
-      return s.map((v) => (v > 0 ? v : f32(p0 * v)));
-    case ACT.softmax: {
-      const max = Math.max(...s),
-        e = s.map((v) => Math.exp(v - max)),
-        sum = e.reduce((a, v) => a + v, 0);
-      return e.map((v) => v / sum);
-    }
-    default:
-      return s;
-  }
+  return quantReference(
+    c.sizes,
+    c.layers,
+    weights,
+    c.layers.map((l, i) => (l.bias ? biases[i]! : null)),
+    x,
+  );
 }
 
 const exact = (c: QuantCase): boolean =>
@@ -309,7 +241,7 @@ describe('the same bits from the js twin, the plain SIMD build and the relaxed S
     'relaxed SIMD build = js twin, packed blocks and outputs, bit for bit',
     () => {
       const engine = createWasmEngine(relaxedBytes, 'relaxed-simd');
-      const relaxed = { heap: engine.heap, k: engine.kernels as unknown as QuantKernels };
+      const relaxed = { heap: engine.heap, k: engine.kernels };
       for (let i = 0; i < cases.length; i++) {
         const got = runCase(relaxed, cases[i]!);
         expect(firstDifference(got.packed, js[i]!.packed), `${cases[i]!.name}: packed`).toBe(-1);

@@ -10,8 +10,8 @@ import relaxedBytes from '../build/relaxed.wasm';
 import { createWasmEngine } from '../src/runtime/engine.js';
 import { Heap, createLinearMemory } from '../src/runtime/heap.js';
 import { ACT } from '../src/abi/kinds.js';
-import { quantKernels, type QuantKernels } from '../src/js/quant.js';
-import { Q } from '../src/js/quant-layout.js';
+import { QUANT_LAYER_BYTES, quantLayerView } from '../src/abi/descriptor.js';
+import { quantKernels } from '../src/js/quant.js';
 import { packLayer, quantizeWeights } from '../src/js/quant-pack.js';
 import type { QuantBench } from './helpers/quant-cases.js';
 
@@ -42,7 +42,7 @@ const benches: [string, () => QuantBench][] = [
     'simd',
     () => {
       const e = createWasmEngine(simdBytes, 'simd');
-      return { heap: e.heap, k: e.kernels as unknown as QuantKernels };
+      return { heap: e.heap, k: e.kernels };
     },
   ],
 ];
@@ -52,7 +52,7 @@ if (WebAssembly.validate(relaxedBytes))
     'relaxed-simd',
     () => {
       const e = createWasmEngine(relaxedBytes, 'relaxed-simd');
-      return { heap: e.heap, k: e.kernels as unknown as QuantKernels };
+      return { heap: e.heap, k: e.kernels };
     },
   ]);
 
@@ -76,16 +76,18 @@ describe.each(benches)('ONNX Runtime runs the quantized arithmetic to the same b
     const block = packLayer(q, scales, Float32Array.from(fixture.biases), K, N);
     const packed = heap.alloc(block.length);
     heap.u8.set(block, packed);
-    const record = heap.alloc(Q.WORDS * 4);
-    heap.i32[(record >>> 2) + Q.FAN_IN] = K;
-    heap.i32[(record >>> 2) + Q.FAN_OUT] = N;
-    heap.i32[(record >>> 2) + Q.ACT] = act;
-    heap.i32[(record >>> 2) + Q.PACKED] = packed;
+    const record = heap.alloc(QUANT_LAYER_BYTES);
+    const r = quantLayerView(heap, record, 0);
+    r.fanIn = K;
+    r.fanOut = N;
+    r.act = act;
+    r.packed = packed;
+    r.narrow = 1;
     const x = heap.alloc(rows * K * 4),
       y = heap.alloc(rows * N * 4),
       scratch = heap.alloc(k.quantScratchBytes(Math.max(K, N)));
     heap.f32.set(fixture.input.flat(), x >>> 2);
-    k.quantForward(record, 1, x, rows, y, scratch);
+    k.quantForward(record, 1, x, rows, y, scratch, 1);
     expect(bits(heap.f32.subarray(y >>> 2, (y >>> 2) + rows * N))).toEqual(bits(fixture[key].flat()));
     for (const p of [packed, record, x, y, scratch]) heap.release(p);
   });

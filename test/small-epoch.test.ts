@@ -14,6 +14,7 @@ import {
 import { NN, type Weights } from '../src/index.js';
 import { sameBits } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 describe('which networks take the small epoch', () => {
   it.each(ENGINES)(
@@ -128,13 +129,13 @@ describe.each(ENGINES)('%s: one row at a time, where signed zeros and overflow c
     prepare: (w: Weights) => void,
     activation: 'sigmoid' | 'tanh',
   ): boolean {
-    const nets = [0, 1].map(() => NN.createSync({ layers, activation, loss: 'sse', engine, seed: 5 }));
+    const nets = [0, 1].map(() => NN.createSync(classic({ layers, activation, loss: 'sse', engine, seed: 5 })));
     const w = nets[0]!.getWeights();
     prepare(w);
     for (const n of nets) n.setWeights(w);
     const train = { epochs: 2, batchSize: 1, learningRate: 0.1, optimizer: 'sgd', shuffle: false } as const;
-    nets[0]!.train(x, t, train);
-    nets[1]!.train(x, t, { ...train, onBatch: () => {} });
+    nets[0]!.train(x, t, classicTrain(train));
+    nets[1]!.train(x, t, classicTrain({ ...train, onBatch: () => {} }));
     const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
     let same = true;
     for (let l = 0; l < layers.length - 1; l++)

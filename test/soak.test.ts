@@ -15,6 +15,7 @@
 // No latency is asserted (a noisy 2-core machine); the figures are in bench/RESULTS.md.
 import { describe, expect, it } from 'vitest';
 import { NN, trainInWorker, type Weights } from '../dist/index.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const MiB = 2 ** 20;
 
@@ -113,8 +114,8 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
   it('answers every request correctly and from weights it held, refuses malformed ones with 400, keeps memory flat', async () => {
     expect(soak.forceGc(), 'a forced collection is available').toBeTypeOf('function');
     // both on two threads: the serving network's products share helpers, the worker's training has its own
-    const serving = await NN.create({ ...soak.SHAPE, seed: 1, threads: 2 });
-    const trainee = await NN.create({ ...soak.SHAPE, seed: 2, threads: 2 });
+    const serving = await NN.create(classic({ ...soak.SHAPE, seed: 1, threads: 2 }));
+    const trainee = await NN.create(classic({ ...soak.SHAPE, seed: 2, threads: 2 }));
     serving.setWeights(trainee.getWeights()); // version 0
     const data = soak.syntheticData(2000, 3); // short epochs: many promotions while the load runs;
     const server = await soak.startServer(serving, { keepVersions: true });
@@ -130,17 +131,22 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
       await tooLarge.arrayBuffer();
 
       let loadDone = false;
-      const training = trainInWorker(trainee, data.x, data.t, {
-        epochs: 10_000,
-        batchSize: 32,
-        optimizer: 'adam',
-        learningRate: 1e-3,
-        syncWeights: true,
-        onEpoch: () => {
-          server.promote(trainee.getWeights());
-          return !loadDone;
-        },
-      });
+      const training = trainInWorker(
+        trainee,
+        data.x,
+        data.t,
+        classicTrain({
+          epochs: 10_000,
+          batchSize: 32,
+          optimizer: 'adam',
+          learningRate: 1e-3,
+          syncWeights: true,
+          onEpoch: () => {
+            server.promote(trainee.getWeights());
+            return !loadDone;
+          },
+        }),
+      );
       training.catch(() => {}); // awaited below
 
       type Level = { js: number; rss: number };
@@ -212,7 +218,7 @@ describe('soak: an HTTP service predicting while a network trains in a worker', 
         );
         byVersion.set(r[2], [...(byVersion.get(r[2]) ?? []), r]);
       }
-      const oracle = await NN.create({ ...soak.SHAPE, seed: 99 });
+      const oracle = await NN.create(classic({ ...soak.SHAPE, seed: 99 }));
       let compared = 0,
         mismatches = 0,
         firstMismatch = '';

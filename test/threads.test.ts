@@ -15,8 +15,12 @@ import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type Train
 import { wasmEngineSync } from '../src/runtime/engine.js';
 import type { WasmExports } from '../src/abi/kernels.js';
 import { asRows, classTask } from './helpers/random-data.js';
-import { onPath } from './helpers/check-paths.js';
+import { CHECK_PATHS, onPath } from './helpers/check-paths.js';
 import { expectClearError, thrown } from './helpers/clear-errors.js';
+import { classic, classicTrain } from './helpers/classic.js';
+import { modelOf } from '../src/nn.js';
+import { quantizeModel } from '../src/model/quantize.js';
+import { QuantizedNetwork } from '../src/runtime/quantized.js';
 
 const pool = () => wasmEngineSync(true).pool!;
 const helped = (): number => pool().partsByHelpers;
@@ -25,7 +29,7 @@ const helped = (): number => pool().partsByHelpers;
 const fullState = (net: NN): string => JSON.stringify(net.toJSON());
 
 async function twins(options: NetworkOptions, counts: number[]): Promise<NN[]> {
-  return Promise.all(counts.map((threads) => NN.create({ ...options, threads })));
+  return Promise.all(counts.map((threads) => NN.create(classic({ ...options, threads }))));
 }
 
 /**
@@ -61,32 +65,34 @@ describe('threads: the option', () => {
   it('accepts 1 to 256 and auto, and refuses anything else with a RangeError naming threads', async () => {
     for (const bad of [0, -1, 1.5, 257, NaN, Infinity, '2', 'AUTO', true, null, {}]) {
       expectClearError(
-        thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never })),
+        thrown(() => NN.createSync(classic({ layers: [2, 2], threads: bad as never }))),
         'threads',
         `threads: ${String(bad)}`,
       );
-      expect(thrown(() => NN.createSync({ layers: [2, 2], threads: bad as never }))).toBeInstanceOf(RangeError);
+      expect(thrown(() => NN.createSync(classic({ layers: [2, 2], threads: bad as never })))).toBeInstanceOf(
+        RangeError,
+      );
       await expect(
-        NN.fromJSON(NN.createSync({ layers: [2, 2], engine: 'js' }).toJSON(), { threads: bad as never }),
+        NN.fromJSON(NN.createSync(classic({ layers: [2, 2], engine: 'js' })).toJSON(), { threads: bad as never }),
       ).rejects.toThrow(/threads/);
     }
     for (const good of [1, 2, 3]) {
-      const net = NN.createSync({ layers: [64, 64], threads: good });
+      const net = NN.createSync(classic({ layers: [64, 64], threads: good }));
       expect(net.threads).toBe(good);
       net.dispose();
     }
     // 256 is accepted (on the 'js' engine, which runs on one thread, so that no 255 workers start here)
-    expect(NN.createSync({ layers: [2, 2], threads: 256, engine: 'js' }).threads).toBe(1);
-    expect(NN.createSync({ layers: [2, 2] }).threads).toBe(1);
+    expect(NN.createSync(classic({ layers: [2, 2], threads: 256, engine: 'js' })).threads).toBe(1);
+    expect(NN.createSync(classic({ layers: [2, 2] })).threads).toBe(1);
   });
 
   it("'auto' is the cores Node reports; the 'js' engine runs on one thread whatever is asked", async () => {
-    const auto = await NN.create({ layers: [64, 64], threads: 'auto' });
+    const auto = await NN.create(classic({ layers: [64, 64], threads: 'auto' }));
     expect(auto.threads).toBe(Math.min(256, availableParallelism()));
     auto.dispose();
-    expect((await NN.create({ layers: [2, 2], threads: 4, engine: 'js' })).threads).toBe(1);
-    expect((await NN.create({ layers: [2, 2], threads: 'auto', engine: 'js' })).threads).toBe(1);
-    const saved = NN.createSync({ layers: [64, 64] });
+    expect((await NN.create(classic({ layers: [2, 2], threads: 4, engine: 'js' }))).threads).toBe(1);
+    expect((await NN.create(classic({ layers: [2, 2], threads: 'auto', engine: 'js' }))).threads).toBe(1);
+    const saved = NN.createSync(classic({ layers: [64, 64] }));
     const fromJSON = await NN.fromJSON(saved.toJSON(), { threads: 3 });
     const fromBinary = await NN.fromBinary(saved.toBinary(), { threads: 2, engine: 'wasm' });
     expect([fromJSON.threads, fromBinary.threads]).toEqual([3, 2]);
@@ -94,7 +100,7 @@ describe('threads: the option', () => {
     fromBinary.dispose();
     // the importers pass threads on to fromJSON: same count in effect, same answers as the source
     const interop = await import('../src/interop/index.js');
-    const source = NN.createSync({ layers: [5, 1024, 3], seed: 4 });
+    const source = NN.createSync(classic({ layers: [5, 1024, 3], seed: 4 }));
     const tfjs = interop.toTFJS(source);
     const fromONNX = await interop.fromONNX(interop.toONNX(source), { threads: 2 });
     const fromTFJS = await interop.fromTFJS(tfjs.modelJSON, tfjs.weightData, { threads: 2 });
@@ -104,13 +110,13 @@ describe('threads: the option', () => {
     expect(fromTFJS.predict(row)).toEqual(source.predict(row));
     await expect(interop.fromONNX(interop.toONNX(source), { threads: 0 })).rejects.toThrow(RangeError);
     for (const net of [source, fromONNX, fromTFJS]) net.dispose();
-    expect(thrown(() => NN.createSync({ layers: [2, 2], thread: 2 } as never))).toBeInstanceOf(TypeError);
+    expect(thrown(() => NN.createSync(classic({ layers: [2, 2], thread: 2 } as never)))).toBeInstanceOf(TypeError);
   });
 
   it('one-thread networks, and networks too small to share a product, live on an unshared memory (faster in V8); threaded ones on the memory the helpers share', () => {
     const helpers = pool().size;
-    const one = NN.createSync({ layers: [128, 32, 3], seed: 5 }),
-      two = NN.createSync({ layers: [128, 32, 3], seed: 5, threads: 2 });
+    const one = NN.createSync(classic({ layers: [128, 32, 3], seed: 5 })),
+      two = NN.createSync(classic({ layers: [128, 32, 3], seed: 5, threads: 2 }));
     expect(wasmEngineSync().heap.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(wasmEngineSync().pool).toBeNull();
     expect(wasmEngineSync(true).heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -119,13 +125,13 @@ describe('threads: the option', () => {
     expect(two.predict(x)).toEqual(one.predict(x)); // same seed, same weights, different memories
     // every layer under 4,096 weights (the article's 3-4-3): no product worth sharing, no helper started,
     // and the threads in effect are 1
-    const tiny = NN.createSync({ layers: [3, 4, 3], seed: 5, threads: 2 }),
-      tinyOne = NN.createSync({ layers: [3, 4, 3], seed: 5 });
+    const tiny = NN.createSync(classic({ layers: [3, 4, 3], seed: 5, threads: 2 })),
+      tinyOne = NN.createSync(classic({ layers: [3, 4, 3], seed: 5 }));
     expect(tiny.threads).toBe(1);
     const rows = Float32Array.from({ length: 300 }, (_, i) => Math.cos(i)),
       targets = rows.map((v) => (v > 0 ? 1 : 0));
-    tiny.train(rows, targets, { epochs: 2, batchSize: 1 });
-    tinyOne.train(rows, targets, { epochs: 2, batchSize: 1 });
+    tiny.train(rows, targets, classicTrain({ epochs: 2, batchSize: 1 }));
+    tinyOne.train(rows, targets, classicTrain({ epochs: 2, batchSize: 1 }));
     expect(fullState(tiny)).toBe(fullState(tinyOne));
     two.dispose();
     expect(pool().size, 'the tiny network holds no helper').toBe(helpers);
@@ -199,7 +205,7 @@ describe('threads: the same bits as one thread', () => {
       const { x, t } = classTask(c.rows, nin, nout, 11);
       await withHelpers(c.label, async () => {
         const nets = await twins(c.options, [1, 2, 4]);
-        const reports = nets.map((net) => net.train(x, t, c.train));
+        const reports = nets.map((net) => net.train(x, t, classicTrain(c.train)));
         const reference = fullState(nets[0]!);
         for (let i = 1; i < nets.length; i++) {
           expect(
@@ -207,7 +213,7 @@ describe('threads: the same bits as one thread', () => {
             `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`,
           ).toBe(true);
           expectSameReports(reports[i]!, reports[0]!, `threads ${nets[i]!.threads}`);
-          expect(Object.is(nets[i]!.evaluate(x, t), nets[0]!.evaluate(x, t))).toBe(true);
+          expect(Object.is(nets[i]!.evaluate(x, t).loss, nets[0]!.evaluate(x, t).loss)).toBe(true);
           const y = nets[i]!.predict(x),
             y1 = nets[0]!.predict(x);
           expect(
@@ -224,32 +230,55 @@ describe('threads: the same bits as one thread', () => {
     // A helper reads the generation of a job, may lose its core, and claims later. Between jobs the
     // caller writes the next job's fields, then its claim word: a claim of the finished job must
     // read nothing but its own claim word. Jobs of 1 to 40 parts (the claim word's mask, and its
-    // count beyond 31), in rising and falling order.
+    // count beyond 31), in rising and falling order, of each kind that shares rows among threads:
+    // a product, and a quantized forward.
     const engine = wasmEngineSync(true),
       k = engine.kernels as WasmExports,
       heap = engine.heap;
     const control = pool().controlPtr >> 2;
-    // the fields a job writes before its claim word (parallel.ts's control block, bytes 16 to 72)
+    // the fields a job writes before its claim word (jobs.ts's control block, bytes 16 to 72)
     const nextJobFields = [control + 4, control + 18] as const;
+    // 160×32×16 is 81,920 multiply-adds and 160 rows through 64-16 are 163,840: both split by bands
+    // of 4 rows, up to 40 parts
     const m = 160,
       kk = 32,
-      n = 16; // 81,920 multiply-adds, split by bands of 4 rows: up to 40 parts
-    const x = heap.alloc(m * kk * 4),
+      n = 16,
+      wide = 64;
+    const source = NN.createSync(classic({ layers: [wide, n], engine: 'js', seed: 3 }));
+    const q = quantizeModel(modelOf(source), null);
+    source.dispose();
+    const quantized = new QuantizedNetwork(engine, q.config, q.layers, 1, false);
+    const records = (quantized as unknown as { recordsPtr: number }).recordsPtr;
+    const x = heap.alloc(m * wide * 4),
       w = heap.alloc(kk * n * 4),
-      y = heap.alloc(m * n * 4);
-    try {
-      const counts = Array.from({ length: 40 }, (_, i) => i + 1);
-      for (const threads of [...counts, ...counts.reverse()]) {
+      y = heap.alloc(m * n * 4),
+      scratch = heap.alloc(k.quantScratchBytes(wide) * 40);
+    heap.f32.fill(0.5, x >> 2, (x >> 2) + m * wide);
+    const jobs: Record<string, (threads: number) => void> = {
+      product: (threads) => {
         k.useThreads(threads);
         k.matmul(x, w, 0, y, m, kk, n);
-        const generation = heap.i32[control]!;
-        heap.i32.fill(40, ...nextJobFields);
-        for (const late of [generation, generation - 1])
-          expect(k.testClaim(late), `job ${late} after a job on ${threads} threads`).toBe(-1);
+      },
+      'quantized forward': (threads) => k.quantForward(records, 1, x, m, y, scratch, threads),
+    };
+    try {
+      const counts = Array.from({ length: 40 }, (_, i) => i + 1);
+      for (const [kind, run] of Object.entries(jobs)) {
+        for (const threads of [...counts, ...counts.slice().reverse()]) {
+          const previous = heap.i32[control]!;
+          run(threads);
+          const generation = heap.i32[control]!;
+          if (threads > 1)
+            expect(generation, `a ${kind} on ${threads} threads is published as a job`).toBe(previous + 1);
+          heap.i32.fill(40, ...nextJobFields);
+          for (const late of [generation, generation - 1])
+            expect(k.testClaim(late), `job ${late} after a ${kind} on ${threads} threads`).toBe(-1);
+        }
       }
     } finally {
       k.useThreads(1);
-      for (const p of [x, w, y]) heap.release(p);
+      for (const p of [x, w, y, scratch]) heap.release(p);
+      quantized.release();
     }
   });
 
@@ -273,7 +302,7 @@ describe('threads: the same bits as one thread', () => {
           weightDecay: 1e-3,
           clipNorm: 0.5,
         };
-        for (const net of [one!, many!]) net.train(x, t, train);
+        for (const net of [one!, many!]) net.train(x, t, classicTrain(train));
         // the step again on the last batch's gradients until helpers have taken parts of the step
         // itself (sleeping ones need the first steps to wake), then as many on the one-thread twin
         const before = helped(),
@@ -389,6 +418,56 @@ describe('threads: predictions over many rows', () => {
     for (const net of [one!, ...many]) net.dispose();
   });
 
+  it('a target standardizer and class labels: the scan path answers as the TypeScript check, on every thread count', async () => {
+    // predict answers in the targets' units and classify with the labels, whichever path checked
+    // the inputs; references: the raw one-thread outputs of a network without the standardizer,
+    // taken through y · scale + mean in float64 and rounded once to float32 (the outputs' type),
+    // and the argmax of the one-thread probabilities named by the classes
+    const source = await NN.create(classic({ ...options, loss: 'mse', output: 'linear' }));
+    const raw = onPath(Infinity, () => source.predict(x));
+    const mean = Array.from({ length: 9 }, (_, j) => 3 * j - 10),
+      scale = Array.from({ length: 9 }, (_, j) => 0.5 + j / 4);
+    const expected = Array.from(raw, (v, i) => Math.fround(v * scale[i % 9]! + mean[i % 9]!));
+    const standardized = { ...source.toJSON(), targetStandardizer: { mean, scale } };
+    source.dispose();
+    const classes = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+    const teacher = await NN.create(classic(options));
+    teacher.train(
+      x,
+      Array.from({ length: 1000 }, (_, r) => classes[r % 9]!),
+      classicTrain({ epochs: 1, batchSize: 50 }),
+    );
+    const labelled = teacher.toJSON();
+    const probabilities = onPath(Infinity, () => teacher.predict(x));
+    const labels = Array.from({ length: 1000 }, (_, r) => {
+      let best = 0;
+      for (let j = 1; j < 9; j++) if (probabilities[r * 9 + j]! > probabilities[r * 9 + best]!) best = j;
+      return classes[best]!;
+    });
+    teacher.dispose();
+    for (const threads of [1, 2, 3]) {
+      const regressor = await NN.fromJSON(standardized, { threads });
+      const classifier = await NN.fromJSON(labelled, { threads });
+      expect(classifier.classes).toEqual(classes);
+      for (const [path, threshold] of CHECK_PATHS)
+        for (const [form, input] of Object.entries(forms)) {
+          const what = `${form}, ${path}, ${threads} threads`;
+          const y = onPath(threshold, () => regressor.predict(input as Float32Array));
+          const flat = Array.isArray(y) ? (y as Float32Array[]).flatMap((row) => Array.from(row)) : Array.from(y);
+          expect(
+            flat.length === expected.length && flat.every((v, j) => Object.is(v, expected[j])),
+            `${what}: predict in the targets' units`,
+          ).toBe(true);
+          expect(
+            onPath(threshold, () => classifier.classify(input as number[][])),
+            `${what}: classify`,
+          ).toEqual(labels);
+        }
+      regressor.dispose();
+      classifier.dispose();
+    }
+  });
+
   it("a bad value in a late chunk is refused with toMatrix's message on every thread count, and the network predicts on", async () => {
     const nets = await twins(options, [1, 2, 3]);
     const reference = nets[0]!.predict(x);
@@ -459,22 +538,26 @@ describe('threads: everything else keeps working', () => {
     const timer = setInterval(() => {
       ticks++;
     }, 0);
-    const reportOne = await one!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 }); // long enough for several 4 ms slices
-    const reportTwo = await two!.trainAsync(data.x, data.t, { epochs: 12, batchSize: 16 });
+    const reportOne = await one!.trainAsync(data.x, data.t, classicTrain({ epochs: 12, batchSize: 16 })); // long enough for several 4 ms slices
+    const reportTwo = await two!.trainAsync(data.x, data.t, classicTrain({ epochs: 12, batchSize: 16 }));
     clearInterval(timer);
     expect(ticks, 'timers ran while training').toBeGreaterThan(3);
     expect(fullState(two!)).toBe(fullState(one!));
     expectSameReports(reportTwo, reportOne, 'trainAsync');
 
     const controller = new AbortController();
-    const run = two!.trainAsync(data.x, data.t, {
-      epochs: 50,
-      batchSize: 8,
-      onBatch: ({ batch }) => {
-        if (batch === 5) controller.abort();
-      },
-      signal: controller.signal,
-    });
+    const run = two!.trainAsync(
+      data.x,
+      data.t,
+      classicTrain({
+        epochs: 50,
+        batchSize: 8,
+        onBatch: ({ batch }) => {
+          if (batch === 5) controller.abort();
+        },
+        signal: controller.signal,
+      }),
+    );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(two!.predict(data.x.subarray(0, 300)).every(Number.isFinite)).toBe(true);
     for (const net of [one!, two!]) net.dispose();
@@ -483,14 +566,14 @@ describe('threads: everything else keeps working', () => {
   it('two threaded networks training at once end as each would alone', async () => {
     const [a, b, aloneA, aloneB] = await twins(options, [2, 2, 1, 1]);
     const other = { ...options, seed: 99 };
-    b!.load({ ...NN.createSync(other).toJSON() }); // b starts from other weights
-    aloneB!.load({ ...NN.createSync(other).toJSON() });
+    b!.load({ ...NN.createSync(classic(other)).toJSON() }); // b starts from other weights
+    aloneB!.load({ ...NN.createSync(classic(other)).toJSON() });
     await Promise.all([
-      a!.trainAsync(data.x, data.t, { epochs: 2, batchSize: 20, optimizer: 'adam' }),
-      b!.trainAsync(data.x, data.t, { epochs: 2, batchSize: 40, optimizer: 'momentum' }),
+      a!.trainAsync(data.x, data.t, classicTrain({ epochs: 2, batchSize: 20, optimizer: 'adam' })),
+      b!.trainAsync(data.x, data.t, classicTrain({ epochs: 2, batchSize: 40, optimizer: 'momentum' })),
     ]);
-    aloneA!.train(data.x, data.t, { epochs: 2, batchSize: 20, optimizer: 'adam' });
-    aloneB!.train(data.x, data.t, { epochs: 2, batchSize: 40, optimizer: 'momentum' });
+    aloneA!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 20, optimizer: 'adam' }));
+    aloneB!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 40, optimizer: 'momentum' }));
     expect(fullState(a!)).toBe(fullState(aloneA!));
     expect(fullState(b!)).toBe(fullState(aloneB!));
     for (const net of [a!, b!, aloneA!, aloneB!]) net.dispose();
@@ -498,17 +581,17 @@ describe('threads: everything else keeps working', () => {
 
   it('memory grown while the helpers are idle: they compute on the grown memory, bits unchanged', async () => {
     const [one, two] = await twins(options, [1, 2]);
-    one!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
-    two!.train(data.x, data.t, { epochs: 1, batchSize: 50 });
+    one!.train(data.x, data.t, classicTrain({ epochs: 1, batchSize: 50 }));
+    two!.train(data.x, data.t, classicTrain({ epochs: 1, batchSize: 50 }));
     const heap = wasmEngineSync(true).heap,
       bytes = heap.byteLength;
-    const big = await NN.create({ layers: [2048, 2048, 16], threads: 2 }); // ~32 MiB more
+    const big = await NN.create(classic({ layers: [2048, 2048, 16], threads: 2 })); // ~32 MiB more
     expect(heap.byteLength, 'the memory grew').toBeGreaterThan(bytes);
     const bigTask = classTask(64, 2048, 16, 5);
     await withHelpers('after growth', () => {
-      one!.train(data.x, data.t, { epochs: 2, batchSize: 50 });
-      two!.train(data.x, data.t, { epochs: 2, batchSize: 50 });
-      big.train(bigTask.x, bigTask.t, { epochs: 1, batchSize: 64 }); // products high in the grown memory
+      one!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
+      two!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
+      big.train(bigTask.x, bigTask.t, classicTrain({ epochs: 1, batchSize: 64 })); // products high in the grown memory
       expect(fullState(two!)).toBe(fullState(one!));
     });
     for (const net of [one!, two!, big]) net.dispose();
@@ -521,7 +604,9 @@ describe('threads: everything else keeps working', () => {
     );
     const x = Float32Array.from({ length: 100 * 200 }, (_, i) => (i % 17) * 30);
     const t = Float32Array.from({ length: 100 }, (_, i) => i * 1000);
-    const errors = nets.map((net) => thrown(() => net.train(x, t, { epochs: 3, batchSize: 10, learningRate: 1 })));
+    const errors = nets.map((net) =>
+      thrown(() => net.train(x, t, classicTrain({ epochs: 3, batchSize: 10, learningRate: 1 }))),
+    );
     for (const e of errors) expect(e).toBeInstanceOf(DivergenceError);
     expect((errors[1] as Error).message).toBe((errors[0] as Error).message);
     expect(fullState(nets[1]!)).toBe(fullState(nets[0]!));
@@ -529,7 +614,7 @@ describe('threads: everything else keeps working', () => {
       net.train(
         x.map((v) => v / 1000),
         t.map((v) => v / 1e5),
-        { epochs: 2, batchSize: 10, learningRate: 0.5, onDivergence: 'halve' },
+        classicTrain({ epochs: 2, batchSize: 10, learningRate: 0.5, onDivergence: 'halve' }),
       ),
     );
     expectSameReports(halved[1]!, halved[0]!, 'halve');
@@ -542,32 +627,36 @@ describe('threads: the helper pool', () => {
   it('starts lazily, grows to the largest count asked, stops when no network needs it, and starts again', async () => {
     const p = pool();
     expect(p.size, 'no helper before a threaded network').toBe(0);
-    const three = await NN.create({ layers: [128, 32], threads: 3 });
+    const three = await NN.create(classic({ layers: [128, 32], threads: 3 }));
     expect(p.size).toBe(2);
-    const two = await NN.create({ layers: [128, 32], threads: 2 });
+    const two = await NN.create(classic({ layers: [128, 32], threads: 2 }));
     expect(p.size, 'a smaller count reuses the pool').toBe(2);
     three.dispose();
     expect(p.size, 'one threaded network is still alive').toBe(2);
     two.dispose();
     expect(p.size, 'stopped once none needs it').toBe(0);
-    const again = await NN.create({
-      layers: [300, 256, 10],
-      activation: 'relu',
-      output: 'softmax',
-      threads: 2,
-      seed: 1,
-    });
-    const once = await NN.create({
-      layers: [300, 256, 10],
-      activation: 'relu',
-      output: 'softmax',
-      threads: 1,
-      seed: 1,
-    });
+    const again = await NN.create(
+      classic({
+        layers: [300, 256, 10],
+        activation: 'relu',
+        output: 'softmax',
+        threads: 2,
+        seed: 1,
+      }),
+    );
+    const once = await NN.create(
+      classic({
+        layers: [300, 256, 10],
+        activation: 'relu',
+        output: 'softmax',
+        threads: 1,
+        seed: 1,
+      }),
+    );
     const { x, t } = classTask(256, 300, 10, 3);
     await withHelpers('the new helpers', () => {
-      again.train(x, t, { epochs: 1, batchSize: 128 });
-      once.train(x, t, { epochs: 1, batchSize: 128 });
+      again.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
+      once.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
       expect(fullState(again)).toBe(fullState(once));
     });
     again.dispose();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { classTask } from './helpers/random-data.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const WANTED = 20;
 
@@ -51,7 +52,9 @@ describe.each(ENGINES)('trainAsync on %s and an HTTP server in the same process'
   const { x, t } = classTask(2000, 64, 10, 9);
 
   it(`the server answers ${WANTED} requests, one after another, while one trainAsync call is still running`, async () => {
-    const net = await NN.create({ layers: [64, 128, 10], activation: 'relu', loss: 'cross-entropy', engine, seed: 3 });
+    const net = await NN.create(
+      classic({ layers: [64, 128, 10], activation: 'relu', loss: 'cross-entropy', engine, seed: 3 }),
+    );
     current = net;
     answered = 0;
     let trainingDone = false;
@@ -62,13 +65,17 @@ describe.each(ENGINES)('trainAsync on %s and an HTTP server in the same process'
         responses.push({ y, duringTraining: !trainingDone });
       }
     })();
-    const report = await net.trainAsync(x, t, {
-      epochs: 1e6,
-      batchSize: 32,
-      optimizer: 'adam',
-      timeLimitMs: 20_000,
-      onBatch: () => responses.length < WANTED,
-    });
+    const report = await net.trainAsync(
+      x,
+      t,
+      classicTrain({
+        epochs: 1e6,
+        batchSize: 32,
+        optimizer: 'adam',
+        timeLimitMs: 20_000,
+        onBatch: () => responses.length < WANTED,
+      }),
+    );
     trainingDone = true;
     await client;
     // training ended because the responses had arrived, not because of the safety time limit
@@ -85,18 +92,24 @@ describe.each(ENGINES)('trainAsync on %s and an HTTP server in the same process'
   });
 
   it('by contrast, synchronous train() answers nothing until it returns', async () => {
-    const net = await NN.create({ layers: [64, 128, 10], activation: 'relu', loss: 'cross-entropy', engine, seed: 3 });
+    const net = await NN.create(
+      classic({ layers: [64, 128, 10], activation: 'relu', loss: 'cross-entropy', engine, seed: 3 }),
+    );
     answered = 0;
     const pending = request();
     let answeredDuring = 0;
-    net.train(x, t, {
-      epochs: 1e6,
-      batchSize: 32,
-      timeLimitMs: 150,
-      onBatch: () => {
-        answeredDuring = Math.max(answeredDuring, answered);
-      },
-    });
+    net.train(
+      x,
+      t,
+      classicTrain({
+        epochs: 1e6,
+        batchSize: 32,
+        timeLimitMs: 150,
+        onBatch: () => {
+          answeredDuring = Math.max(answeredDuring, answered);
+        },
+      }),
+    );
     expect(answeredDuring).toBe(0);
     await pending;
     expect(answered).toBe(1);

@@ -12,6 +12,7 @@ import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
 import { rejected } from './helpers/clear-errors.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const LAYERS = [3, 6, 2];
 const ACTS: ActivationRef[] = [{ name: 'sigmoid' }, { name: 'linear' }];
@@ -25,7 +26,9 @@ const TOL = 3e-6;
 const LOSS_TOL = 1e-5;
 
 async function network(engine: 'js' | 'wasm', seed = 8): Promise<NN> {
-  const net = await NN.create({ layers: LAYERS, activation: 'sigmoid', output: 'linear', loss: 'mse', engine, seed });
+  const net = await NN.create(
+    classic({ layers: LAYERS, activation: 'sigmoid', output: 'linear', loss: 'mse', engine, seed }),
+  );
   net.setWeights(randomWeights(LAYERS, 30));
   return net;
 }
@@ -43,29 +46,35 @@ describe.each(ENGINES)('training control on %s', (engine) => {
     it('validationSplit 0.25 holds out the last 5 of 20 rows, before shuffling; training sees only the first 15', async () => {
       const net = await network(engine);
       const seen: { error: number; validationError: number | null; w: Weights }[] = [];
-      const report = net.train(X, T, {
-        epochs: 4,
-        batchSize: 4,
-        learningRate: 0.2,
-        validationSplit: 0.25,
-        onEpoch: (info) => {
-          seen.push({ error: info.error, validationError: info.validationError, w: net.getWeights() });
-        },
-      });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 4,
+          batchSize: 4,
+          learningRate: 0.2,
+          validationSplit: 0.25,
+          onEpoch: (info) => {
+            seen.push({ error: info.error, validationError: info.validationError, w: net.getWeights() });
+          },
+        }),
+      );
       // every epoch: validationError is the loss on rows 15..19, error the loss on rows 0..14 (float64)
       for (const s of seen) {
         expect(rel(s.validationError!, lossOf(s.w, X, T, 15, 20))).toBeLessThanOrEqual(LOSS_TOL);
         expect(rel(s.error, lossOf(s.w, X, T, 0, 15))).toBeLessThanOrEqual(LOSS_TOL);
       }
       // and the report's is what evaluate() says of those rows
-      expect(report.validationError).toBe(net.evaluate(X.subarray(45), T.subarray(30)));
-      expect(report.error).toBe(net.evaluate(X.subarray(0, 45), T.subarray(0, 30)));
+      expect(report.validationError).toBe(net.evaluate(X.subarray(45), T.subarray(30)).loss);
+      expect(report.error).toBe(net.evaluate(X.subarray(0, 45), T.subarray(0, 30)).loss);
       // the held-out rows are not some other five: the first five give another loss
-      expect(rel(report.validationError!, net.evaluate(X.subarray(0, 15), T.subarray(0, 10)))).toBeGreaterThan(0.01);
+      expect(rel(report.validationError!, net.evaluate(X.subarray(0, 15), T.subarray(0, 10)).loss)).toBeGreaterThan(
+        0.01,
+      );
 
       // training with the split = training (same seed, same shuffles) on the first 15 rows alone
       const twin = await network(engine);
-      twin.train(X.subarray(0, 45), T.subarray(0, 30), { epochs: 4, batchSize: 4, learningRate: 0.2 });
+      twin.train(X.subarray(0, 45), T.subarray(0, 30), classicTrain({ epochs: 4, batchSize: 4, learningRate: 0.2 }));
       expect(sameWeights(twin.getWeights(), net.getWeights())).toBe(true);
       net.dispose();
       twin.dispose();
@@ -77,21 +86,25 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       const net = await network(engine),
         plain = await network(engine);
       const seen: { validationError: number | null; w: Weights }[] = [];
-      const report = net.train(X, T, {
-        epochs: 3,
-        batchSize: 6,
-        learningRate: 0.2,
-        validationData: { inputs: vx, targets: vt },
-        onEpoch: (info) => {
-          seen.push({ validationError: info.validationError, w: net.getWeights() });
-        },
-      });
-      plain.train(X, T, { epochs: 3, batchSize: 6, learningRate: 0.2 });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 3,
+          batchSize: 6,
+          learningRate: 0.2,
+          validationData: { inputs: vx, targets: vt },
+          onEpoch: (info) => {
+            seen.push({ validationError: info.validationError, w: net.getWeights() });
+          },
+        }),
+      );
+      plain.train(X, T, classicTrain({ epochs: 3, batchSize: 6, learningRate: 0.2 }));
       expect(sameWeights(net.getWeights(), plain.getWeights())).toBe(true);
       expect(seen).toHaveLength(3);
       for (const s of seen) expect(rel(s.validationError!, lossOf(s.w, vx, vt, 0, 7))).toBeLessThanOrEqual(LOSS_TOL);
       expect(rel(report.validationError!, lossOf(net.getWeights(), vx, vt, 0, 7))).toBeLessThanOrEqual(LOSS_TOL);
-      expect(plain.train(X, T, { epochs: 1 }).validationError).toBeNull();
+      expect(plain.train(X, T, classicTrain({ epochs: 1 })).validationError).toBeNull();
       net.dispose();
       plain.dispose();
     });
@@ -106,7 +119,7 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       vx1 = randomF32(N, rng(51)),
       vt1 = vx1.slice();
     const line = async (): Promise<NN> => {
-      const net = await NN.create({ layers: [1, 1], activation: 'linear', loss: 'mse', engine, seed: 1 });
+      const net = await NN.create(classic({ layers: [1, 1], activation: 'linear', loss: 'mse', engine, seed: 1 }));
       net.setWeights({ weights: [new Float32Array([0])], biases: [new Float32Array([0])] });
       return net;
     };
@@ -131,14 +144,18 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       const net = await line();
       const monitored: number[] = [],
         weights: Weights[] = [];
-      net.train(x1, t2, {
-        ...base,
-        ...(withValidation ? { validationData: { inputs: vx1, targets: vt1 } } : {}),
-        onEpoch: (info) => {
-          monitored.push(info.validationError ?? info.error);
-          weights.push(net.getWeights());
-        },
-      });
+      net.train(
+        x1,
+        t2,
+        classicTrain({
+          ...base,
+          ...(withValidation ? { validationData: { inputs: vx1, targets: vt1 } } : {}),
+          onEpoch: (info) => {
+            monitored.push(info.validationError ?? info.error);
+            weights.push(net.getWeights());
+          },
+        }),
+      );
       net.dispose();
       return { monitored, weights };
     }
@@ -153,11 +170,15 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       expect(stop).toBeLessThan(60);
 
       const net = await line();
-      const report = net.train(x1, t2, {
-        ...base,
-        validationData: { inputs: vx1, targets: vt1 },
-        earlyStopping: { patience: 3 },
-      });
+      const report = net.train(
+        x1,
+        t2,
+        classicTrain({
+          ...base,
+          validationData: { inputs: vx1, targets: vt1 },
+          earlyStopping: { patience: 3 },
+        }),
+      );
       expect(report.stoppedBy).toBe('earlyStopping');
       expect(report.epochs).toBe(stop);
       expect(net.epochs).toBe(stop);
@@ -170,11 +191,15 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       const free = await freeRun(true);
       const { stop } = expectedStop(free.monitored, 2, 0);
       const net = await line();
-      const report = net.train(x1, t2, {
-        ...base,
-        validationData: { inputs: vx1, targets: vt1 },
-        earlyStopping: { patience: 2, restoreBest: false },
-      });
+      const report = net.train(
+        x1,
+        t2,
+        classicTrain({
+          ...base,
+          validationData: { inputs: vx1, targets: vt1 },
+          earlyStopping: { patience: 2, restoreBest: false },
+        }),
+      );
       expect(report.epochs).toBe(stop);
       expect(sameWeights(net.getWeights(), free.weights[stop - 1]!)).toBe(true);
       net.dispose();
@@ -190,7 +215,7 @@ describe.each(ENGINES)('training control on %s', (engine) => {
         withDelta = expectedStop(free.monitored, 2, minDelta);
       expect(withDelta.stop).toBeLessThan(plain.stop);
       const net = await line();
-      const report = net.train(x1, t2, { ...base, earlyStopping: { patience: 2, minDelta } });
+      const report = net.train(x1, t2, classicTrain({ ...base, earlyStopping: { patience: 2, minDelta } }));
       expect(report.stoppedBy).toBe('earlyStopping');
       expect(report.epochs).toBe(withDelta.stop);
       expect(sameWeights(net.getWeights(), free.weights[withDelta.best - 1]!)).toBe(true);
@@ -202,26 +227,34 @@ describe.each(ENGINES)('training control on %s', (engine) => {
     it('errorThreshold stops after the first epoch whose error is at or below it', async () => {
       const errors: number[] = [];
       const free = await network(engine);
-      free.train(X, T, {
-        epochs: 12,
-        batchSize: 5,
-        shuffle: false,
-        learningRate: 0.2,
-        onEpoch: ({ error }) => {
-          errors.push(error);
-        },
-      });
+      free.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 12,
+          batchSize: 5,
+          shuffle: false,
+          learningRate: 0.2,
+          onEpoch: ({ error }) => {
+            errors.push(error);
+          },
+        }),
+      );
       const threshold = (errors[6]! + errors[7]!) / 2;
       const expected = errors.findIndex((e) => e <= threshold) + 1;
       expect(expected).toBe(8);
       const net = await network(engine);
-      const report = net.train(X, T, {
-        epochs: 12,
-        batchSize: 5,
-        shuffle: false,
-        learningRate: 0.2,
-        errorThreshold: threshold,
-      });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 12,
+          batchSize: 5,
+          shuffle: false,
+          learningRate: 0.2,
+          errorThreshold: threshold,
+        }),
+      );
       expect(report.stoppedBy).toBe('errorThreshold');
       expect(report.epochs).toBe(expected);
       expect(report.error).toBeLessThanOrEqual(threshold);
@@ -231,7 +264,7 @@ describe.each(ENGINES)('training control on %s', (engine) => {
 
     it('onEpoch returning false stops after that epoch', async () => {
       const net = await network(engine);
-      const report = net.train(X, T, { epochs: 10, batchSize: 5, onEpoch: ({ epoch }) => epoch !== 3 });
+      const report = net.train(X, T, classicTrain({ epochs: 10, batchSize: 5, onEpoch: ({ epoch }) => epoch !== 3 }));
       expect(report.stoppedBy).toBe('callback');
       expect(report.epochs).toBe(3);
       expect(net.epochs).toBe(3);
@@ -241,13 +274,17 @@ describe.each(ENGINES)('training control on %s', (engine) => {
     it('onBatch returning false stops after that batch: the weights are float64 SGD after exactly those batches', async () => {
       const net = await network(engine);
       // 20 rows in batches of 6: 4 batches per epoch; stop after batch 1 of epoch 2 (6 updates)
-      const report = net.train(X, T, {
-        epochs: 10,
-        batchSize: 6,
-        shuffle: false,
-        learningRate: 0.3,
-        onBatch: ({ epoch, batch }) => !(epoch === 2 && batch === 1),
-      });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 10,
+          batchSize: 6,
+          shuffle: false,
+          learningRate: 0.3,
+          onBatch: ({ epoch, batch }) => !(epoch === 2 && batch === 1),
+        }),
+      );
       expect(report.stoppedBy).toBe('callback');
       expect(report.epochs).toBe(1); // the interrupted epoch is not counted
       expect(net.epochs).toBe(1);
@@ -262,18 +299,22 @@ describe.each(ENGINES)('training control on %s', (engine) => {
     it('onBatch reports epoch, batch index, rows and the batch loss before its update (float64 reference)', async () => {
       const net = await network(engine);
       const seen: { epoch: number; batch: number; rows: number; loss: number }[] = [];
-      net.train(X, T, {
-        epochs: 3,
-        batchSize: 8,
-        shuffle: false,
-        learningRate: 0.3,
-        optimizer: 'momentum',
-        momentum: 0.5,
-        onBatch: ({ epoch, batch, rows, loss, samplesPerSecond }) => {
-          expect(samplesPerSecond).toBeGreaterThan(0);
-          seen.push({ epoch, batch, rows, loss });
-        },
-      });
+      net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 3,
+          batchSize: 8,
+          shuffle: false,
+          learningRate: 0.3,
+          optimizer: 'momentum',
+          momentum: 0.5,
+          onBatch: ({ epoch, batch, rows, loss, samplesPerSecond }) => {
+            expect(samplesPerSecond).toBeGreaterThan(0);
+            seen.push({ epoch, batch, rows, loss });
+          },
+        }),
+      );
       expect(seen.map((s) => [s.epoch, s.batch, s.rows])).toEqual([
         [1, 0, 8],
         [1, 1, 8],
@@ -308,27 +349,31 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       const net = await network(engine);
       const epochs: Parameters<NonNullable<TrainOptions['onEpoch']>>[0][] = [];
       const batches: Parameters<NonNullable<TrainOptions['onBatch']>>[0][] = [];
-      const report = net.train(X, T, {
-        epochs: 2,
-        batchSize: 8,
-        learningRate: 0.2,
-        validationSplit: 0.25,
-        onEpoch: (info) => {
-          epochs.push(info);
-          // the losses of the weights after this epoch, in float64
-          expect(rel(info.loss, lossOf(net.getWeights(), X, T, 0, 15))).toBeLessThanOrEqual(LOSS_TOL);
-          expect(rel(info.validationLoss!, lossOf(net.getWeights(), X, T, 15, 20))).toBeLessThanOrEqual(LOSS_TOL);
-        },
-        onBatch: (info) => {
-          batches.push(info);
-        },
-      });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 2,
+          batchSize: 8,
+          learningRate: 0.2,
+          validationSplit: 0.25,
+          onEpoch: (info) => {
+            epochs.push(info);
+            // the losses of the weights after this epoch, in float64
+            expect(rel(info.loss, lossOf(net.getWeights(), X, T, 0, 15))).toBeLessThanOrEqual(LOSS_TOL);
+            expect(rel(info.validationLoss!, lossOf(net.getWeights(), X, T, 15, 20))).toBeLessThanOrEqual(LOSS_TOL);
+          },
+          onBatch: (info) => {
+            batches.push(info);
+          },
+        }),
+      );
       expect(epochs).toHaveLength(2);
       for (const info of epochs) expect([info.error, info.validationError]).toEqual([info.loss, info.validationLoss]);
       expect(batches.map((b) => b.batchIndex)).toEqual([0, 1, 0, 1]);
       for (const b of batches) expect(b.batch).toBe(b.batchIndex);
-      expect(report.loss).toBe(net.evaluate(X.subarray(0, 45), T.subarray(0, 30)));
-      expect(report.validationLoss).toBe(net.evaluate(X.subarray(45), T.subarray(30)));
+      expect(report.loss).toBe(net.evaluate(X.subarray(0, 45), T.subarray(0, 30)).loss);
+      expect(report.validationLoss).toBe(net.evaluate(X.subarray(45), T.subarray(30)).loss);
       expect([report.error, report.validationError]).toEqual([report.loss, report.validationLoss]);
       net.dispose();
     });
@@ -353,16 +398,20 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       let batches = 0;
       const timer = setTimeout(() => controller.abort(new Error('enough')), 40);
       const err = await rejected(() =>
-        net.trainAsync(X, T, {
-          epochs: 1e9,
-          batchSize: 3,
-          learningRate: 0.05,
-          optimizer: 'adam',
-          signal: controller.signal,
-          onBatch: () => {
-            batches++;
-          },
-        }),
+        net.trainAsync(
+          X,
+          T,
+          classicTrain({
+            epochs: 1e9,
+            batchSize: 3,
+            learningRate: 0.05,
+            optimizer: 'adam',
+            signal: controller.signal,
+            onBatch: () => {
+              batches++;
+            },
+          }),
+        ),
       );
       clearTimeout(timer);
       expect((err as Error).name).toBe('AbortError');
@@ -373,18 +422,22 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       // the same seed trained synchronously for exactly that many batches (shuffles included)
       const twin = await network(engine, 9);
       let count = 0;
-      twin.train(X, T, {
-        epochs: 1e9,
-        batchSize: 3,
-        learningRate: 0.05,
-        optimizer: 'adam',
-        onBatch: () => ++count < batches,
-      });
+      twin.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 1e9,
+          batchSize: 3,
+          learningRate: 0.05,
+          optimizer: 'adam',
+          onBatch: () => ++count < batches,
+        }),
+      );
       expect(count).toBe(batches);
       expect(sameWeights(net.getWeights(), twin.getWeights())).toBe(true);
       expect(twin.epochs).toBe(epochs);
       // the network is usable afterwards
-      expect(net.train(X, T, { epochs: 1 }).epochs).toBe(1);
+      expect(net.train(X, T, classicTrain({ epochs: 1 })).epochs).toBe(1);
       net.dispose();
       twin.dispose();
     });
@@ -401,28 +454,36 @@ describe.each(ENGINES)('training control on %s', (engine) => {
         twin = await network(engine, 9);
       const controller = new AbortController();
       const err = await rejected(() =>
-        net.trainAsync(X, T, {
-          ...opts,
-          signal: controller.signal,
-          onBatch: ({ epoch, batch }) => {
-            if (epoch === 2 && batch === 6) controller.abort();
-          },
-        }),
+        net.trainAsync(
+          X,
+          T,
+          classicTrain({
+            ...opts,
+            signal: controller.signal,
+            onBatch: ({ epoch, batch }) => {
+              if (epoch === 2 && batch === 6) controller.abort();
+            },
+          }),
+        ),
       );
       expect((err as Error).name).toBe('AbortError');
-      twin.train(X, T, { ...opts, onBatch: ({ epoch, batch }) => !(epoch === 2 && batch === 6) });
+      twin.train(X, T, classicTrain({ ...opts, onBatch: ({ epoch, batch }) => !(epoch === 2 && batch === 6) }));
       expect(sameWeights(net.getWeights(), twin.getWeights())).toBe(true);
       expect(twin.epochs).toBe(2);
       expect(net.epochs).toBe(2);
       // so the next call's first epoch is the 3rd, at rate 0.05·0.5²
       const next: number[][] = [];
-      net.train(X, T, {
-        ...opts,
-        epochs: 1,
-        onEpoch: ({ epoch, learningRate }) => {
-          next.push([epoch, learningRate]);
-        },
-      });
+      net.train(
+        X,
+        T,
+        classicTrain({
+          ...opts,
+          epochs: 1,
+          onEpoch: ({ epoch, learningRate }) => {
+            next.push([epoch, learningRate]);
+          },
+        }),
+      );
       expect(next).toEqual([[3, 0.05 * 0.25]]);
       net.dispose();
       twin.dispose();
@@ -433,16 +494,20 @@ describe.each(ENGINES)('training control on %s', (engine) => {
       const controller = new AbortController();
       let err: unknown;
       try {
-        net.train(X, T, {
-          epochs: 5,
-          batchSize: 5,
-          shuffle: false,
-          learningRate: 0.3,
-          signal: controller.signal,
-          onBatch: ({ batch }) => {
-            if (batch === 2) controller.abort();
-          },
-        });
+        net.train(
+          X,
+          T,
+          classicTrain({
+            epochs: 5,
+            batchSize: 5,
+            shuffle: false,
+            learningRate: 0.3,
+            signal: controller.signal,
+            onBatch: ({ batch }) => {
+              if (batch === 2) controller.abort();
+            },
+          }),
+        );
       } catch (e) {
         err = e;
       }

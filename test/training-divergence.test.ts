@@ -9,6 +9,7 @@ import { expectSameWeights } from './helpers/bits.js';
 import { allFinite } from './helpers/network-state.js';
 import { ENGINES, type EngineKind } from './helpers/engines.js';
 import { rejected, thrown } from './helpers/clear-errors.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 // unnormalised regression data: inputs in [0, 1000), targets their weighted sum (hundreds to thousands)
 const ROWS = 48;
@@ -19,14 +20,16 @@ const XS = X.map((v) => v / 100),
   TS = T.map((v) => v / 100);
 
 const regression = (engine: EngineKind, optimizer = false): NN =>
-  NN.createSync({
-    layers: [3, 8, 1],
-    activation: optimizer ? 'relu' : 'tanh',
-    output: 'linear',
-    loss: 'mse',
-    engine,
-    seed: 21,
-  });
+  NN.createSync(
+    classic({
+      layers: [3, 8, 1],
+      activation: optimizer ? 'relu' : 'tanh',
+      output: 'linear',
+      loss: 'mse',
+      engine,
+      seed: 21,
+    }),
+  );
 
 /** The first weight layer holding a NaN or an infinity, or null when all are finite. */
 function firstNonFinite(w: Weights): number | null {
@@ -72,18 +75,24 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
       const snapshots: Weights[] = [twin.getWeights()];
       const options = { epochs: 8, batchSize, learningRate: 1e6 };
       const twinErr = thrown(() =>
-        twin.train(X, T, {
-          ...options,
-          onEpoch: () => {
-            snapshots.push(twin.getWeights());
-          },
-        }),
+        twin.train(
+          X,
+          T,
+          classicTrain({
+            ...options,
+            onEpoch: () => {
+              snapshots.push(twin.getWeights());
+            },
+          }),
+        ),
       );
       expect(twinErr).toBeInstanceOf(DivergenceError);
       twin.dispose();
 
       const net = regression(engine);
-      const err = async ? await rejected(() => net.trainAsync(X, T, options)) : thrown(() => net.train(X, T, options));
+      const err = async
+        ? await rejected(() => net.trainAsync(X, T, classicTrain(options)))
+        : thrown(() => net.train(X, T, classicTrain(options)));
       expect(err).toBeInstanceOf(DivergenceError);
       const e = err as DivergenceError;
       expect(e.epoch, 'the epoch named').toBe(snapshots.length);
@@ -98,7 +107,7 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
       // still usable (the kept weights may be huge after full-batch steps at 1e6: start again from the first ones)
       expect(net.predict(X.subarray(0, 3))).toHaveLength(1);
       net.setWeights(snapshots[0]!);
-      const report = net.train(XS, TS, { epochs: 20, batchSize: 8, learningRate: 1e-3 });
+      const report = net.train(XS, TS, classicTrain({ epochs: 20, batchSize: 8, learningRate: 1e-3 }));
       expect(report.epochs).toBe(20);
       expect(allFinite(net.getWeights())).toBe(true);
       net.dispose();
@@ -121,18 +130,22 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
       const afterEpoch: Weights[] = [];
       let lastBatch: Weights | null = null;
       const err = thrown(() =>
-        net.train(x, t, {
-          epochs: 12,
-          batchSize: 8,
-          shuffle: false,
-          ...options,
-          onBatch: () => {
-            lastBatch = net.getWeights();
-          },
-          onEpoch: () => {
-            afterEpoch.push(net.getWeights());
-          },
-        }),
+        net.train(
+          x,
+          t,
+          classicTrain({
+            epochs: 12,
+            batchSize: 8,
+            shuffle: false,
+            ...options,
+            onBatch: () => {
+              lastBatch = net.getWeights();
+            },
+            onEpoch: () => {
+              afterEpoch.push(net.getWeights());
+            },
+          }),
+        ),
       );
       expect(afterEpoch.length, 'at least one epoch completed before the divergence').toBeGreaterThanOrEqual(1);
       expect(err).toBeInstanceOf(DivergenceError);
@@ -153,12 +166,16 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
 
   it('adam: the optimizer state and step are rolled back with the weights', async () => {
     const net = regression(engine, true);
-    net.train(XS, TS, { epochs: 2, batchSize: 8, optimizer: 'adam', learningRate: 1e-3 });
+    net.train(XS, TS, classicTrain({ epochs: 2, batchSize: 8, optimizer: 'adam', learningRate: 1e-3 }));
     const before = net.getWeights(),
       state = rollbackState(net),
       epochs = net.epochs;
     const err = await rejected(() =>
-      net.trainAsync(X, T, { epochs: 3, batchSize: 8, optimizer: 'adam', learningRate: 1e6, beta2: 0, epsilon: 1e-30 }),
+      net.trainAsync(
+        X,
+        T,
+        classicTrain({ epochs: 3, batchSize: 8, optimizer: 'adam', learningRate: 1e6, beta2: 0, epsilon: 1e-30 }),
+      ),
     );
     expect(err).toBeInstanceOf(DivergenceError);
     expect((err as DivergenceError).epoch).toBe(epochs + 1);
@@ -171,22 +188,26 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
   it("onDivergence 'halve': the epoch is retried at half the rate until finite; training completes with the smaller rate", () => {
     const plain = regression(engine);
     // the same run without 'halve' diverges, so this test depends on the option doing its work
-    expect(thrown(() => plain.train(XS, TS, { epochs: 30, batchSize: 1, learningRate: 16 }))).toBeInstanceOf(
-      DivergenceError,
-    );
+    expect(
+      thrown(() => plain.train(XS, TS, classicTrain({ epochs: 30, batchSize: 1, learningRate: 16 }))),
+    ).toBeInstanceOf(DivergenceError);
     plain.dispose();
 
     const net = regression(engine);
     const rates: number[] = [];
-    const report = net.train(XS, TS, {
-      epochs: 30,
-      batchSize: 1,
-      learningRate: 16,
-      onDivergence: 'halve',
-      onEpoch: ({ learningRate }) => {
-        rates.push(learningRate);
-      },
-    });
+    const report = net.train(
+      XS,
+      TS,
+      classicTrain({
+        epochs: 30,
+        batchSize: 1,
+        learningRate: 16,
+        onDivergence: 'halve',
+        onEpoch: ({ learningRate }) => {
+          rates.push(learningRate);
+        },
+      }),
+    );
     expect(report.epochs).toBe(30);
     expect(net.epochs).toBe(30);
     expect(allFinite(net.getWeights())).toBe(true);
@@ -204,7 +225,7 @@ describe.each(ENGINES)('divergence on %s', (engine: EngineKind) => {
     const net = regression(engine);
     const before = net.getWeights();
     const err = await rejected(() =>
-      net.trainAsync(X, T, { epochs: 3, batchSize: 8, learningRate: 1e6, onDivergence: 'halve' }),
+      net.trainAsync(X, T, classicTrain({ epochs: 3, batchSize: 8, learningRate: 1e6, onDivergence: 'halve' })),
     );
     expect(err).toBeInstanceOf(DivergenceError);
     expect((err as DivergenceError).epoch).toBe(1);

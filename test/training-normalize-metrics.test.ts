@@ -11,6 +11,7 @@ import { classTask, randomWeights, rng } from './helpers/random-data.js';
 import { forwardRef, toRef, type ActivationRef } from './helpers/float64-network.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const COLS = 4;
 
@@ -41,8 +42,14 @@ async function identity(
   x: Float32Array,
   validationSplit?: number,
 ): Promise<NN> {
-  const net = await NN.create({ layers: [COLS, COLS], activation: 'linear', loss: 'mse', normalize, engine, seed: 1 });
-  net.train(x, new Float32Array(x.length), { epochs: 1, ...(validationSplit ? { validationSplit } : {}) });
+  const net = await NN.create(
+    classic({ layers: [COLS, COLS], activation: 'linear', loss: 'mse', normalize, engine, seed: 1 }),
+  );
+  net.train(
+    x,
+    new Float32Array(x.length),
+    classicTrain({ epochs: 1, ...(validationSplit ? { validationSplit } : {}) }),
+  );
   const eye = new Float32Array(COLS * COLS);
   for (let i = 0; i < COLS; i++) eye[i * COLS + i] = 1;
   net.setWeights({ weights: [eye], biases: [new Float32Array(COLS)] });
@@ -117,7 +124,7 @@ describe.each(ENGINES)('normalisers on %s', (engine) => {
     net.train(
       rawData(20, 2).map((v) => v * 3),
       new Float32Array(20 * COLS),
-      { epochs: 1 },
+      classicTrain({ epochs: 1 }),
     );
     expect(net.toJSON().normalizer).toEqual(before);
     net.dispose();
@@ -136,7 +143,7 @@ describe.each(ENGINES)('normalisers on %s', (engine) => {
       copy.dispose();
     }
     // a model without a normaliser saves null
-    const plain = await NN.create({ layers: [COLS, 2], engine });
+    const plain = await NN.create(classic({ layers: [COLS, 2], engine }));
     expect(plain.toJSON().normalizer).toBeNull();
     net.dispose();
     plain.dispose();
@@ -220,20 +227,24 @@ describe.each(ENGINES)(
       const layers = [5, 9, 4],
         acts: ActivationRef[] = [{ name: 'tanh' }, { name: 'softmax' }];
       const { x, t } = classTask(120, 5, 4, 70);
-      const net = await NN.create({ layers, activation: 'tanh', loss: 'cross-entropy', engine, seed: 2 });
+      const net = await NN.create(classic({ layers, activation: 'tanh', loss: 'cross-entropy', engine, seed: 2 }));
       net.setWeights(randomWeights(layers, 71));
       const seen: { accuracy: number | null; validationAccuracy: number | null; w: ReturnType<NN['getWeights']> }[] =
         [];
-      net.train(x, t, {
-        epochs: 4,
-        batchSize: 10,
-        optimizer: 'adam',
-        learningRate: 0.02,
-        validationSplit: 0.25,
-        onEpoch: ({ accuracy: a, validationAccuracy: va }) => {
-          seen.push({ accuracy: a, validationAccuracy: va, w: net.getWeights() });
-        },
-      });
+      net.train(
+        x,
+        t,
+        classicTrain({
+          epochs: 4,
+          batchSize: 10,
+          optimizer: 'adam',
+          learningRate: 0.02,
+          validationSplit: 0.25,
+          onEpoch: ({ accuracy: a, validationAccuracy: va }) => {
+            seen.push({ accuracy: a, validationAccuracy: va, w: net.getWeights() });
+          },
+        }),
+      );
       for (const s of seen) {
         expect(s.accuracy).toBe(hand(s.w, layers, acts, x.subarray(0, 90 * 5), t.subarray(0, 90 * 4)).accuracy);
         expect(s.validationAccuracy).toBe(hand(s.w, layers, acts, x.subarray(90 * 5), t.subarray(90 * 4)).accuracy);
@@ -250,16 +261,18 @@ describe.each(ENGINES)(
         acts: ActivationRef[] = [{ name: 'relu' }, { name: 'sigmoid' }];
       const { x, t: t2 } = classTask(80, 5, 2, 72);
       const t = new Float32Array(80).map((_, r) => t2[r * 2 + 1]!);
-      const net = await NN.create({ layers, activation: 'relu', loss: 'binary-cross-entropy', engine, seed: 3 });
+      const net = await NN.create(
+        classic({ layers, activation: 'relu', loss: 'binary-cross-entropy', engine, seed: 3 }),
+      );
       net.setWeights(randomWeights(layers, 73));
-      const report = net.train(x, t, { epochs: 3, batchSize: 8, learningRate: 0.1 });
+      const report = net.train(x, t, classicTrain({ epochs: 3, batchSize: 8, learningRate: 0.1 }));
       const expected = hand(net.getWeights(), layers, acts, x, t);
       expect(report.accuracy).toBe(expected.accuracy);
       expect(net.accuracy(x, t)).toBe(expected.accuracy);
       expect(net.confusionMatrix(x, t)).toEqual(expected.counts);
 
-      const mse = await NN.create({ layers: [5, 1], loss: 'mse', engine, seed: 3 });
-      expect(mse.train(x, t, { epochs: 1 }).accuracy).toBeNull();
+      const mse = await NN.create(classic({ layers: [5, 1], loss: 'mse', engine, seed: 3 }));
+      expect(mse.train(x, t, classicTrain({ epochs: 1 })).accuracy).toBeNull();
       net.dispose();
       mse.dispose();
     });
@@ -267,18 +280,22 @@ describe.each(ENGINES)(
     it('accuracy() applies the model’s normaliser: a zscore network scores raw rows like its identity twin scores normalised ones', async () => {
       const { x, t } = classTask(60, 5, 3, 74);
       const scaled = x.map((v, i) => v * 100 * ((i % 5) + 1) + 3);
-      const net = await NN.create({
-        layers: [5, 3],
-        activation: 'softmax',
-        loss: 'cross-entropy',
-        normalize: 'zscore',
-        engine,
-        seed: 4,
-      });
-      net.train(scaled, t, { epochs: 5, batchSize: 6, optimizer: 'adam', learningRate: 0.05 });
+      const net = await NN.create(
+        classic({
+          layers: [5, 3],
+          activation: 'softmax',
+          loss: 'cross-entropy',
+          normalize: 'zscore',
+          engine,
+          seed: 4,
+        }),
+      );
+      net.train(scaled, t, classicTrain({ epochs: 5, batchSize: 6, optimizer: 'adam', learningRate: 0.05 }));
       const n = net.toJSON().normalizer!;
       const normalised = scaled.map((v, i) => (v - n.offset[i % 5]!) * n.scale[i % 5]!);
-      const twin = await NN.create({ layers: [5, 3], activation: 'softmax', loss: 'cross-entropy', engine, seed: 4 });
+      const twin = await NN.create(
+        classic({ layers: [5, 3], activation: 'softmax', loss: 'cross-entropy', engine, seed: 4 }),
+      );
       twin.setWeights(net.getWeights());
       expect(net.accuracy(scaled, t)).toBe(twin.accuracy(normalised, t));
       expect(net.confusionMatrix(scaled, t)).toEqual(twin.confusionMatrix(normalised, t));

@@ -11,6 +11,7 @@ import { Optimizer, trainRef, gradientRef, gradList, type OptimizerRef } from '.
 import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const ROWS = 16;
 
@@ -66,15 +67,19 @@ async function trainBoth(
   epochs = EPOCHS,
   batchSize = ROWS,
 ) {
-  const net = await NN.create({ ...setup.net, engine, seed: 1 });
+  const net = await NN.create(classic({ ...setup.net, engine, seed: 1 }));
   const w0 = randomWeights(setup.net.layers as number[], 10);
   net.setWeights(w0);
-  const report = net.train(setup.x, setup.t, {
-    epochs,
-    batchSize: batchSize === ROWS ? 'full' : batchSize,
-    shuffle: false,
-    ...opts,
-  });
+  const report = net.train(
+    setup.x,
+    setup.t,
+    classicTrain({
+      epochs,
+      batchSize: batchSize === ROWS ? 'full' : batchSize,
+      shuffle: false,
+      ...opts,
+    }),
+  );
   const refNet = toRef(w0, setup.net.layers as number[], setup.acts);
   const lr = opts.learningRate!;
   const refRun = trainRef(refNet, setup.loss, setup.x, setup.t, ROWS, new Optimizer(ref), epochs, batchSize, () => lr);
@@ -164,9 +169,13 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
 
   it('momentum: 0 is accepted (brain.js refuses it) and is exactly SGD, bit for bit; momentum 0.9 is not', async () => {
     const run = async (opts: TrainOptions) => {
-      const net = await NN.create({ ...REGRESSION.net, engine, seed: 1 });
+      const net = await NN.create(classic({ ...REGRESSION.net, engine, seed: 1 }));
       net.setWeights(randomWeights([3, 5, 2], 10));
-      net.train(REGRESSION.x, REGRESSION.t, { epochs: 6, batchSize: 4, shuffle: false, learningRate: 0.3, ...opts });
+      net.train(
+        REGRESSION.x,
+        REGRESSION.t,
+        classicTrain({ epochs: 6, batchSize: 4, shuffle: false, learningRate: 0.3, ...opts }),
+      );
       const w = net.getWeights();
       net.dispose();
       return w;
@@ -204,12 +213,12 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
   });
 
   it("adam's step count t continues across train() calls: 4 + 4 epochs follow one 8-step reference", async () => {
-    const net = await NN.create({ ...SOFTMAX.net, engine, seed: 1 });
+    const net = await NN.create(classic({ ...SOFTMAX.net, engine, seed: 1 }));
     const w0 = randomWeights([4, 6, 3], 11);
     net.setWeights(w0);
     const opts: TrainOptions = { optimizer: 'adam', learningRate: 0.02, batchSize: 'full', shuffle: false, epochs: 4 };
-    net.train(SOFTMAX.x, SOFTMAX.t, opts);
-    net.train(SOFTMAX.x, SOFTMAX.t, opts);
+    net.train(SOFTMAX.x, SOFTMAX.t, classicTrain(opts));
+    net.train(SOFTMAX.x, SOFTMAX.t, classicTrain(opts));
     const refNet = toRef(w0, [4, 6, 3], SOFTMAX.acts);
     trainRef(
       refNet,
@@ -307,15 +316,19 @@ describe.each(ENGINES)('optimizers on %s, 8 full-batch steps, against float64', 
 
     it('a clipNorm above the gradient norm changes nothing, bit for bit', async () => {
       const run = async (clipNorm: number) => {
-        const net = await NN.create({ ...REGRESSION.net, engine, seed: 1 });
+        const net = await NN.create(classic({ ...REGRESSION.net, engine, seed: 1 }));
         net.setWeights(randomWeights([3, 5, 2], 10));
-        net.train(REGRESSION.x, REGRESSION.t, {
-          epochs: 5,
-          batchSize: 'full',
-          shuffle: false,
-          learningRate: 0.1,
-          clipNorm,
-        });
+        net.train(
+          REGRESSION.x,
+          REGRESSION.t,
+          classicTrain({
+            epochs: 5,
+            batchSize: 'full',
+            shuffle: false,
+            learningRate: 0.1,
+            clipNorm,
+          }),
+        );
         const w = net.getWeights();
         net.dispose();
         return w;

@@ -9,6 +9,7 @@ import { NN, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { classTask, randomWeights } from './helpers/random-data.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 describe.each(ENGINES)('reproducibility on %s', (engine) => {
   const { x, t } = classTask(120, 5, 3, 6);
@@ -16,9 +17,9 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
   const TRAIN: TrainOptions = { epochs: 6, batchSize: 16, optimizer: 'adam', learningRate: 0.01, shuffle: true };
 
   async function trained(seed: number, weightsFrom?: number) {
-    const net = await NN.create({ ...NET, seed });
+    const net = await NN.create(classic({ ...NET, seed }));
     if (weightsFrom !== undefined) net.setWeights(randomWeights([5, 12, 3], weightsFrom));
-    const report = net.train(x, t, TRAIN);
+    const report = net.train(x, t, classicTrain(TRAIN));
     const w = net.getWeights();
     net.dispose();
     return { w, error: report.error };
@@ -34,8 +35,8 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
   });
 
   it('another seed: other initial weights, and other trained weights', async () => {
-    const a = await NN.create({ ...NET, seed: 1 }),
-      b = await NN.create({ ...NET, seed: 2 });
+    const a = await NN.create(classic({ ...NET, seed: 1 })),
+      b = await NN.create(classic({ ...NET, seed: 2 }));
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(false);
     a.dispose();
     b.dispose();
@@ -45,9 +46,9 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
   it('the seed drives the shuffle: same initial weights, other seeds → other weights; shuffle: false → seed-independent', async () => {
     expect(sameWeights((await trained(1, 77)).w, (await trained(2, 77)).w)).toBe(false);
     const unshuffled = async (seed: number) => {
-      const net = await NN.create({ ...NET, seed });
+      const net = await NN.create(classic({ ...NET, seed }));
       net.setWeights(randomWeights([5, 12, 3], 77));
-      net.train(x, t, { ...TRAIN, shuffle: false });
+      net.train(x, t, classicTrain({ ...TRAIN, shuffle: false }));
       const w = net.getWeights();
       net.dispose();
       return w;
@@ -56,10 +57,10 @@ describe.each(ENGINES)('reproducibility on %s', (engine) => {
   });
 
   it('no seed: one is drawn, kept in the model (toJSON().seed), and recreating with it reproduces the initial weights', async () => {
-    const a = await NN.create({ layers: [4, 6, 2], engine });
+    const a = await NN.create(classic({ layers: [4, 6, 2], engine }));
     const { seed } = a.toJSON();
     expect(Number.isInteger(seed)).toBe(true);
-    const b = await NN.create({ layers: [4, 6, 2], engine, seed });
+    const b = await NN.create(classic({ layers: [4, 6, 2], engine, seed }));
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(true);
     a.dispose();
     b.dispose();
@@ -109,7 +110,7 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
   const fractionTol = 5 * Math.sqrt((P1 * (1 - P1)) / n);
 
   function layerWeights(options: NetworkOptions, layer = 0): Float32Array {
-    const net = NN.createSync({ engine: 'js', seed: 2024, ...options });
+    const net = NN.createSync(classic({ engine: 'js', seed: 2024, ...options }));
     const w = net.getWeights();
     net.dispose();
     for (const b of w.biases) expect(b!.every((v) => v === 0)).toBe(true); // biases start at zero
@@ -181,8 +182,8 @@ describe('initialisation statistics (200,000 weights per large layer)', () => {
   });
 
   it('both engines draw the same initial weights from the same seed (the generator is shared TypeScript)', () => {
-    const a = NN.createSync({ layers: [30, 20, 5], engine: 'js', seed: 3 }),
-      b = NN.createSync({ layers: [30, 20, 5], engine: 'wasm', seed: 3 });
+    const a = NN.createSync(classic({ layers: [30, 20, 5], engine: 'js', seed: 3 })),
+      b = NN.createSync(classic({ layers: [30, 20, 5], engine: 'wasm', seed: 3 }));
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(true);
     a.dispose();
     b.dispose();

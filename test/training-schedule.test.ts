@@ -10,6 +10,7 @@ import { Optimizer, trainRef } from './helpers/float64-training.js';
 import { weightDiff, weightScale } from './helpers/tolerance.js';
 import { sameWeights } from './helpers/bits.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const LAYERS = [3, 5, 2];
 const ACTS: ActivationRef[] = [{ name: 'tanh' }, { name: 'linear' }];
@@ -28,7 +29,9 @@ const SCHEDULES: [string, TrainOptions['schedule'], (e: number) => number][] = [
 ];
 
 async function network(engine: 'js' | 'wasm'): Promise<NN> {
-  const net = await NN.create({ layers: LAYERS, activation: 'tanh', output: 'linear', loss: 'mse', engine, seed: 5 });
+  const net = await NN.create(
+    classic({ layers: LAYERS, activation: 'tanh', output: 'linear', loss: 'mse', engine, seed: 5 }),
+  );
   net.setWeights(randomWeights(LAYERS, 20));
   return net;
 }
@@ -48,17 +51,21 @@ describe.each(ENGINES)('learning-rate schedules on %s', (engine) => {
       const net = await network(engine);
       const rates: number[] = [],
         epochs: number[] = [];
-      const report = net.train(X, T, {
-        epochs: 7,
-        batchSize: 4,
-        shuffle: false,
-        learningRate: LR,
-        schedule,
-        onEpoch: (info) => {
-          rates.push(info.learningRate);
-          epochs.push(info.epoch);
-        },
-      });
+      const report = net.train(
+        X,
+        T,
+        classicTrain({
+          epochs: 7,
+          batchSize: 4,
+          shuffle: false,
+          learningRate: LR,
+          schedule,
+          onEpoch: (info) => {
+            rates.push(info.learningRate);
+            epochs.push(info.epoch);
+          },
+        }),
+      );
       const expected = Array.from({ length: 7 }, (_, e) => rate(e));
       closeTo(rates, expected);
       expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -88,9 +95,9 @@ describe.each(ENGINES)('learning-rate schedules on %s', (engine) => {
           epochs.push(info.epoch);
         },
       };
-      net.train(X, T, { ...opts, epochs: 3 });
+      net.train(X, T, classicTrain({ ...opts, epochs: 3 }));
       expect(net.epochs).toBe(3);
-      net.train(X, T, { ...opts, epochs: 4 });
+      net.train(X, T, classicTrain({ ...opts, epochs: 4 }));
       expect(net.epochs).toBe(7);
       expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7]);
       closeTo(
@@ -114,9 +121,13 @@ describe.each(ENGINES)('learning-rate schedules on %s', (engine) => {
     const schedule = { type: 'step', every: 2, factor: 0.5 } as const;
     const a = await network(engine),
       b = await network(engine);
-    a.train(X, T, { epochs: 7, batchSize: 4, shuffle: false, learningRate: LR, schedule });
-    b.train(X, T, { epochs: 3, batchSize: 4, shuffle: false, learningRate: LR, schedule });
-    b.train(X, T, { epochs: 4, batchSize: 4, shuffle: false, learningRate: LR, schedule, onBatch: () => undefined });
+    a.train(X, T, classicTrain({ epochs: 7, batchSize: 4, shuffle: false, learningRate: LR, schedule }));
+    b.train(X, T, classicTrain({ epochs: 3, batchSize: 4, shuffle: false, learningRate: LR, schedule }));
+    b.train(
+      X,
+      T,
+      classicTrain({ epochs: 4, batchSize: 4, shuffle: false, learningRate: LR, schedule, onBatch: () => undefined }),
+    );
     expect(sameWeights(a.getWeights(), b.getWeights())).toBe(true);
     a.dispose();
     b.dispose();

@@ -7,7 +7,7 @@
 // runs on both: TypeScript's check before anything runs, and the kernels' scan of the copy staged
 // in the network's per-batch buffers (the only bytes that path writes before refusing).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NN, type Weights } from '../src/index.js';
+import { NN, type Rows, type Targets, type Weights } from '../src/index.js';
 import { asRows, randomRows } from './helpers/random-data.js';
 import { expectSameWeights } from './helpers/bits.js';
 import { expectSameState, allFinite, stateOf } from './helpers/network-state.js';
@@ -15,6 +15,7 @@ import { ENGINES, type EngineKind, engineOf, expectSameBytes, memoryImage } from
 import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
 import { CHECK_PATHS as PATHS, onPath } from './helpers/check-paths.js';
 import { descriptorView } from '../src/abi/descriptor.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 type Kind = typeof TypeError | typeof RangeError | 'either';
 interface Data {
@@ -246,7 +247,7 @@ const trainCases = (method: 'train' | 'trainAsync'): Case[] => [
       error,
       field,
       async: method === 'trainAsync',
-      call: (net) => net[method](x, t, { epochs: 1 }),
+      call: (net) => net[method](x as Rows, t as Targets, { epochs: 1 }),
     }),
   ),
 ];
@@ -288,13 +289,13 @@ const metricCases = (method: 'evaluate' | 'accuracy' | 'confusionMatrix'): Case[
     name: `${method} targets missing`,
     error: TypeError,
     field: /targets/,
-    call: (net, d) => net[method](d.x, undefined),
+    call: (net, d) => net[method](d.x, undefined as unknown as Targets),
   },
   {
     name: `${method} inputs missing`,
     error: TypeError,
     field: /inputs/,
-    call: (net, d) => net[method](undefined, d.t),
+    call: (net, d) => net[method](undefined as unknown as Rows, d.t),
   },
   {
     name: `${method} rows disagree`,
@@ -748,25 +749,29 @@ const classOf = (kind: Kind): typeof TypeError | typeof RangeError | undefined =
 describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
   let saved = '';
   beforeAll(async () => {
-    const net = await NN.create({
-      layers: [3, 4, 2],
-      activation: 'tanh',
-      output: 'sigmoid',
-      loss: 'mse',
-      engine,
-      seed: 11,
-    });
-    net.train(X, T, { epochs: 2, batchSize: 4, optimizer: 'adam', learningRate: 0.01 });
+    const net = await NN.create(
+      classic({
+        layers: [3, 4, 2],
+        activation: 'tanh',
+        output: 'sigmoid',
+        loss: 'mse',
+        engine,
+        seed: 11,
+      }),
+    );
+    net.train(X, T, classicTrain({ epochs: 2, batchSize: 4, optimizer: 'adam', learningRate: 0.01 }));
     saved = JSON.stringify(net.toJSON());
     net.dispose();
-    const other = NN.createSync({
-      layers: [3, 5, 2],
-      activation: 'tanh',
-      output: 'sigmoid',
-      loss: 'mse',
-      engine,
-      seed: 1,
-    });
+    const other = NN.createSync(
+      classic({
+        layers: [3, 5, 2],
+        activation: 'tanh',
+        output: 'sigmoid',
+        loss: 'mse',
+        engine,
+        seed: 1,
+      }),
+    );
     otherArchitecture = JSON.stringify(other.toJSON());
     other.dispose();
   });
@@ -796,8 +801,8 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
     expectSameState(before, net, c.name);
     // usable: trains and predicts exactly like its twin
     const options = { epochs: 2, batchSize: 5, optimizer: 'adam' as const, learningRate: 0.01 };
-    const r1 = net.train(X, T, options),
-      r2 = twin.train(X, T, options);
+    const r1 = net.train(X, T, classicTrain(options)),
+      r2 = twin.train(X, T, classicTrain(options));
     expect(r1.error).toBe(r2.error);
     expectSameWeights(twin.getWeights(), net.getWeights(), `${c.name}: trained after the error`);
     expect(net.predict(X)).toEqual(twin.predict(X));
@@ -831,7 +836,7 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
   });
 
   it('setWeights with biases on a network without bias: refused naming the biases; null biases accepted', () => {
-    const net = NN.createSync({ layers: [3, 4, 2], bias: false, engine, seed: 5 });
+    const net = NN.createSync(classic({ layers: [3, 4, 2], bias: false, engine, seed: 5 }));
     const w = net.getWeights();
     const before = stateOf(net);
     const err = thrown(() =>
@@ -869,7 +874,8 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
           if (where === 'setWeights')
             net.setWeights(bad({ weights: [hostile(Array.from(w.weights[0]!)), w.weights[1]!], biases: w.biases }));
           if (where === 'predict') y = onPath(threshold, () => net.predict(hostile([0, 0.5, 0.5])));
-          if (where === 'train') net.train(hostile(Array.from(X)), T, { epochs: 1, batchSize: 4, shuffle: false });
+          if (where === 'train')
+            net.train(hostile(Array.from(X)), T, classicTrain({ epochs: 1, batchSize: 4, shuffle: false }));
         });
         if (err !== undefined) expectClearError(err, null, where);
         if (y)
@@ -885,35 +891,43 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
     const boom = new Error('user callback failed');
     expect(
       thrown(() =>
-        net.train(X, T, {
-          epochs: 3,
-          onEpoch: () => {
-            throw boom;
-          },
-        }),
+        net.train(
+          X,
+          T,
+          classicTrain({
+            epochs: 3,
+            onEpoch: () => {
+              throw boom;
+            },
+          }),
+        ),
       ),
     ).toBe(boom);
     expect(net.epochs).toBe(JSON.parse(saved).training.epochs + 1);
     expect(
       await rejected(() =>
-        net.trainAsync(X, T, {
-          epochs: 3,
-          batchSize: 2,
-          onBatch: ({ batch }) => {
-            if (batch === 2) throw boom;
-          },
-        }),
+        net.trainAsync(
+          X,
+          T,
+          classicTrain({
+            epochs: 3,
+            batchSize: 2,
+            onBatch: ({ batch }) => {
+              if (batch === 2) throw boom;
+            },
+          }),
+        ),
       ),
     ).toBe(boom);
     const controller = new AbortController();
     controller.abort();
     const before = stateOf(net);
-    const abort = await rejected(() => net.trainAsync(X, T, { epochs: 3, signal: controller.signal }));
+    const abort = await rejected(() => net.trainAsync(X, T, classicTrain({ epochs: 3, signal: controller.signal })));
     expect((abort as Error).name).toBe('AbortError');
     expectSameWeights(before.weights, net.getWeights(), 'a pre-aborted signal');
     expect(net.epochs).toBe(before.epochs);
     // not stuck in 'training': every method works
-    const report = net.train(X, T, { epochs: 2, batchSize: 4 });
+    const report = net.train(X, T, classicTrain({ epochs: 2, batchSize: 4 }));
     expect(report.epochs).toBe(2);
     expect(Number.isFinite(report.error)).toBe(true);
     expect(Array.from(net.predict(X.subarray(0, 3))).every(Number.isFinite)).toBe(true);

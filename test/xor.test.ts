@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
 import { forwardRef, lossRef, toRef } from './helpers/float64-network.js';
 import { ENGINES } from './helpers/engines.js';
+import { classic, classicTrain } from './helpers/classic.js';
 
 const X = [
   [0, 0],
@@ -17,14 +18,20 @@ describe.each(ENGINES)('XOR on %s', (engine) => {
   // sigmoid hidden and output, SSE (the article's E), Adam at 0.1 on the full batch: ~29 of 30 seeds
   // converge within 3000 epochs; these three were checked on both engines
   it.each([1, 2, 3])('2-3-1 with bias learns XOR to error < 0.01 (seed %i)', async (seed) => {
-    const net = await NN.create({ layers: [2, 3, 1], activation: 'sigmoid', loss: 'sse', bias: true, engine, seed });
-    const report = net.train(X, T, {
-      epochs: 3000,
-      batchSize: 'full',
-      optimizer: 'adam',
-      learningRate: 0.1,
-      errorThreshold: 1e-3,
-    });
+    const net = await NN.create(
+      classic({ layers: [2, 3, 1], activation: 'sigmoid', loss: 'sse', bias: true, engine, seed }),
+    );
+    const report = net.train(
+      X,
+      T,
+      classicTrain({
+        epochs: 3000,
+        batchSize: 'full',
+        optimizer: 'adam',
+        learningRate: 0.1,
+        errorThreshold: 1e-3,
+      }),
+    );
     expect(report.error).toBeLessThan(0.01);
 
     const y = net.predict(X);

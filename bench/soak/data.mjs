@@ -7,6 +7,8 @@ export const SHAPE = Object.freeze({
   activation: 'relu',
   output: 'softmax',
   loss: 'cross-entropy',
+  // the server takes the trainee's weights as they are, so both see raw inputs
+  normalize: 'none',
 });
 const INPUTS = 784;
 /** Outputs (classes) of the network. */

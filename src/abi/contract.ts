@@ -1,8 +1,7 @@
 // The contract between TypeScript and the kernels, declared once: the network descriptor's fields,
-// the kind codes and the constants both languages need. TypeScript builds typed views from these
-// tables at run time (descriptor.ts, kinds.ts); `npm run asbuild` writes the AssemblyScript side,
-// assembly/contract.generated.ts, from the same tables (scripts/assembly-contract.ts). Adding a
-// field is one line here. The comments say what each field holds; only the names and types ship.
+// the quantized network's layer records, the kind codes and the constants both languages need.
+// `npm run asbuild` writes both sides' accessors from these tables (scripts/contract.ts):
+// assembly/contract.generated.ts and src/abi/views.generated.ts. Adding a field is one line here. The comments say what each field holds; only the names and types ship.
 
 /** How a field is stored: a 32-bit integer, a float32, a byte address, or a float64 (two words). */
 export type FieldType = 'i32' | 'f32' | 'ptr' | 'f64';
@@ -38,19 +37,36 @@ export const HEADER = {
   rows: 'i32', // rows of the last backward pass (the optimizer step follows its split); written by backward
 } as const satisfies Record<string, FieldType>;
 
-/** One record per weight layer, after the header. */
-export const LAYER = {
+/** What every layer record starts with, float or quantized: its sizes and its activation. */
+const LAYER_SHAPE = {
   fanIn: 'i32',
   fanOut: 'i32',
   act: 'i32', // activation kind (ACTIVATIONS)
   p0: 'f32', // sigmoid gain, or leaky-ReLU slope
   p1: 'f32', // sigmoid threshold
+} as const satisfies Record<string, FieldType>;
+
+/** One record per weight layer, after the header. */
+export const LAYER = {
+  ...LAYER_SHAPE,
   w: 'ptr', // fanIn × fanOut weights
   b: 'ptr', // fanOut biases, 0 = none
   gw: 'ptr', // weight gradient
   gb: 'ptr', // bias gradient
   y: 'ptr', // capacity × fanOut outputs
   d: 'ptr', // capacity × fanOut error terms dE/ds
+} as const satisfies Record<string, FieldType>;
+
+/**
+ * One record per layer of a quantized network, the records one after another (assembly/quant.ts
+ * reads them; the runtime writes them when it places the network). docs/quantization.md defines
+ * the arithmetic and the packed block.
+ */
+export const QUANT_LAYER = {
+  ...LAYER_SHAPE,
+  packed: 'ptr', // the layer's packed block: int8 weights, then scales and biases (src/js/quant-pack.ts)
+  range: 'f32', // the calibrated range of the layer's input, or 0 to quantize each row by its own
+  narrow: 'i32', // 1: the relaxed build may take the int8 dot product here (the runtime's probes decide)
 } as const satisfies Record<string, FieldType>;
 
 /** The kind codes are the positions in these lists, named as the public option strings. */

@@ -1,12 +1,13 @@
-// The network descriptor as TypeScript sees it: a view with one property per field of contract.ts
-// over an engine's memory. The view classes (views.generated.ts) are written by scripts/contract.ts
+// The network descriptor, and a quantized network's layer records, as TypeScript sees them: views
+// with one property per field of contract.ts over an engine's memory. The view classes (views.generated.ts) are written by scripts/contract.ts
 // from the same offsets as the kernels' accessors, each getter reading its own constant offset, so
 // that a field costs about what a typed-array read costs once V8 inlines it.
-import type { HEADER, LAYER } from './contract.js';
+import type { HEADER, LAYER, QUANT_LAYER } from './contract.js';
 import type { MemoryViews } from './fields.js';
-import { Descriptor } from './views.generated.js';
+import { QUANT_LAYER_BYTES } from './fields.js';
+import { Descriptor, QuantLayerRecord } from './views.generated.js';
 
-export { HEADER_BYTES, LAYER_BYTES, type MemoryViews } from './fields.js';
+export { HEADER_BYTES, LAYER_BYTES, QUANT_LAYER_BYTES, type MemoryViews } from './fields.js';
 
 /** A view's properties: every field of the table as a number (pointers are byte addresses). */
 type Fields<T> = { -readonly [K in keyof T]: number };
@@ -31,4 +32,14 @@ export function descriptorView(memory: MemoryViews, ptr: number): DescriptorView
 export function descriptorViews(memory: MemoryViews): (ptr: number) => DescriptorView {
   let last: DescriptorView | null = null;
   return (ptr) => (last !== null && last.ptr === ptr ? last : (last = descriptorView(memory, ptr)));
+}
+
+export interface QuantLayerView extends Fields<typeof QUANT_LAYER> {
+  /** the byte address of the record */
+  readonly ptr: number;
+}
+
+/** Record l of the quantized network whose records start at byte address layersPtr of `memory`. */
+export function quantLayerView(memory: MemoryViews, layersPtr: number, l: number): QuantLayerView {
+  return new QuantLayerRecord(memory, layersPtr + l * QUANT_LAYER_BYTES);
 }

@@ -83,7 +83,16 @@ export const KERNEL_NAMES = [
 export interface QuantKernels {
   quantizeRows(xPtr: number, rows: number, cols: number, range: number, qPtr: number, scalePtr: number): void;
   quantScratchBytes(width: number): number;
-  quantForward(layersPtr: number, layers: number, xPtr: number, rows: number, yPtr: number, scratchPtr: number): void;
+  /** scratchPtr holds `threads` scratches of quantScratchBytes(widest layer); the twin runs on one thread */
+  quantForward(
+    layersPtr: number,
+    layers: number,
+    xPtr: number,
+    rows: number,
+    yPtr: number,
+    scratchPtr: number,
+    threads: number,
+  ): void;
 }
 
 /** The names in QuantKernels. */
@@ -109,8 +118,6 @@ export interface WasmExports extends Kernels, QuantKernels {
   readonly SCRATCH_BYTES: WebAssembly.Global;
   /** bytes of the control block the caller and its helpers share (parallel.ts) */
   readonly CONTROL_BYTES: WebAssembly.Global;
-  /** 32-bit words per layer record of a quantized network */
-  readonly QUANT_LAYER_WORDS: WebAssembly.Global;
   /** test hook: parts of products that helpers computed since the engine started */
   testHelperParts(): number;
   /** test hook: the part a helper that saw job `generation` would claim now, or −1 */

@@ -2,8 +2,6 @@
 import { NN, articleData } from '../index.js';
 import { ENGINES, choiceFlag, intFlag } from './flags.js';
 
-export const ARTICLE_DEFAULTS = { epochs: '2000', rows: '1000', engine: 'auto', seed: '1', every: '100' };
-
 export async function article(f: {
   epochs: string;
   rows: string;
@@ -11,6 +9,7 @@ export async function article(f: {
   seed: string;
   every: string;
   json?: boolean;
+  quiet?: boolean;
 }): Promise<void> {
   const epochs = intFlag('--epochs', f.epochs, 1),
     rows = intFlag('--rows', f.rows, 1);
@@ -18,17 +17,10 @@ export async function article(f: {
     every = intFlag('--every', f.every, 1);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const data = articleData({ rows, inputs: 3, outputs: 3, seed });
-  const net = await NN.create({
-    layers: [3, 4, 3],
-    activation: { name: 'sigmoid', gain: 0.04, threshold: 0.1 },
-    bias: false,
-    loss: 'sse',
-    init: 'normal',
-    engine,
-    seed,
-  });
+  const net = await NN.create({ layers: [3, 4, 3], preset: 'article', engine, seed });
   const curve: { epoch: number; error: number }[] = [];
-  if (!f.json) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
+  const verbose = !f.json && !f.quiet;
+  if (verbose) console.log(`engine ${net.engine} (${net.build}); ${rows} rows; eps 1e-5; at most ${epochs} epochs`);
   const report = net.train(data.inputs, data.targets, {
     epochs,
     batchSize: 'full',
@@ -38,7 +30,7 @@ export async function article(f: {
     onEpoch: ({ epoch, loss: error }) => {
       if (epoch % every !== 0 && epoch !== 1) return;
       curve.push({ epoch, error });
-      if (!f.json) console.log(`T= ${epoch}  error ${error.toFixed(6)}`);
+      if (verbose) console.log(`T= ${epoch}  error ${error.toFixed(6)}`);
     },
   });
   if (f.json) console.log(JSON.stringify({ engine: net.engine, build: net.build, ...report, curve }));

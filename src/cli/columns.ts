@@ -2,6 +2,7 @@
 // values are not numbers) is one-hot encoded: one input per category seen in training, in sorted
 // order. Each input's mean over the training rows is kept, so a missing cell can be filled in
 // later (a text column's means are its categories' frequencies).
+import { decimalCommaCell, numeric } from './cells.js';
 import { InputError } from './errors.js';
 import { isMissing } from './missing.js';
 import { nameList } from './report.js';
@@ -16,13 +17,6 @@ export interface FeatureColumns {
 
 export const UNKNOWN_CATEGORY_POLICIES = ['error', 'zero'] as const;
 export type UnknownCategoryPolicy = (typeof UNKNOWN_CATEGORY_POLICIES)[number];
-
-/** Reads a cell as a finite number, or null. */
-export function numeric(cell: string): number | null {
-  if (cell === '') return null;
-  const n = Number(cell);
-  return Number.isFinite(n) ? n : null;
-}
 
 /** A text column with this many distinct values (and more than half its values distinct) names things rather than sorting them. */
 const IDENTIFIER_CATEGORIES = 10;
@@ -55,6 +49,16 @@ export function fitColumns(
     if (2 * texts <= values.length) {
       // numeric; a text cell among numbers is an error that encodeColumns reports where it is
       return { categories: null, means: [numbers.reduce<number>((s, n) => s + (n ?? 0), 0) / (values.length - texts)] };
+    }
+    if (values.filter(decimalCommaCell).length * 2 > values.length) {
+      const p = table.headerAt(c);
+      const example = values.find(decimalCommaCell)!;
+      throw new InputError(
+        table.file,
+        p.line,
+        p.column,
+        `feature "${names[j]}" holds numbers written with decimal commas (${JSON.stringify(example)}); read them with --decimal ,`,
+      );
     }
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

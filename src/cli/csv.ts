@@ -2,6 +2,7 @@
 // mark, CRLF, LF or a mix of them, quoted fields holding delimiters or line breaks, blank lines and
 // rows of empty cells (a spreadsheet's trailing ",,,") skipped. Every row knows the line it starts on.
 import { parse, type Options } from 'csv-parse/sync';
+import { decimalCommaCell, numeric } from './cells.js';
 import { InputError, UsageError } from './errors.js';
 
 /** The --delimiter flag: one or more characters; `tab` or a typed `\t` mean a tab. */
@@ -54,7 +55,18 @@ export interface CsvCells {
   lines: number[];
 }
 
-export function readCsv(file: string, text: string, delimiter: string, delimiterGiven: boolean): CsvCells {
+/**
+ * The cells of a CSV text. With `header` true the first row names the columns; false reads it as
+ * data, the columns named 1, 2, … (their field numbers, as the error messages count them);
+ * undefined refuses a first row that is mostly numbers, with a hint, as data rather than names.
+ */
+export function readCsv(
+  file: string,
+  text: string,
+  delimiter: string,
+  delimiterGiven: boolean,
+  header?: boolean,
+): CsvCells {
   const bytes = Buffer.from(text);
   const starts = lineStarts(bytes);
   /** the line a row starts on: past the end of the row before it, over blank lines and spaces */
@@ -101,6 +113,23 @@ export function readCsv(file: string, text: string, delimiter: string, delimiter
     );
   }
   if (records.length === 0) throw new InputError(file, 1, 1, 'the file is empty');
+  if (header === false) {
+    const names = records[0]!.map((_, c) => String(c + 1));
+    return { columns: names, rows: records, lines: [lines[0]!, ...lines] };
+  }
+  const first = records[0]!;
+  const numbers = first.filter((cell) => numeric(cell) !== null || decimalCommaCell(cell)).length;
+  if (header === undefined && numbers * 2 > first.length)
+    throw new InputError(
+      file,
+      lines[0]!,
+      1,
+      `the first row looks like data, not column names (${numbers} of its ${first.length} fields are numbers): add --no-header if the file has no header row (the columns are then named 1, 2, …), or --header if it has one`,
+    );
+  return named(file, records, lines, delimiterGiven);
+}
+
+function named(file: string, records: string[][], lines: number[], delimiterGiven: boolean): CsvCells {
   const header = records[0]!;
   if (header.length === 1 && !delimiterGiven) {
     const other = [

@@ -2,36 +2,14 @@
 // one-hot (columns.ts), missing cells as --missing says (missing.ts); a categorical target becomes
 // one-hot classes, a numeric one a standardised regression target. The schema (feature columns,
 // their categories and means, the policy, the classes or the target's scale) is saved in the model file.
-import {
-  encodeColumns,
-  fitColumns,
-  inputNames,
-  numeric,
-  UNKNOWN_CATEGORY_POLICIES,
-  type UnknownCategoryPolicy,
-} from './columns.js';
+import { numeric } from './cells.js';
+import { encodeColumns, fitColumns, UNKNOWN_CATEGORY_POLICIES, type UnknownCategoryPolicy } from './columns.js';
 import { InputError, UsageError } from './errors.js';
 import { choiceFlag } from './flags.js';
 import { keptRows, MISSING_POLICIES, type Column, type MissingPolicy } from './missing.js';
+import { categoriesOf, type Schema, type Task } from './schema.js';
 import type { Table } from './table.js';
-
-export type Task = 'classification' | 'regression';
-
-export type TargetSchema =
-  | { column: string; task: 'classification'; classes: string[] }
-  /** targets are fitted as (value − mean) / std and mapped back when predicting */
-  | { column: string; task: 'regression'; mean: number; std: number };
-
-export interface Schema {
-  features: string[];
-  /** per feature, the categories of a one-hot encoded text column, or null for a numeric one (absent: all numeric) */
-  categories?: (string[] | null)[];
-  /** per network input, its mean over the training rows: what --missing mean fills in */
-  means?: number[];
-  /** the --missing policy of training, which predict and evaluate follow unless told otherwise */
-  missing?: MissingPolicy;
-  target: TargetSchema | null;
-}
+import { decimalCommaTarget, detectTask } from './target.js';
 
 /** How to read cells the model cannot take as they are. */
 export interface ReadPolicy {
@@ -53,19 +31,6 @@ export interface Encoded {
   /** missing feature cells filled with their training means */
   filled: number;
 }
-
-/** The network inputs' names of a schema. */
-export const schemaInputs = (schema: Schema): string[] => inputNames(schema.features, categoriesOf(schema));
-
-/** The one-hot encoded feature columns and their categories. */
-export function oneHotColumns(schema: Schema): [string, string[]][] {
-  return schema.features.flatMap((name, j): [string, string[]][] => {
-    const k = schema.categories?.[j];
-    return k ? [[name, k]] : [];
-  });
-}
-
-const categoriesOf = (schema: Schema): (string[] | null)[] => schema.categories ?? schema.features.map(() => null);
 
 /** The --missing and --unknown-category flags of predict and evaluate: the model's own policy by default. */
 export function readPolicy(
@@ -101,12 +66,15 @@ function columnIndex(table: Table, name: string, what: string): number {
   return c;
 }
 
-/** Chooses features, their encoding and the target's from training data. */
+/**
+ * Chooses features, their encoding and the target's from training data; `note` says how the target
+ * was read when that was a guess (integers taken for classes).
+ */
 export function fitSchema(
   table: Table,
   target: string,
   options: { task?: Task | 'auto'; features?: string[]; missing?: MissingPolicy } = {},
-): Schema {
+): { schema: Schema; note: string | null } {
   const t = columnIndex(table, target, 'target');
   const features = options.features ?? table.columns.filter((name) => name !== target);
   if (features.length === 0)
@@ -119,8 +87,18 @@ export function fitSchema(
   const fx = features.map((name) => table.columns.indexOf(name));
   const rows = keptRows(table, readColumns(features, fx, { index: t, name: target, role: 'target' }), missing);
   const cells = Array.from(rows, (r) => table.rows[r]![t]!);
-  let task = options.task ?? 'auto';
-  if (task === 'auto') task = cells.every((cell) => numeric(cell) !== null) ? 'regression' : 'classification';
+  let task = options.task ?? 'auto',
+    note: string | null = null;
+  if (task === 'auto') ({ task, note } = detectTask(target, cells));
+  if (task === 'classification' && decimalCommaTarget(cells)) {
+    const p = table.headerAt(t);
+    throw new InputError(
+      table.file,
+      p.line,
+      p.column,
+      `the target "${target}" holds numbers written with decimal commas (${JSON.stringify(cells.find((c) => c.includes(',')))}); read them with --decimal ,`,
+    );
+  }
   const { categories, means } = fitColumns(table, features, fx, rows);
   const columns = { features, ...(categories.some((k) => k !== null) ? { categories } : {}), means, missing };
   if (task === 'classification') {
@@ -135,7 +113,7 @@ export function fitSchema(
         p.column,
         `the target "${target}" has only one class (${JSON.stringify(classes[0])}); classification needs at least 2`,
       );
-    return { ...columns, target: { column: target, task, classes } };
+    return { schema: { ...columns, target: { column: target, task, classes } }, note };
   }
   let sum = 0;
   const values = cells.map((cell, i) => {
@@ -154,7 +132,7 @@ export function fitSchema(
   });
   const mean = sum / values.length;
   const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
-  return { ...columns, target: { column: target, task, mean, std: std > 0 ? std : 1 } };
+  return { schema: { ...columns, target: { column: target, task, mean, std: std > 0 ? std : 1 } }, note };
 }
 
 /** The columns a read looks at for missing cells: the features, and the target when it is read. */
@@ -167,7 +145,13 @@ function readColumns(features: string[], indices: number[], target: Column | nul
  * Encodes a table with a schema, and its target column when `withTarget` (predict leaves the target
  * alone: a column of blanks waiting for predictions is no error).
  */
-export function encode(table: Table, schema: Schema, withTarget: boolean, policy: ReadPolicy): Encoded {
+export function encode(
+  table: Table,
+  schema: Schema,
+  withTarget: boolean,
+  policy: ReadPolicy,
+  outputs = schema.target?.task === 'classification' ? schema.target.classes.length : 1,
+): Encoded {
   const fx = schema.features.map((name) => columnIndex(table, name, 'feature'));
   const target = schema.target;
   const readTarget = withTarget && target !== null;
@@ -189,7 +173,8 @@ export function encode(table: Table, schema: Schema, withTarget: boolean, policy
   if (!readTarget) return { rows, x, t: null, labels: null, source, dropped, filled };
   const labels = new Float64Array(rows);
   if (target.task === 'classification') {
-    const k = target.classes.length,
+    // one-hot rows, or one 0/1 column for a two-class model with a single sigmoid output
+    const k = outputs,
       t = new Float32Array(rows * k);
     source.forEach((r, i) => {
       const cell = table.rows[r]![tc]!;
@@ -201,10 +186,14 @@ export function encode(table: Table, schema: Schema, withTarget: boolean, policy
           table.file,
           p.line,
           p.column,
-          `unknown class ${JSON.stringify(cell)} in "${target.column}"; the model knows ${target.classes.map((n) => JSON.stringify(n)).join(', ')}`,
+          `unknown class ${JSON.stringify(cell)} in "${target.column}"; the model knows ${target.classes.map((n) => JSON.stringify(n)).join(', ')}` +
+            (target.classes.every((name, i) => name === String(i)) && numeric(cell) === null
+              ? ' (a model without a column schema, such as an ONNX or TF.js file, knows its classes only by output index: give a column of indices, or evaluate the simdnet model file)'
+              : ''),
         );
       }
-      t[i * k + c] = 1;
+      if (k > 1) t[i * k + c] = 1;
+      else t[i] = c;
       labels[i] = c;
     });
     return { rows, x, t, labels, source, dropped, filled };
@@ -226,60 +215,4 @@ export function encode(table: Table, schema: Schema, withTarget: boolean, policy
     t[i] = (v - target.mean) / target.std;
   });
   return { rows, x, t, labels, source, dropped, filled };
-}
-
-/** Checks a schema read from a model file; returns null (with the reason) when it is not one. */
-export function isSchema(value: unknown, inputs: number, outputs: number): string | null {
-  if (value === null || typeof value !== 'object') return 'meta must be an object';
-  const s = value as Partial<Schema>;
-  if (!Array.isArray(s.features) || !s.features.every((f) => typeof f === 'string'))
-    return 'meta.features must be an array of column names';
-  const categories = s.categories;
-  if (categories !== undefined) {
-    const list = (k: unknown): boolean =>
-      Array.isArray(k) && k.length > 0 && k.every((c) => typeof c === 'string') && new Set(k).size === k.length;
-    if (
-      !Array.isArray(categories) ||
-      categories.length !== s.features.length ||
-      !categories.every((k) => k === null || list(k))
-    ) {
-      return `meta.categories must give each of the ${s.features.length} features null (numeric) or its distinct category names`;
-    }
-  }
-  const width = schemaInputs(s as Schema).length;
-  if (width !== inputs)
-    return `meta.features${categories ? ' and meta.categories' : ''} must make ${inputs} inputs (the input layer), got ${width}`;
-  if (
-    s.means !== undefined &&
-    (!Array.isArray(s.means) ||
-      s.means.length !== inputs ||
-      !s.means.every((m) => typeof m === 'number' && Number.isFinite(m)))
-  ) {
-    return `meta.means must be ${inputs} finite numbers (one per input)`;
-  }
-  if (s.missing !== undefined && !MISSING_POLICIES.includes(s.missing))
-    return `meta.missing must be one of ${MISSING_POLICIES.join(', ')}`;
-  const t = s.target as Partial<TargetSchema> | null | undefined;
-  if (t === null || t === undefined) return null;
-  if (typeof t.column !== 'string') return 'meta.target.column must be a column name';
-  if (t.task === 'classification') {
-    const classes = (t as { classes?: unknown }).classes;
-    if (!Array.isArray(classes) || classes.length !== outputs || !classes.every((c) => typeof c === 'string'))
-      return `meta.target.classes must be ${outputs} class names (the output layer)`;
-    return null;
-  }
-  if (t.task === 'regression') {
-    const { mean, std } = t as { mean?: unknown; std?: unknown };
-    if (outputs !== 1) return `a regression model has 1 output, this one has ${outputs}`;
-    if (
-      typeof mean !== 'number' ||
-      !Number.isFinite(mean) ||
-      typeof std !== 'number' ||
-      !(std > 0) ||
-      !Number.isFinite(std)
-    )
-      return 'meta.target.mean and .std must be finite numbers (std > 0)';
-    return null;
-  }
-  return "meta.target.task must be 'classification' or 'regression'";
 }

@@ -25,6 +25,16 @@ export class UsageError extends Error {
   }
 }
 
+/** Runs a library call; its validation errors (TypeError/RangeError naming the option) become usage errors. */
+export async function asUsage<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** 1-based line and column of a character offset in text. */
 export function position(text: string, offset: number): { line: number; column: number } {
   let line = 1,

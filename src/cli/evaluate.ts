@@ -1,95 +1,114 @@
-// simdnet evaluate <model> <data>: accuracy and confusion matrix (classification) or RMSE (regression).
-import { confusionMatrix } from '../index.js';
+// simdnet evaluate <model> <data>: accuracy, per-class precision, recall and F1 and the confusion
+// matrix (classification), or RMSE, MAE and R² (regression), of any model file on a table.
+import type { NN } from '../index.js';
+import { report, score, scoreFields } from './assess.js';
+import { encode, readPolicy } from './dataset.js';
 import { UsageError } from './errors.js';
-import { ENGINES, choiceFlag } from './flags.js';
-import { encode, readPolicy, type Schema } from './dataset.js';
-import { loadModel } from './model-file.js';
-import { confusionTable, percent } from './report.js';
+import { shownName } from './files.js';
+import { ENGINES, choiceFlag, listFlag } from './flags.js';
 import { missingNotes } from './missing.js';
+import { loadModel, type ModelKind } from './model-file.js';
+import type { Schema } from './schema.js';
 import { readTable } from './table.js';
-import { asUsage, rmse } from './train.js';
+import { outputTask } from './target.js';
 
-export interface EvaluateFlags {
-  target?: string;
+export interface ReadFlags {
   engine: string;
   delimiter?: string;
+  header?: boolean;
+  decimal?: string;
   missing?: string;
   unknownCategory?: string;
+  features?: string;
   json?: boolean;
+  quiet?: boolean;
+}
+
+export interface EvaluateFlags extends ReadFlags {
+  target?: string;
 }
 
 export async function evaluate(modelFile: string, dataFile: string, f: EvaluateFlags): Promise<void> {
   const engine = choiceFlag('--engine', f.engine, ENGINES);
-  const { net, schema: saved } = await loadModel(modelFile, engine);
+  const { net, schema: saved, kind } = await loadModel(modelFile, engine);
   try {
-    const policy = readPolicy(saved, modelFile, f);
-    const table = readTable(dataFile, { delimiter: f.delimiter });
-    const schema = schemaFor(saved, f.target, table.columns, net.layers[0]!, net.layers.at(-1)!);
-    const data = encode(table, schema, true, policy);
+    const policy = readPolicy(saved, shownName(modelFile), f);
+    const table = readTable(dataFile, { delimiter: f.delimiter, header: f.header, decimal: f.decimal });
+    const schema = readingSchema(net, saved, kind, shownName(modelFile), table.columns, {
+      target: f.target,
+      features: listFlag(f.features),
+      role: 'evaluate',
+    });
     const target = schema.target!;
-    const result: Record<string, unknown> = {
-      model: modelFile,
-      data: dataFile,
-      rows: data.rows,
-      task: target.task,
-      target: target.column,
-      missing: policy.missing,
-      droppedRows: data.dropped,
-      filledCells: data.filled,
-    };
-    const y = await asUsage(() => net.predict(data.x));
-    const loss = net.evaluate(data.x, data.t!);
-    result.loss = loss;
-    let text: string;
-    if (target.task === 'classification') {
-      const k = target.classes.length;
-      const counts = confusionMatrix(y, data.t!, k)
-        .slice(0, k)
-        .map((row) => row.slice(0, k));
-      const hits = counts.reduce((s, row, i) => s + row[i]!, 0);
-      Object.assign(result, { accuracy: hits / data.rows, classes: target.classes, confusionMatrix: counts });
-      text = `accuracy ${percent(hits / data.rows)} (${hits} of ${data.rows} rows), loss ${loss.toPrecision(4)}\n${confusionTable(counts, target.classes)}`;
-    } else {
-      const predicted = Array.from(y, (v) => v * target.std + target.mean);
-      const e = rmse(predicted, data.labels!);
-      let mae = 0;
-      for (let i = 0; i < predicted.length; i++) mae += Math.abs(predicted[i]! - data.labels![i]!);
-      Object.assign(result, { rmse: e, mae: mae / data.rows });
-      text = `RMSE ${e.toPrecision(4)}, MAE ${(mae / data.rows).toPrecision(4)} over ${data.rows} rows (loss ${loss.toPrecision(4)})`;
+    const data = encode(table, schema, true, policy, net.layers.at(-1)!);
+    const scores = score(net, target, data);
+    const notes = missingNotes(data.dropped, data.filled);
+    if (f.json) {
+      const result = {
+        model: shownName(modelFile),
+        data: table.file,
+        task: target.task,
+        target: target.column,
+        missing: policy.missing,
+        droppedRows: data.dropped,
+        filledCells: data.filled,
+        ...scoreFields(scores),
+      };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
     }
-    text = [text, ...missingNotes(data.dropped, data.filled)].join('\n');
-    process.stdout.write(f.json ? `${JSON.stringify(result)}\n` : `${text}\n`);
+    process.stdout.write(`${[report(scores), ...notes].join('\n')}\n`);
   } finally {
     net.dispose();
   }
 }
 
 /**
- * The schema to read data with: the model's own, with --target naming another column if given;
- * a plain library model (no schema) reads every other column as a feature, class = output index.
+ * The schema to read data with: the model's own, with --target naming another column if given.
+ * A model without one (a plain library model, ONNX, TF.js) reads the --features columns, or every
+ * column but the target (and predict's --id), in order; its output layer says what the target is.
  */
-export function schemaFor(
+export function readingSchema(
+  net: NN,
   saved: Schema | null,
-  target: string | undefined,
+  kind: ModelKind,
+  model: string,
   columns: string[],
-  inputs: number,
-  outputs: number,
+  ask: {
+    target?: string | undefined;
+    features?: string[] | undefined;
+    id?: string | undefined;
+    role: 'evaluate' | 'predict';
+  },
 ): Schema {
   if (saved) {
-    if (!target || !saved.target) return saved;
-    return { ...saved, target: { ...saved.target, column: target } };
+    if (ask.role === 'evaluate' && !saved.target && !ask.target)
+      throw new UsageError(
+        `${model} names no target column; say which column holds the true values with --target COLUMN`,
+      );
+    if (!ask.target) return saved;
+    const target = saved.target ?? readingTarget(net, ask.target);
+    return { ...saved, target: { ...target, column: ask.target } };
   }
-  const features = columns.filter((c) => c !== target);
-  if (features.length !== inputs)
+  if (ask.role === 'evaluate' && !ask.target)
     throw new UsageError(
-      `the model has ${inputs} inputs but the data has ${features.length} feature columns (a model without a saved schema uses every column except --target)`,
+      `${model} (${kind}) carries no column schema, so it does not know which column holds the true values: name it with --target COLUMN`,
     );
-  if (!target) return { features, target: null };
-  return {
-    features,
-    target:
-      outputs === 1
-        ? { column: target, task: 'regression', mean: 0, std: 1 }
-        : { column: target, task: 'classification', classes: Array.from({ length: outputs }, (_, i) => String(i)) },
-  };
+  const features = ask.features ?? columns.filter((c) => c !== ask.target && c !== ask.id);
+  if (ask.features && features.length !== net.layers[0]!)
+    throw new UsageError(
+      `--features names ${features.length} columns, and ${model} has ${net.layers[0]!} inputs (without a column schema, one column per input)`,
+    );
+  if (features.length !== net.layers[0]!)
+    throw new UsageError(
+      `${model} has ${net.layers[0]!} inputs and no column schema, so its inputs are the data's columns in order` +
+        ` (all but ${ask.role === 'evaluate' ? '--target' : '--id'}); the data has ${features.length}: name the ${net.layers[0]!} feature columns with --features`,
+    );
+  return { features, target: ask.target ? readingTarget(net, ask.target) : null };
+}
+
+/** A target read by the model's output layer: class indices 0, 1, … or numbers as they are. */
+function readingTarget(net: NN, column: string): NonNullable<Schema['target']> {
+  const { task, classes } = outputTask(net);
+  return task === 'classification' ? { column, task, classes } : { column, task: 'regression', mean: 0, std: 1 };
 }

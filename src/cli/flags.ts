@@ -30,3 +30,12 @@ export function choiceFlag<T extends string>(flag: string, value: string, choice
 }
 
 export const ENGINES = ['wasm', 'js', 'auto'] as const;
+
+/** "a, b,c" → ['a', 'b', 'c']; undefined stays undefined. */
+export function listFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

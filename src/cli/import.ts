@@ -1,29 +1,38 @@
-// simdnet import <model.onnx | dir/model.json> --out <model.json>: an ONNX file or a TensorFlow.js
-// layers model as a simdnet model file (the library's toJSON()), ready for train-free predict and
-// evaluate, or for further training from code.
+// simdnet import <model.onnx | dir/model.json> --out <model.json|.bin>: an ONNX file or a
+// TensorFlow.js layers model as a simdnet model file, ready for predict and evaluate, or for further
+// training from code.
 import { LOSSES } from '../vocabulary.js';
-import { ENGINES, choiceFlag } from './flags.js';
 import { UsageError } from './errors.js';
-import { writeAtomic } from './files.js';
-import { loadModel } from './model-file.js';
+import { checkOutput, shownName, STDIO } from './files.js';
+import { ENGINES, choiceFlag } from './flags.js';
+import { loadModel, modelFormat, saveModel } from './model-file.js';
 
 export interface ImportFlags {
   out?: string;
   loss?: string;
   engine: string;
+  format?: string;
+  mkdir?: boolean;
+  json?: boolean;
+  quiet?: boolean;
 }
 
 export async function importModel(modelFile: string, f: ImportFlags): Promise<void> {
-  if (!f.out) throw new UsageError('--out is required: the simdnet model file to write');
+  if (!f.out) throw new UsageError('--out is required: the simdnet model file to write (- for standard output)');
   const loss = f.loss === undefined ? undefined : choiceFlag('--loss', f.loss, LOSSES);
-  const { net } = await loadModel(modelFile, choiceFlag('--engine', f.engine, ENGINES), loss);
+  const format = modelFormat(f.out, f.format);
+  checkOutput('--out', f.out, Boolean(f.mkdir));
+  const { net, schema, kind } = await loadModel(modelFile, choiceFlag('--engine', f.engine, ENGINES), loss);
   try {
-    const json = net.toJSON({ training: false });
-    writeAtomic(f.out, `${JSON.stringify(json)}\n`);
-    const act = json.activations.map((a) => a.name).join(', ');
-    process.stderr.write(
-      `${json.layers.join('-')} network (${act}; loss ${json.loss}${json.normalizer ? '; input normaliser' : ''}) written to ${f.out}\n`,
-    );
+    saveModel(f.out, net, schema, { format, resumable: false, mkdir: Boolean(f.mkdir) });
+    const config = net.toJSON({ training: false });
+    const act = config.activations.map((a) => a.name).join(', ');
+    const info = { model: shownName(modelFile), kind, layers: net.layers, loss: config.loss, out: shownName(f.out) };
+    if (f.json) (f.out === STDIO ? process.stderr : process.stdout).write(`${JSON.stringify(info)}\n`);
+    else if (!f.quiet)
+      process.stderr.write(
+        `${net.layers.join('-')} network (${act}; loss ${config.loss}${config.normalize !== 'none' ? '; input normaliser' : ''}) written to ${shownName(f.out)}\n`,
+      );
   } finally {
     net.dispose();
   }

@@ -24,8 +24,6 @@ export interface MnistFlags {
   quiet?: boolean;
 }
 
-export const MNIST_DEFAULTS = { epochs: '5', batch: '32', lr: '0.001', seed: '1', engine: 'auto', outDir: 'out' };
-
 const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function network(engine: 'wasm' | 'js' | 'auto', seed: number): Promise<NN> {
@@ -34,6 +32,8 @@ function network(engine: 'wasm' | 'js' | 'auto', seed: number): Promise<NN> {
     activation: 'relu',
     output: 'softmax',
     loss: 'cross-entropy',
+    init: 'auto',
+    normalize: 'none',
     engine,
     seed,
   });
@@ -75,6 +75,7 @@ export async function mnist(f: MnistFlags): Promise<void> {
       batchSize,
       learningRate,
       optimizer: 'adam',
+      weightDecay: 0,
       onEpoch: (e) => {
         // the test accuracy is only displayed and plotted; nothing is chosen by it
         const testAccuracy = net.accuracy(test.x, test.t);
@@ -105,16 +106,23 @@ export async function mnist(f: MnistFlags): Promise<void> {
 
   const modelPath = join(f.outDir, 'mnist-model.json'),
     curvePath = join(f.outDir, 'mnist-curve.svg');
-  saveModel(modelPath, net, {
-    features: Array.from({ length: PIXELS }, (_, i) => `p${i}`),
-    target: { column: 'digit', task: 'classification', classes: CLASSES },
-  });
+  // the demo's folder is its own: made when missing
+  saveModel(
+    modelPath,
+    net,
+    {
+      features: Array.from({ length: PIXELS }, (_, i) => `p${i}`),
+      target: { column: 'digit', task: 'classification', classes: CLASSES },
+    },
+    { format: 'json', resumable: false, mkdir: true },
+  );
   writeAtomic(
     curvePath,
     curveSvg(`MNIST 784-128-10 on ${net.engine}: test accuracy ${percent(accuracy)}`, [
       { name: 'training loss', values: history.map((h) => h.loss), axis: 'loss' },
       { name: 'test accuracy', values: history.map((h) => h.testAccuracy), axis: 'accuracy' },
     ]),
+    true,
   );
   say(`wrote ${modelPath} and ${curvePath}`);
   if (f.json) {
@@ -146,7 +154,7 @@ async function compareEngines(train: DigitSet, batchSize: number, learningRate: 
   const time = async (engine: 'wasm' | 'js'): Promise<{ ms: number; build: string }> => {
     const net = await network(engine, seed);
     try {
-      const r = net.train(train.x, train.t, { epochs: 1, batchSize, learningRate, optimizer: 'adam' });
+      const r = net.train(train.x, train.t, { epochs: 1, batchSize, learningRate, optimizer: 'adam', weightDecay: 0 });
       return { ms: r.elapsedMs, build: net.build };
     } finally {
       net.dispose();

@@ -5,6 +5,8 @@ import cliProgress from 'cli-progress';
 export interface EpochLine {
   epoch: number;
   loss: number;
+  /** the loss on the held-out rows, when there are some */
+  heldOutLoss?: number;
   /** accuracy in [0, 1] on the data named by `accuracyOf`, when measured */
   accuracy?: number;
   samplesPerSecond: number;
@@ -23,7 +25,7 @@ export class Progress {
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `epoch {value}/{total} {bar} loss {loss}  ${accuracyOf ? `${accuracyOf} acc {acc}  ` : ''}{sps} samples/s  ETA {eta_formatted}`,
+        format: `epoch {value}/{total} {bar} loss {loss}{held}  ${accuracyOf ? `${accuracyOf} acc {acc}  ` : ''}{sps} samples/s  ETA {eta_formatted}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -31,23 +33,24 @@ export class Progress {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total, 0, { loss: '-', acc: '-', sps: '-' });
+    this.bar.start(total, 0, { loss: '-', held: '', acc: '-', sps: '-' });
   }
 
   epoch(e: EpochLine): void {
     if (this.quiet) return;
     const loss = e.loss.toPrecision(4),
-      acc = e.accuracy === undefined ? '-' : `${(e.accuracy * 100).toFixed(2)}%`;
+      acc = e.accuracy === undefined ? '-' : `${(e.accuracy * 100).toFixed(2)}%`,
+      held = e.heldOutLoss === undefined ? '' : ` (held-out ${e.heldOutLoss.toPrecision(4)})`;
     const sps = Math.round(e.samplesPerSecond).toLocaleString('en-US');
     if (this.bar) {
-      this.bar.update(e.epoch, { loss, acc, sps });
+      this.bar.update(e.epoch, { loss, held, acc, sps });
       return;
     }
     const every = Math.max(1, Math.ceil(this.total / 20));
     if (e.epoch % every !== 0 && e.epoch !== 1 && e.epoch !== this.total) return;
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
     process.stderr.write(
-      `epoch ${e.epoch}/${this.total}  loss ${loss}${e.accuracy === undefined ? '' : `  ${this.accuracyOf} acc ${acc}`}  ${sps} samples/s  ${seconds} s\n`,
+      `epoch ${e.epoch}/${this.total}  loss ${loss}${held}${e.accuracy === undefined ? '' : `  ${this.accuracyOf} acc ${acc}`}  ${sps} samples/s  ${seconds} s\n`,
     );
   }
 

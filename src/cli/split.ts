@@ -25,3 +25,40 @@ export function takeRows(data: Float32Array, cols: number, rows: ArrayLike<numbe
   for (let i = 0; i < rows.length; i++) out.set(data.subarray(rows[i]! * cols, (rows[i]! + 1) * cols), i * cols);
   return out;
 }
+
+/**
+ * Rows to hold out of n: a seeded shuffle, then the last `fraction` of it (rounded). With class
+ * labels the split is stratified: each class gives its share of the held-out rows (largest
+ * remainders get the rounding), so a small class is not left out of either side by chance.
+ */
+export function holdOut(
+  n: number,
+  fraction: number,
+  seed: number,
+  labels: ArrayLike<number> | null,
+): { train: Int32Array; held: Int32Array } {
+  const order = permutation(n, seed);
+  const total = Math.round(n * fraction);
+  if (!labels) return { train: order.slice(0, n - total), held: order.slice(n - total) };
+  const groups = new Map<number, number[]>();
+  for (const r of order) {
+    const c = labels[r]!;
+    const group = groups.get(c);
+    if (group) group.push(r);
+    else groups.set(c, [r]);
+  }
+  const shares = [...groups.values()].map((rows) => {
+    const exact = rows.length * fraction;
+    return { rows, count: Math.floor(exact), remainder: exact - Math.floor(exact) };
+  });
+  let left = total - shares.reduce((s, g) => s + g.count, 0);
+  for (const g of [...shares].sort((a, b) => b.remainder - a.remainder)) {
+    if (left <= 0) break;
+    if (g.count < g.rows.length) {
+      g.count++;
+      left--;
+    }
+  }
+  const held = new Set(shares.flatMap((g) => g.rows.slice(g.rows.length - g.count)));
+  return { train: order.filter((r) => !held.has(r)), held: order.filter((r) => held.has(r)) };
+}

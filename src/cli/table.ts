@@ -2,8 +2,9 @@
 // array of objects, one per row), remembering where each cell is so an error can name its line and column.
 import { extname } from 'node:path';
 import { delimiterFlag, readCsv } from './csv.js';
-import { InputError, jsonSyntaxError, position } from './errors.js';
-import { readText } from './files.js';
+import { decimalCommaCell } from './cells.js';
+import { InputError, jsonSyntaxError, position, UsageError } from './errors.js';
+import { readText, shownName } from './files.js';
 
 export interface Table {
   file: string;
@@ -19,21 +20,38 @@ export interface Table {
 export interface ReadOptions {
   /** the --delimiter flag; default ',' (tab for .tsv) */
   delimiter?: string | undefined;
+  /** --header: the first row names the columns; --no-header: it is data; neither: refused when mostly numbers */
+  header?: boolean | undefined;
+  /** the --decimal flag: ',' reads "1,5" as 1.5 */
+  decimal?: string | undefined;
 }
 
-export function readTable(file: string, options: ReadOptions = {}): Table {
-  const text = readText(file);
-  const ext = extname(file).toLowerCase();
+/** The --decimal flag: the character between a number's whole and fractional parts. */
+export function decimalFlag(value: string | undefined): '.' | ',' {
+  if (value === undefined || value === '.') return '.';
+  if (value === ',') return ',';
+  throw new UsageError(`--decimal must be . or , (the decimal mark of the numbers), got ${JSON.stringify(value)}`);
+}
+
+/** A table from a file, or from standard input for `-` (JSON when it starts with [ or {, else CSV). */
+export function readTable(path: string, options: ReadOptions = {}): Table {
+  const text = readText(path);
+  const file = shownName(path);
+  const ext = extname(path).toLowerCase();
+  const decimal = decimalFlag(options.decimal);
   if (ext === '.json' || (ext !== '.csv' && ext !== '.tsv' && /^\s*[[{]/.test(text.replace(/^\uFEFF/, '')))) {
     return jsonTable(file, text);
   }
   const given = options.delimiter !== undefined;
-  const { columns, rows, lines } = readCsv(
-    file,
-    text,
-    given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',',
-    given,
-  );
+  const delimiter = given ? delimiterFlag(options.delimiter!) : ext === '.tsv' ? '\t' : ',';
+  if (decimal === ',' && delimiter === ',')
+    throw new UsageError("--decimal , needs another field delimiter, such as --delimiter ';'");
+  const { columns, rows, lines } = readCsv(file, text, delimiter, given, options.header);
+  if (decimal === ',')
+    for (const row of rows)
+      row.forEach((cell, c) => {
+        if (decimalCommaCell(cell)) row[c] = cell.replace(',', '.');
+      });
   return {
     file,
     columns,

@@ -1,14 +1,21 @@
-// simdnet train <data> --target <column>: fits a network to a CSV or JSON table and saves it.
+// simdnet train <data> --target <column>: fits a network to a CSV or JSON table, holding rows out
+// (or reading them from --validation-file) to stop early and to report on, and saves it.
+import { basename, extname } from 'node:path';
 import { NN, type ActivationName, type LossName, type OptimizerName } from '../index.js';
-import { UsageError } from './errors.js';
-import { ENGINES, choiceFlag, intFlag, layersFlag, numberFlag } from './flags.js';
-import { encode, fitSchema, oneHotColumns, schemaInputs, type Task } from './dataset.js';
-import { MISSING_POLICIES, missingNotes } from './missing.js';
-import { saveModel } from './model-file.js';
-import { Progress } from './progress.js';
-import { nameList, percent } from './report.js';
-import { permutation, takeRows } from './split.js';
-import { readTable } from './table.js';
+import { figure, score } from './assess.js';
+import { trainResult, trainSummary, type TrainOutcome } from './train-report.js';
+import { encode, fitSchema, type Encoded, type ReadPolicy } from './dataset.js';
+import { asUsage, UsageError } from './errors.js';
+import { checkOutput, STDIO } from './files.js';
+import { trainHeldOut, type Rows } from './fit.js';
+import { TRAIN_DEFAULTS } from './defaults.js';
+import { ENGINES, choiceFlag, intFlag, layersFlag, listFlag, numberFlag } from './flags.js';
+import { writeHistory, writePlot } from './history.js';
+import { MISSING_POLICIES } from './missing.js';
+import { modelFormat, saveModel } from './model-file.js';
+import { schemaInputs, type Schema } from './schema.js';
+import { holdOut, takeRows } from './split.js';
+import { readTable, type ReadOptions } from './table.js';
 
 export interface TrainFlags {
   target: string;
@@ -24,191 +31,166 @@ export interface TrainFlags {
   seed: string;
   engine: string;
   validation: string;
+  validationFile?: string;
+  patience: string;
+  test?: string;
   delimiter?: string;
+  header?: boolean;
+  decimal?: string;
   missing: string;
   out?: string;
+  format?: string;
+  resumable?: boolean;
+  mkdir?: boolean;
+  plot?: string;
+  history?: string;
+  refit?: boolean;
   json?: boolean;
   quiet?: boolean;
-}
-
-export const TRAIN_DEFAULTS = {
-  task: 'auto',
-  layers: '32',
-  activation: 'relu',
-  optimizer: 'adam',
-  epochs: '100',
-  batch: '32',
-  lr: '0.01',
-  seed: '42',
-  engine: 'auto',
-  validation: '0',
-  missing: 'error',
-};
-
-/** Library validation errors (TypeError/RangeError naming the option) are usage errors here. */
-export async function asUsage<T>(run: () => T | Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw new UsageError(err.message);
-    throw err;
-  }
 }
 
 export async function train(file: string, f: TrainFlags): Promise<void> {
   const task = choiceFlag('--task', f.task, ['auto', 'classification', 'regression'] as const);
   const hidden = layersFlag(f.layers);
   const epochs = intFlag('--epochs', f.epochs, 1, 1e7);
-  const batch = f.batch === 'full' ? ('full' as const) : intFlag('--batch', f.batch, 1);
+  const batchSize = f.batch === 'full' ? ('full' as const) : intFlag('--batch', f.batch, 1);
   const learningRate = numberFlag('--lr', f.lr, (n) => n > 0, 'a number > 0');
   const seed = intFlag('--seed', f.seed, 0, 0xffffffff);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
-  const validation = numberFlag('--validation', f.validation, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)');
+  const fraction = numberFlag('--validation', f.validation, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)');
+  const patience = intFlag('--patience', f.patience, 0, 1e7);
   const missing = choiceFlag('--missing', f.missing, MISSING_POLICIES);
-  const features =
-    f.features === undefined
-      ? undefined
-      : f.features
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+  const mkdir = Boolean(f.mkdir);
+  const format = f.out === undefined ? 'json' : modelFormat(f.out, f.format);
+  if (f.out !== undefined) checkOutput('--out', f.out, mkdir);
+  if (f.plot !== undefined) checkOutput('--plot', f.plot, mkdir);
+  if (f.history !== undefined) {
+    if (!['.json', '.csv'].includes(extname(f.history).toLowerCase()))
+      throw new UsageError(`--history writes a .json or a .csv file, got "${f.history}"`);
+    checkOutput('--history', f.history, mkdir);
+  }
+  const stdoutModel = f.out === STDIO;
+  // with the model on standard output, the summary goes to standard error
+  const write = (text: string): boolean => (stdoutModel ? process.stderr : process.stdout).write(text);
+  const note = (line: string): void => {
+    if (!f.quiet) process.stderr.write(`${line}\n`);
+  };
 
-  const table = readTable(file, { delimiter: f.delimiter });
-  const schema = fitSchema(table, f.target, {
-    task: task as Task | 'auto',
+  const read: ReadOptions = { delimiter: f.delimiter, header: f.header, decimal: f.decimal };
+  const table = readTable(file, read);
+  const { schema, note: taskNote } = fitSchema(table, f.target, {
+    task,
     missing,
-    ...(features ? { features } : {}),
+    ...(f.features === undefined ? {} : { features: listFlag(f.features)! }),
   });
-  const data = encode(table, schema, true, { missing, unknownCategory: 'error' });
+  if (taskNote) note(taskNote);
+  const policy: ReadPolicy = { missing, unknownCategory: 'error' };
+  const data = encode(table, schema, true, policy);
   const target = schema.target!;
   const classification = target.task === 'classification';
   const outputs = classification ? target.classes.length : 1;
   const inputs = schemaInputs(schema).length;
+  const split = heldOutRows(data, inputs, outputs, {
+    fraction,
+    seed,
+    classification,
+    file: f.validationFile,
+    // too few rows to hold any out: with the default fraction, train on all of them and say so
+    optional: f.validation === TRAIN_DEFAULTS.validation,
+  });
+  if (split.skipped)
+    note(`${data.rows} rows are too few to hold any out; training on all of them without early stopping`);
+  const heldOut = split.heldOut ?? (f.validationFile ? encodeFile(f.validationFile, read, schema, policy) : null);
+  // read before training, so that a bad file stops the run before it spends any time
+  const testData = f.test === undefined ? null : encodeFile(f.test, read, schema, policy);
 
-  // --validation holds out the last fraction of the rows after a seeded shuffle
-  let x = data.x,
-    t = data.t!,
-    vx: Float32Array | null = null,
-    vt: Float32Array | null = null;
-  const held = Math.floor(data.rows * validation);
-  if (validation > 0 && (held < 1 || held >= data.rows))
-    throw new UsageError(
-      `--validation ${validation} leaves ${held} of ${data.rows} rows for validation; need at least 1 on each side`,
-    );
-  if (held > 0) {
-    const order = permutation(data.rows, seed);
-    x = takeRows(data.x, inputs, order.subarray(0, data.rows - held));
-    t = takeRows(data.t!, outputs, order.subarray(0, data.rows - held));
-    vx = takeRows(data.x, inputs, order.subarray(data.rows - held));
-    vt = takeRows(data.t!, outputs, order.subarray(data.rows - held));
-  }
-
-  const net = await asUsage(() =>
-    NN.create({
-      layers: [inputs, ...hidden, outputs],
-      activation: f.activation as ActivationName,
-      output: classification ? 'softmax' : 'linear',
-      loss: (f.loss ?? (classification ? 'cross-entropy' : 'mse')) as LossName,
-      engine,
-      seed,
-      normalize: 'zscore',
-    }),
-  );
-  try {
-    const progress = new Progress(epochs, vx ? 'validation' : classification ? 'training' : '', Boolean(f.quiet));
-    const history: { epoch: number; loss: number; validationLoss?: number; accuracy?: number }[] = [];
-    const report = await asUsage(() =>
-      net.train(x, t, {
-        epochs,
-        batchSize: batch,
-        learningRate,
-        optimizer: f.optimizer as OptimizerName,
-        onEpoch: (e) => {
-          const row: (typeof history)[number] = { epoch: e.epoch, loss: e.loss };
-          if (vx && vt) {
-            row.validationLoss = net.evaluate(vx, vt);
-            if (classification) row.accuracy = net.accuracy(vx, vt);
-          } else if (classification && data.rows <= 20000) row.accuracy = net.accuracy(x, t);
-          history.push(row);
-          progress.epoch({
-            epoch: e.epoch,
-            loss: e.loss,
-            ...(row.accuracy === undefined ? {} : { accuracy: row.accuracy }),
-            samplesPerSecond: e.samplesPerSecond,
-          });
-        },
+  const create = (): Promise<NN> =>
+    asUsage(() =>
+      NN.create({
+        layers: [inputs, ...hidden, outputs],
+        activation: f.activation as ActivationName,
+        output: classification ? 'softmax' : 'linear',
+        loss: (f.loss ?? (classification ? 'cross-entropy' : 'mse')) as LossName,
+        init: 'auto',
+        engine,
+        seed,
+        normalize: 'zscore',
       }),
     );
-    progress.stop();
-
-    const result: Record<string, unknown> = {
-      task: target.task,
-      target: target.column,
-      features: schema.features,
-      inputs: schemaInputs(schema),
-      encoded: Object.fromEntries(oneHotColumns(schema)),
-      missing,
-      droppedRows: data.dropped,
-      filledCells: data.filled,
-      rows: data.rows,
-      trainingRows: data.rows - held,
-      validationRows: held,
-      layers: net.layers,
-      engine: net.engine,
-      build: net.build,
-      epochs: report.epochs,
-      elapsedMs: Math.round(report.elapsedMs),
-      samplesPerSecond: Math.round(report.samplesPerSecond),
-      trainingLoss: report.loss,
+  const options = { batchSize, learningRate, optimizer: f.optimizer as OptimizerName, quiet: Boolean(f.quiet) };
+  let net = await create();
+  try {
+    const fitted = await trainHeldOut(net, split.train, heldOut && { x: heldOut.x, t: heldOut.t! }, {
+      ...options,
+      epochs,
+      patience,
+    });
+    const heldScores = heldOut ? score(net, target, heldOut) : null;
+    // rows held out of the file choose the epoch; then a fresh network learns from every row for
+    // that many epochs (measured to do better on unseen rows than keeping the 80% model)
+    const refit = split.heldOut !== null && f.refit !== false;
+    if (refit) {
+      note(`training again on all ${data.rows} rows for ${fitted.keptEpoch} epochs`);
+      net.dispose();
+      net = await create();
+      await trainHeldOut(net, { x: data.x, t: data.t! }, null, { ...options, epochs: fitted.keptEpoch, patience: 0 });
+    }
+    const trained = refit ? data : split.trainEncoded;
+    const outcome: TrainOutcome = {
+      fitted,
+      refit,
+      heldOut: heldScores && {
+        rows: heldOut!.rows,
+        scores: heldScores,
+        from: split.heldOut ? null : f.validationFile!,
+      },
+      training: { rows: trained.rows, scores: score(net, target, trained) },
+      test: testData && { file: f.test!, scores: score(net, target, testData) },
     };
-    if (classification) {
-      result.classes = target.classes;
-      result.trainingAccuracy = net.accuracy(x, t);
-    } else {
-      result.trainingRmse = rmse(net.predict(x), t) * target.std;
-    }
-    if (vx && vt) {
-      result.validationLoss = net.evaluate(vx, vt);
-      if (classification) result.validationAccuracy = net.accuracy(vx, vt);
-      else result.validationRmse = rmse(net.predict(vx), vt) * target.std;
-    }
-    if (f.out) {
-      saveModel(f.out, net, schema);
-      result.model = f.out;
-    }
-    if (f.json) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      return;
-    }
-    const lines = [
-      `trained ${net.layers.join('-')} (${target.task} of "${target.column}" from ${schema.features.length} feature columns) on ${data.rows - held} rows: ` +
-        `${report.epochs} epochs in ${(report.elapsedMs / 1000).toFixed(2)} s, ${Math.round(report.samplesPerSecond).toLocaleString('en-US')} samples/s on ${net.engine} (${net.build})`,
-      `training loss ${report.loss.toPrecision(4)}` +
-        (classification
-          ? `, accuracy ${percent(result.trainingAccuracy as number)}`
-          : `, RMSE ${(result.trainingRmse as number).toPrecision(4)}`),
-    ];
-    const encoded = oneHotColumns(schema);
-    if (encoded.length > 0)
-      lines.push(`one-hot encoded: ${encoded.map(([name, k]) => `${name} (${k.length}: ${nameList(k)})`).join('; ')}`);
-    lines.push(...missingNotes(data.dropped, data.filled));
-    if (vx)
-      lines.push(
-        `validation (${held} rows) loss ${(result.validationLoss as number).toPrecision(4)}` +
-          (classification
-            ? `, accuracy ${percent(result.validationAccuracy as number)}`
-            : `, RMSE ${(result.validationRmse as number).toPrecision(4)}`),
+    if (f.out !== undefined) saveModel(f.out, net, schema, { format, resumable: Boolean(f.resumable), mkdir });
+    if (f.history !== undefined) writeHistory(f.history, fitted.history, mkdir);
+    if (f.plot !== undefined)
+      writePlot(
+        f.plot,
+        `${net.layers.join('-')} on ${basename(table.file)}: ${heldScores ? `held-out ${figure(heldScores)}` : `training ${figure(outcome.training.scores)}`}`,
+        fitted.history,
+        mkdir,
       );
-    if (f.out) lines.push(`model written to ${f.out}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const about = { net, schema, data, fraction, patience, epochs, taskNote, out: stdoutModel ? undefined : f.out };
+    write(f.json ? `${JSON.stringify(trainResult(about, outcome))}\n` : `${trainSummary(about, outcome).join('\n')}\n`);
   } finally {
     net.dispose();
   }
 }
 
-/** Root-mean-square difference of two equal-length arrays. */
-export function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s / a.length);
+/** A second table (--validation-file, --test) read with the training schema and policy. */
+function encodeFile(path: string, read: ReadOptions, schema: Schema, policy: ReadPolicy): Encoded {
+  return encode(readTable(path, read), schema, true, policy);
+}
+
+/** Splits the encoded rows into training and held-out ones (none with --validation 0 or a --validation-file). */
+function heldOutRows(
+  data: Encoded,
+  inputs: number,
+  outputs: number,
+  o: { fraction: number; seed: number; classification: boolean; file: string | undefined; optional: boolean },
+): { train: Rows; trainEncoded: Encoded; heldOut: Encoded | null; skipped: boolean } {
+  const all = { train: { x: data.x, t: data.t! }, trainEncoded: data, heldOut: null, skipped: false };
+  if (o.file !== undefined || o.fraction === 0) return all;
+  const { train, held } = holdOut(data.rows, o.fraction, o.seed, o.classification ? data.labels : null);
+  if ((held.length < 1 || train.length < 1) && o.optional) return { ...all, skipped: true };
+  if (held.length < 1 || train.length < 1)
+    throw new UsageError(
+      `--validation ${o.fraction} holds out ${held.length} of ${data.rows} rows; each side needs at least 1 (--validation 0 turns holding out off)`,
+    );
+  const subset = (rows: Int32Array): Encoded => ({
+    ...data,
+    rows: rows.length,
+    x: takeRows(data.x, inputs, rows),
+    t: takeRows(data.t!, outputs, rows),
+    labels: Float64Array.from(rows, (r) => data.labels![r]!),
+    source: Int32Array.from(rows, (r) => data.source[r]!),
+  });
+  const trainEncoded = subset(train);
+  return { train: { x: trainEncoded.x, t: trainEncoded.t! }, trainEncoded, heldOut: subset(held), skipped: false };
 }

@@ -1,5 +1,5 @@
 // toFunction(): the network as standalone JavaScript source. Only numbers taken from the model
-// are written into the code (weights, sizes, activation parameters, normaliser statistics); every
+// are written into the code (weights, sizes, activation parameters, normaliser and target statistics); every
 // name and operator comes from this file, never from the model.
 import type { NetworkConfig } from '../vocabulary.js';
 import type { Model } from '../model/model.js';
@@ -34,7 +34,7 @@ function activationCode(c: NetworkConfig, l: number): string {
 }
 
 export function functionSource(model: Model): string {
-  const { config: c, params: w, normalizer } = model;
+  const { config: c, params: w, normalizer, targetStandardizer: targets } = model;
   const inputs = c.layers[0]!;
   const lines: string[] = [];
   lines.push('function simdnetPredict(row) {');
@@ -63,6 +63,10 @@ export function functionSource(model: Model): string {
     if (act) lines.push(`    ${act}`);
     lines.push('    x = y;');
     lines.push('  }');
+  }
+  if (targets) {
+    lines.push(`  const mean = [${list(targets.mean)}], std = [${list(targets.scale)}];`);
+    lines.push(`  for (let j = 0; j < ${c.layers.at(-1)}; j++) x[j] = x[j] * std[j] + mean[j];`);
   }
   lines.push('  return x;');
   lines.push('}');

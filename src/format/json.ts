@@ -1,19 +1,30 @@
 // The model as JSON (toJSON / fromJSON): a versioned, self-describing object, checked field by field
-// on load. Version 2 names the optimizer slots m and v; version 1 files (first and second) still load.
+// on load. Version 3 adds the target standardizer, feature and class names and the CLI's column
+// schema (versions 1 and 2 kept the schema in `meta`); version 2 named the optimizer slots m and v
+// (version 1 first and second). Files of every version load.
 import { INITS, LOSSES, NORMALIZERS, type NetworkConfig, type ResolvedActivation } from '../vocabulary.js';
 import { checkArchitecture, resolveActivation, resolveInitScale, resolveLayers } from '../model/architecture.js';
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
 import { checkWeights, type Weights } from '../model/weights.js';
-import { normalizerFromJSON, normalizerToJSON, type NormalizerJSON } from '../model/normalize.js';
-import type { Model } from '../model/model.js';
+import {
+  normalizerFromJSON,
+  normalizerToJSON,
+  targetStandardizerFromJSON,
+  targetStandardizerToJSON,
+  type NormalizerJSON,
+  type TargetStandardizerJSON,
+} from '../model/normalize.js';
+import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
+import { PRESET_NAMES, type PresetName } from '../defaults.js';
+import { checkClasses, checkFeatures } from '../model/metadata.js';
 import type { TrainingState } from '../model/training-state.js';
 
 export const FORMAT = 'simdnet';
-export const VERSION = 2;
+export const VERSION = 3;
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
-/** Schema version 2 (documented in the README). */
+/** Schema version 3 (documented in the README). */
 export interface ModelJSON {
   format: typeof FORMAT;
   version: number;
@@ -26,11 +37,21 @@ export interface ModelJSON {
   seed: number;
   normalize: NetworkConfig['normalize'];
   normalizer: NormalizerJSON | null;
+  /** the regression targets' standardizer (outputs answer y · scale + mean); absent before version 3 */
+  targetStandardizer?: TargetStandardizerJSON | null;
+  /** the inputs' names, one per input */
+  features?: string[];
+  /** the class labels in output order */
+  classes?: (string | number)[];
+  /** the CLI's column schema, carried through */
+  schema?: ColumnSchema;
+  /** the NN.create preset whose training defaults the network keeps */
+  preset?: PresetName;
   weights: number[][];
   biases: (number[] | null)[];
   /** the TrainingState, with the optimizer slots m and v (version 1 called them first and second) */
   training?: { epochs: number; step: number; random: number[]; state: { m: Arrays; v: Arrays } | null };
-  /** free-form data kept by tools (the CLI stores its column schema here), carried through */
+  /** the schema's name before version 3; still read (as `schema`) from files of every version */
   meta?: unknown;
 }
 
@@ -46,6 +67,11 @@ const KEYS = [
   'seed',
   'normalize',
   'normalizer',
+  'targetStandardizer',
+  'features',
+  'classes',
+  'schema',
+  'preset',
   'weights',
   'biases',
   'training',
@@ -53,7 +79,7 @@ const KEYS = [
 ];
 
 /** The optimizer slots' keys in training.state, by format version. */
-const SLOTS: Record<number, [string, string]> = { 1: ['first', 'second'], 2: ['m', 'v'] };
+const SLOTS: Record<number, [string, string]> = { 1: ['first', 'second'], 2: ['m', 'v'], 3: ['m', 'v'] };
 
 /** A block's values as number arrays, or (for the binary format, which writes them elsewhere) empty. */
 const arrays = (w: Weights, values: boolean): Arrays => ({
@@ -76,8 +102,14 @@ export function modelToJSON(model: Model, values = true): ModelJSON {
     seed: c.seed,
     normalize: c.normalize,
     normalizer: model.normalizer ? normalizerToJSON(model.normalizer) : null,
+    targetStandardizer: model.targetStandardizer ? targetStandardizerToJSON(model.targetStandardizer) : null,
     ...arrays(model.params, values),
   };
+  const { features, classes, schema } = model.metadata;
+  if (features) json.features = features.slice();
+  if (classes) json.classes = classes.slice();
+  if (schema) json.schema = jsonData(schema, 'model.schema') as ColumnSchema;
+  if (model.preset) json.preset = model.preset;
   const t = model.training;
   if (t) {
     json.training = {
@@ -87,7 +119,6 @@ export function modelToJSON(model: Model, values = true): ModelJSON {
       state: t.slots ? { m: arrays(t.slots.m, values), v: arrays(t.slots.v, values) } : null,
     };
   }
-  if (model.metadata.meta !== undefined) json.meta = model.metadata.meta;
   return json;
 }
 
@@ -103,8 +134,8 @@ export function parseModel(input: unknown): Model {
   }
   if (!isPlainObject(json)) throw typeError('model', 'an object saved by toJSON()', json);
   if (json.format !== FORMAT) throw typeError('model.format', `'${FORMAT}'`, json.format);
-  if (json.version !== 1 && json.version !== VERSION)
-    throw rangeError('model.version', `1 or ${VERSION} (the versions this simdnet reads)`, json.version);
+  if (json.version !== 1 && json.version !== 2 && json.version !== VERSION)
+    throw rangeError('model.version', `1, 2 or ${VERSION} (the versions this simdnet reads)`, json.version);
   checkKeys('model', json, KEYS);
   const layers = resolveLayers(json.layers);
   if (!Array.isArray(json.activations) || json.activations.length !== layers.length - 1) {
@@ -138,13 +169,36 @@ export function parseModel(input: unknown): Model {
     seed: json.seed,
     normalize,
   };
+  const outputs = layers[layers.length - 1]!;
+  const targetStandardizer =
+    json.targetStandardizer == null
+      ? null
+      : targetStandardizerFromJSON(json.targetStandardizer, outputs, 'model.targetStandardizer');
   return {
     config,
     params: checkWeights({ weights: json.weights, biases: json.biases }, config, 'model'),
     normalizer,
+    targetStandardizer,
     training: json.training === undefined ? null : parseTraining(json.training, config, SLOTS[json.version]!),
-    metadata: json.meta === undefined ? {} : { meta: jsonData(json.meta) },
+    metadata: parseMetadata(json, layers[0]!, outputs),
+    preset: json.preset === undefined ? null : oneOf('model.preset', json.preset, PRESET_NAMES, 'article'),
   };
+}
+
+/** The metadata fields (`meta`, the schema's old name, is read as the schema). */
+function parseMetadata(json: Record<string, unknown>, inputs: number, outputs: number): ModelMetadata {
+  const metadata: ModelMetadata = {};
+  if (json.features !== undefined) metadata.features = checkFeatures(json.features, inputs, 'model.features');
+  if (json.classes !== undefined) metadata.classes = checkClasses(json.classes, outputs, 'model.classes');
+  if (json.schema !== undefined && json.meta !== undefined)
+    throw new TypeError('model.schema and model.meta: give one (meta is the schema under its old name)');
+  const schema = json.schema ?? json.meta;
+  const field = json.schema === undefined ? 'model.meta' : 'model.schema';
+  if (schema !== undefined) {
+    if (!isPlainObject(schema)) throw typeError(field, 'an object (the column schema)', schema);
+    metadata.schema = jsonData(schema, field) as ColumnSchema;
+  }
+  return metadata;
 }
 
 function parseTraining(value: unknown, config: NetworkConfig, [m, v]: [string, string]): TrainingState {
@@ -188,10 +242,10 @@ function pickActivation(a: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A copy of free-form data that JSON can hold (so that every format can write it back). */
-function jsonData(value: unknown): unknown {
+function jsonData(value: unknown, field: string): unknown {
   try {
     return JSON.parse(JSON.stringify(value)) as unknown;
   } catch (err) {
-    throw new TypeError(`model.meta must be JSON data (${(err as Error).message})`);
+    throw new TypeError(`${field} must be JSON data (${(err as Error).message})`);
   }
 }

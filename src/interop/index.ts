@@ -1,7 +1,7 @@
 // simdnet/interop: ONNX and TensorFlow.js import and export as plain functions over simdnet's
 // networks. Importing it changes nothing (no registration); its bundle imports the core
 // (../index.js), so the networks it returns are the core's NN.
-import { type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
+import { type Activation, type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
 import { splitOptions } from './imported-model.js';
 import { modelToONNX } from './onnx-export.js';
 import { onnxToModel } from './onnx-import.js';
@@ -10,8 +10,17 @@ import { tfjsToModel } from './tfjs-import.js';
 
 export type { TFJSModel, TFJSModelJSON } from './tfjs-export.js';
 
-/** Options of fromONNX and fromTFJS: where the network runs, as for NN.fromJSON, and the loss for further training. */
+/**
+ * Options of fromONNX and fromTFJS: where the network runs, as for NN.fromJSON; the output
+ * activation of a file that ends in logits; the loss for further training.
+ */
 export interface ImportOptions extends LoadOptions {
+  /**
+   * The output layer's activation when the file's output layer is linear (PyTorch classifiers end
+   * in logits): with 'softmax', predict gives probabilities and further training uses
+   * cross-entropy. An output layer that already has an activation must match it. Default: the file's.
+   */
+  output?: Activation;
   /** default: cross-entropy after a softmax, binary cross-entropy after a sigmoid, else mean squared error */
   loss?: LossName;
 }
@@ -23,8 +32,8 @@ export function toONNX(net: NN): Uint8Array {
 
 /** A network from the bytes of an .onnx file (PyTorch's exporters, toONNX). */
 export async function fromONNX(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<NN> {
-  const { loss, rest } = splitOptions(options);
-  return __fromModel(onnxToModel(bytes, loss), rest);
+  const { choices, rest } = splitOptions(options);
+  return __fromModel(onnxToModel(bytes, choices), rest);
 }
 
 /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
@@ -41,6 +50,6 @@ export async function fromTFJS(
   weightData: Uint8Array | ArrayBuffer | ArrayBuffer[],
   options?: ImportOptions,
 ): Promise<NN> {
-  const { loss, rest } = splitOptions(options);
-  return __fromModel(tfjsToModel(modelJSON, weightData, loss), rest);
+  const { choices, rest } = splitOptions(options);
+  return __fromModel(tfjsToModel(modelJSON, weightData, choices), rest);
 }

@@ -1,11 +1,13 @@
 // ONNX → simdnet: reads a ModelProto whose graph is one chain from its input to its output: an
-// optional normaliser (Sub, Add, Mul, Div by constants), then dense layers (Gemm, or MatMul + Add)
-// each followed by at most one activation, with Identity, Dropout, Cast to float and shape-keeping
+// optional normaliser (Sub, Add, Mul, Div by constants, BatchNormalization), then dense layers (Gemm,
+// or MatMul + Add) each followed by at most one activation, with BatchNormalization folded into the
+// dense layer before or after it, an optional standardizer of the outputs (Mul, Add, Sub, Div by
+// constants after the last layer), and Identity, Dropout, Cast to float and shape-keeping
 // Flatten/Reshape anywhere. The bytes become a Model directly, checked whole before it is returned,
 // so a refusal leaves nothing half-built; every message names the node, its op type and what is
 // supported.
 import type { Model } from '../model/model.js';
-import type { LossName } from '../vocabulary.js';
+import type { ImportChoices } from './imported-model.js';
 import {
   ModelProto,
   DataType,
@@ -14,14 +16,18 @@ import {
   type ValueInfo,
   HINTS_KEY,
 } from './onnx-schema.js';
-import { parseHints, toModel, activation, type DenseLayer, type DenseLayers } from './imported-model.js';
+import { toModel, activation, type DenseLayer, type DenseLayers } from './imported-model.js';
+import { NAME_KEYS, parseHints, type FoundNames } from './hints.js';
 import { SOURCE, attr, dataTypeName, dimsOf, int, nodeName, type Constant } from './onnx-tensors.js';
+import { type Affine64, type BatchNorm, addBias, affineOf, composeAffine, foldAfter } from './fold.js';
 import {
   activationOf,
+  batchNormOf,
   broadcast,
   checkNoOp,
   closeLayer,
   compose,
+  composeConstant,
   dense,
   normalizerOf,
   oneConstant,
@@ -37,6 +43,7 @@ const SUPPORTED = [
   'Sub',
   'Mul',
   'Div',
+  'BatchNormalization',
   ...ACTIVATIONS,
   'Identity',
   'Dropout',
@@ -47,10 +54,12 @@ const SUPPORTED = [
 ];
 const SUPPORTED_TEXT =
   'dense layers (Gemm, or MatMul + Add) with Relu, Sigmoid, Tanh, LeakyRelu or Softmax, an input normaliser ' +
-  '(Sub, Add, Mul, Div by constants), and Identity, Dropout, Flatten, Reshape and Cast that leave [batch, features] unchanged';
+  '(Sub, Add, Mul, Div by constants), BatchNormalization next to a dense layer (inference form), an output ' +
+  'standardizer (Mul, Add, Sub, Div by constants after the last layer), and Identity, Dropout, Flatten, Reshape ' +
+  'and Cast that leave [batch, features] unchanged';
 
-/** The model in an .onnx file's bytes; `loss` (for further training) overrides what the file implies. */
-export function onnxToModel(bytes: unknown, loss: LossName | undefined): Model {
+/** The model in an .onnx file's bytes; `choices` (output activation, loss) override what the file implies. */
+export function onnxToModel(bytes: unknown, choices: ImportChoices): Model {
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     throw new TypeError(
       `${SOURCE}: expected the bytes of an .onnx file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`,
@@ -71,8 +80,10 @@ export function onnxToModel(bytes: unknown, loss: LossName | undefined): Model {
     throw new TypeError(`${SOURCE}: the bytes hold no graph (not an ONNX file, or cut short)`);
   checkOpset(model);
   const net = readGraph(model);
-  const hints = parseHints(model.metadataProps.find((p) => p.key === HINTS_KEY)?.value);
-  return toModel(net, hints, loss, SOURCE);
+  const entry = (key: string) => model.metadataProps.find((p) => p.key === key)?.value;
+  const names: FoundNames = {};
+  for (const key of NAME_KEYS) if (entry(key) !== undefined) names[key] = entry(key);
+  return toModel(net, { hints: parseHints(entry(HINTS_KEY)), names }, choices, SOURCE);
 }
 
 function checkOpset(model: ModelProtoValue): void {
@@ -109,13 +120,21 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       `${SOURCE}: unsupported ${named.length === 1 ? 'op' : 'ops'}: ${list}${named.length > 8 ? ', …' : ''}. simdnet imports ${SUPPORTED_TEXT}`,
     );
   }
+  // constants: Constant nodes, and Identity nodes over a constant (PyTorch names one tensor twice so)
+  const constantNodes = new Set<number>();
   for (const [i, node] of graph.node.entries()) {
+    if (node.opType === 'Identity' && node.input.length === 1 && constants.has(node.input[0]!)) {
+      if (node.output.length !== 1) throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must have one output`);
+      constants.set(node.output[0]!, constants.get(node.input[0]!)!);
+      constantNodes.add(i);
+    }
     if (node.opType !== 'Constant') continue;
     const value = attr(node, 'value');
     if (!value?.t || node.attribute.length !== 1 || node.output.length !== 1)
       throw new TypeError(`${SOURCE}: ${nodeName(node, i)} must hold one 'value' tensor`);
     const what = `${nodeName(node, i)} value`;
     constants.set(node.output[0]!, { dims: dimsOf(value.t, what), tensor: value.t, what });
+    constantNodes.add(i);
   }
 
   const graphInputs = graph.input.filter((v) => !constants.has(v.name));
@@ -131,7 +150,7 @@ function readGraph(model: ModelProtoValue): DenseLayers {
 
   const consumers = new Map<string, { node: Node; i: number }[]>();
   for (const [i, node] of graph.node.entries()) {
-    if (node.opType === 'Constant') continue;
+    if (constantNodes.has(i)) continue;
     for (const name of node.input)
       if (name !== '' && !constants.has(name)) consumers.set(name, [...(consumers.get(name) ?? []), { node, i }]);
   }
@@ -141,6 +160,10 @@ function readGraph(model: ModelProtoValue): DenseLayers {
   let open: Open | null = null;
   let inputs = 0;
   let last: DenseLayer | null = null; // the latest closed layer, until something other than a no-op follows
+  // an affine map after a layer (or before the first, where no normaliser can hold it), waiting for
+  // the next dense layer; at the end of the chain, the outputs' standardizer, unless it holds a
+  // BatchNormalization (named here), which only a dense layer can take
+  let pending: Pending | null = null;
   const close = (act: DenseLayer['activation']): void => {
     last = closeLayer(open!, act);
     layers.push(last);
@@ -188,9 +211,30 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Gemm':
       case 'MatMul': {
         if (open) close(activation('linear'));
-        open = dense(node, i, constantsOf, width);
+        open = dense(node, i, constantsOf, width, pending?.map ?? null);
         if (layers.length === 0) inputs = open.weights.length / open.fanOut;
         width = open.fanOut;
+        last = null;
+        pending = null;
+        break;
+      }
+      case 'BatchNormalization': {
+        const bn = batchNormOf(node, i, constantsOf, open ? open.fanOut : width);
+        if (open) foldAfter(open, bn);
+        else if (layers.length === 0 && !pending && normalizerAccepts(normalizer, bn)) {
+          width = bn.mean.length;
+          normalizer = compose(
+            compose(compose(normalizer ?? { offset: 0, scale: 1 }, 'Sub', bn.mean, where), 'Mul', bn.scale, where),
+            'Add',
+            bn.beta,
+            where,
+          );
+        } else {
+          width ||= bn.mean.length;
+          const prev = pending as Pending | null;
+          const map = prev ? composeAffine(prev.map, affineOf(bn)) : affineOf(bn);
+          pending = { map, where: prev?.where ?? where, batchNorm: prev?.batchNorm ?? where };
+        }
         last = null;
         break;
       }
@@ -200,8 +244,15 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Div': {
         const c = oneConstant(where, constantsOf);
         if (open && node.opType === 'Add') {
-          const add = broadcast(c, open.fanOut, where, 'bias');
-          open.add = open.add ? open.add.map((v, j) => v + add[j]!) : add;
+          addBias(open, broadcast(c, open.fanOut, where, 'bias'));
+        } else if (pending) {
+          const map: Affine64 = composeConstant(
+            pending.map,
+            node.opType,
+            broadcast(c, width, where, 'constant'),
+            where,
+          );
+          pending = { map, where: pending.where, batchNorm: pending.batchNorm };
         } else if (layers.length === 0 && !open && width !== 0) {
           normalizer = compose(
             normalizer ?? { offset: 0, scale: 1 },
@@ -214,9 +265,11 @@ function readGraph(model: ModelProtoValue): DenseLayers {
             `${SOURCE}: ${where} comes before the input width is known (the input's shape has no feature size); give the input a static [batch, features] shape`,
           );
         } else {
-          throw new TypeError(
-            `${SOURCE}: ${where} ${open ? 'after a MatMul/Gemm' : 'after an activation'}; simdnet imports Add (a bias) after a MatMul, and Sub, Add, Mul, Div only before the first layer (the input normaliser)`,
-          );
+          // after a layer and its activation (none: linear): a scaling the next layer takes, or the outputs' standardizer
+          if (open) close(activation('linear'));
+          const identity = { scale: new Float64Array(width).fill(1), shift: new Float64Array(width) };
+          const map = composeConstant(identity, node.opType, broadcast(c, width, where, 'constant'), where);
+          pending = { map, where, batchNorm: null };
         }
         break;
       }
@@ -227,7 +280,7 @@ function readGraph(model: ModelProtoValue): DenseLayers {
       case 'Softmax': {
         if (!open)
           throw new TypeError(
-            `${SOURCE}: ${where} ${last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation after each dense layer`,
+            `${SOURCE}: ${where} ${pending ? `follows ${pending.where} after a layer` : last ? 'follows another activation' : 'comes before any dense layer'}; simdnet imports one activation right after each dense layer`,
           );
         if (constantsOf.length) throw new TypeError(`${SOURCE}: ${where} has extra inputs`);
         close(activationOf(node, i));
@@ -244,17 +297,50 @@ function readGraph(model: ModelProtoValue): DenseLayers {
     current = outputs[0]!;
   }
   if (open) close(activation('linear'));
+  const standardizer = pending && layers.length > 0 ? outputStandardizer(pending) : null;
   if (current !== output)
     throw new TypeError(
       `${SOURCE}: the chain from input '${input.name}' ends at '${current}', not at the graph output '${output}'`,
     );
-  const used = graph.node.filter((node) => node.opType !== 'Constant').length;
+  const used = graph.node.length - constantNodes.size;
   if (visited !== used)
     throw new TypeError(
       `${SOURCE}: ${used - visited} node(s) are off the path from input to output; simdnet imports one chain of layers`,
     );
   if (!layers.length) inputs = width;
-  return { inputs, normalizer: normalizer ? normalizerOf(normalizer, inputs) : null, layers };
+  return { inputs, normalizer: normalizer ? normalizerOf(normalizer, inputs) : null, layers, standardizer };
+}
+
+/** An affine map read after a layer, waiting for the next: where it starts, and its first BatchNormalization. */
+interface Pending {
+  map: Affine64;
+  where: string;
+  batchNorm: string | null;
+}
+
+/** The affine map after the last layer as the outputs' standardizer y·scale + mean (scales positive). */
+function outputStandardizer(after: Pending): DenseLayers['standardizer'] {
+  if (after.batchNorm)
+    throw new TypeError(
+      `${SOURCE}: ${after.batchNorm} follows an activation and no dense layer comes after it; simdnet folds a BatchNormalization into the dense layer before it (between the layer and its activation) or after it`,
+    );
+  const j = after.map.scale.findIndex((s) => !(s > 0));
+  if (j >= 0)
+    throw new RangeError(
+      `${SOURCE}: ${after.where} starts the outputs' standardizer (Mul, Add, Sub, Div after the last layer) and scales output ${j} by ${after.map.scale[j]}; simdnet's standardizer multiplies by positive numbers`,
+    );
+  return { mean: after.map.shift, scale: after.map.scale };
+}
+
+/**
+ * Whether a BatchNormalization after the normaliser so far is still a normaliser: no feature that
+ * the normaliser maps to 0 gets a constant (the file's first layer would have to take it).
+ */
+function normalizerAccepts(n: Affine | null, bn: BatchNorm): boolean {
+  return bn.scale.every((s, j) => {
+    const before = n === null ? 1 : typeof n.scale === 'number' ? n.scale : n.scale[j]!;
+    return (before !== 0 || bn.mean[j] === 0) && (before * s !== 0 || bn.beta[j] === 0);
+  });
 }
 
 /** The feature count of the input [batch, features], or 0 when the shape does not say. */

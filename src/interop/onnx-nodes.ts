@@ -1,8 +1,9 @@
 // ONNX → simdnet, one node at a time: a dense layer's weights from Gemm or MatMul, constants
-// broadcast over a row, the input normaliser composed from Sub, Add, Mul and Div, activations, and
-// the ops that must leave [batch, features] as they are.
+// broadcast over a row, the input normaliser composed from Sub, Add, Mul and Div, BatchNormalization
+// in inference form, activations, and the ops that must leave [batch, features] as they are.
 import { DataType, type Node } from './onnx-schema.js';
 import { activation, type DenseLayer } from './imported-model.js';
+import { type Affine64, type BatchNorm, type PendingDense, addBias, batchNorm, closeDense, openDense } from './fold.js';
 import {
   SOURCE,
   count,
@@ -21,21 +22,16 @@ export interface Affine {
   scale: Float64Array | number;
 }
 
-/** A dense layer being read: Gemm's alpha·x·B + beta·C, then the Add nodes after it, until its activation. */
-export interface Open {
-  /** K × N after transposition, as fanIn × fanOut */
-  weights: Float32Array;
-  fanOut: number;
-  alpha: number;
-  beta: number;
-  /** Gemm's C, broadcast to fanOut */
-  c: Float32Array | null;
-  /** the sum of the Add nodes after it (a MatMul's bias) */
-  add: Float32Array | null;
+/**
+ * A dense layer being read: Gemm's alpha·x·B + beta·C (B as fanIn × fanOut), then the Add and
+ * BatchNormalization nodes after it, until its activation.
+ */
+export interface Open extends PendingDense {
   name: string;
 }
 
-export function dense(node: Node, i: number, operands: Constant[], width: number): Open {
+/** The layer of a Gemm or MatMul node; `before` is a BatchNormalization that follows the previous activation. */
+export function dense(node: Node, i: number, operands: Constant[], width: number, before: Affine64 | null): Open {
   const where = nodeName(node, i);
   const B = operands[0];
   if (B?.dims.length !== 2)
@@ -58,15 +54,30 @@ export function dense(node: Node, i: number, operands: Constant[], width: number
   const b = floats(B);
   const weights = transB ? transpose(b, rows, cols) : b;
   const C = operands[1];
-  return {
-    weights,
-    fanOut,
-    name: where,
-    alpha: node.opType === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1,
-    beta: node.opType === 'Gemm' ? floatAttr(node, 'beta', 1) : 1,
-    c: C ? broadcast(C, fanOut, where, 'C') : null,
-    add: null,
-  };
+  const alpha = node.opType === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1;
+  const open: Open = { ...openDense(weights, fanOut, alpha, before), name: where };
+  if (C) addBias(open, broadcast(C, fanOut, where, 'C'), floatAttr(node, 'beta', 1));
+  return open;
+}
+
+/**
+ * A BatchNormalization node in inference form over `width` features (0: not known yet, taken from
+ * its tensors): inputs X, scale, B, mean, var; attribute epsilon (default 1e-5).
+ */
+export function batchNormOf(node: Node, i: number, operands: Constant[], width: number): BatchNorm {
+  const where = nodeName(node, i);
+  if (operands.length !== 4)
+    throw new TypeError(`${SOURCE}: ${where} needs 4 constant inputs (scale, B, mean, var), got ${operands.length}`);
+  if (intAttr(node, i, 'training_mode', 0) !== 0)
+    throw new TypeError(`${SOURCE}: ${where} runs in training mode; simdnet folds the inference form only`);
+  const n = width || count(operands[0]!.dims);
+  const [gamma, beta, mean, variance] = (['scale', 'B', 'mean', 'var'] as const).map((what, k) =>
+    broadcast(operands[k]!, n, where, what),
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const epsilon = floatAttr(node, 'epsilon', 1e-5);
+  if (!(epsilon >= 0 && Number.isFinite(epsilon)))
+    throw new RangeError(`${SOURCE}: ${where} epsilon is ${epsilon}; it must be a finite number ≥ 0`);
+  return batchNorm(gamma, beta, mean, variance, epsilon, `${SOURCE}: ${where}`);
 }
 
 function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
@@ -92,7 +103,7 @@ export function broadcast(c: Constant, n: number, where: string, what: string): 
   return size === n ? values : new Float32Array(n).fill(values[0]!);
 }
 
-export function compose(a: Affine, op: string, v: Float32Array, where: string): Affine {
+export function compose(a: Affine, op: string, v: ArrayLike<number>, where: string): Affine {
   const width = v.length;
   const offset = a.offset instanceof Float64Array ? a.offset : new Float64Array(width).fill(a.offset);
   const scale = a.scale instanceof Float64Array ? a.scale : new Float64Array(width).fill(a.scale);
@@ -112,6 +123,25 @@ export function compose(a: Affine, op: string, v: Float32Array, where: string): 
     }
   }
   return { offset, scale };
+}
+
+/** An elementwise Sub, Add, Mul or Div by v after the affine map f, as one affine map. */
+export function composeConstant(f: Affine64, op: string, v: ArrayLike<number>, where: string): Affine64 {
+  const scale = Float64Array.from(f.scale),
+    shift = Float64Array.from(f.shift);
+  for (let j = 0; j < scale.length; j++) {
+    const k = v[j]!;
+    if (op === 'Div' && k === 0) throw new RangeError(`${SOURCE}: ${where} divides column ${j} by 0`);
+    if (op === 'Sub' || op === 'Add') shift[j] = shift[j]! + (op === 'Sub' ? -k : k);
+    else if (op === 'Mul') {
+      scale[j] = scale[j]! * k;
+      shift[j] = shift[j]! * k;
+    } else {
+      scale[j] = scale[j]! / k;
+      shift[j] = shift[j]! / k;
+    }
+  }
+  return { scale, shift };
 }
 
 export function activationOf(node: Node, i: number): DenseLayer['activation'] {
@@ -186,14 +216,8 @@ function isTrue(c: Constant): boolean {
  */
 export function closeLayer(l: Open, act: DenseLayer['activation']): DenseLayer {
   const gain = act.name === 'sigmoid' && l.alpha > 0 && l.alpha <= 1e6 ? l.alpha : 1;
-  let bias: Float32Array | null = null;
-  if (l.c || l.add) {
-    bias = new Float32Array(l.fanOut);
-    for (let j = 0; j < l.fanOut; j++) bias[j] = ((l.c ? l.beta * l.c[j]! : 0) + (l.add ? l.add[j]! : 0)) / gain;
-  }
   return {
-    weights: l.alpha === gain ? l.weights : l.weights.map((w) => (w * l.alpha) / gain),
-    bias,
+    ...closeDense(l, gain),
     activation: act.name === 'sigmoid' ? activation('sigmoid', { gain }) : act,
     name: l.name,
   };

@@ -2,11 +2,14 @@
 // loads unchanged: a Sequential of Dense layers, with
 // - the normaliser as a first BatchNormalization layer: moving_mean = offset, gamma = scale,
 //   moving_variance = 1, beta = 0, epsilon = 0, which computes (x − offset)·scale;
+// - the target standardizer as a last one: gamma = scale, beta = mean, moving_mean = 0,
+//   moving_variance = 1, epsilon = 0, which computes y·scale + mean;
 // - a leaky ReLU as a linear Dense followed by a LeakyReLU layer (alpha = slope);
 // - the article's sigmoid 1/(1+exp(−α(s−θ))) as a sigmoid Dense with the gain folded into the
 //   kernel and the threshold into the bias: kernel α·W, bias α·(b − θ), to float32 rounding.
 import type { Model } from '../model/model.js';
-import { checkExportable, hintsOf } from './exportable.js';
+import { checkExportable } from './exportable.js';
+import { hintsOf, namesOf } from './hints.js';
 import { toFloat32Bytes } from './float32-bytes.js';
 
 /** The files of a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
@@ -60,7 +63,8 @@ function denseLayer(name: string, units: number, activation: string, useBias: bo
   };
 }
 
-function normalizerLayer(inputs: number) {
+/** A BatchNormalization that is a fixed affine map (ε 0, not trainable): the normaliser or the standardizer. */
+function fixedBatchNorm(name: string, inputs: number | null) {
   return {
     class_name: 'BatchNormalization',
     config: {
@@ -77,9 +81,9 @@ function normalizerLayer(inputs: number) {
       gamma_regularizer: null,
       beta_constraint: null,
       gamma_constraint: null,
-      name: 'normalizer',
+      name,
       trainable: false,
-      batch_input_shape: [null, inputs],
+      ...(inputs === null ? {} : { batch_input_shape: [null, inputs] }),
       dtype: 'float32',
     },
   };
@@ -93,7 +97,7 @@ export function modelToTFJS(model: Model): TFJSModel {
   const weights: { name: string; shape: number[]; values: ArrayLike<number> }[] = [];
   const inputs = layers[0]!;
   if (model.normalizer) {
-    topology.push(normalizerLayer(inputs));
+    topology.push(fixedBatchNorm('normalizer', inputs));
     weights.push(
       { name: 'normalizer/gamma', shape: [inputs], values: model.normalizer.scale },
       { name: 'normalizer/beta', shape: [inputs], values: new Float32Array(inputs) },
@@ -128,6 +132,17 @@ export function modelToTFJS(model: Model): TFJSModel {
     if (a.name === 'leaky-relu')
       topology.push({ class_name: 'LeakyReLU', config: { alpha: a.slope, name: `leaky_re_lu${l}`, trainable: true } });
   }
+  const targets = model.targetStandardizer;
+  if (targets) {
+    const outputs = layers[layers.length - 1]!;
+    topology.push(fixedBatchNorm('targets', null));
+    weights.push(
+      { name: 'targets/gamma', shape: [outputs], values: targets.scale },
+      { name: 'targets/beta', shape: [outputs], values: targets.mean },
+      { name: 'targets/moving_mean', shape: [outputs], values: new Float32Array(outputs) },
+      { name: 'targets/moving_variance', shape: [outputs], values: new Float32Array(outputs).fill(1) },
+    );
+  }
   const total = weights.reduce((n, w) => n + w.values.length, 0);
   const data = new Float32Array(total);
   let at = 0;
@@ -151,7 +166,7 @@ export function modelToTFJS(model: Model): TFJSModel {
         weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' as const })),
       },
     ],
-    userDefinedMetadata: { [TFJS_HINTS_KEY]: hintsOf(model) },
+    userDefinedMetadata: { [TFJS_HINTS_KEY]: hintsOf(model), ...namesOf(model) },
   };
   return { modelJSON, weightData: toFloat32Bytes(data) };
 }

@@ -1,14 +1,27 @@
 // TensorFlow.js → simdnet: reads a layers model (model.json as model.save() or
 // tensorflowjs_converter writes it, and the bytes of its weights) whose topology is a Sequential of
 // Dense layers, each with a built-in activation or followed by an Activation or LeakyReLU layer,
-// with InputLayer, Dropout and Flatten where they change nothing at inference, and an optional
-// first BatchNormalization (the input normaliser). The files become a Model directly, checked whole
-// before it is returned.
+// with InputLayer, Dropout and Flatten where they change nothing at inference, and
+// BatchNormalization: a first one is the input normaliser, others are folded into the Dense layer
+// before or after them, and the last one toTFJS writes is the target standardizer. The files become
+// a Model directly, checked whole before it is returned.
 import { isPlainObject } from '../check.js';
 import type { Model } from '../model/model.js';
-import type { LossName } from '../vocabulary.js';
 import { fromFloat32Bytes } from './float32-bytes.js';
-import { activation, parseHints, toModel, type DenseLayer, type DenseLayers } from './imported-model.js';
+import {
+  type Affine64,
+  type BatchNorm,
+  type PendingDense,
+  addBias,
+  affineOf,
+  batchNorm,
+  closeDense,
+  composeAffine,
+  foldAfter,
+  openDense,
+} from './fold.js';
+import { activation, toModel, type DenseLayer, type DenseLayers, type ImportChoices } from './imported-model.js';
+import { NAME_KEYS, parseHints, type FoundNames, type Hints } from './hints.js';
 import { TFJS_HINTS_KEY } from './tfjs-export.js';
 
 const SOURCE = 'TF.js model';
@@ -21,7 +34,7 @@ const ACTIVATIONS: Record<string, DenseLayer['activation']['name']> = {
 };
 const SUPPORTED_TEXT =
   'Dense (activation relu, sigmoid, tanh, softmax or linear), Activation and LeakyReLU after a Dense, ' +
-  'InputLayer, Dropout, Flatten, and a first BatchNormalization (the input normaliser)';
+  'InputLayer, Dropout, Flatten, and BatchNormalization (the input normaliser, or next to a Dense layer)';
 /** More values than any dense network simdnet can hold; refused before allocating. */
 const MAX_TENSOR = 2 ** 28;
 
@@ -32,8 +45,8 @@ interface WeightSpec {
   count: number;
 }
 
-/** The model in a layers model's files; `loss` (for further training) overrides what the files imply. */
-export function tfjsToModel(modelJSON: unknown, weightData: unknown, loss: LossName | undefined): Model {
+/** The model in a layers model's files; `choices` (output activation, loss) override what the files imply. */
+export function tfjsToModel(modelJSON: unknown, weightData: unknown, choices: ImportChoices): Model {
   let json = modelJSON;
   if (typeof json === 'string') {
     try {
@@ -51,9 +64,11 @@ export function tfjsToModel(modelJSON: unknown, weightData: unknown, loss: LossN
     );
   }
   const specs = weightSpecs(json, bytes.length);
-  const net = readLayers(json.modelTopology, specs, bytes);
-  const meta = json.userDefinedMetadata;
-  return toModel(net, parseHints(isPlainObject(meta) ? meta[TFJS_HINTS_KEY] : undefined), loss, SOURCE);
+  const meta = isPlainObject(json.userDefinedMetadata) ? json.userDefinedMetadata : {};
+  const hints = parseHints(meta[TFJS_HINTS_KEY]);
+  const names: FoundNames = {};
+  for (const key of NAME_KEYS) if (meta[key] !== undefined) names[key] = meta[key];
+  return toModel(readLayers(json.modelTopology, specs, bytes, hints), { hints, names }, choices, SOURCE);
 }
 
 /** weights.bin as bytes: a Uint8Array, an ArrayBuffer, or TF.js's shards (ArrayBuffer[]) concatenated. */
@@ -161,7 +176,7 @@ function layersOf(topology: unknown): LayerJSON[] {
   });
 }
 
-function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array): DenseLayers {
+function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Uint8Array, hints: Hints): DenseLayers {
   const list = layersOf(topology);
   const weight = (layer: LayerJSON, param: string, shape: number[] | null): Float32Array => {
     const key = `${layer.name}/${param}`;
@@ -175,11 +190,21 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
     return fromFloat32Bytes(bytes, spec.offset, spec.count);
   };
 
+  // the target standardizer toTFJS writes: a last BatchNormalization of its fixed form, in a file with the hint
+  const final = list[list.length - 1]!;
+  const standardizer =
+    hints.targetStandardizer && list.length > 1 && final.className === 'BatchNormalization'
+      ? fixedStandardizer(final, weight)
+      : null;
+  if (standardizer) list.pop();
+
   let shape: number[] | null = null; // feature dimensions (without the batch), when known
-  const layers: DenseLayer[] = [];
+  const layers: (Omit<DenseLayer, 'weights' | 'bias'> & { dense: PendingDense })[] = [];
   let normalizer: DenseLayers['normalizer'] = null;
   let inputs = 0;
   let canActivate = false; // the latest layer is a linear Dense that an Activation or LeakyReLU may complete
+  // an affine map waiting for the next Dense: a BatchNormalization after an activation
+  let before: { map: Affine64; where: string } | null = null;
   for (const [i, layer] of list.entries()) {
     const c = layer.config;
     const declared = c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
@@ -223,10 +248,16 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
           );
         }
         const fanIn = width(layer.where) || kernelRows(layer, specs);
-        const weights = weight(layer, 'kernel', [fanIn, units as number]);
-        const bias = useBias ? weight(layer, 'bias', [units as number]) : null;
+        const dense = openDense(
+          weight(layer, 'kernel', [fanIn, units as number]),
+          units as number,
+          1,
+          before?.map ?? null,
+        );
+        if (useBias) addBias(dense, weight(layer, 'bias', [units as number]));
         if (layers.length === 0) inputs = fanIn;
-        layers.push({ weights, bias, activation: activation(ACTIVATIONS[act]!), name: layer.where });
+        layers.push({ dense, activation: activation(ACTIVATIONS[act]!), name: layer.where });
+        before = null;
         shape = [units as number];
         canActivate = act === 'linear';
         break;
@@ -255,10 +286,6 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
         break;
       }
       case 'BatchNormalization': {
-        if (layers.length > 0 || normalizer)
-          throw new TypeError(
-            `${SOURCE}: ${layer.where} comes after the first layer; simdnet reads a BatchNormalization only as the input normaliser, before any Dense`,
-          );
         const n = width(layer.where);
         if (n === 0) throw new TypeError(`${SOURCE}: ${layer.where} needs the input shape ([null, features])`);
         if (
@@ -271,7 +298,12 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
             `${SOURCE}: ${layer.where} normalises axis ${JSON.stringify(c.axis)}; simdnet's normaliser works per feature (axis -1)`,
           );
         }
-        normalizer = batchNormalizer(layer, n, weight);
+        const bn = batchNormOf(layer, n, weight);
+        const last = layers[layers.length - 1];
+        if (last && canActivate) foldAfter(last.dense, bn);
+        else if (layers.length === 0 && !normalizer && !before && bn.scale.every((s, j) => s !== 0 || bn.beta[j] === 0))
+          normalizer = normalizerOf(bn);
+        else before = { map: before ? composeAffine(before.map, affineOf(bn)) : affineOf(bn), where: layer.where };
         break;
       }
       default:
@@ -280,7 +312,16 @@ function readLayers(topology: unknown, specs: Map<string, WeightSpec>, bytes: Ui
         );
     }
   }
-  return { inputs, normalizer, layers };
+  if (before)
+    throw new TypeError(
+      `${SOURCE}: ${before.where} follows an activation and no Dense layer comes after it; simdnet folds a BatchNormalization into the Dense layer before it (a linear Dense, before its Activation layer) or after it`,
+    );
+  return {
+    inputs,
+    normalizer,
+    layers: layers.map(({ dense, ...layer }) => ({ ...layer, ...closeDense(dense, 1) })),
+    standardizer,
+  };
 }
 
 /** The row count of a Dense kernel from the manifest, when no input shape was declared. */
@@ -292,37 +333,44 @@ function kernelRows(layer: LayerJSON, specs: Map<string, WeightSpec>): number {
   return spec.shape[0]!;
 }
 
-/**
- * BatchNormalization at inference: y = gamma·(x − moving_mean)/√(moving_variance + epsilon) + beta,
- * which is simdnet's (x − offset)·scale with scale = gamma/√(var + ε), offset = mean − beta/scale.
- */
-function batchNormalizer(
+/** y·scale + mean from a BatchNormalization with mean 0, variance 1, ε 0 and gamma > 0 (toTFJS's form); else null. */
+function fixedStandardizer(
+  layer: LayerJSON,
+  weight: (layer: LayerJSON, param: string, shape: null) => Float32Array,
+): DenseLayers['standardizer'] {
+  const c = layer.config;
+  if (c.epsilon !== 0 || c.center === false || c.scale === false) return null;
+  const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((p) =>
+    weight(layer, p, null),
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const n = gamma.length;
+  if ([beta, mean, variance].some((a) => a.length !== n)) return null;
+  if (!mean.every((v) => v === 0) || !variance.every((v) => v === 1) || !gamma.every((v) => v > 0)) return null;
+  return { scale: Float64Array.from(gamma), mean: Float64Array.from(beta) };
+}
+
+/** A BatchNormalization layer's inference form over n features (Keras's epsilon defaults to 0.001). */
+function batchNormOf(
   layer: LayerJSON,
   n: number,
   weight: (layer: LayerJSON, param: string, shape: number[]) => Float32Array,
-): DenseLayers['normalizer'] {
+): BatchNorm {
   const c = layer.config;
   const epsilon = c.epsilon ?? 0.001;
   if (typeof epsilon !== 'number' || !(epsilon >= 0))
     throw new RangeError(`${SOURCE}: ${layer.where} epsilon must be a number ≥ 0`);
-  const gamma = c.scale === false ? new Float32Array(n).fill(1) : weight(layer, 'gamma', [n]);
-  const beta = c.center === false ? new Float32Array(n) : weight(layer, 'beta', [n]);
+  const gamma = c.scale === false ? null : weight(layer, 'gamma', [n]);
+  const beta = c.center === false ? null : weight(layer, 'beta', [n]);
   const mean = weight(layer, 'moving_mean', [n]),
     variance = weight(layer, 'moving_variance', [n]);
-  const offset = new Float64Array(n),
-    scale = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const root = Math.sqrt(variance[j]! + epsilon);
-    if (!(root > 0))
-      throw new RangeError(
-        `${SOURCE}: ${layer.where}: moving_variance[${j}] + epsilon is ${variance[j]! + epsilon}; it must be positive`,
-      );
-    scale[j] = root === 1 ? gamma[j]! : gamma[j]! / root;
-    if (beta[j] !== 0 && scale[j] === 0)
-      throw new RangeError(
-        `${SOURCE}: ${layer.where}: feature ${j} has gamma 0 and beta ${beta[j]}, a constant simdnet's normaliser cannot express`,
-      );
-    offset[j] = beta[j] === 0 ? mean[j]! : mean[j]! - beta[j]! / scale[j]!;
-  }
-  return { offset, scale };
+  return batchNorm(gamma, beta, mean, variance, epsilon, `${SOURCE}: ${layer.where}`);
+}
+
+/**
+ * A first BatchNormalization as simdnet's input normaliser (x − offset)·scale: offset = mean − beta/scale
+ * (exactly the mean where beta is 0, as toTFJS writes it); the caller has checked that beta is 0 where scale is.
+ */
+function normalizerOf(bn: BatchNorm): DenseLayers['normalizer'] {
+  const offset = Float64Array.from(bn.mean, (m, j) => (bn.beta[j] === 0 ? m : m - bn.beta[j]! / bn.scale[j]!));
+  return { offset, scale: Float64Array.from(bn.scale) };
 }

@@ -1,18 +1,9 @@
 // The 'js' twin of assembly/quant.ts: the quantized kernels, name for name, in plain loops. The
 // arithmetic is defined there (and in docs/quantization.md); integer sums are exact here too (a
 // float64 holds any i32 sum), and every float step is rounded to float32 as the Wasm builds round it.
-import type { MemoryViews } from '../abi/descriptor.js';
-import type { QuantKernels as AbiQuantKernels } from '../abi/kernels.js';
-
-/** The engine memory the quantized twin reads: the views of the float twin and bytes. */
-type QuantMemory = MemoryViews & { readonly u8: Uint8Array };
+import { quantLayerView, type MemoryViews } from '../abi/descriptor.js';
+import type { QuantKernels } from '../abi/kernels.js';
 import { activateRowQuant, roundHalfEven } from './quant-activation.js';
-import { Q } from './quant-layout.js';
-
-/** The quantized kernels of the Wasm ABI (assembly/quant.ts), which this file implements for 'js', with the record size. */
-export interface QuantKernels extends AbiQuantKernels {
-  readonly QUANT_LAYER_WORDS: { readonly value: number };
-}
 
 const f32 = Math.fround;
 /** The smallest range a row quantizes against, 2^−100. */
@@ -37,7 +28,8 @@ function rowRange(f: Float32Array, at: number, count: number, range: number): nu
   return m < RANGE_FLOOR ? RANGE_FLOOR : m;
 }
 
-export function quantKernels(heap: QuantMemory): QuantKernels {
+/** The quantized kernels of the Wasm ABI (assembly/quant.ts) for the 'js' engine. */
+export function quantKernels(heap: MemoryViews): QuantKernels {
   const i8 = (): Int8Array => new Int8Array(heap.u8.buffer);
 
   /** Quantizes count floats of f from `at` into out (zeros beyond count); returns the row's scale. */
@@ -101,6 +93,7 @@ export function quantKernels(heap: QuantMemory): QuantKernels {
     }
   }
 
+  /** One row at a time through every layer, on the calling thread whatever `threads` says. */
   function quantForward(
     layersPtr: number,
     layers: number,
@@ -108,34 +101,29 @@ export function quantKernels(heap: QuantMemory): QuantKernels {
     rows: number,
     yPtr: number,
     _scratchPtr: number,
+    _threads: number,
   ): void {
     const f = heap.f32,
-      w = heap.i32,
       q = i8();
-    const word = (l: number, i: number): number => w[(layersPtr >>> 2) + l * Q.WORDS + i]!;
-    const wordF = (l: number, i: number): number => f[(layersPtr >>> 2) + l * Q.WORDS + i]!;
+    const recs = Array.from({ length: layers }, (_, l) => quantLayerView(heap, layersPtr, l));
     let width = 0;
-    for (let l = 0; l < layers; l++) width = Math.max(width, word(l, Q.FAN_IN), word(l, Q.FAN_OUT));
+    for (const rec of recs) width = Math.max(width, rec.fanIn, rec.fanOut);
     const x = new Int32Array(round4(width)),
       s = new Float32Array(round4(width));
-    const k0 = word(0, Q.FAN_IN),
-      nL = word(layers - 1, Q.FAN_OUT);
+    const k0 = recs[0]!.fanIn,
+      nL = recs[layers - 1]!.fanOut;
     for (let r = 0; r < rows; r++) {
-      let sx = quantizeRow(f, (xPtr >>> 2) + r * k0, k0, wordF(0, Q.RANGE), x);
+      let sx = quantizeRow(f, (xPtr >>> 2) + r * k0, k0, recs[0]!.range, x);
       for (let l = 0; l < layers; l++) {
-        const n = word(l, Q.FAN_OUT);
-        layerRow(x, sx, q, f, word(l, Q.PACKED), round4(word(l, Q.FAN_IN)), n, s);
-        activateRowQuant(word(l, Q.ACT), wordF(l, Q.P0), wordF(l, Q.P1), s, 0, n);
-        if (l < layers - 1) sx = quantizeRow(s, 0, n, wordF(l + 1, Q.RANGE), x);
+        const rec = recs[l]!,
+          n = rec.fanOut;
+        layerRow(x, sx, q, f, rec.packed, round4(rec.fanIn), n, s);
+        activateRowQuant(rec.act, rec.p0, rec.p1, s, 0, n);
+        if (l < layers - 1) sx = quantizeRow(s, 0, n, recs[l + 1]!.range, x);
       }
       f.set(s.subarray(0, nL), (yPtr >>> 2) + r * nL);
     }
   }
 
-  return {
-    quantizeRows,
-    quantScratchBytes,
-    quantForward,
-    QUANT_LAYER_WORDS: { value: Q.WORDS },
-  };
+  return { quantizeRows, quantScratchBytes, quantForward };
 }

@@ -1,4 +1,5 @@
-// Classification metrics over predicted rows and target rows (one-hot, or one 0/1 column).
+// Classification metrics over predicted rows and target rows (one-hot, or one 0/1 column), and the
+// regression metrics of net.evaluate.
 import { toMatrix } from './data.js';
 import { rangeError } from '../check.js';
 
@@ -40,4 +41,39 @@ export function confusionMatrix(outputs: unknown, targets: unknown, cols: number
   const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < p.length; i++) counts[t[i]!]![p[i]!]!++;
   return counts;
+}
+
+/**
+ * Regression metrics of predictions y against targets t (rows of `cols`, the same units): the root
+ * mean squared and mean absolute error over every value, and R² per output averaged over the
+ * outputs (scikit-learn's r2_score; an output whose targets are constant scores 1 when predicted
+ * exactly, else 0). Sums in float64.
+ */
+export function regressionMetrics(
+  y: ArrayLike<number>,
+  t: ArrayLike<number>,
+  cols: number,
+): { rmse: number; mae: number; r2: number } {
+  const n = t.length,
+    rows = n / cols;
+  let squared = 0,
+    absolute = 0,
+    r2 = 0;
+  for (let c = 0; c < cols; c++) {
+    let mean = 0;
+    for (let i = c; i < n; i += cols) mean += t[i]!;
+    mean /= rows;
+    let residual = 0,
+      total = 0;
+    for (let i = c; i < n; i += cols) {
+      const e = y[i]! - t[i]!,
+        d = t[i]! - mean;
+      residual += e * e;
+      total += d * d;
+      absolute += Math.abs(e);
+    }
+    squared += residual;
+    r2 += total > 0 ? 1 - residual / total : residual === 0 ? 1 : 0;
+  }
+  return { rmse: Math.sqrt(squared / n), mae: absolute / n, r2: r2 / cols };
 }

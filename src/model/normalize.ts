@@ -1,5 +1,7 @@
 // Input normalisers kept with the model: x' = (x − offset) · scale per input column, fitted on the
-// first training data (min-max to [0, 1], or z-score to mean 0 and standard deviation 1).
+// first training data (min-max to [0, 1], or z-score to mean 0 and standard deviation 1). And the
+// regression targets' standardizer: the network learns t' = (t − mean) / scale and answers
+// y · scale + mean, so that predictions come back in the user's units.
 import { FloatArray } from '../float.js';
 import type { Matrix } from './data.js';
 import { isPlainObject, checkKeys, rangeError, typeError } from '../check.js';
@@ -89,4 +91,52 @@ export function normalize(n: Normalizer, x: Matrix): Matrix {
     }
   }
   return { ...x, data: out };
+}
+
+/** The regression targets' standardizer: per output, the mean and the scale (standard deviation). */
+export interface TargetStandardizer {
+  mean: Float64Array;
+  scale: Float64Array;
+}
+
+export interface TargetStandardizerJSON {
+  mean: number[];
+  scale: number[];
+}
+
+/** Per-column mean and standard deviation of t; a constant column keeps scale 1 (its values are only shifted). */
+export function fitTargetStandardizer(t: Matrix): TargetStandardizer {
+  const z = fitNormalizer('zscore', t);
+  return { mean: z.offset, scale: z.scale.map((s) => (s > 0 ? 1 / s : 1)) };
+}
+
+/** (t − mean) / scale: what the network learns, as a new matrix. */
+export function standardizeTargets(s: TargetStandardizer, t: Matrix): Matrix {
+  return normalize({ kind: 'zscore', offset: s.mean, scale: s.scale.map((v) => 1 / v) }, t);
+}
+
+/** Turns the network's outputs (rows of `cols`) into the user's units in place: y · scale + mean. */
+export function unstandardize(s: TargetStandardizer, out: FloatArray): void {
+  const cols = s.mean.length;
+  for (let i = 0, c = 0; i < out.length; i++, c = c + 1 === cols ? 0 : c + 1)
+    out[i] = out[i]! * s.scale[c]! + s.mean[c]!;
+}
+
+export function targetStandardizerFromJSON(value: unknown, cols: number, field: string): TargetStandardizer {
+  if (!isPlainObject(value)) throw typeError(field, '{ mean, scale }', value);
+  checkKeys(field, value, ['mean', 'scale']);
+  const read = (name: 'mean' | 'scale'): Float64Array => {
+    const v = value[name];
+    if (!Array.isArray(v) || v.length !== cols) throw rangeError(`${field}.${name}`, `an array of ${cols} numbers`, v);
+    return Float64Array.from(v, (n: unknown, i) => {
+      if (typeof n !== 'number' || !Number.isFinite(n) || (name === 'scale' && !(n > 0)))
+        throw rangeError(`${field}.${name}[${i}]`, name === 'scale' ? 'a finite number > 0' : 'a finite number', n);
+      return n;
+    });
+  };
+  return { mean: read('mean'), scale: read('scale') };
+}
+
+export function targetStandardizerToJSON(s: TargetStandardizer): TargetStandardizerJSON {
+  return { mean: Array.from(s.mean), scale: Array.from(s.scale) };
 }

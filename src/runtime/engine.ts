@@ -6,7 +6,7 @@
 // with its helper threads.
 import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
-import type { Kernels, WasmExports } from '../abi/kernels.js';
+import type { Kernels, QuantKernels, WasmExports } from '../abi/kernels.js';
 import { ACT } from '../abi/kinds.js';
 import { Heap, MAX_BYTES, PAGE, createLinearMemory, type LinearMemory } from './heap.js';
 import {
@@ -26,7 +26,8 @@ export interface Engine {
   readonly name: EngineName;
   readonly build: BuildName;
   readonly heap: Heap;
-  readonly kernels: Kernels;
+  /** the float kernels and the quantized ones */
+  readonly kernels: Kernels & QuantKernels;
   /** helper threads for the products: on the engine whose memory is shared, else null */
   readonly pool: HelperPool | null;
 }

@@ -3,7 +3,7 @@
 // buffers, and the checkpoint that undoes an epoch. network.ts adds the passes over it.
 import { FloatArray } from '../float.js';
 import { rangeError } from '../check.js';
-import type { ResolvedTrainOptions } from '../options.js';
+import type { ResolvedTrainOptions } from '../train-options.js';
 import type { NetworkConfig } from '../vocabulary.js';
 import type { Weights } from '../model/weights.js';
 import { descriptorView, type DescriptorView } from '../abi/descriptor.js';

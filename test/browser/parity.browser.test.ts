@@ -11,6 +11,7 @@ import type { Kernels } from '../../src/abi/kernels.js';
 import { createWasmEngine } from '../../src/runtime/engine.js';
 import { ACT, LOSS } from '../../src/abi/kinds.js';
 import { ENGINES } from '../helpers/engines.js';
+import { classic, classicTrain } from '../helpers/classic.js';
 
 interface Bench {
   name: string;
@@ -56,7 +57,7 @@ describe('engines in Chromium', () => {
   it('offers relaxed SIMD, SIMD and js, and picks relaxed SIMD', async () => {
     expect(WebAssembly.validate(relaxedBytes)).toBe(true);
     expect(engines()).toEqual({ available: ['relaxed-simd', 'simd', 'js'], selected: 'relaxed-simd' });
-    const net = await NN.create({ layers: [2, 2], engine: 'wasm' });
+    const net = await NN.create(classic({ layers: [2, 2], engine: 'wasm' }));
     expect(net.build).toBe('relaxed-simd');
     net.dispose();
   });
@@ -163,13 +164,17 @@ describe('networks trained on the same seed: wasm (relaxed SIMD here) against js
     for (let r = 0; r < rows; r++) t[r * outputs + (r % outputs)] = 1;
     const trained = await Promise.all(
       ENGINES.map(async (engine) => {
-        const net = await NN.create({ ...options, engine, seed: 5 } as Parameters<typeof NN.create>[0]);
-        const report = net.train(x, t, {
-          epochs: 15,
-          batchSize,
-          optimizer,
-          learningRate: optimizer === 'adam' ? 0.01 : 0.05,
-        });
+        const net = await NN.create(classic({ ...options, engine, seed: 5 } as Parameters<typeof NN.create>[0]));
+        const report = net.train(
+          x,
+          t,
+          classicTrain({
+            epochs: 15,
+            batchSize,
+            optimizer,
+            learningRate: optimizer === 'adam' ? 0.01 : 0.05,
+          }),
+        );
         const out = { report, weights: net.getWeights(), y: net.predict(x) as Float32Array };
         net.dispose();
         return out;

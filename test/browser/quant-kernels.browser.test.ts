@@ -6,12 +6,12 @@ import simdBytes from '../../build/simd.wasm';
 import relaxedBytes from '../../build/relaxed.wasm';
 import { createWasmEngine } from '../../src/runtime/engine.js';
 import { Heap, createLinearMemory } from '../../src/runtime/heap.js';
-import { quantKernels, type QuantKernels } from '../../src/js/quant.js';
+import { quantKernels } from '../../src/js/quant.js';
 import { quantCases, runCase, type QuantBench } from '../helpers/quant-cases.js';
 
 function wasmBench(bytes: Uint8Array<ArrayBuffer>, build: 'simd' | 'relaxed-simd'): QuantBench {
   const engine = createWasmEngine(bytes, build);
-  return { heap: engine.heap, k: engine.kernels as unknown as QuantKernels };
+  return { heap: engine.heap, k: engine.kernels };
 }
 
 /** Index of the first element whose bits differ, or −1. */

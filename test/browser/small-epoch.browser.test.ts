@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { NN } from '../../src/index.js';
 import { CASES, SHAPES, compareSmallWithGeneral, fits, smallEpochTaken } from '../helpers/small-epoch.js';
+import { classic } from '../helpers/classic.js';
 
 describe('relaxed SIMD: the small epoch against the general path', () => {
   it('runs the relaxed build', async () => {
-    const net = await NN.create({ layers: [2, 2], engine: 'wasm' });
+    const net = await NN.create(classic({ layers: [2, 2], engine: 'wasm' }));
     expect(net.build).toBe('relaxed-simd');
     net.dispose();
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { NN, type NetworkOptions, type TrainOptions } from '../../src/index.js';
 import { wasmEngineSync } from '../../src/runtime/engine.js';
+import { classic, classicTrain } from '../helpers/classic.js';
 
 let seed = 5;
 const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
@@ -12,7 +13,7 @@ const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
 describe('threads in a cross-origin isolated page', () => {
   it('has shared memory, the relaxed build and helpers', async () => {
     expect(crossOriginIsolated).toBe(true);
-    const net = await NN.create({ layers: [64, 64], threads: 'auto' });
+    const net = await NN.create(classic({ layers: [64, 64], threads: 'auto' }));
     expect(net.build).toBe('relaxed-simd');
     expect(net.threads).toBe(Math.min(256, navigator.hardwareConcurrency));
     net.dispose();
@@ -37,10 +38,10 @@ describe('threads in a cross-origin isolated page', () => {
       const x = Float32Array.from({ length: c.rows * nin }, random),
         t = new Float32Array(c.rows * nout);
       for (let r = 0; r < c.rows; r++) t[r * nout + (r % nout)] = 1;
-      const nets = await Promise.all([1, 2, 4].map((threads) => NN.create({ ...c.options, threads })));
+      const nets = await Promise.all([1, 2, 4].map((threads) => NN.create(classic({ ...c.options, threads }))));
       const pool = wasmEngineSync(true).pool!;
       const before = pool.partsByHelpers;
-      for (const net of nets) net.train(x, t, c.train);
+      for (const net of nets) net.train(x, t, classicTrain(c.train));
       expect(pool.partsByHelpers, 'helper workers computed parts').toBeGreaterThan(before);
       const reference = JSON.stringify(nets[0]!.toJSON());
       for (const net of nets.slice(1))

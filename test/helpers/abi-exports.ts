@@ -16,11 +16,7 @@ export const WASM_ONLY = [
   'testClaim',
 ] as const satisfies readonly (keyof WasmExports)[];
 /** The exported globals: the byte sizes TypeScript allocates for each instance. */
-export const GLOBALS = [
-  'SCRATCH_BYTES',
-  'CONTROL_BYTES',
-  'QUANT_LAYER_WORDS',
-] as const satisfies readonly (keyof WasmExports)[];
+export const GLOBALS = ['SCRATCH_BYTES', 'CONTROL_BYTES'] as const satisfies readonly (keyof WasmExports)[];
 
 /** Exactly equal types (not merely assignable either way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

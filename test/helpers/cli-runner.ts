@@ -1,7 +1,7 @@
 // Runs the command line as a user does: src/cli/main.ts bundled by esbuild (as scripts/build.mjs does,
 // with the Wasm embedded), then spawned with node; each test file works in its own temporary folder.
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,9 +38,47 @@ export interface Run {
   stderr: string;
 }
 
-export async function cli(args: string[], cwd = root): Promise<Run> {
-  const r = spawnSync(process.execPath, [await cliPath(), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+export async function cli(args: string[], cwd = root, input?: string): Promise<Run> {
+  const r = spawnSync(process.execPath, [await cliPath(), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(input === undefined ? {} : { input }),
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the command line without blocking, so that several runs can share the machine's cores. */
+export async function cliAsync(args: string[], input?: string, cwd = root): Promise<Run> {
+  const path = await cliPath();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [path, ...args], { cwd });
+    let stdout = '',
+      stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs the jobs, `width` at a time, and returns their results in order. */
+export async function inPool<T, R>(items: T[], width: number, job: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await job(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
 }
 
 /** A temporary folder for the calling test file: the CLI is bundled before its tests, the folder removed after them. */
@@ -62,7 +100,7 @@ export interface Trained {
   stderr: string;
   path: string;
   result: Record<string, unknown>;
-  model: { weights: number[][]; normalizer: unknown; meta: Record<string, unknown> };
+  model: { weights: number[][]; normalizer: unknown; schema: Record<string, unknown> };
 }
 
 /** `simdnet train <file> --json --quiet --out <model>` with the given flags: its result and the saved model. */
@@ -75,7 +113,7 @@ export async function trainModel(dir: string, file: string, flags: string[]): Pr
       stderr: r.stderr,
       path: out,
       result: {},
-      model: { weights: [], normalizer: null, meta: {} },
+      model: { weights: [], normalizer: null, schema: {} },
     };
   return {
     code: 0,

@@ -3,9 +3,9 @@
 // engine's quantForward on them and returns what it wrote, on the 'js' twin and on each Wasm build
 // (in Node, and in Chromium: test/browser/quant-kernels.browser.test.ts).
 import type { Heap } from '../../src/runtime/heap.js';
+import { QUANT_LAYER_BYTES, quantLayerView } from '../../src/abi/descriptor.js';
+import type { QuantKernels } from '../../src/abi/kernels.js';
 import { ACT } from '../../src/abi/kinds.js';
-import type { QuantKernels } from '../../src/js/quant.js';
-import { Q } from '../../src/js/quant-layout.js';
 import { firstNonFiniteColumn, packLayer, quantizeWeights } from '../../src/js/quant-pack.js';
 import { rng } from './random-data.js';
 
@@ -163,8 +163,12 @@ export function caseData(c: QuantCase): { weights: Float32Array[]; biases: Float
   return { weights, biases, x };
 }
 
-/** Takes a case through a bench's kernels: quantizes and packs each layer, then runs the forward. */
-export function runCase(b: QuantBench, c: QuantCase): QuantResult {
+/**
+ * Takes a case through a bench's kernels: quantizes and packs each layer, then runs the forward
+ * (`narrow`: whether the records let the relaxed build take its int8 dot product; `threads`: what
+ * quantForward is asked for, with as many scratches).
+ */
+export function runCase(b: QuantBench, c: QuantCase, narrow = true, threads = 1): QuantResult {
   const { heap, k } = b;
   const { weights, biases, x } = caseData(c);
   const L = c.layers.length;
@@ -174,7 +178,7 @@ export function runCase(b: QuantBench, c: QuantCase): QuantResult {
     taken.push(p);
     return p;
   };
-  const records = alloc(L * Q.WORDS * 4);
+  const records = alloc(L * QUANT_LAYER_BYTES);
   const blocks: number[] = [];
   for (let l = 0; l < L; l++) {
     const kk = c.sizes[l]!,
@@ -186,21 +190,22 @@ export function runCase(b: QuantBench, c: QuantCase): QuantResult {
     const packed = alloc(block.length);
     heap.u8.set(block, packed);
     blocks.push(packed, block.length);
-    const r = (records >>> 2) + l * Q.WORDS;
-    heap.i32[r + Q.FAN_IN] = kk;
-    heap.i32[r + Q.FAN_OUT] = n;
-    heap.i32[r + Q.ACT] = spec.act;
-    heap.f32[r + Q.P0] = spec.p0;
-    heap.f32[r + Q.P1] = spec.p1;
-    heap.i32[r + Q.PACKED] = packed;
-    heap.f32[r + Q.RANGE] = spec.range;
+    const r = quantLayerView(heap, records, l);
+    r.fanIn = kk;
+    r.fanOut = n;
+    r.act = spec.act;
+    r.p0 = spec.p0;
+    r.p1 = spec.p1;
+    r.packed = packed;
+    r.range = spec.range;
+    r.narrow = narrow ? 1 : 0;
   }
   const nL = c.sizes[L]!;
   const xp = alloc(x.length * 4),
     y = alloc(c.rows * nL * 4),
-    scratch = alloc(k.quantScratchBytes(Math.max(...c.sizes)));
+    scratch = alloc(k.quantScratchBytes(Math.max(...c.sizes)) * threads);
   heap.f32.set(x, xp >>> 2);
-  k.quantForward(records, L, xp, c.rows, y, scratch);
+  k.quantForward(records, L, xp, c.rows, y, scratch, threads);
   const outputs = heap.f32.slice(y >>> 2, (y >>> 2) + c.rows * nL);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < blocks.length; i += 2) parts.push(heap.u8.slice(blocks[i]!, blocks[i]! + blocks[i + 1]!));

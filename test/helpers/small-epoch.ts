@@ -5,11 +5,13 @@
 // tests, so it imports nothing of Node.
 import { NN, type NetworkOptions, type Weights } from '../../src/index.js';
 import { Network } from '../../src/runtime/network.js';
-import { resolveNetworkOptions, resolveTrainOptions, type TrainOptions } from '../../src/options.js';
+import { resolveNetworkOptions } from '../../src/options.js';
+import { resolveTrainOptions, type TrainOptions } from '../../src/train-options.js';
 import type { Kernels } from '../../src/abi/kernels.js';
 import { rng, randomF32 } from './random-data.js';
 import { sameBits } from './bits.js';
 import { engineOf } from './engines.js';
+import { classic, classicTrain } from './classic.js';
 
 export interface SmallCase {
   label: string;
@@ -111,10 +113,13 @@ export function compareSmallWithGeneral(
   const x = randomF32(rows * nin, random, -1, 1);
   const t = new Float32Array(rows * nout);
   for (let r = 0; r < rows; r++) t[r * nout + Math.floor(random() * nout)] = 1;
-  const nets = [0, 1].map(() => NN.createSync({ ...c.net, layers, engine, seed: 11 }));
+  const nets = [0, 1].map(() => NN.createSync(classic({ ...c.net, layers, engine, seed: 11 })));
   const initial = nets[0]!.getWeights();
   const train: TrainOptions = { epochs: 3, batchSize, learningRate: c.lr ?? 0.05, shuffle: true, weightDecay: c.decay };
-  const reports = [nets[0]!.train(x, t, train), nets[1]!.train(x, t, { ...train, onBatch: () => {} })];
+  const reports = [
+    nets[0]!.train(x, t, classicTrain(train)),
+    nets[1]!.train(x, t, classicTrain({ ...train, onBatch: () => {} })),
+  ];
   const [a, b] = nets.map((n) => n.getWeights()) as [Weights, Weights];
   // the same errors, and the same count of updates (Adam's t, saved with the model)
   let identical =

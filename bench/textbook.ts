@@ -1,5 +1,5 @@
 /**
- * BaselineMLP: an independent, textbook, pure-JavaScript multilayer perceptron.
+ * TextbookMLP: an independent, textbook, pure-JavaScript multilayer perceptron.
  *
  * This is the yardstick every other engine is compared against. It is meant
  * to be what a competent JS developer would write from a textbook:
@@ -13,19 +13,16 @@
  */
 import { mulberry32, randomMatrix } from './data.js';
 import { keep } from './measure.js';
-import type { Adapter, GemmHook, NetOptions } from './types.js';
+import type { Adapter, GemmForm, GemmHook, Hidden, NetOptions, Output } from './types.js';
 
-export type Hidden = 'relu' | 'sigmoid' | 'tanh';
-export type Output = 'softmax' | 'sigmoid' | 'tanh';
-
-export interface BaselineOptions {
+export interface TextbookOptions {
   hidden: Hidden;
   /** softmax pairs with cross-entropy loss; sigmoid and tanh with squared error. */
   output: Output;
   seed: number;
 }
 
-export class BaselineMLP {
+export class TextbookMLP {
   readonly layers: readonly number[];
   private readonly hidden: Hidden;
   private readonly output: Output;
@@ -39,7 +36,7 @@ export class BaselineMLP {
   /** deltas[l] = dLoss/dz for layer l+1 of the current sample. */
   private readonly deltas: Float32Array[] = [];
 
-  constructor(layers: number[], opts: BaselineOptions) {
+  constructor(layers: number[], opts: TextbookOptions) {
     if (layers.length < 2) throw new Error('need at least input and output layer');
     this.layers = layers.slice();
     this.hidden = opts.hidden;
@@ -211,11 +208,10 @@ export class BaselineMLP {
  *   'AtD' : C[k x n] = A[m x k]^T . D[m x n]    (weight gradient)
  * Operands are row-major. `a` is A (or D for 'DWt'), `b` is W (or D for 'AtD').
  */
-export type GemmForm = 'AW' | 'DWt' | 'AtD';
 export const GEMM_FORMS: readonly GemmForm[] = ['AW', 'DWt', 'AtD'];
 
 /** Straightforward triple-loop GEMMs with cache-friendly loop orders, nothing more. */
-export function gemmBaseline(
+export function gemmTextbook(
   form: GemmForm,
   a: Float32Array,
   b: Float32Array,
@@ -267,14 +263,14 @@ export function gemmSizes(form: GemmForm, m: number, k: number, n: number): [num
   return [m * k, m * n, k * n];
 }
 
-/** The textbook baseline, wrapped as an Adapter; its GEMM hook times gemmBaseline. */
-export class BaselineAdapter implements Adapter {
-  readonly name = 'baseline';
-  private net: BaselineMLP | null = null;
+/** The textbook MLP, wrapped as an Adapter; its GEMM hook times gemmTextbook. */
+export class TextbookAdapter implements Adapter {
+  readonly name = 'textbook';
+  private net: TextbookMLP | null = null;
   private bufs = new Map<string, Float32Array[]>();
 
   async init(layers: number[], opts: NetOptions): Promise<void> {
-    this.net = new BaselineMLP(layers, opts);
+    this.net = new TextbookMLP(layers, opts);
   }
   trainEpoch(x: Float32Array, t: Float32Array, rows: number, batch: number, lr: number): void {
     this.net!.trainEpoch(x, t, rows, batch, lr);
@@ -294,7 +290,7 @@ export class BaselineAdapter implements Adapter {
       this.bufs.set(key, b);
     }
     const t0 = performance.now();
-    gemmBaseline(form, b[0], b[1], b[2], m, k, n);
+    gemmTextbook(form, b[0], b[1], b[2], m, k, n);
     const dt = performance.now() - t0;
     keep(b[2][0] + b[2][b[2].length - 1]);
     return dt / 1000;
