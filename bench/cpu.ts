@@ -52,3 +52,13 @@ export function cpuDescription(): string {
   if (c) parts.push(`${c} per core`);
   return parts.join(', ');
 }
+
+/** Bytes of the last-level cache, as Linux reports it; 64 MiB where it does not. */
+export function lastLevelCache(): number {
+  for (const index of [3, 2]) {
+    const text = read(`/sys/devices/system/cpu/cpu0/cache/index${index}/size`);
+    const m = text && /^(\d+)([KMG]?)$/.exec(text);
+    if (m) return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+  }
+  return 64 << 20;
+}

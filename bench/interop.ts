@@ -26,7 +26,8 @@ export interface OnnxRow {
   bestRatio: number;
 }
 
-interface Runner {
+/** One runtime's predict: the rows of x in, a number of its output back (kept, so no work is skipped). */
+export interface Runner {
   name: string;
   run: (x: Float32Array) => Promise<number> | number;
 }
@@ -34,8 +35,8 @@ interface Runner {
 const INPUTS = 784;
 
 /** Rows per CPU second of one round: the unit repeats until `ms` of wall time have passed. */
-async function round(r: Runner, x: Float32Array, ms: number): Promise<number> {
-  const rows = x.length / INPUTS;
+async function round(r: Runner, x: Float32Array, inputs: number, ms: number): Promise<number> {
+  const rows = x.length / inputs;
   let n = 0;
   const start = performance.now(),
     c0 = cpuSeconds();
@@ -46,13 +47,37 @@ async function round(r: Runner, x: Float32Array, ms: number): Promise<number> {
   return (n * rows) / (cpuSeconds() - c0);
 }
 
+/** Rounds: how many, and each runtime's untimed running first and its timed time per round (ms). */
+export interface Rounds {
+  rounds: number;
+  warmMs: number;
+  ms: number;
+}
+
+export const roundsOf = (quick: boolean): Rounds =>
+  quick ? { rounds: 2, warmMs: 50, ms: 20 } : { rounds: 9, warmMs: 1500, ms: 300 };
+
+/**
+ * Each runner's rows per CPU second on x (rows of `inputs`), round by round: first each runs
+ * `warmMs` untimed, then `rounds` timed rounds in which the starting runner rotates.
+ */
+export async function interleaved(runners: Runner[], x: Float32Array, inputs: number, r: Rounds): Promise<number[][]> {
+  const samples = runners.map(() => [] as number[]);
+  for (const runner of runners) await round(runner, x, inputs, r.warmMs);
+  for (let k = 0; k < r.rounds; k++) {
+    for (let j = 0; j < runners.length; j++) {
+      const i = (j + k) % runners.length; // rotate which runtime goes first
+      samples[i]!.push(await round(runners[i]!, x, inputs, r.ms));
+    }
+  }
+  return samples;
+}
+
 /** Runs the comparison (2,000 rows per call, then one row per call) and returns its rows. */
 export async function compareWithOnnxRuntime(quick: boolean, say: (s: string) => void): Promise<OnnxRow[]> {
   // onnxruntime-web takes about a second of its own running before its speed settles (V8 tiers its
   // Wasm up function by function), so each runtime first runs a while untimed in every workload
-  const rounds = quick ? 2 : 9,
-    warmMs = quick ? 50 : 1500,
-    ms = quick ? 20 : 300;
+  const plan = roundsOf(quick);
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   const bytes = new Uint8Array(
@@ -89,14 +114,7 @@ export async function compareWithOnnxRuntime(quick: boolean, say: (s: string) =>
     ['infer 784-128-10 (PyTorch ONNX), one row per call', one],
   ] as const) {
     say(`  ${label}`);
-    const samples = runners.map(() => [] as number[]);
-    for (const r of runners) await round(r, x, warmMs);
-    for (let k = 0; k < rounds; k++) {
-      for (let j = 0; j < runners.length; j++) {
-        const i = (j + k) % runners.length; // rotate which runtime goes first
-        samples[i]!.push(await round(runners[i]!, x, ms));
-      }
-    }
+    const samples = await interleaved(runners, x, INPUTS, plan);
     const medians = samples.map(median);
     rows.push({
       workload: label,

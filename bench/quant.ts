@@ -18,7 +18,6 @@
  * independent multiply-adds) in a module built here with Binaryen; the table gives how close the
  * 2,000-row kernels come to it.
  */
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import binaryen from 'binaryen';
@@ -29,6 +28,7 @@ import { ACT } from '../src/abi/kinds.js';
 import { QUANT_LAYER_BYTES, quantLayerView } from '../src/abi/descriptor.js';
 import type { QuantKernels } from '../src/abi/kernels.js';
 import { packLayer, packedBytes, quantizeWeights } from '../src/js/quant-pack.js';
+import { lastLevelCache } from './cpu.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -37,18 +37,6 @@ const flag = (name: string, fallback: number): number => {
 };
 const ROUNDS = flag('--rounds', 7);
 const WARMUP = 2;
-
-/** Bytes of the last-level cache, as Linux reports it; 64 MiB where it does not. */
-function lastLevelCache(): number {
-  for (const index of [3, 2]) {
-    try {
-      const text = readFileSync(`/sys/devices/system/cpu/cpu0/cache/index${index}/size`, 'utf8').trim();
-      const m = /^(\d+)([KMG]?)$/.exec(text);
-      if (m) return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
-    } catch {}
-  }
-  return 64 << 20;
-}
 
 // ---- seeded data ----
 

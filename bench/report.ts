@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { cpuDescription } from './cpu.js';
 import type { OnnxRow } from './interop.js';
+import type { Int8Row } from './int8.js';
 import { checksums, results, spreadPercent } from './measure.js';
 import type { WorkloadSizes } from './workloads.js';
 import type { Adapter } from './types.js';
@@ -219,6 +220,7 @@ export function printFooter(
   elapsed: number,
   json: boolean,
   onnx: OnnxRow[] = [],
+  int8: Int8Row[] = [],
 ): void {
   const { checksum, perEngine } = checksums();
   say(
@@ -235,6 +237,7 @@ export function printFooter(
           engines,
           results,
           onnxRuntime: onnx,
+          int8,
           checksum,
           perEngineChecksum: Object.fromEntries(perEngine),
           elapsedSeconds: elapsed,

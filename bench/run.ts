@@ -1,11 +1,12 @@
 /**
  * simdnet benchmark runner: the command-line flags.
  *
- *   npm run bench -- [--quick] [--small] [--ort] [--peers] [--json] [--threads <n|auto>]
+ *   npm run bench -- [--quick] [--small] [--ort] [--int8] [--peers] [--json] [--threads <n|auto>]
  *
  * --quick: a smoke run of small sizes (seconds); --small: the small-network workloads only (the
  * lean MLP's table, in minutes, for repeated runs); --ort: the comparison with ONNX Runtime Web
- * alone (interop.ts; a full run includes it); --peers: TensorFlow.js (cpu and wasm) and
+ * alone (interop.ts; a full run includes it); --int8: quantized inference against float and
+ * against ONNX Runtime Web's int8 alone (int8.ts; a full run includes it); --peers: TensorFlow.js (cpu and wasm) and
  * brain.js beside simdnet, the textbook MLP and the lean one; --json: results as JSON on stdout (the tables go to
  * stderr); --threads: the thread count of the threaded Wasm engine beside the one-thread one
  * (default 2, or 1 with --small and --ort; 1 leaves it out). Measurement is in measure.ts, the
@@ -16,6 +17,7 @@ import { TextbookAdapter } from './textbook.js';
 import { parallelCapacity } from './capacity.js';
 import { ceilingRunners } from './ceiling.js';
 import { compareWithOnnxRuntime, type OnnxRow } from './interop.js';
+import { compareInt8, printInt8Table, type Int8Row } from './int8.js';
 import { LeanAdapter } from './lean.js';
 import { loadPeers } from './peers.js';
 import { machineMeta, printFooter, printHeader, printOnnxTable, printTables } from './report.js';
@@ -24,13 +26,17 @@ import type { Adapter, GemmRunner } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
 import { threadsTargets } from './threads.js';
 
-const FLAGS = ['--quick', '--small', '--ort', '--peers', '--json'];
-const USAGE = 'usage: run [--quick] [--small] [--ort] [--peers] [--json] [--threads <n|auto>]';
+const FLAGS = ['--quick', '--small', '--ort', '--int8', '--peers', '--json'];
+const USAGE = 'usage: run [--quick] [--small] [--ort] [--int8] [--peers] [--json] [--threads <n|auto>]';
 const args = process.argv.slice(2);
 const threadsAt = args.indexOf('--threads');
 // the threaded engine by default beside the one-thread one, but not in --small runs (one thread each, for repeated runs)
 const threadsArg =
-  threadsAt >= 0 ? args.splice(threadsAt, 2)[1] : args.includes('--small') || args.includes('--ort') ? '1' : '2';
+  threadsAt >= 0
+    ? args.splice(threadsAt, 2)[1]
+    : ['--small', '--ort', '--int8'].some((a) => args.includes(a))
+      ? '1'
+      : '2';
 const threads = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
   process.stderr.write(`--threads must be a whole number from 1 to 256 or auto, got ${threadsArg}\n${USAGE}\n`);
@@ -48,6 +54,7 @@ const peers = argv.has('--peers');
 const json = argv.has('--json');
 const smallOnly = argv.has('--small');
 const ortOnly = argv.has('--ort');
+const int8Only = argv.has('--int8');
 
 /** Human-readable output goes to stdout, or to stderr when --json owns stdout. */
 const say = (s = ''): void => {
@@ -85,16 +92,18 @@ async function main(): Promise<void> {
   const sizes = workloadSizes(quick);
   const lean = new LeanAdapter();
   printHeader(say, meta, sizes, [...adapters, lean]);
-  if (!ortOnly) {
+  if (!ortOnly && !int8Only) {
     const bench = { sizes, adapters, lean, forwardKernel: new ForwardKernelAdapter(), ceilings, gemmRunners, say };
     await runWorkloads(bench, smallOnly);
   }
-  const onnx: OnnxRow[] = smallOnly ? [] : await compareWithOnnxRuntime(quick, say);
+  const onnx: OnnxRow[] = smallOnly || int8Only ? [] : await compareWithOnnxRuntime(quick, say);
+  const int8: Int8Row[] = smallOnly || ortOnly ? [] : await compareInt8(quick, say);
   const elapsed = (performance.now() - started) / 1000;
   say();
   printTables(say, [...adapters, lean]);
   printOnnxTable(say, onnx);
-  if (threaded && threaded.threads > 1 && !smallOnly && !ortOnly) {
+  printInt8Table(say, int8);
+  if (threaded && threaded.threads > 1 && !smallOnly && !ortOnly && !int8Only) {
     const deepWorkload = `train ${sizes.deepLayers.join('-')} b${sizes.deepBatch}`;
     await threadsTargets({
       threads: threaded.threads,
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
     });
   }
   say();
-  printFooter(say, meta, [...adapters, lean], elapsed, json, onnx);
+  printFooter(say, meta, [...adapters, lean], elapsed, json, onnx, int8);
 }
 
 main().catch((e) => {

@@ -9,7 +9,7 @@ import { bundleInterop } from './bundle-interop.mjs';
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm': 'binary' }, logLevel: 'warning' };
 
-await bundleLibrary({ outfile: 'dist/index.js' }); // see bundle.mjs: the relaxed build as a patch, the library as one function
+await bundleLibrary({ outfile: 'dist/index.js' }); // see bundle.mjs: both builds compressed together, the library as one function
 await bundleInterop({ outfile: 'dist/interop.js' }); // see bundle-interop.mjs: protobufjs inside, the core imported from ./index.js
 // the command line bundles its libraries (commander, csv-parse, cli-progress) with the library's
 // (protobufjs), all devDependencies, so installing simdnet installs nothing else; only the optional

@@ -4,7 +4,8 @@
 //   classes whose @inline accessors load and store at those offsets, the kind codes and the shared
 //   constants;
 // - src/abi/views.generated.ts: TypeScript view classes over an engine's memory, one getter and
-//   setter per field at its constant offset (src/abi/descriptor.ts types and hands them out).
+//   setter per field at its constant offset (src/abi/descriptor.ts types and hands them out), and
+//   the records' sizes as numbers, so that the bundle carries no field table.
 // Neither file is committed: both are rewritten from the contract before every compile, so neither
 // can go stale. Run as `node scripts/run.mjs scripts/contract.ts`; a file is rewritten only when
 // its text changes.
@@ -19,7 +20,12 @@ import {
   SHARED,
   type FieldType,
 } from '../src/abi/contract.js';
-import { HEADER_BYTES, LAYER_BYTES, QUANT_LAYER_BYTES, SIZE, layoutOf } from '../src/abi/fields.js';
+import { SIZE, layoutOf } from '../src/abi/fields.js';
+
+// the records' sizes, written into both files as numbers
+const HEADER_BYTES = layoutOf(HEADER).bytes;
+const LAYER_BYTES = layoutOf(LAYER).bytes;
+const QUANT_LAYER_BYTES = layoutOf(QUANT_LAYER).bytes;
 
 const NOTICE = (what: string): string =>
   `// Generated from src/abi/contract.ts by scripts/contract.ts in npm run asbuild: edit the contract,
@@ -122,6 +128,12 @@ const RECORD = `  /** the record's address in 32-bit words */
 const typescript = `${NOTICE(`The view classes over an engine's memory (src/abi/descriptor.ts hands them
 // out): one getter and setter per field at its constant offset, as the kernels' accessors.`)}
 import type { MemoryViews } from './fields.js';
+
+/** Bytes of the header; layer record l starts HEADER_BYTES + l·LAYER_BYTES after the descriptor. */
+export const HEADER_BYTES = ${HEADER_BYTES};
+export const LAYER_BYTES = ${LAYER_BYTES};
+/** Bytes of a quantized layer record; record l of a quantized network starts l·QUANT_LAYER_BYTES after the first. */
+export const QUANT_LAYER_BYTES = ${QUANT_LAYER_BYTES};
 
 export class LayerRecord {
 ${RECORD}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves the README on a fresh machine: a minimal Debian bookworm root (debootstrap, set up like the
+# Proves the set-up of docs/development.md on a fresh machine: a minimal Debian bookworm root (debootstrap, set up like the
 # debian:bookworm container image) holding nothing but this machine's Node 20 and npm, a clone of
 # the current branch, and in it, as root: `npm install && npm test && npm start`. npm test's first
 # step has to install Chromium and NumPy there by itself. Before that, the same `npm test` as an

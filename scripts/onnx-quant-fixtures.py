@@ -8,6 +8,8 @@
 #   per-tensor and with per-channel weights) and quantize_static (QDQ: QuantizeLinear /
 #   DequantizeLinear around MatMul, calibrated on training rows). ONNX Runtime's outputs on a few
 #   test rows go beside each file, for the import to match within a tolerance.
+# - mlp-784-128-10.dynamic.onnx: quantize_dynamic's form of test/fixtures/onnx/mlp-784-128-10.dynamo.onnx,
+#   the network `npm run bench` runs, so that onnxruntime-web's int8 runs beside simdnet's.
 # - arithmetic.onnx: simdnet's quantized arithmetic (docs/quantization.md) written with standard
 #   operators for one layer, the float weights it quantizes, input rows and ONNX Runtime's outputs;
 #   the script first checks that they equal a float32 NumPy re-derivation bit for bit, with ONNX
@@ -173,8 +175,21 @@ def arithmetic():
             'relu': relu.tolist()}
 
 
+def bench_model():
+    """quantize_dynamic of the benchmark's 784-128-10 (its value_info, which describes the weights with
+    PyTorch's shapes where shape inference wants the transposed ones, is dropped first)."""
+    model = onnx.load(str(ROOT / 'test' / 'fixtures' / 'onnx' / 'mlp-784-128-10.dynamo.onnx'))
+    del model.graph.value_info[:]
+    plain = OUT / 'mlp-784-128-10.float.tmp.onnx'
+    onnx.save(model, str(plain))
+    quantize_dynamic(str(plain), str(OUT / 'mlp-784-128-10.dynamic.onnx'), weight_type=QuantType.QInt8)
+    plain.unlink()
+    print(f"mlp-784-128-10.dynamic.onnx: {' '.join(ops(OUT / 'mlp-784-128-10.dynamic.onnx'))}")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    bench_model()
     fixtures = [quantized(name, model, train_x, test_x) for name, model, train_x, test_x in models()]
     meta = {'torch': torch.__version__, 'onnx': onnx.__version__, 'onnxruntime': onnxruntime.__version__}
     (OUT / 'fixtures.json').write_text(json.dumps({'versions': meta, 'models': fixtures}, indent=1) + '\n')

@@ -3,6 +3,7 @@
 import { type BuildName, availableEngines } from './runtime/placement.js';
 import { functionSource } from './format/function.js';
 import { modelOf, type NN } from './nn.js';
+import { isQuantized } from './model/quantize.js';
 
 /** Which builds this runtime can run, and which one engine 'auto' picks. */
 export function engines(): { available: BuildName[]; selected: BuildName } {
@@ -15,5 +16,8 @@ export function engines(): { available: BuildName[]; selected: BuildName } {
  * `fn.toString()`; the code holds only numbers taken from the model.
  */
 export function toFunction(net: NN): (row: ArrayLike<number>) => Float64Array {
-  return new Function(`return ${functionSource(modelOf(net))}`)() as (row: ArrayLike<number>) => Float64Array;
+  const model = modelOf(net);
+  if (isQuantized(model))
+    throw new TypeError("toFunction: net is quantized (precision 'int8'); write the float network it came from");
+  return new Function(`return ${functionSource(model)}`)() as (row: ArrayLike<number>) => Float64Array;
 }

@@ -1,6 +1,7 @@
-// The public NN class: a handle over one model placed on an engine (a ResidentModel). It checks
-// every argument, places networks (engine, build, threads), and hands training to the trainer and
-// models to the formats. Nothing reaches a kernel before it has been validated.
+// The public NN class: a handle over one model placed on an engine (a ResidentModel, or for a
+// quantized network a QuantizedResident). It checks every argument, places networks (engine, build,
+// threads), and hands training to the trainer and models to the formats. Nothing reaches a kernel
+// before it has been validated.
 import { type BuildName, type Engine, type EngineName, engineFor, engineForAsync } from './runtime/engine.js';
 import { resolvePlacement } from './runtime/placement.js';
 import type { FloatArray } from './float.js';
@@ -8,36 +9,28 @@ import { Network } from './runtime/network.js';
 import {
   resolveLoadOptions,
   resolveNetworkOptions,
+  resolveQuantizeOptions,
   resolveSaveOptions,
   type LoadOptions,
   type NetworkOptions,
   type Placement,
+  type QuantizeOptions,
   type Undecided,
 } from './options.js';
 import type { TrainOptions } from './train-options.js';
 import type { PresetName } from './defaults.js';
-import {
-  classifies,
-  type Evaluation,
-  type Label,
-  type NamedRow,
-  type NetworkConfig,
-  type Row,
-  type Rows,
-  type Sample,
-  type Targets,
-} from './vocabulary.js';
-import { isPlainObject, typeError } from './check.js';
+import type { Evaluation, Label, NamedRow, NetworkConfig, Row, Rows, Sample, Targets } from './vocabulary.js';
+import { typeError } from './check.js';
 import type { Model } from './model/model.js';
+import { isQuantized, quantizeModel, type QuantizedModel } from './model/quantize.js';
 import { checkWeights, type Weights } from './model/weights.js';
-import { classOf, confusionMatrix, regressionMetrics } from './model/metrics.js';
-import { standardizeTargets } from './model/normalize.js';
 import { isSamples, samplesToData } from './model/rows.js';
-import { classCount } from './model/targets.js';
 import { modelToJSON, parseModel, type ModelJSON } from './format/json.js';
 import { encodeModel, decodeModel } from './format/binary.js';
 import { summaryText } from './format/summary.js';
+import type { PlacedModel } from './placed-model.js';
 import { ResidentModel } from './resident.js';
+import { QuantizedResident } from './quantized-resident.js';
 import { train, trainAsync, type TrainReport } from './trainer.js';
 
 declare global {
@@ -52,18 +45,19 @@ const DISPOSE: typeof Symbol.dispose = (Symbol.dispose ?? Symbol.for('Symbol.dis
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Access to NN's internals for the module functions below (set in NN's static block). */
+let placedOf: (net: NN) => PlacedModel;
 let residentOf: (net: NN) => ResidentModel;
-let placeModel: (model: Model, options: unknown) => Promise<NN>;
+let placeModel: (model: Model | QuantizedModel, options: unknown) => Promise<NN>;
 
 // Networks dropped without dispose() give their memory back when they are collected.
 const registry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<ResidentModel>((model) => model.release())
-    : null;
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<PlacedModel>((model) => model.release()) : null;
 
 /** Data given as brain.js samples ([{ input, output }], then the options) or as inputs and targets. */
 function unpack(a: unknown, b: unknown, c?: unknown): [unknown, unknown, unknown] {
   if (!isSamples(a)) return [a, b, c];
+  if (c !== undefined)
+    throw new TypeError('train: with { input, output } samples the options come second: train(samples, options)');
   const { inputs, targets } = samplesToData(a, 'samples');
   return [inputs, targets, b];
 }
@@ -75,14 +69,30 @@ interface Origin {
   preset: PresetName | null;
 }
 
+/** A float network of `config` from `origin`, to be placed on an engine with its thread count. */
+const floatModel =
+  (config: NetworkConfig, origin: Origin) =>
+  (engine: Engine, threads: number): ResidentModel => {
+    const resident = new ResidentModel(new Network(engine, config, threads), origin.model, origin.preset);
+    resident.undecided = origin.undecided;
+    return resident;
+  };
+
 export class NN {
   static {
-    residentOf = (net) => net.check();
+    placedOf = (net) => net.check();
+    residentOf = (net) => net.trainable('trainInWorker');
     placeModel = (model, options) =>
-      NN.placed(resolveLoadOptions(options), model.config, { model, undecided: null, preset: model.preset ?? null });
+      NN.placed(
+        resolveLoadOptions(options),
+        model.config.layers,
+        isQuantized(model)
+          ? (engine, threads) => new QuantizedResident(engine, threads, model)
+          : floatModel(model.config, { model, undecided: null, preset: model.preset ?? null }),
+      );
   }
 
-  private constructor(private readonly resident: ResidentModel) {
+  private constructor(private readonly resident: PlacedModel) {
     registry?.register(this, resident, this);
   }
 
@@ -92,7 +102,7 @@ export class NN {
    */
   static async create(options: NetworkOptions): Promise<NN> {
     const { config, undecided, preset, ...placement } = resolveNetworkOptions(options);
-    return NN.placed(placement, config, { model: null, undecided, preset });
+    return NN.placed(placement, config.layers, floatModel(config, { model: null, undecided, preset }));
   }
 
   /**
@@ -101,23 +111,22 @@ export class NN {
    */
   static createSync(options: NetworkOptions): NN {
     const { config, undecided, preset, ...requested } = resolveNetworkOptions(options);
-    const placement = resolvePlacement(requested, config.layers);
-    return NN.onEngine(engineFor(placement), placement.threads, config, { model: null, undecided, preset });
+    return NN.placedSync(requested, config.layers, floatModel(config, { model: null, undecided, preset }));
   }
 
-  /** A network on the engine and threads asked for, once its helpers (if any) run. */
-  private static async placed(requested: Placement, config: NetworkConfig, origin: Origin): Promise<NN> {
-    const placement = resolvePlacement(requested, config.layers);
+  /** A network of `layers` made by `make` on the engine and threads asked for, once its helpers (if any) run. */
+  private static async placed(requested: Placement, layers: readonly number[], make: Make): Promise<NN> {
+    const placement = resolvePlacement(requested, layers);
     const engine = await engineForAsync(placement);
-    const net = NN.onEngine(engine, placement.threads, config, origin);
+    const net = new NN(make(engine, placement.threads));
     await engine.pool?.ready();
     return net;
   }
 
-  private static onEngine(engine: Engine, threads: number, config: NetworkConfig, origin: Origin): NN {
-    const resident = new ResidentModel(new Network(engine, config, threads), origin.model, origin.preset);
-    resident.undecided = origin.undecided;
-    return new NN(resident);
+  /** placed() with a synchronous Wasm compile; helper threads join in the background. */
+  private static placedSync(requested: Placement, layers: readonly number[], make: Make): NN {
+    const placement = resolvePlacement(requested, layers);
+    return new NN(make(engineFor(placement), placement.threads));
   }
 
   /** Rebuilds a network saved with toJSON (a JSON string or the parsed object), training state included. */
@@ -159,6 +168,10 @@ export class NN {
   get isDisposed(): boolean {
     return this.resident.released;
   }
+  /** 'int8' for a network from quantize() (or a quantized file), else 'float32'. */
+  get precision(): 'float32' | 'int8' {
+    return this.resident.precision;
+  }
 
   /**
    * The class labels in output order (what classify answers): those learned from labels at the
@@ -166,15 +179,12 @@ export class NN {
    * sigmoid output); null for a regression model.
    */
   get classes(): Label[] | null {
-    const m = this.check();
-    if (m.metadata.classes) return m.metadata.classes.slice();
-    if (!classifies(m.config.loss) || m.undecided?.head) return null;
-    return Array.from({ length: classCount(m.outputSize) }, (_, i) => i);
+    return this.check().classes();
   }
 
   /** Copies of the weights (fanIn × fanOut, row-major: s = x·W) and biases (null without bias). */
   getWeights(): Weights {
-    return this.check().net.read('params')!;
+    return this.trainable('getWeights').net.read('params')!;
   }
 
   /**
@@ -182,7 +192,7 @@ export class NN {
    * network then keeps its inputs and outputs as they are: its first train fits no normaliser.
    */
   setWeights(w: Weights): void {
-    const model = this.check();
+    const model = this.trainable('setWeights');
     if (model.training)
       throw new Error('simdnet: cannot set weights while the network trains (a rollback would undo them)');
     model.net.write('params', checkWeights(w, model.config, 'weights'));
@@ -198,14 +208,7 @@ export class NN {
   predict(input: readonly Row[] | readonly NamedRow[]): FloatArray[];
   predict(input: Row | NamedRow): FloatArray;
   predict(input: unknown): FloatArray | FloatArray[] {
-    const model = this.check();
-    const named = isPlainObject(input);
-    const x = model.predictions(named ? [input] : input, 'input');
-    if (x.form === 'flat' || named) return x.out;
-    const rows: FloatArray[] = [],
-      k = model.outputSize;
-    for (let r = 0; r < x.rows; r++) rows.push(x.out.slice(r * k, (r + 1) * k));
-    return rows;
+    return this.check().predict(input);
   }
 
   /**
@@ -215,19 +218,7 @@ export class NN {
   classify(input: Row | NamedRow): Label;
   classify(input: readonly Row[] | readonly NamedRow[]): Label[];
   classify(input: unknown): Label | Label[] {
-    const classes = this.classes;
-    const model = this.resident;
-    if (!classes)
-      throw new TypeError(
-        model.undecided?.head
-          ? 'classify: the output layer is chosen by the first train(); train the network first'
-          : `classify: this network is not a classifier (its loss is '${model.config.loss}'); use predict, or train it on class labels`,
-      );
-    const named = isPlainObject(input);
-    const { out, rows, form } = model.predictions(named ? [input] : input, 'input', false),
-      k = model.outputSize;
-    const labels = Array.from({ length: rows }, (_, r) => classes[classOf(out, r * k, k)]!);
-    return (form === 'flat' && rows === 1) || named ? labels[0]! : labels;
+    return this.check().classify(input);
   }
 
   /**
@@ -237,36 +228,24 @@ export class NN {
   evaluate(inputs: Rows, targets: Targets): Evaluation;
   evaluate(samples: readonly Sample[]): Evaluation;
   evaluate(a: unknown, b?: unknown): Evaluation {
-    const model = this.check();
     const [inputs, targets] = unpack(a, b);
-    const { x, t } = model.data(inputs, targets);
-    if (classifies(model.config.loss)) {
-      const m = model.net.metrics(x, t, true);
-      return { loss: m.error, accuracy: m.accuracy };
-    }
-    const std = model.targetStandardizer;
-    const loss = model.net.metrics(x, std ? standardizeTargets(std, t) : t, false).error;
-    return { loss, ...regressionMetrics(model.outputs(x), t.data, t.cols) };
+    return this.check().evaluate(inputs, targets);
   }
 
   /** Fraction of rows whose predicted class (argmax, or ≥ 0.5 for one output) is the target's. */
   accuracy(inputs: Rows, targets: Targets): number;
   accuracy(samples: readonly Sample[]): number;
   accuracy(a: unknown, b?: unknown): number {
-    const model = this.check();
     const [inputs, targets] = unpack(a, b);
-    const { x, t } = model.data(inputs, targets);
-    return model.net.metrics(x, t, true).accuracy;
+    return this.check().accuracy(inputs, targets);
   }
 
   /** counts[actual][predicted] over the rows, classes in the order of net.classes (or output indices). */
   confusionMatrix(inputs: Rows, targets: Targets): number[][];
   confusionMatrix(samples: readonly Sample[]): number[][];
   confusionMatrix(a: unknown, b?: unknown): number[][] {
-    const model = this.check();
     const [inputs, targets] = unpack(a, b);
-    const { x, t } = model.data(inputs, targets);
-    return confusionMatrix(model.net.outputs(x), t.data, model.outputSize);
+    return this.check().confusionMatrix(inputs, targets);
   }
 
   /**
@@ -277,20 +256,39 @@ export class NN {
   train(inputs: Rows, targets: Targets, options?: TrainOptions): TrainReport;
   train(samples: readonly Sample[], options?: TrainOptions): TrainReport;
   train(a: unknown, b?: unknown, c?: unknown): TrainReport {
-    return train(this.check(), ...unpack(a, b, c));
+    return train(this.trainable('train'), ...unpack(a, b, c));
   }
 
   /** Trains like train() but yields to the event loop between batches; an aborted signal rejects with an AbortError. */
   trainAsync(inputs: Rows, targets: Targets, options?: TrainOptions): Promise<TrainReport>;
   trainAsync(samples: readonly Sample[], options?: TrainOptions): Promise<TrainReport>;
   async trainAsync(a: unknown, b?: unknown, c?: unknown): Promise<TrainReport> {
-    return trainAsync(this.check(), ...unpack(a, b, c));
+    return trainAsync(this.trainable('trainAsync'), ...unpack(a, b, c));
+  }
+
+  /**
+   * An inference network with int8 weights (one scale per output neuron) and activations quantized
+   * per row at run time, or with `calibration` rows by static ranges fitted once; it answers
+   * predict, classify, evaluate and the rest like this one, with the same bits on every engine,
+   * build and thread count, and saves in a quarter of the size. This network is unchanged.
+   */
+  quantize(options?: QuantizeOptions): NN {
+    const model = this.trainable('quantize');
+    if (model.undecided?.head)
+      throw new Error('simdnet: quantize: the output layer is chosen by the first train(); train the network first');
+    const { calibration, ...requested } = resolveQuantizeOptions(options, {
+      engine: this.engine,
+      threads: this.threads,
+    });
+    const rows = calibration === undefined ? null : model.inputs(calibration, 'options.calibration', true).x;
+    const q = quantizeModel(model.toModel(false), rows);
+    return NN.placedSync(requested, q.config.layers, (engine, threads) => new QuantizedResident(engine, threads, q));
   }
 
   /** A table of the layers, activations and parameter counts, the loss, classes, and where the network runs. */
   summary(): string {
     const model = this.check();
-    const placed = { engine: this.engine, build: this.build, threads: this.threads, precision: 'float32' as const };
+    const placed = { engine: this.engine, build: this.build, threads: this.threads, precision: model.precision };
     return summaryText(model.toModel(false), placed, model.undecided);
   }
 
@@ -316,9 +314,14 @@ export class NN {
    * that one stopped. trainInWorker brings a worker's training home with it.
    */
   load(model: string | ModelJSON | Uint8Array): void {
-    const resident = this.check();
+    const resident = this.trainable('load');
     if (resident.training) throw new Error('simdnet: cannot load a model into a network while it trains');
-    resident.load(model instanceof Uint8Array ? decodeModel(model) : parseModel(model));
+    const read = model instanceof Uint8Array ? decodeModel(model) : parseModel(model);
+    if (isQuantized(read))
+      throw new TypeError(
+        'model: a quantized model (precision int8) loads with NN.fromJSON or NN.fromBinary, not into a float network',
+      );
+    resident.load(read);
   }
 
   /** Returns the network's memory to its engine. Calling it twice is harmless. */
@@ -348,29 +351,42 @@ export class NN {
       build: this.build,
       threads: this.threads,
       epochs: m.epochs,
+      ...(m.precision === 'int8' ? { precision: m.precision } : {}),
       ...(m.metadata.classes ? { classes: m.metadata.classes } : {}),
     };
     return `NN ${typeof inspect === 'function' ? inspect(view, options) : JSON.stringify(view)}`;
   }
 
   /** The network's model, unless the network has been disposed. */
-  private check(): ResidentModel {
+  private check(): PlacedModel {
     if (this.resident.released) throw new Error('simdnet: this network has been disposed; create a new one');
     return this.resident;
   }
+
+  /** The float network's model for `method`, which a quantized network refuses. */
+  private trainable(method: string): ResidentModel {
+    const model = this.check();
+    if (model instanceof ResidentModel) return model;
+    throw new Error(
+      `simdnet: ${method}: this network is quantized (precision 'int8'), for inference only; ${method === 'quantize' ? 'quantize the float network it came from' : 'train the float network and quantize it again'}`,
+    );
+  }
 }
+
+/** Makes a model placed on an engine with its thread count. */
+type Make = (engine: Engine, threads: number) => PlacedModel;
 
 /**
  * @internal The model of a network, without its training state: what the interop exporters write.
  * Refuses anything but a network that is not disposed.
  */
-export function modelOf(net: unknown): Model {
+export function modelOf(net: unknown): Model | QuantizedModel {
   if (!(net instanceof NN)) throw typeError('net', 'an NN (a network from NN.create or a loader)', net);
-  return residentOf(net).toModel(false);
+  return placedOf(net).toModel(false);
 }
 
 /** @internal A network from a checked model, placed as `options` ({ engine, threads }, as fromJSON's) ask. */
-export function fromModel(model: Model, options: unknown = {}): Promise<NN> {
+export function fromModel(model: Model | QuantizedModel, options: unknown = {}): Promise<NN> {
   return placeModel(model, options);
 }
 

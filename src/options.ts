@@ -14,6 +14,7 @@ import {
   type NormalizeOption,
   type InitName,
   type ResolvedActivation,
+  type Rows,
 } from './vocabulary.js';
 
 export type EngineOption = 'wasm' | 'js' | 'auto';
@@ -98,7 +99,7 @@ const NETWORK_KEYS = [
   'normalize',
 ];
 
-function resolveThreads(value: unknown, fallback: number): ThreadsOption {
+function resolveThreads(value: unknown, fallback: ThreadsOption): ThreadsOption {
   if (value === undefined) return fallback;
   if (value === 'auto') return 'auto';
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
@@ -210,13 +211,37 @@ export interface LoadOptions {
   threads?: ThreadsOption;
 }
 
-/** The options of NN.fromJSON and NN.fromBinary: `engine` and `threads`. */
-export function resolveLoadOptions(options: unknown): Placement {
-  if (!isPlainObject(options)) throw typeError('options', '{ engine, threads }', options);
-  checkKeys('options', options, ['engine', 'threads']);
-  const d = defaultsOf(null).network;
+/** The options of NN.fromJSON and NN.fromBinary: `engine` and `threads` (and `extra` keys, read by the caller). */
+export function resolveLoadOptions(
+  options: unknown,
+  fallback: Placement = defaultsOf(null).network,
+  extra: readonly string[] = [],
+): Placement {
+  const keys = [...extra, 'engine', 'threads'];
+  if (!isPlainObject(options)) throw typeError('options', `{ ${keys.join(', ')} }`, options);
+  checkKeys('options', options, keys);
   return {
-    engine: oneOf('engine', options.engine, ENGINES, d.engine),
-    threads: resolveThreads(options.threads, d.threads),
+    engine: oneOf('engine', options.engine, ENGINES, fallback.engine),
+    threads: resolveThreads(options.threads, fallback.threads),
   };
+}
+
+/** The options of net.quantize. */
+export interface QuantizeOptions {
+  /**
+   * rows in any form predict takes (raw, before the input normaliser) over which each layer's input
+   * range is fitted once: static quantization, a few hundred typical rows; default none, each row
+   * quantized by its own range as it comes
+   */
+  calibration?: Rows;
+  /** default: the float network's engine */
+  engine?: EngineOption;
+  /** default: the float network's threads in effect */
+  threads?: ThreadsOption;
+}
+
+/** net.quantize's options; engine and threads default to the float network's `placed`. */
+export function resolveQuantizeOptions(options: unknown = {}, placed: Placement): Placement & { calibration: unknown } {
+  const where = resolveLoadOptions(options, placed, ['calibration']);
+  return { ...where, calibration: (options as { calibration?: unknown }).calibration };
 }

@@ -1,35 +1,24 @@
-// A model placed on an engine: its Network (the weights, the optimizer's step and slots, in engine
-// memory) and the rest of the model kept beside it (normaliser, target standardizer, epoch count,
-// generator, metadata). It is the one owner of a network's training state: it is built from a
-// Model and gives one back. NN is a handle over one; the trainer drives one through a training
-// session, and the first session of a new network settles what its data decides (settle).
-import { rangeError } from './check.js';
-import type { FloatArray } from './float.js';
+// A float model placed on an engine: its Network (the weights, the optimizer's step and slots, in
+// engine memory) and the rest of the model kept beside it (normaliser, target standardizer, epoch
+// count, generator, metadata; reading data is PlacedModel's). It is the one owner of a network's
+// training state: it is built from a Model and gives one back. NN is a handle over one; the trainer
+// drives one through a training session, and the first session of a new network settles what its
+// data decides (settle).
 import type { PresetName } from './defaults.js';
-import type { Undecided } from './options.js';
 import { sameArchitecture } from './model/architecture.js';
-import { toMatrix, type Matrix } from './model/data.js';
-import type { Model, ModelMetadata } from './model/model.js';
-import { normalize, unstandardize, type Normalizer, type TargetStandardizer } from './model/normalize.js';
+import type { Matrix } from './model/data.js';
+import type { Model } from './model/model.js';
+import { normalize, type Normalizer, type TargetStandardizer } from './model/normalize.js';
 import { Random } from './model/random.js';
-import { isNamedRows, namedRows } from './model/rows.js';
-import { readTargets } from './model/targets.js';
 import type { TrainingState } from './model/training-state.js';
 import { initialWeights } from './model/weights.js';
-import { scannedRows, type RowSource } from './runtime/inputs.js';
+import { isNamedRows } from './model/rows.js';
+import { scannedRows } from './runtime/inputs.js';
 import { Network } from './runtime/network.js';
 import type { Label, NetworkConfig } from './vocabulary.js';
+import { PlacedModel, type Outputs } from './placed-model.js';
 
-/** Inputs and targets read for this model, with the names they carried or taught. */
-export interface Data {
-  x: Matrix;
-  /** targets in the user's units, labels encoded through the classes */
-  t: Matrix;
-  /** given as class labels */
-  labelled: boolean;
-  classes: Label[] | undefined;
-  features: string[] | undefined;
-}
+export type { Data } from './placed-model.js';
 
 /** What a first training run settles: the architecture (its output and loss), the data's transforms, the names. */
 export interface Settlement {
@@ -40,21 +29,10 @@ export interface Settlement {
   features: string[] | undefined;
 }
 
-export class ResidentModel {
-  normalizer: Normalizer | null = null;
-  /** the regression targets' standardizer (outputs answer in the user's units), or null */
-  targetStandardizer: TargetStandardizer | null = null;
-  /** epochs completed over the network's life (the article's T) */
-  epochs = 0;
+export class ResidentModel extends PlacedModel {
+  readonly precision = 'float32';
   /** the generator that shuffles the next epoch's rows (and drew the initial weights) */
   random: Random;
-  metadata: ModelMetadata = {};
-  /** what the first train() decides from its data (a new network's), or null */
-  undecided: Undecided | null = null;
-  /** a training session is open (train or trainAsync: one at a time) */
-  training = false;
-  /** the engine has its memory back */
-  released = false;
 
   /** The network's model: `model` (checked) when given, else the config's initial weights from its seed. */
   constructor(
@@ -63,6 +41,7 @@ export class ResidentModel {
     /** the preset whose training defaults apply, or null for the library's */
     readonly preset: PresetName | null,
   ) {
+    super();
     this.random = new Random(net.config.seed);
     if (model) this.restore(model);
     else net.write('params', initialWeights(net.config, this.random));
@@ -71,14 +50,19 @@ export class ResidentModel {
   get config(): NetworkConfig {
     return this.net.config;
   }
-  get inputSize(): number {
-    return this.net.inputSize;
-  }
-  get outputSize(): number {
-    return this.net.outputSize;
+
+  protected normalized(n: Normalizer, x: Matrix): Matrix {
+    return normalize(n, x);
   }
 
   /** The model as it stands: copies of the weights and, with `training`, of the training state. */
+  /** Many unnamed rows without a normaliser go straight into engine memory and through the kernels' scan. */
+  protected override direct(value: unknown, field: string): Outputs | null {
+    if (this.config.normalize !== 'none' || isNamedRows(value)) return null;
+    const source = scannedRows(value, this.inputSize, field);
+    return source && { out: this.net.outputs(source), rows: source.rows, form: source.form };
+  }
+
   toModel(training: boolean): Model {
     return {
       config: this.config,
@@ -155,79 +139,5 @@ export class ResidentModel {
     if (s.features && !metadata.features) metadata.features = s.features;
     this.metadata = metadata;
     this.undecided = null;
-  }
-
-  /**
-   * Input rows, read and checked, through the model's normaliser unless `raw`. Named rows are read
-   * by the model's feature names (or, with `learn` and none yet, the first row's keys).
-   */
-  inputs(
-    value: unknown,
-    field: string,
-    raw = false,
-    learn = false,
-    names = this.metadata.features,
-  ): { x: Matrix; features: string[] | undefined } {
-    let x: Matrix,
-      features = names;
-    if (isNamedRows(value)) ({ matrix: x, features } = namedRows(value, features, this.inputSize, field, learn));
-    else x = toMatrix(value, this.inputSize, field);
-    if (raw || this.config.normalize === 'none') return { x, features };
-    if (!this.normalizer)
-      throw new Error(
-        `simdnet: normalize '${this.config.normalize}' is fitted by the first train() call; train the network first`,
-      );
-    return { x: normalize(this.normalizer, x), features };
-  }
-
-  /** Input rows as a matrix, through the normaliser. */
-  rows(value: unknown, field: string): Matrix {
-    return this.inputs(value, field).x;
-  }
-
-  /**
-   * The outputs of input rows, with their count and form (predict; classify, which wants them
-   * without `units`): many unnamed rows without a normaliser go straight into engine memory and
-   * through the kernels' scan (runtime/inputs.ts), others through rows().
-   */
-  predictions(value: unknown, field: string, units = true): { out: FloatArray; rows: number; form: 'flat' | 'rows' } {
-    const x =
-      (this.config.normalize === 'none' && !isNamedRows(value) && scannedRows(value, this.inputSize, field)) ||
-      this.rows(value, field);
-    return { out: units ? this.outputs(x) : this.net.outputs(x), rows: x.rows, form: x.form };
-  }
-
-  /** The network's outputs for input rows (checked, or checked by the scan), in the user's units (through the target standardizer). */
-  outputs(x: Matrix | RowSource): FloatArray {
-    const out = this.net.outputs(x);
-    if (this.targetStandardizer) unstandardize(this.targetStandardizer, out);
-    return out;
-  }
-
-  /**
-   * Inputs and targets with one target row per input row (field: a prefix such as
-   * 'validationData.'), targets in the user's units. With `learn`, a network without names takes
-   * them from these rows: feature names from named rows, classes from labels (kept once settled).
-   */
-  data(
-    inputs: unknown,
-    targets: unknown,
-    field = '',
-    raw = false,
-    learn = false,
-    names: { classes?: Label[] | undefined; features?: string[] | undefined } = this.metadata,
-  ): Data {
-    const { x, features } = this.inputs(inputs, `${field}inputs`, raw, learn, names.features);
-    const read = readTargets(targets, x.rows, this.outputSize, names.classes, `${field}targets`, learn);
-    if (x.rows !== read.t.rows)
-      throw rangeError(`${field}targets`, `${x.rows} rows, one per input row`, `${read.t.rows} rows`);
-    return { x, t: read.t, labelled: read.labelled, classes: read.classes, features };
-  }
-
-  /** Gives the engine its memory back; calling it twice is harmless. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.net.release();
   }
 }

@@ -1,4 +1,4 @@
-// The acceptance check, done here too: the article's own program (its NumPy code, ported
+// The acceptance check, done here too: the article's own program (its NumPy code, ported
 // to Python 3 in test/article/nn.py with only the changes Python 3 needs, and data and weights read
 // from stdin) against simdnet trained through the public API from the same start, on both
 // engines. NumPy computes in float64; simdnet in float32, so the tolerance is float32 rounding

@@ -126,4 +126,32 @@ describe('evaluate', () => {
     expect(predicted.map((row) => Number(row[0]))).toEqual(outputs);
     for (const row of predicted) expect(Number(row[1]) + Number(row[2])).toBeCloseTo(1, 6);
   });
+
+  it('a library model trained on named rows and labels: its columns are read by name, its classes answer', async () => {
+    const r = rng(34);
+    const rows = Array.from({ length: 90 }, () => ({ width: r() * 4, height: r() * 4 }));
+    const labels = rows.map(({ width, height }) => (width > height ? 'wide' : 'tall'));
+    const net = await NN.create({ layers: [2, 8, 1], seed: 5 });
+    net.train(rows, labels, { epochs: 60 });
+    const classes = [...new Set(labels)]; // in order of first appearance
+    expect(net.classes).toEqual(classes);
+    const model = join(dir, 'named.json');
+    writeFileSync(model, JSON.stringify(net.toJSON()));
+    const classified = net.classify(rows);
+    net.dispose();
+    // the columns in another order, with one more: without the names the inputs would be read wrong
+    const data = writeFile(
+      dir,
+      'shapes.csv',
+      `shape,note,height,width\n${rows.map((row, i) => `${labels[i]},x,${row.height},${row.width}`).join('\n')}\n`,
+    );
+    const p = await cli(['predict', model, data]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.split('\n')[0]).toBe(`class,${classes.map((c) => `p(${c})`).join(',')}`);
+    expect(cells(p.stdout).map((row) => row[0])).toEqual(classified);
+    const e = await cli(['evaluate', model, data, '--target', 'shape', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ classes });
+    expect(JSON.parse(e.stdout).accuracy).toBe(classified.filter((c, i) => c === labels[i]).length / 90);
+  });
 });

@@ -1,11 +1,13 @@
 // Every subcommand over every kind of model file (simdnet JSON and binary with a column schema, a
-// library model without one, softmax and one-sigmoid-output, ONNX, TF.js), without the optional
-// flags, with each group of them and with all at once, on fitting and on unfitting data: each run
-// works (exit 0) or stops with one line saying what is wrong (exit 2), never with a stack trace (exit 1).
+// library model without one, softmax and one-sigmoid-output, ONNX and TF.js with the schema, ONNX
+// without it, int8), without the optional flags, with each group of them and with all at once, on
+// fitting and on unfitting data: each run works (exit 0) or stops with one line saying what is wrong
+// (exit 2), never with a stack trace (exit 1).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
+import { toONNX } from '../src/interop/index.js';
 import { cli, cliAsync, cliTempDir, inPool, writeFile, type Run } from './helpers/cli-runner.js';
 import { blobsCsv } from './helpers/tables.js';
 
@@ -56,12 +58,8 @@ beforeAll(async () => {
     const out = join(dir, to);
     const r = await cli(['export', models[from]!.path, '--to', to === 'tfjs' ? 'tfjs' : 'onnx', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    models[to] = {
-      path: to === 'tfjs' ? join(out, 'model.json') : out,
-      data: from.startsWith('classifier') ? files.numbered : files.price,
-      target: from.startsWith('classifier') ? 'k' : 'price',
-      features: from.startsWith('classifier') ? 'a,b,c' : 'a,b',
-    };
+    // the exports carry the column schema: they read the data their model was trained on
+    models[to] = { ...models[from]!, path: to === 'tfjs' ? join(out, 'model.json') : out };
   }
   // library models, saved without a column schema: a softmax and a one-sigmoid-output classifier
   const library = async (name: string, outputs: number, data: string): Promise<void> => {
@@ -78,6 +76,21 @@ beforeAll(async () => {
   };
   await library('library-softmax.json', 3, files.numbered);
   await library('library-sigmoid.json', 1, files.binary);
+  // and an ONNX file without names, as another producer writes them
+  const nameless = await NN.create({ layers: [3, 8, 3], loss: 'cross-entropy', normalize: 'none', seed: 4 });
+  writeFileSync(join(dir, 'nameless.onnx'), toONNX(nameless));
+  nameless.dispose();
+  models['nameless.onnx'] = { path: join(dir, 'nameless.onnx'), data: files.numbered, target: 'k', features: 'a,b,c' };
+  // quantized models (simdnet quantize), JSON and binary
+  for (const [from, to] of [
+    ['classifier.json', 'classifier.int8.json'],
+    ['regression.json', 'regression.int8.bin'],
+  ] as const) {
+    const path = join(dir, to);
+    const r = await cli(['quantize', models[from]!.path, '--out', path, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    models[to] = { ...models[from]!, path };
+  }
 });
 
 /** The optional flags of evaluate and predict that read the table and choose the columns, all at once. */
@@ -165,9 +178,47 @@ describe('every subcommand on every kind of model', () => {
       );
     }
     const results = await runAll(runs);
-    // every kind exports and imports (the runs with --out)
+    // every kind exports and imports (the runs with --out), but an int8 model to TF.js (no int8 layers there)
     runs.forEach((args, i) => {
-      if (args.includes('--out')) expect(results[i]!.code, `${args.join(' ')}: ${results[i]!.stderr}`).toBe(0);
+      if (args.includes('--out') && !(args[1]!.includes('.int8.') && args.includes('tfjs')))
+        expect(results[i]!.code, `${args.join(' ')}: ${results[i]!.stderr}`).toBe(0);
+    });
+  }, 120_000);
+
+  it('quantize: exit 0 or 2 with and without the optional flags, on fitting and unfitting data', async () => {
+    const runs: string[][] = [];
+    for (const m of Object.values(models)) {
+      const other = m.data === files.price ? files.labels : files.price;
+      const out = join(dir, 'quantized', `${runs.length}`);
+      runs.push(
+        ['quantize', m.path],
+        ['quantize', m.path, '--out', `${out}.json`, '--mkdir'],
+        [
+          'quantize',
+          m.path,
+          '--out',
+          `${out}.model`,
+          '--format',
+          'bin',
+          '--calibration',
+          m.data,
+          '--test',
+          m.data,
+          '--target',
+          m.target,
+          ...readingFlags,
+          '--features',
+          m.features,
+          '--mkdir',
+        ],
+        ['quantize', m.path, '--out', `${out}-other.json`, '--mkdir', '--calibration', other, '--test', other],
+      );
+    }
+    const results = await runAll(runs);
+    // every float kind quantizes, with its own data for calibration and test
+    runs.forEach((args, i) => {
+      if (args.includes('--calibration') && args.includes('--features') && !args[1]!.includes('.int8.'))
+        expect(results[i]!.code, `${args.join(' ')}: ${results[i]!.stderr}`).toBe(0);
     });
   }, 120_000);
 

@@ -31,11 +31,10 @@ describe('simdnet train / evaluate / predict on a CSV classification table', () 
 
     const saved = JSON.parse(readFileSync(model, 'utf8'));
     expect(saved).toMatchObject({ format: 'simdnet', version: 3, layers: [3, 100, 3], normalize: 'zscore' });
-    expect(saved.schema.target).toEqual({
-      column: 'colour',
-      task: 'classification',
-      classes: ['blue', 'green', 'red'],
-    });
+    // the names are the library model's metadata: the inputs', the class labels, and the column schema
+    expect(saved.features).toEqual(['a', 'b', 'c']);
+    expect(saved.classes).toEqual(['blue', 'green', 'red']);
+    expect(saved.schema.target).toEqual({ column: 'colour', task: 'classification' });
 
     const e = await cli(['evaluate', model, test, '--json']);
     expect(e.code).toBe(0);

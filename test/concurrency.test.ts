@@ -15,7 +15,7 @@ const LAYERS = [6, 12, 3];
 const X = randomRows(1500, 6, 11),
   T = randomRows(1500, 3, 12, 0, 1);
 const PROBE = randomRows(300, 6, 13); // more rows than a training batch: predict must grow the buffers mid-training
-// trainAsync yields after ~4 ms of work: long enough runs (the Wasm engine is ~10x faster) to be interleaved many times
+// trainAsync yields after ~4 ms of work: long enough runs (the Wasm engine is much faster) to be interleaved many times
 // on an ordinary machine; a fast one can fit the whole run in one slice, which `slowStart` rules out
 const optionsFor = (engine: EngineKind) => ({
   epochs: engine === 'wasm' ? 30 : 5,

@@ -1,9 +1,10 @@
 // Model files refused: NN.fromJSON and NN.fromBinary refuse malformed, truncated, wrong-version,
 // wrong-checksum, oversized and hostile input with a clear TypeError or RangeError: never a Wasm
 // trap, never an engine message about undefined, never prototype pollution, never a leak of engine
-// memory. fast-check throws thousands of mutated models and arbitrary values at both loaders; any
-// model they accept must be one NN.create would build, with finite weights, that round-trips. And
-// toFunction's source holds only numbers from the model: every other token comes from a fixed list.
+// memory. fast-check throws thousands of mutated models (a quantized one among them) and arbitrary
+// values at both loaders; any model they accept must be one NN.create would build, with finite
+// weights, that round-trips (a quantized one: finite answers, the same bits after a round trip).
+// And toFunction's source holds only numbers from the model: every other token comes from a fixed list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
@@ -68,10 +69,12 @@ function makeBases(): void {
     randomRows(8, 2, 7),
     classicTrain({ epochs: 1, batchSize: 3, optimizer: 'momentum' }),
   );
+  const quantized = softmax.quantize({ calibration: x.subarray(0, 8 * 3) });
   for (const [name, net, options] of [
     ['softmax+adam', softmax, {}],
     ['no-bias', small, { training: false }],
     ['deep+momentum', deep, {}],
+    ['quantized', quantized, {}],
   ] as const) {
     const json = net.toJSON(options);
     bases.push({ name, json, text: JSON.stringify(json), binary: net.toBinary(options) });
@@ -142,8 +145,29 @@ function checkFunctionSource(source: string, inputs: number, softmaxLayers: numb
     throw new Error(`toFunction source: ${infinities} Infinity tokens for ${softmaxLayers} softmax layers`);
 }
 
+/** The float bases (the binary helpers read version 1 files; toFunction writes float networks). */
+const floatBases = (): Base[] => bases.filter((b) => b.json.precision === undefined);
+
+/** An accepted quantized model: finite answers for a few rows, and the same bits after both round trips. */
+async function checkAcceptedQuantized(net: NN, engine: EngineKind, what: string): Promise<void> {
+  const x = randomRows(3, net.layers[0]!, 1, -3, 3);
+  const y = net.predict(x);
+  expect(y.every(Number.isFinite), `${what}: finite answers`).toBe(true);
+  for (const copy of [
+    await NN.fromJSON(JSON.stringify(net.toJSON()), { engine }),
+    await NN.fromBinary(net.toBinary(), { engine }),
+  ]) {
+    expect(copy.precision, what).toBe('int8');
+    expect(weightBits({ weights: [copy.predict(x)], biases: [] }), `${what}: round trip`).toEqual(
+      weightBits({ weights: [y], biases: [] }),
+    );
+    copy.dispose();
+  }
+}
+
 /** Checks an accepted model: sound (expectSoundNetwork), round trips, a clean toFunction. */
 async function checkAccepted(net: NN, engine: EngineKind, what: string): Promise<void> {
+  if (net.precision === 'int8') return checkAcceptedQuantized(net, engine, what);
   expectSoundNetwork(net, engine, what);
   const json = net.toJSON();
   const copy = await NN.fromJSON(JSON.stringify(json), { engine });
@@ -1146,7 +1170,7 @@ describe('fromBinary', () => {
     });
     await fc.assert(
       fc.asyncProperty(mutation, fc.option(floatEdit), fc.constantFrom(...ENGINES), async (m, edit, engine) => {
-        const base = bases[m.base % bases.length]!;
+        const base = floatBases()[m.base % floatBases().length]!;
         const { meta, floats } = splitBinary(base.binary);
         const what = `${base.name} (binary): ${mutate(meta, m)}`;
         if (edit && floats.length) floats[edit.index % floats.length] = edit.value;
@@ -1189,7 +1213,7 @@ describe('fromBinary', () => {
 
 describe('toFunction', () => {
   it('the source of every base model holds only numbers, fixed identifiers, punctuation and the fixed message', async () => {
-    for (const base of bases) {
+    for (const base of floatBases()) {
       const net = await NN.fromJSON(base.text);
       const source = toFunction(net).toString();
       checkFunctionSource(

@@ -1,9 +1,11 @@
 // Interop on the command line: export to ONNX and TF.js, import back, and predict/evaluate straight
-// from an .onnx file or a TF.js model.json (columns in file order), with one-line errors.
-import { existsSync, readFileSync } from 'node:fs';
+// from an .onnx file or a TF.js model.json (by the names it carries, or, from another producer, the
+// columns in file order), with one-line errors. cli-names.test.ts follows the names through.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NN } from '../src/index.js';
+import { toONNX } from '../src/interop/index.js';
 import { expectClose } from './helpers/tolerance.js';
 import { cli, cliTempDir, writeFile } from './helpers/cli-runner.js';
 import { blobsCsv } from './helpers/tables.js';
@@ -24,7 +26,7 @@ describe('simdnet export / import', () => {
       tfjs = join(dir, 'tfjs');
     const e1 = await cli(['export', model, '--to', 'onnx', '--out', onnx]);
     expect(e1.code, e1.stderr).toBe(0);
-    expect(e1.stderr).toMatch(/3-100-3 network written to .*blobs\.onnx/);
+    expect(e1.stdout).toMatch(/3-100-3 network written to .*blobs\.onnx/);
     const e2 = await cli(['export', model, '--to', 'tfjs', '--out', tfjs]);
     expect(e2.code, e2.stderr).toBe(0);
     expect(existsSync(join(tfjs, 'model.json')) && existsSync(join(tfjs, 'weights.bin'))).toBe(true);
@@ -50,7 +52,7 @@ describe('simdnet export / import', () => {
     );
     net.dispose();
 
-    // predict straight from the foreign files: columns in file order (the target column is one of them, so drop it)
+    // predict straight from the exported files: they name the feature columns and the classes
     const features = writeFile(
       dir,
       'features.csv',
@@ -65,44 +67,29 @@ describe('simdnet export / import', () => {
       .split('\n')
       .slice(1)
       .map((l) => l.split(',').slice(1).map(Number));
+    const classes = ['blue', 'green', 'red'];
     for (const file of [onnx, join(tfjs, 'model.json')]) {
       const p = await cli(['predict', file, features]);
       expect(p.code, p.stderr).toBe(0);
       const lines = p.stdout.trim().split('\n');
-      // a softmax output without a column schema: the class index, then one probability per class
-      expect(lines[0]).toBe('class,p(0),p(1),p(2)');
+      // the class, then one probability per class, named as in the training table
+      expect(lines[0]).toBe('colour,p(blue),p(green),p(red)');
       const probabilities = lines.slice(1).map((l) => l.split(',').slice(1).map(Number));
-      expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(
-        probabilities.map((row) => row.indexOf(Math.max(...row))),
+      expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(
+        probabilities.map((row) => classes[row.indexOf(Math.max(...row))]),
       );
       expectClose(probabilities.flat(), native.flat(), 1e-5, `predict ${file}`, 3);
+      const ev = await cli(['evaluate', file, test, '--json']);
+      expect(ev.code, ev.stderr).toBe(0);
+      expect(JSON.parse(ev.stdout)).toMatchObject({ target: 'colour', classes });
     }
-
-    // evaluate from ONNX with a numeric class column
-    const labelled = writeFile(
-      dir,
-      'labelled.csv',
-      readFileSync(test, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l, i) => {
-          const cells = l.split(',');
-          return i === 0
-            ? 'a,b,c,k'
-            : [...cells.slice(0, 3), String(['blue', 'green', 'red'].indexOf(cells[3]!))].join(',');
-        })
-        .join('\n'),
-    );
-    const ev = await cli(['evaluate', onnx, labelled, '--target', 'k', '--json']);
-    expect(ev.code, ev.stderr).toBe(0);
-    expect(JSON.parse(ev.stdout).accuracy).toBeGreaterThan(0.9);
 
     // import both back: the same network as the original (same predictions)
     for (const file of [onnx, join(tfjs, 'model.json')]) {
       const out = join(dir, `imported-${file.endsWith('.onnx') ? 'onnx' : 'tfjs'}.json`);
       const im = await cli(['import', file, '--out', out]);
       expect(im.code, im.stderr).toBe(0);
-      expect(im.stderr).toMatch(/3-100-3 network \(relu, softmax; loss cross-entropy; input normaliser\) written/);
+      expect(im.stdout).toMatch(/3-100-3 network \(relu, softmax; loss cross-entropy; input normaliser\) written/);
       const p = await cli(['predict', out, features]);
       expectClose(
         p.stdout
@@ -116,6 +103,35 @@ describe('simdnet export / import', () => {
         3,
       );
     }
+  });
+
+  it("another producer's file without names: the columns in file order, the classes by output index", async () => {
+    // a network trained on one-hot rows of numbers, exported without any names
+    const lines = blobsCsv(90, 3).trim().split('\n').slice(1);
+    const x = lines.map((l) => l.split(',').slice(0, 3).map(Number));
+    const k = lines.map((l) => ['blue', 'green', 'red'].indexOf(l.split(',')[3]!));
+    const net = await NN.create({ layers: [3, 16, 3], seed: 4 });
+    net.train(
+      x,
+      k.map((c) => [0, 1, 2].map((i) => (i === c ? 1 : 0))),
+      { epochs: 30 },
+    );
+    expect(net.classes).toEqual([0, 1, 2]);
+    const onnx = join(dir, 'nameless.onnx');
+    writeFileSync(onnx, toONNX(net));
+    net.dispose();
+    const data = writeFile(
+      dir,
+      'numbered.csv',
+      ['a,b,c,k', ...lines.map((l, i) => `${l.split(',').slice(0, 3).join(',')},${k[i]}`)].join('\n'),
+    );
+    const p = await cli(['predict', onnx, data, '--id', 'k']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.split('\n')[0]).toBe('k,class,p(0),p(1),p(2)');
+    const ev = await cli(['evaluate', onnx, data, '--target', 'k', '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(JSON.parse(ev.stdout)).toMatchObject({ classes: ['0', '1', '2'] });
+    expect(JSON.parse(ev.stdout).accuracy).toBeGreaterThan(0.9);
   });
 
   it('bad input is one line naming the file, exit code 2, no output file', async () => {

@@ -130,6 +130,12 @@ describe("brain.js's samples and named rows", () => {
     const c = await NN.create({ layers: [2, 5, 3], seed: 9 });
     c.train(rows, { epochs: 3, validationData: rows.slice(0, 5) });
     expect(c.toJSON().loss).toBe('cross-entropy');
+    // the options come second with samples; options third (as with inputs and targets) would be
+    // ignored silently, so they are refused before anything changes
+    const before = c.getWeights();
+    const untyped = c.train.bind(c) as (...args: unknown[]) => unknown;
+    refuses(() => untyped(samples, undefined, { epochs: 50 }), TypeError, /options come second/);
+    expect(c.getWeights()).toEqual(before);
     for (const n of [a, b, c]) n.dispose();
   });
 

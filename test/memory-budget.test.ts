@@ -1,4 +1,4 @@
-// The memory budget of the speed issue: a 784-128-10 network training at batch 128 (Adam, data
+// The memory budget: a 784-128-10 network training at batch 128 (Adam, data
 // too large to keep resident, so batches are staged) fits in 4 MiB of Wasm memory, and memory
 // never grows after the first epoch. vitest runs each test file in a fresh module graph, so the
 // engine here starts with the module's initial memory.

@@ -103,9 +103,10 @@ describe.each(ENGINES)('memory on %s', (engine: EngineKind) => {
       toONNX: () => toONNX(net),
       toTFJS: () => toTFJS(net),
       load: () => (net as unknown as { load(m: unknown): void }).load(json),
+      quantize: () => net.quantize(),
     };
     // every public method of the class is in the list above (a new one must be added, and must check)
-    const PRIVATE = ['constructor', 'dispose', 'inputs', 'pair', 'begin', 'restore', 'check'];
+    const PRIVATE = ['constructor', 'dispose', 'inputs', 'pair', 'begin', 'restore', 'check', 'trainable'];
     const methods = Object.getOwnPropertyNames(NN.prototype).filter(
       (name) =>
         typeof Object.getOwnPropertyDescriptor(NN.prototype, name)!.value === 'function' && !PRIVATE.includes(name),

@@ -16,6 +16,7 @@ import { createWasmEngine, jsEngineSync, wasmEngineSync, type Engine } from '../
 import { QuantizedNetwork } from '../src/runtime/quantized.js';
 import { narrowFaster, narrowTiles, relaxedDotExact } from '../src/runtime/quant-tiles.js';
 import { quantizeModel, quantizedInputs, type QuantizedModel } from '../src/model/quantize.js';
+import type { Model } from '../src/model/model.js';
 import type { Normalizer } from '../src/model/normalize.js';
 import type { Activation } from '../src/vocabulary.js';
 import { quantReference } from './helpers/quant-reference.js';
@@ -46,7 +47,7 @@ function quantized(spec: Spec, seed: number, calibration: Float32Array | null = 
   });
   const w = randomWeights(spec.layers, seed, 0.6);
   net.setWeights(spec.bias ? w : { weights: w.weights, biases: w.biases.map(() => null) });
-  const model = { ...modelOf(net), normalizer: spec.normalizer };
+  const model = { ...(modelOf(net) as Model), normalizer: spec.normalizer };
   net.dispose();
   const k = spec.layers[0]!;
   return quantizeModel(

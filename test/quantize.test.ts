@@ -27,7 +27,7 @@ function floatModel(layers: number[], seed: number, normalizer: Normalizer | nul
   });
   const w = randomWeights(layers, seed);
   net.setWeights(bias ? w : { weights: w.weights, biases: w.biases.map(() => null) });
-  const model = modelOf(net);
+  const model = modelOf(net) as Model;
   net.dispose();
   return { ...model, normalizer };
 }

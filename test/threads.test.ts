@@ -20,6 +20,7 @@ import { expectClearError, thrown } from './helpers/clear-errors.js';
 import { classic, classicTrain } from './helpers/classic.js';
 import { modelOf } from '../src/nn.js';
 import { quantizeModel } from '../src/model/quantize.js';
+import type { Model } from '../src/model/model.js';
 import { QuantizedNetwork } from '../src/runtime/quantized.js';
 
 const pool = () => wasmEngineSync(true).pool!;
@@ -245,7 +246,7 @@ describe('threads: the same bits as one thread', () => {
       n = 16,
       wide = 64;
     const source = NN.createSync(classic({ layers: [wide, n], engine: 'js', seed: 3 }));
-    const q = quantizeModel(modelOf(source), null);
+    const q = quantizeModel(modelOf(source) as Model, null);
     source.dispose();
     const quantized = new QuantizedNetwork(engine, q.config, q.layers, 1, false);
     const records = (quantized as unknown as { recordsPtr: number }).recordsPtr;

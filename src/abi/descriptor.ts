@@ -4,10 +4,10 @@
 // that a field costs about what a typed-array read costs once V8 inlines it.
 import type { HEADER, LAYER, QUANT_LAYER } from './contract.js';
 import type { MemoryViews } from './fields.js';
-import { QUANT_LAYER_BYTES } from './fields.js';
-import { Descriptor, QuantLayerRecord } from './views.generated.js';
+import { Descriptor, QUANT_LAYER_BYTES, QuantLayerRecord } from './views.generated.js';
 
-export { HEADER_BYTES, LAYER_BYTES, QUANT_LAYER_BYTES, type MemoryViews } from './fields.js';
+export type { MemoryViews } from './fields.js';
+export { HEADER_BYTES, LAYER_BYTES, QUANT_LAYER_BYTES } from './views.generated.js';
 
 /** A view's properties: every field of the table as a number (pointers are byte addresses). */
 type Fields<T> = { -readonly [K in keyof T]: number };

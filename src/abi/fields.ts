@@ -1,7 +1,7 @@
 // Where each field of contract.ts's records lies: in memory order, each aligned to its size, a
 // record's bytes rounded up to 8 so that a float64 stays aligned in every record after the first.
-// scripts/contract.ts writes both sides' accessors from these offsets.
-import { HEADER, LAYER, QUANT_LAYER, type FieldType } from './contract.js';
+// scripts/contract.ts writes both sides' accessors and the records' sizes from these offsets.
+import type { FieldType } from './contract.js';
 
 /**
  * The typed arrays over one linear memory. They are replaced when memory grows, so a view asks for
@@ -31,9 +31,3 @@ export function layoutOf<T extends Record<string, FieldType>>(
   }
   return { at, bytes: Math.ceil(bytes / 8) * 8 };
 }
-
-/** Bytes of the header; layer record l starts HEADER_BYTES + l·LAYER_BYTES after the descriptor. */
-export const HEADER_BYTES = layoutOf(HEADER).bytes;
-export const LAYER_BYTES = layoutOf(LAYER).bytes;
-/** Bytes of a quantized layer record; record l of a quantized network starts l·QUANT_LAYER_BYTES after the first. */
-export const QUANT_LAYER_BYTES = layoutOf(QUANT_LAYER).bytes;

@@ -49,8 +49,7 @@ export function score(net: NN, target: TargetSchema, data: Encoded): Scores {
   const labels = data.labels!;
   if (target.task === 'classification')
     return classification(target.classes, predictedClasses(y, net.layers.at(-1)!), labels, loss);
-  const predicted = Array.from(y, (v) => v * target.std + target.mean);
-  return { task: 'regression', rows: data.rows, loss, ...regression(predicted, labels) };
+  return { task: 'regression', rows: data.rows, loss, ...regression(y, labels) };
 }
 
 function classification(classes: string[], predicted: Int32Array, actual: Float64Array, loss: number): Scores {

@@ -1,7 +1,8 @@
 // Turns a table into network inputs and targets: numeric feature columns as they are, text ones
 // one-hot (columns.ts), missing cells as --missing says (missing.ts); a categorical target becomes
-// one-hot classes, a numeric one a standardised regression target. The schema (feature columns,
-// their categories and means, the policy, the classes or the target's scale) is saved in the model file.
+// one-hot classes (one 0/1 column for a model with one sigmoid output), a numeric one its values
+// (the library standardises them inside the model). The schema (feature columns, their categories
+// and means, the policy, the target and its classes) is saved in the model's metadata.
 import { numeric } from './cells.js';
 import { encodeColumns, fitColumns, UNKNOWN_CATEGORY_POLICIES, type UnknownCategoryPolicy } from './columns.js';
 import { InputError, UsageError } from './errors.js';
@@ -20,7 +21,7 @@ export interface ReadPolicy {
 export interface Encoded {
   rows: number;
   x: Float32Array;
-  /** one-hot classes, or standardised values; null when the table has no target column */
+  /** one-hot classes (or one 0/1 column), or the target's values; null when the table has no target column */
   t: Float32Array | null;
   /** the target's class index per row (classification), or its value (regression) */
   labels: Float64Array | null;
@@ -115,10 +116,8 @@ export function fitSchema(
       );
     return { schema: { ...columns, target: { column: target, task, classes } }, note };
   }
-  let sum = 0;
-  const values = cells.map((cell, i) => {
-    const v = numeric(cell);
-    if (v === null) {
+  cells.forEach((cell, i) => {
+    if (numeric(cell) === null) {
       const p = table.at(rows[i]!, t);
       throw new InputError(
         table.file,
@@ -127,12 +126,8 @@ export function fitSchema(
         `the target "${target}" is not a number: ${JSON.stringify(cell)} (use --task classification for class labels)`,
       );
     }
-    sum += v;
-    return v;
   });
-  const mean = sum / values.length;
-  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
-  return { schema: { ...columns, target: { column: target, task, mean, std: std > 0 ? std : 1 } }, note };
+  return { schema: { ...columns, target: { column: target, task } }, note };
 }
 
 /** The columns a read looks at for missing cells: the features, and the target when it is read. */
@@ -142,15 +137,16 @@ function readColumns(features: string[], indices: number[], target: Column | nul
 }
 
 /**
- * Encodes a table with a schema, and its target column when `withTarget` (predict leaves the target
- * alone: a column of blanks waiting for predictions is no error).
+ * Encodes a table with a schema for a network of `outputs` outputs, and its target column when
+ * `withTarget` (predict leaves the target alone: a column of blanks waiting for predictions is no error).
  */
 export function encode(
   table: Table,
   schema: Schema,
   withTarget: boolean,
   policy: ReadPolicy,
-  outputs = schema.target?.task === 'classification' ? schema.target.classes.length : 1,
+  /** the network's outputs: one per class, or one for two classes on a sigmoid (1 for a regression) */
+  outputs: number,
 ): Encoded {
   const fx = schema.features.map((name) => columnIndex(table, name, 'feature'));
   const target = schema.target;
@@ -212,7 +208,7 @@ export function encode(
       );
     }
     labels[i] = v;
-    t[i] = (v - target.mean) / target.std;
+    t[i] = v;
   });
   return { rows, x, t, labels, source, dropped, filled };
 }

@@ -1,6 +1,7 @@
 // simdnet export <model> --to onnx|tfjs --out <file|dir>: the model (simdnet's, or an ONNX or TF.js
 // one) as an ONNX file, or as a TensorFlow.js layers model (model.json and weights.bin in a folder).
-// The column schema stays behind in simdnet's own model file for now.
+// The model's names (column schema, inputs' names, class labels) go with it in the file's metadata,
+// so that evaluate and predict on the export speak the original names.
 import { join } from 'node:path';
 import { InputError, UsageError } from './errors.js';
 import { checkFolder, checkOutput, shownName, STDIO, writeAtomic } from './files.js';
@@ -48,7 +49,7 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
         `${JSON.stringify({ model: shownName(modelFile), kind, to, layers: net.layers, files })}\n`,
       );
     else if (!f.quiet)
-      process.stderr.write(
+      (f.out === STDIO ? process.stderr : process.stdout).write(
         `${net.layers.join('-')} network written to ${files.map(shownName).join(' and ')} (${what})\n`,
       );
   } finally {
@@ -56,12 +57,15 @@ export async function exportModel(modelFile: string, f: ExportFlags): Promise<vo
   }
 }
 
-/** The export, or one line naming the model file (a model saved before its normaliser was fitted). */
+/**
+ * The export, or one line naming the model file (a model saved before its normaliser was fitted, an
+ * int8 model for TF.js).
+ */
 function of<T>(modelFile: string, convert: () => T): T {
   try {
     return convert();
   } catch (err) {
-    if (err instanceof Error && err.message.startsWith('simdnet:'))
+    if (err instanceof TypeError || (err instanceof Error && err.message.startsWith('simdnet:')))
       throw new InputError(shownName(modelFile), 1, 1, err.message.replace(/^simdnet: /, ''));
     throw err;
   }

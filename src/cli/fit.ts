@@ -59,7 +59,6 @@ export async function trainHeldOut(net: NN, train: Rows, heldOut: Rows | null, o
         batchSize: o.batchSize,
         learningRate: o.learningRate,
         optimizer: o.optimizer,
-        weightDecay: 0,
         ...(heldOut ? { validationData: { inputs: heldOut.x, targets: heldOut.t } } : {}),
         onEpoch: (e) => {
           history.push({

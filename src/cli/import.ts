@@ -22,15 +22,15 @@ export async function importModel(modelFile: string, f: ImportFlags): Promise<vo
   const loss = f.loss === undefined ? undefined : choiceFlag('--loss', f.loss, LOSSES);
   const format = modelFormat(f.out, f.format);
   checkOutput('--out', f.out, Boolean(f.mkdir));
-  const { net, schema, kind } = await loadModel(modelFile, choiceFlag('--engine', f.engine, ENGINES), loss);
+  const { net, kind, config } = await loadModel(modelFile, choiceFlag('--engine', f.engine, ENGINES), loss);
   try {
-    saveModel(f.out, net, schema, { format, resumable: false, mkdir: Boolean(f.mkdir) });
-    const config = net.toJSON({ training: false });
+    // the network carries the file's names (its column schema, features and classes) in its metadata
+    saveModel(f.out, net, null, { format, resumable: false, mkdir: Boolean(f.mkdir) });
     const act = config.activations.map((a) => a.name).join(', ');
     const info = { model: shownName(modelFile), kind, layers: net.layers, loss: config.loss, out: shownName(f.out) };
     if (f.json) (f.out === STDIO ? process.stderr : process.stdout).write(`${JSON.stringify(info)}\n`);
     else if (!f.quiet)
-      process.stderr.write(
+      (f.out === STDIO ? process.stderr : process.stdout).write(
         `${net.layers.join('-')} network (${act}; loss ${config.loss}${config.normalize !== 'none' ? '; input normaliser' : ''}) written to ${shownName(f.out)}\n`,
       );
   } finally {

@@ -1,24 +1,37 @@
-// The CLI's model files: the library's model (toJSON, or toBinary's format for .bin) with the
-// column schema beside it (schema.ts keeps it); without --resumable the optimizer state is left
-// out. A plain library model without a schema also loads (its inputs are then the data's columns),
-// and so do an ONNX file (.onnx) and a TensorFlow.js model.json (with its weight files beside it).
+// The CLI's model files: the library's model (toJSON, or toBinary's format for .bin), its column
+// schema, inputs' names and class labels in the model's metadata (schema.ts); without --resumable
+// the optimizer state is left out. Every kind of file is read into the library's Model first (its
+// JSON and binary formats, ONNX, a TensorFlow.js model.json with its weight files beside it): the
+// schema and the output layer are read from it without copying any weight, then it is placed on an
+// engine. A model without a schema also loads (its inputs are then the data's columns).
 import { dirname, extname, isAbsolute, join } from 'node:path';
-import { NN, type LossName, type ModelJSON } from '../index.js';
-import { encodeModel } from '../format/binary.js';
-import { parseModel } from '../format/json.js';
-import { fromONNX, fromTFJS } from '../interop/index.js';
+import { __fromModel, type LossName, type ModelJSON, type NN, type NetworkConfig } from '../index.js';
+import { decodeModel, encodeModel } from '../format/binary.js';
+import { modelToJSON, parseModel } from '../format/json.js';
+import { splitOptions } from '../interop/imported-model.js';
+import { onnxToModel } from '../interop/onnx-import.js';
+import { tfjsToModel } from '../interop/tfjs-import.js';
+import type { Model, ModelMetadata } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { InputError, jsonSyntaxError, position, UsageError } from './errors.js';
 import { readBytes, shownName, writeAtomic } from './files.js';
 import { choiceFlag } from './flags.js';
-import { binarySchema, SCHEMA_KEY, schemaProblem, splitSchema, withSchema, type Schema } from './schema.js';
+import { readSchema, SCHEMA_KEYS, schemaMetadata, withSchema, type Schema, type Task } from './schema.js';
+import { outputTask } from './target.js';
 
 export type ModelKind = 'simdnet JSON' | 'simdnet binary' | 'ONNX' | 'TF.js';
 
 export interface LoadedModel {
   net: NN;
-  /** null for a model without one (a plain library model, ONNX, TF.js) */
+  /** null for a model without one (a plain library model, most ONNX and TF.js files) */
   schema: Schema | null;
   kind: ModelKind;
+  /** the architecture (its output layer says what a model without a schema predicts) */
+  config: NetworkConfig;
+  /** what the output layer makes the model: a classifier (classes by label or output index) or a regression */
+  output: { task: Task; classes: string[] };
+  /** the inputs' names a model without a schema may carry (a library model trained on named rows), or null */
+  features: string[] | null;
 }
 
 export const MODEL_FORMATS = ['json', 'bin'] as const;
@@ -41,16 +54,28 @@ export interface SaveOptions {
   mkdir: boolean;
 }
 
-/** Writes a network and its schema as a simdnet model file (JSON, or the binary format). */
-export function saveModel(path: string, net: NN, schema: Schema | null, options: SaveOptions): void {
+/** A network and its schema as the content of a simdnet model file (JSON text, or the binary format's bytes). */
+export function modelContent(net: NN, schema: Schema | null, options: Omit<SaveOptions, 'mkdir'>): string | Uint8Array {
   const json = net.toJSON({ training: options.resumable });
-  const model = schema ? withSchema(json, schema) : json;
-  writeAtomic(
-    path,
-    options.format === 'bin' ? encodeModel(parseModel(model)) : `${JSON.stringify(model)}\n`,
-    options.mkdir,
-  );
+  const model = parseModel(schema ? { ...json, ...metadataJSON(schemaMetadata(schema)) } : json);
+  return options.format === 'bin' ? encodeModel(model) : `${JSON.stringify(modelToJSON(model))}\n`;
 }
+
+/**
+ * Writes a network as a simdnet model file (JSON, or the binary format), with the metadata of
+ * `schema` when given (a network just trained; a loaded one carries its own). The library checks
+ * the names as it does any file's.
+ */
+export function saveModel(path: string, net: NN, schema: Schema | null, options: SaveOptions): void {
+  writeAtomic(path, modelContent(net, schema, options), options.mkdir);
+}
+
+/** The metadata as the fields of a model object. */
+const metadataJSON = (m: ModelMetadata): Partial<ModelJSON> => ({
+  ...(m.features ? { features: m.features } : {}),
+  ...(m.classes ? { classes: m.classes } : {}),
+  ...(m.schema ? { schema: m.schema } : {}),
+});
 
 const MAGIC = 'simdnet\0';
 
@@ -59,31 +84,57 @@ const MAGIC = 'simdnet\0';
  * beside it); refused when it cannot predict (an input normaliser saved before it was fitted).
  */
 export async function loadModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: LossName): Promise<LoadedModel> {
-  const loaded = await readModel(path, engine, loss);
-  const { net } = loaded;
-  const saved = net.toJSON({ training: false });
-  if (saved.normalize !== 'none' && saved.normalizer === null) {
-    net.dispose();
-    throw new InputError(
-      shownName(path),
-      1,
-      1,
-      `the model's input normaliser ('${saved.normalize}') was never fitted: it was saved before any training, so it cannot predict yet`,
-    );
+  const file = shownName(path);
+  const { model, kind, schemaAt } = readModel(path, loss);
+  const read = readSchema(model);
+  let schema: Schema | null = null,
+    placed = model;
+  if (read instanceof Error) {
+    // another producer's metadata entry of that name is not ours to refuse; our own files' is damage
+    if (kind === 'simdnet JSON' || kind === 'simdnet binary') {
+      const p = schemaAt();
+      throw new InputError(file, p.line, p.column, `corrupted model: ${read.message}`);
+    }
+  } else if (read) {
+    schema = read.schema;
+    placed = withSchema(model, read);
   }
-  return loaded;
+  if (model.config.normalize !== 'none' && model.normalizer === null)
+    throw new InputError(
+      file,
+      1,
+      1,
+      `the model's input normaliser ('${model.config.normalize}') was never fitted: it was saved before any training, so it cannot predict yet`,
+    );
+  const net = await __fromModel(placed, { engine });
+  return {
+    net,
+    schema,
+    kind,
+    config: model.config,
+    output: outputTask(placed),
+    features: placed.metadata.features ?? null,
+  };
 }
 
-async function readModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: LossName): Promise<LoadedModel> {
+interface ReadModel {
+  model: Model | QuantizedModel;
+  kind: ModelKind;
+  /** where the schema is written in the file, for its errors */
+  schemaAt: () => { line: number; column: number };
+}
+
+const START = (): { line: number; column: number } => ({ line: 1, column: 1 });
+
+function readModel(path: string, loss: LossName | undefined): ReadModel {
   const file = shownName(path);
   const bytes = readBytes(path);
+  const choices = (): ReturnType<typeof splitOptions>['choices'] =>
+    splitOptions(loss === undefined ? {} : { loss }).choices;
   if (/\.onnx$/i.test(path))
-    return { net: await foreign(file, () => fromONNX(bytes, { engine, loss })), schema: null, kind: 'ONNX' };
-  if (bytes.length >= 16 && bytes.subarray(0, 8).toString('latin1') === MAGIC) {
-    const net = await foreign(file, () => NN.fromBinary(bytes, { engine }));
-    const schema = checked(file, net, binarySchema(bytes), () => ({ line: 1, column: 1 }));
-    return { net, schema, kind: 'simdnet binary' };
-  }
+    return { model: foreign(file, () => onnxToModel(bytes, choices())), kind: 'ONNX', schemaAt: START };
+  if (bytes.length >= 16 && bytes.subarray(0, 8).toString('latin1') === MAGIC)
+    return { model: foreign(file, () => decodeModel(bytes)), kind: 'simdnet binary', schemaAt: START };
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw new InputError(file, 1, 1, 'the file is empty');
   if (!/^\s*\{/.test(text.replace(/^\uFEFF/, '')))
@@ -101,28 +152,30 @@ async function readModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: Lo
   }
   if (isTFJS(json))
     return {
-      net: await foreign(file, () => fromTFJS(json as object, tfjsWeights(path, json), { engine, loss })),
-      schema: null,
+      model: foreign(file, () => tfjsToModel(json, tfjsWeights(path, json), choices())),
       kind: 'TF.js',
+      schemaAt: START,
     };
   /** where a top-level key of the model is written (the start of the file when absent) */
-  const keyAt = (key: string): { line: number; column: number } => {
-    const m = new RegExp(`"${key.replace(/[^\w]/g, '')}"\\s*:`).exec(text);
-    return position(text, m ? m.index : 0);
+  const keyAt = (...keys: string[]): { line: number; column: number } => {
+    for (const key of keys) {
+      const m = new RegExp(`"${key.replace(/[^\w]/g, '')}"\\s*:`).exec(text);
+      if (m) return position(text, m.index);
+    }
+    return position(text, 0);
   };
-  const { schema, model } = splitSchema(json as Record<string, unknown>);
-  if ((model as { format?: unknown }).format !== 'simdnet') {
+  const format = (json as { format?: unknown }).format;
+  if (format !== 'simdnet') {
     const p = keyAt('format');
     throw new InputError(
       file,
       p.line,
       p.column,
-      `not a simdnet model (format is ${JSON.stringify((model as { format?: unknown }).format)}, expected "simdnet")`,
+      `not a simdnet model (format is ${JSON.stringify(format)}, expected "simdnet")`,
     );
   }
-  let net: NN;
   try {
-    net = await NN.fromJSON(model as unknown as ModelJSON, { engine });
+    return { model: parseModel(json), kind: 'simdnet JSON', schemaAt: () => keyAt(...SCHEMA_KEYS) };
   } catch (err) {
     if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
     // the library names the field: "model.version must be 1 ...", "model.weights[0] ..."
@@ -130,17 +183,6 @@ async function readModel(path: string, engine: 'wasm' | 'js' | 'auto', loss?: Lo
     const p = keyAt(field);
     throw new InputError(file, p.line, p.column, `corrupted or incompatible model: ${err.message}`);
   }
-  return { net, schema: checked(file, net, schema, () => keyAt(SCHEMA_KEY)), kind: 'simdnet JSON' };
-}
-
-/** A stored schema after its checks, or null when there is none; the network is disposed when it is bad. */
-function checked(file: string, net: NN, schema: unknown, where: () => { line: number; column: number }): Schema | null {
-  if (schema === null || schema === undefined) return null;
-  const why = schemaProblem(schema, net.layers[0]!, net.layers.at(-1)!);
-  if (!why) return schema as Schema;
-  net.dispose();
-  const p = where();
-  throw new InputError(file, p.line, p.column, `corrupted model: ${why}`);
 }
 
 /** A TensorFlow.js layers model.json (model.save() or tensorflowjs_converter). */
@@ -172,10 +214,10 @@ function tfjsWeights(file: string, json: { weightsManifest?: unknown }): Uint8Ar
   return Buffer.concat(parts);
 }
 
-/** Loads through a codec; its refusals (TypeError, RangeError) become one line naming the file. */
-async function foreign(file: string, load: () => Promise<NN>): Promise<NN> {
+/** Reads through a codec; its refusals (TypeError, RangeError) become one line naming the file. */
+function foreign<M extends Model | QuantizedModel>(file: string, read: () => M): M {
   try {
-    return await load();
+    return read();
   } catch (err) {
     if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
     throw new InputError(file, 1, 1, err.message);

@@ -8,7 +8,6 @@ import { missingNotes } from './missing.js';
 import { loadModel } from './model-file.js';
 import { csvCell } from './report.js';
 import { readTable } from './table.js';
-import { outputTask } from './target.js';
 import { readingSchema, type ReadFlags } from './evaluate.js';
 
 export interface PredictFlags extends ReadFlags {
@@ -21,9 +20,10 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const out = f.out ?? STDIO;
   checkOutput('--out', out, Boolean(f.mkdir));
-  const { net, schema: saved, kind } = await loadModel(modelFile, engine);
+  const loaded = await loadModel(modelFile, engine);
+  const net = loaded.net;
   try {
-    const policy = readPolicy(saved, shownName(modelFile), f);
+    const policy = readPolicy(loaded.schema, shownName(modelFile), f);
     const table = readTable(dataFile, { delimiter: f.delimiter, header: f.header, decimal: f.decimal });
     const idColumn = f.id === undefined ? -1 : table.columns.indexOf(f.id);
     if (f.id !== undefined && idColumn < 0) {
@@ -35,16 +35,16 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
         `no --id column "${f.id}"; the columns are ${table.columns.map((n) => `"${n}"`).join(', ')}`,
       );
     }
-    const schema = readingSchema(net, saved, kind, shownName(modelFile), table.columns, {
+    const schema = readingSchema(loaded, shownName(modelFile), table.columns, {
       features: listFlag(f.features),
       id: f.id,
       role: 'predict',
     });
-    const data = encode(table, schema, false, policy);
+    const data = encode(table, schema, false, policy, net.layers.at(-1)!);
     const y = await asUsage(() => net.predict(data.x));
     const k = net.layers.at(-1)!;
-    // a model without a schema is read by its output layer: classes 0, 1, … or plain outputs
-    const byOutput = outputTask(net);
+    // a model without a schema is read by its output layer: its classes, or plain outputs
+    const byOutput = loaded.output;
     const target =
       schema.target ??
       (byOutput.task === 'classification'
@@ -70,7 +70,7 @@ export async function predict(modelFile: string, dataFile: string, f: PredictFla
         target?.task === 'classification'
           ? [target.classes[chosen![r]!]!, ...probabilities]
           : target?.task === 'regression'
-            ? [outputs[0]! * target.std + target.mean]
+            ? [outputs[0]!]
             : outputs;
     });
     const withId = (row: (string | number | null)[] | null, r: number): (string | number | null)[] => {

@@ -1,8 +1,14 @@
 // The column schema of a model (feature columns, their categories and training means, the --missing
-// policy, the target's classes or scale) and where it is kept. Every read and write of it goes
-// through this file: it is the `schema` field of simdnet's model files (the JSON object, and the
-// JSON header of the binary format; `meta` before the model's version 3, still read).
-import type { ModelJSON } from '../index.js';
+// policy, the target column and its task) and where it is kept: the library's model metadata, which
+// every format carries (simdnet JSON and binary, ONNX metadata_props, TF.js userDefinedMetadata).
+// The schema goes in `metadata.schema`, the network inputs' names in `metadata.features` and the
+// class labels in `metadata.classes`; a regression's target scale is the model's target
+// standardizer. Files written before that (a `meta` field before version 3, class labels and the
+// target's mean and standard deviation inside the schema) are still read. Every read and write of
+// the schema goes through this file.
+import type { Label } from '../index.js';
+import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { inputNames } from './columns.js';
 import { MISSING_POLICIES, type MissingPolicy } from './missing.js';
 
@@ -10,8 +16,8 @@ export type Task = 'classification' | 'regression';
 
 export type TargetSchema =
   | { column: string; task: 'classification'; classes: string[] }
-  /** targets are fitted as (value − mean) / std and mapped back when predicting */
-  | { column: string; task: 'regression'; mean: number; std: number };
+  /** predictions are the network's outputs, in the target's units */
+  | { column: string; task: 'regression' };
 
 export interface Schema {
   features: string[];
@@ -24,29 +30,8 @@ export interface Schema {
   target: TargetSchema | null;
 }
 
-/** The model object to save: the library's toJSON() with the schema beside it. */
-export function withSchema(model: ModelJSON, schema: Schema): ModelJSON {
-  return { ...model, schema: schema as unknown as ModelJSON['schema'] };
-}
-
-/** The schema stored in a model object (null when it has none) and the model without it. */
-export function splitSchema(model: Record<string, unknown>): { schema: unknown; model: Record<string, unknown> } {
-  const { meta, schema, ...rest } = model;
-  return { schema: schema ?? meta ?? null, model: rest };
-}
-
-/** Where a file's schema sits, for error positions: the key that holds it. */
-export const SCHEMA_KEY = 'schema';
-
-/**
- * The schema stored in a binary model file: its header holds the model object as JSON (bytes
- * 12–15 its length, from byte 16), checked in full by NN.fromBinary before this is read.
- */
-export function binarySchema(bytes: Uint8Array): unknown {
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length))) as Record<string, unknown>;
-  return splitSchema(header).schema;
-}
+/** Where a model file's schema sits, for error positions: the key that holds it (`meta` in old files). */
+export const SCHEMA_KEYS = ['schema', 'meta'];
 
 /** The network inputs' names of a schema. */
 export const schemaInputs = (schema: Schema): string[] => inputNames(schema.features, categoriesOf(schema));
@@ -62,9 +47,79 @@ export function oneHotColumns(schema: Schema): [string, string[]][] {
   });
 }
 
+/** A class name as a label: a number when the name is one written as JavaScript writes it ("7", not "07" or "7.0"). */
+const asLabel = (name: string): Label => (String(Number(name)) === name ? Number(name) : name);
+
+/**
+ * The model metadata of a schema: the inputs' names, the class labels (numbers when every class name
+ * is one, so that the library's classify answers 7 rather than "7") and the schema itself.
+ */
+export function schemaMetadata(schema: Schema): Required<Pick<ModelMetadata, 'features' | 'schema'>> & ModelMetadata {
+  const { target, ...columns } = schema;
+  const stored: ColumnSchema = { ...columns, target: target && { column: target.column, task: target.task } };
+  if (target?.task !== 'classification') return { features: schemaInputs(schema), schema: stored };
+  const labels = target.classes.map(asLabel);
+  const classes = labels.every((l) => typeof l === 'number') ? labels : target.classes;
+  return { features: schemaInputs(schema), classes, schema: stored };
+}
+
+/** The schema a model carries, with what files written before the schema moved into the metadata kept in it. */
+export interface ReadSchema {
+  schema: Schema;
+  /** the target's mean and standard deviation of a regression model that learned standardised values itself */
+  scale: { mean: number; std: number } | null;
+}
+
+/**
+ * The column schema of a model (null when it has none); the reason, as an Error, when what it
+ * carries is not one.
+ */
+export function readSchema(model: Model | QuantizedModel): ReadSchema | null | Error {
+  const value = model.metadata.schema;
+  if (value === undefined) return null;
+  const layers = model.config.layers;
+  const why = schemaProblem(value, layers[0]!, layers.at(-1)!, model.metadata.classes);
+  if (why) return new Error(why);
+  const s = value as unknown as Schema & { target: Record<string, unknown> | null };
+  const schema: Schema = { ...s, target: null };
+  const t = s.target;
+  if (!t) return { schema, scale: null };
+  const column = t.column as string;
+  if (t.task === 'regression') {
+    schema.target = { column, task: 'regression' };
+    const { mean, std } = t as { mean?: number; std?: number };
+    return { schema, scale: mean === undefined ? null : { mean, std: std! } };
+  }
+  const classes = (t.classes as string[] | undefined) ?? model.metadata.classes!.map(String);
+  schema.target = { column, task: 'classification', classes };
+  return { schema, scale: null };
+}
+
+/**
+ * The model with its names as this version writes them: the schema's metadata, and an old
+ * regression's target scale as the model's target standardizer (so that its outputs, and those of
+ * its exports, are in the target's units).
+ */
+export function withSchema<M extends Model | QuantizedModel>(model: M, { schema, scale }: ReadSchema): M {
+  let targetStandardizer = model.targetStandardizer;
+  if (scale) {
+    const before = targetStandardizer ?? { mean: Float64Array.of(0), scale: Float64Array.of(1) };
+    targetStandardizer = {
+      mean: Float64Array.of(before.mean[0]! * scale.std + scale.mean),
+      scale: Float64Array.of(before.scale[0]! * scale.std),
+    };
+  }
+  return { ...model, targetStandardizer, metadata: { ...model.metadata, ...schemaMetadata(schema) } };
+}
+
 /** Checks a schema read from a model file; returns the reason when it is not one, else null. */
-export function schemaProblem(value: unknown, inputs: number, outputs: number): string | null {
-  const key = SCHEMA_KEY;
+export function schemaProblem(
+  value: unknown,
+  inputs: number,
+  outputs: number,
+  classes: readonly Label[] | undefined,
+): string | null {
+  const key = 'schema';
   if (value === null || typeof value !== 'object') return `${key} must be an object`;
   const s = value as Partial<Schema>;
   if (!Array.isArray(s.features) || !s.features.every((f) => typeof f === 'string'))
@@ -94,20 +149,26 @@ export function schemaProblem(value: unknown, inputs: number, outputs: number): 
   }
   if (s.missing !== undefined && !MISSING_POLICIES.includes(s.missing))
     return `${key}.missing must be one of ${MISSING_POLICIES.join(', ')}`;
-  const t = s.target as Partial<TargetSchema> | null | undefined;
+  const t = s.target as Record<string, unknown> | null | undefined;
   if (t === null || t === undefined) return null;
+  if (typeof t !== 'object') return `${key}.target must be an object or null`;
   if (typeof t.column !== 'string') return `${key}.target.column must be a column name`;
+  // a two-class model may end in one sigmoid output
+  const count = outputs === 1 ? 2 : outputs;
   if (t.task === 'classification') {
-    const classes = (t as { classes?: unknown }).classes;
-    // a two-class model may end in one sigmoid output
-    const count = outputs === 1 ? 2 : outputs;
-    if (!Array.isArray(classes) || classes.length !== count || !classes.every((c) => typeof c === 'string'))
+    const own = t.classes;
+    if (own === undefined) {
+      if (classes === undefined) return `a classification schema needs the model's classes (${count} class labels)`;
+      return null;
+    }
+    if (!Array.isArray(own) || own.length !== count || !own.every((c) => typeof c === 'string'))
       return `${key}.target.classes must be ${count} class names (the output layer)`;
     return null;
   }
   if (t.task === 'regression') {
-    const { mean, std } = t as { mean?: unknown; std?: unknown };
     if (outputs !== 1) return `a regression model has 1 output, this one has ${outputs}`;
+    const { mean, std } = t;
+    if (mean === undefined && std === undefined) return null;
     if (
       typeof mean !== 'number' ||
       !Number.isFinite(mean) ||

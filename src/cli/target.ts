@@ -1,6 +1,7 @@
 // What a target is, class labels or numbers to predict: from the data, as scikit-learn's
 // type_of_target reads a column; or, for a model file without a schema, from its output layer.
-import type { NN } from '../index.js';
+import type { Model } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
 import { decimalCommaCell, numeric } from './cells.js';
 import { MAX_INTEGER_CLASSES } from './defaults.js';
 import { nameList } from './report.js';
@@ -29,13 +30,17 @@ export function detectTask(column: string, cells: string[]): { task: Task; note:
 export const decimalCommaTarget = (cells: string[]): boolean =>
   cells.filter(decimalCommaCell).length * 2 > cells.length;
 
-/** A model's task as its output layer shows it, for a model file that carries no schema. */
-export function outputTask(net: NN): { task: Task; classes: string[] } {
-  const { activations, loss } = net.toJSON({ training: false });
+/**
+ * A model's task as its output layer shows it, for a model file that carries no schema: softmax, or
+ * one sigmoid output trained with binary cross-entropy, is a classifier, its classes named by the
+ * model's class labels or else by the output indices; anything else is a regression.
+ */
+export function outputTask(model: Model | QuantizedModel): { task: Task; classes: string[] } {
+  const { activations, loss, layers } = model.config;
   const last = activations[activations.length - 1]!.name;
-  const k = net.layers.at(-1)!;
-  if (last === 'softmax') return { task: 'classification', classes: Array.from({ length: k }, (_, i) => String(i)) };
-  if (last === 'sigmoid' && k === 1 && loss === 'binary-cross-entropy')
-    return { task: 'classification', classes: ['0', '1'] };
-  return { task: 'regression', classes: [] };
+  const k = layers.at(-1)!;
+  const classifier = last === 'softmax' || (last === 'sigmoid' && k === 1 && loss === 'binary-cross-entropy');
+  if (!classifier) return { task: 'regression', classes: [] };
+  const labels = model.metadata.classes ?? Array.from({ length: k === 1 ? 2 : k }, (_, i) => i);
+  return { task: 'classification', classes: labels.map(String) };
 }

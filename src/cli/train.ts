@@ -1,14 +1,15 @@
 // simdnet train <data> --target <column>: fits a network to a CSV or JSON table, holding rows out
 // (or reading them from --validation-file) to stop early and to report on, and saves it.
 import { basename, extname } from 'node:path';
-import { NN, type ActivationName, type LossName, type OptimizerName } from '../index.js';
+import { NN, type ActivationName, type LossName, type NetworkOptions } from '../index.js';
+import { OPTIMIZERS } from '../vocabulary.js';
 import { figure, score } from './assess.js';
 import { trainResult, trainSummary, type TrainOutcome } from './train-report.js';
 import { encode, fitSchema, type Encoded, type ReadPolicy } from './dataset.js';
 import { asUsage, UsageError } from './errors.js';
 import { checkOutput, STDIO } from './files.js';
 import { trainHeldOut, type Rows } from './fit.js';
-import { TRAIN_DEFAULTS } from './defaults.js';
+import { learningRateOf, TRAIN_DEFAULTS } from './defaults.js';
 import { ENGINES, choiceFlag, intFlag, layersFlag, listFlag, numberFlag } from './flags.js';
 import { writeHistory, writePlot } from './history.js';
 import { MISSING_POLICIES } from './missing.js';
@@ -27,7 +28,7 @@ export interface TrainFlags {
   optimizer: string;
   epochs: string;
   batch: string;
-  lr: string;
+  lr?: string;
   seed: string;
   engine: string;
   validation: string;
@@ -54,7 +55,9 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   const hidden = layersFlag(f.layers);
   const epochs = intFlag('--epochs', f.epochs, 1, 1e7);
   const batchSize = f.batch === 'full' ? ('full' as const) : intFlag('--batch', f.batch, 1);
-  const learningRate = numberFlag('--lr', f.lr, (n) => n > 0, 'a number > 0');
+  const optimizer = choiceFlag('--optimizer', f.optimizer, OPTIMIZERS);
+  const learningRate =
+    f.lr === undefined ? learningRateOf(optimizer) : numberFlag('--lr', f.lr, (n) => n > 0, 'a number > 0');
   const seed = intFlag('--seed', f.seed, 0, 0xffffffff);
   const engine = choiceFlag('--engine', f.engine, ENGINES);
   const fraction = numberFlag('--validation', f.validation, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)');
@@ -85,10 +88,11 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   });
   if (taskNote) note(taskNote);
   const policy: ReadPolicy = { missing, unknownCategory: 'error' };
-  const data = encode(table, schema, true, policy);
   const target = schema.target!;
   const classification = target.task === 'classification';
-  const outputs = classification ? target.classes.length : 1;
+  const loss = f.loss as LossName | undefined;
+  const outputs = classification ? classOutputs(target.classes.length, loss) : 1;
+  const data = encode(table, schema, true, policy, outputs);
   const inputs = schemaInputs(schema).length;
   const split = heldOutRows(data, inputs, outputs, {
     fraction,
@@ -100,24 +104,30 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   });
   if (split.skipped)
     note(`${data.rows} rows are too few to hold any out; training on all of them without early stopping`);
-  const heldOut = split.heldOut ?? (f.validationFile ? encodeFile(f.validationFile, read, schema, policy) : null);
+  const heldOut =
+    split.heldOut ?? (f.validationFile ? encodeFile(f.validationFile, read, schema, policy, outputs) : null);
   // read before training, so that a bad file stops the run before it spends any time
-  const testData = f.test === undefined ? null : encodeFile(f.test, read, schema, policy);
+  const testData = f.test === undefined ? null : encodeFile(f.test, read, schema, policy, outputs);
 
+  // the library's defaults do the rest: initial weights, weight decay, z-scored inputs and a
+  // standardised regression target (both kept in the model), and for classes the output layer and
+  // loss the targets ask for (softmax and cross-entropy; one sigmoid output and binary cross-entropy for two)
+  const head: Pick<NetworkOptions, 'output' | 'loss'> = loss
+    ? { output: !classification ? 'linear' : outputs === 1 ? 'sigmoid' : 'softmax', loss }
+    : classification
+      ? {}
+      : { output: 'linear' };
   const create = (): Promise<NN> =>
     asUsage(() =>
       NN.create({
         layers: [inputs, ...hidden, outputs],
         activation: f.activation as ActivationName,
-        output: classification ? 'softmax' : 'linear',
-        loss: (f.loss ?? (classification ? 'cross-entropy' : 'mse')) as LossName,
-        init: 'auto',
+        ...head,
         engine,
         seed,
-        normalize: 'zscore',
       }),
     );
-  const options = { batchSize, learningRate, optimizer: f.optimizer as OptimizerName, quiet: Boolean(f.quiet) };
+  const options = { batchSize, learningRate, optimizer, quiet: Boolean(f.quiet) };
   let net = await create();
   try {
     const fitted = await trainHeldOut(net, split.train, heldOut && { x: heldOut.x, t: heldOut.t! }, {
@@ -163,9 +173,17 @@ export async function train(file: string, f: TrainFlags): Promise<void> {
   }
 }
 
+/**
+ * The network's outputs for `classes` classes: one per class, but a single sigmoid output for two
+ * (the library's head for a 0/1 target), unless --loss asks for a loss over one output per class.
+ */
+function classOutputs(classes: number, loss: LossName | undefined): number {
+  return classes === 2 && (loss === undefined || loss === 'binary-cross-entropy') ? 1 : classes;
+}
+
 /** A second table (--validation-file, --test) read with the training schema and policy. */
-function encodeFile(path: string, read: ReadOptions, schema: Schema, policy: ReadPolicy): Encoded {
-  return encode(readTable(path, read), schema, true, policy);
+function encodeFile(path: string, read: ReadOptions, schema: Schema, policy: ReadPolicy, outputs: number): Encoded {
+  return encode(readTable(path, read), schema, true, policy, outputs);
 }
 
 /** Splits the encoded rows into training and held-out ones (none with --validation 0 or a --validation-file). */

@@ -1,12 +1,15 @@
 // The model as JSON (toJSON / fromJSON): a versioned, self-describing object, checked field by field
 // on load. Version 3 adds the target standardizer, feature and class names and the CLI's column
 // schema (versions 1 and 2 kept the schema in `meta`); version 2 named the optimizer slots m and v
-// (version 1 first and second). Files of every version load.
+// (version 1 first and second). Files of every version load. A quantized model (precision 'int8')
+// holds int8 weights, one scale per output neuron and each layer's calibrated range instead of the
+// float weights, and no training state.
 import { INITS, LOSSES, NORMALIZERS, type NetworkConfig, type ResolvedActivation } from '../vocabulary.js';
 import { checkArchitecture, resolveActivation, resolveInitScale, resolveLayers } from '../model/architecture.js';
 import { checkKeys, isPlainObject, oneOf, rangeError, typeError } from '../check.js';
 import { checkWeights, type Weights } from '../model/weights.js';
 import {
+  type Normalizer,
   normalizerFromJSON,
   normalizerToJSON,
   targetStandardizerFromJSON,
@@ -18,16 +21,20 @@ import type { ColumnSchema, Model, ModelMetadata } from '../model/model.js';
 import { PRESET_NAMES, type PresetName } from '../defaults.js';
 import { checkClasses, checkFeatures } from '../model/metadata.js';
 import type { TrainingState } from '../model/training-state.js';
+import { isQuantized, type QuantizedLayer, type QuantizedModel } from '../model/quantize.js';
+import { toMatrix } from '../model/data.js';
 
 export const FORMAT = 'simdnet';
 export const VERSION = 3;
 
 type Arrays = { weights: number[][]; biases: (number[] | null)[] };
 
-/** Schema version 3 (documented in the README). */
+/** Schema version 3 (documented in docs/model-format.md). */
 export interface ModelJSON {
   format: typeof FORMAT;
   version: number;
+  /** 'int8' for a quantized model (net.quantize()); absent for a float one */
+  precision?: 'int8';
   layers: number[];
   activations: ResolvedActivation[];
   loss: NetworkConfig['loss'];
@@ -47,8 +54,14 @@ export interface ModelJSON {
   schema?: ColumnSchema;
   /** the NN.create preset whose training defaults the network keeps */
   preset?: PresetName;
+  /** per layer fanIn × fanOut values, row-major: float32, or a quantized model's int8 integers */
   weights: number[][];
+  /** per layer fanOut float32 values, or null (a quantized model's first layer may have them without `bias`) */
   biases: (number[] | null)[];
+  /** a quantized model's scales per layer, one per output neuron: w ≈ weights · scales[j] */
+  scales?: number[][];
+  /** a quantized model's calibrated input range per layer, 0 where each row is quantized by its own */
+  ranges?: number[];
   /** the TrainingState, with the optimizer slots m and v (version 1 called them first and second) */
   training?: { epochs: number; step: number; random: number[]; state: { m: Arrays; v: Arrays } | null };
   /** the schema's name before version 3; still read (as `schema`) from files of every version */
@@ -58,6 +71,7 @@ export interface ModelJSON {
 const KEYS = [
   'format',
   'version',
+  'precision',
   'layers',
   'activations',
   'loss',
@@ -74,6 +88,8 @@ const KEYS = [
   'preset',
   'weights',
   'biases',
+  'scales',
+  'ranges',
   'training',
   'meta',
 ];
@@ -87,12 +103,22 @@ const arrays = (w: Weights, values: boolean): Arrays => ({
   biases: w.biases.map((b) => (b ? (values ? Array.from(b) : []) : null)),
 });
 
-/** The model as the current version's object; `values: false` leaves every float array empty. */
-export function modelToJSON(model: Model, values = true): ModelJSON {
+/** A quantized model's arrays as number arrays, or (for the binary format) empty. */
+const quantizedArrays = (layers: QuantizedLayer[], values: boolean) => ({
+  weights: layers.map((l) => (values ? Array.from(l.weights) : [])),
+  biases: layers.map((l) => (l.bias ? (values ? Array.from(l.bias) : []) : null)),
+  scales: layers.map((l) => (values ? Array.from(l.scales) : [])),
+  ranges: layers.map((l) => l.range),
+});
+
+/** The model as the current version's object; `values: false` leaves every weight array empty. */
+export function modelToJSON(model: Model | QuantizedModel, values = true): ModelJSON {
   const c = model.config;
+  const quantized = isQuantized(model);
   const json: ModelJSON = {
     format: FORMAT,
     version: VERSION,
+    ...(quantized ? { precision: 'int8' as const } : {}),
     layers: c.layers.slice(),
     activations: c.activations.map((a) => ({ ...a })),
     loss: c.loss,
@@ -103,12 +129,13 @@ export function modelToJSON(model: Model, values = true): ModelJSON {
     normalize: c.normalize,
     normalizer: model.normalizer ? normalizerToJSON(model.normalizer) : null,
     targetStandardizer: model.targetStandardizer ? targetStandardizerToJSON(model.targetStandardizer) : null,
-    ...arrays(model.params, values),
+    ...(quantized ? quantizedArrays(model.layers, values) : arrays(model.params, values)),
   };
   const { features, classes, schema } = model.metadata;
   if (features) json.features = features.slice();
   if (classes) json.classes = classes.slice();
   if (schema) json.schema = jsonData(schema, 'model.schema') as ColumnSchema;
+  if (quantized) return json;
   if (model.preset) json.preset = model.preset;
   const t = model.training;
   if (t) {
@@ -122,8 +149,8 @@ export function modelToJSON(model: Model, values = true): ModelJSON {
   return json;
 }
 
-/** Reads a model from JSON text or its parsed object, checking every field; its weight arrays may be typed. */
-export function parseModel(input: unknown): Model {
+/** Reads a model, float or quantized, from JSON text or its parsed object, checking every field; its weight arrays may be typed. */
+export function parseModel(input: unknown): Model | QuantizedModel {
   let json = input;
   if (typeof json === 'string') {
     try {
@@ -174,14 +201,86 @@ export function parseModel(input: unknown): Model {
     json.targetStandardizer == null
       ? null
       : targetStandardizerFromJSON(json.targetStandardizer, outputs, 'model.targetStandardizer');
+  const metadata = parseMetadata(json, layers[0]!, outputs);
+  if (json.precision !== undefined) {
+    if (json.precision !== 'int8') throw rangeError('model.precision', "'int8' (or absent: float32)", json.precision);
+    return { precision: 'int8', config, ...parseQuantized(json, config, normalizer), targetStandardizer, metadata };
+  }
+  if (json.scales !== undefined || json.ranges !== undefined)
+    throw new TypeError("model.scales and model.ranges belong to a quantized model (precision 'int8')");
   return {
     config,
     params: checkWeights({ weights: json.weights, biases: json.biases }, config, 'model'),
     normalizer,
     targetStandardizer,
     training: json.training === undefined ? null : parseTraining(json.training, config, SLOTS[json.version]!),
-    metadata: parseMetadata(json, layers[0]!, outputs),
+    metadata,
     preset: json.preset === undefined ? null : oneOf('model.preset', json.preset, PRESET_NAMES, 'article'),
+  };
+}
+
+/**
+ * A quantized model's layers (int8 weights, scales, biases, ranges) and its normaliser, whose values
+ * the quantized arithmetic takes as float32.
+ */
+function parseQuantized(
+  json: Record<string, unknown>,
+  config: NetworkConfig,
+  normalizer: Normalizer | null,
+): Pick<QuantizedModel, 'layers' | 'normalizer'> {
+  if (json.training !== undefined) throw new TypeError('model.training: a quantized model has no training state');
+  if (config.normalize !== 'none' && !normalizer)
+    throw typeError('model.normalizer', `the fitted normaliser (model.normalize is '${config.normalize}')`, null);
+  const L = config.layers.length - 1;
+  const list = (field: string): unknown[] => {
+    const v = json[field];
+    if (!Array.isArray(v) || v.length !== L) throw rangeError(`model.${field}`, `an array of ${L} layers`, v);
+    return v;
+  };
+  const [weights, biases, scales, ranges] = ['weights', 'biases', 'scales', 'ranges'].map(list) as [
+    unknown[],
+    unknown[],
+    unknown[],
+    unknown[],
+  ];
+  // values checked as finite float32 numbers, then each array's own rule
+  const values = (field: string, value: unknown, count: number, ok: (v: number) => boolean, rule: string) => {
+    const m = toMatrix(value, count, field);
+    if (m.rows !== 1) throw rangeError(`${field}.length`, `${count}`, m.rows * count);
+    const bad = m.data.findIndex((v) => !ok(v));
+    if (bad >= 0) throw rangeError(`${field}[${bad}]`, rule, m.data[bad]);
+    return m.data;
+  };
+  const layers = Array.from({ length: L }, (_, l): QuantizedLayer => {
+    const k = config.layers[l]!,
+      n = config.layers[l + 1]!;
+    const w = values(
+      `model.weights[${l}]`,
+      weights[l],
+      k * n,
+      (v) => Number.isInteger(v) && Math.abs(v) <= 127,
+      'an integer in [-127, 127]',
+    );
+    const range = ranges[l];
+    if (typeof range !== 'number' || !(range >= 0 && Math.fround(range) < Infinity))
+      throw rangeError(`model.ranges[${l}]`, 'a float32 number ≥ 0', range);
+    return {
+      weights: Int8Array.from(w),
+      scales: values(`model.scales[${l}]`, scales[l], n, (v) => v > 0, 'a positive number'),
+      bias: biases[l] === null ? null : values(`model.biases[${l}]`, biases[l], n, () => true, ''),
+      range: Math.fround(range),
+    };
+  });
+  if (!normalizer) return { layers, normalizer };
+  const f32 = (a: Float64Array, field: string) =>
+    a.map((v, i) => {
+      if (Math.abs(Math.fround(v)) === Infinity) throw rangeError(`${field}[${i}]`, 'a float32 number', v);
+      return Math.fround(v);
+    });
+  const { kind, offset, scale } = normalizer;
+  return {
+    layers,
+    normalizer: { kind, offset: f32(offset, 'model.normalizer.offset'), scale: f32(scale, 'model.normalizer.scale') },
   };
 }
 

@@ -8,7 +8,7 @@ export interface Placed {
   engine: string;
   build: string;
   threads: number;
-  precision: 'float32';
+  precision: 'float32' | 'int8';
 }
 
 function activationText(a: ResolvedActivation): string {
@@ -21,7 +21,10 @@ function activationText(a: ResolvedActivation): string {
 const list = (values: readonly (string | number)[]): string =>
   values.length > 8 ? `${values.slice(0, 8).join(', ')}, … (${values.length})` : values.join(', ');
 
-export function summaryText(model: Model, placed: Placed, undecided: { head: boolean; data: boolean } | null): string {
+/** What the table shows of a model, float or quantized. */
+type Shown = Pick<Model, 'config' | 'normalizer' | 'targetStandardizer' | 'metadata'>;
+
+export function summaryText(model: Shown, placed: Placed, undecided: { head: boolean; data: boolean } | null): string {
   const undecidedHead = !!undecided?.head;
   const { config: c, normalizer, targetStandardizer, metadata } = model;
   const layers = c.layers.length - 1;

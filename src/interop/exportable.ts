@@ -3,7 +3,7 @@
 import type { Model } from '../model/model.js';
 
 /** Throws when the model's normaliser is still to be fitted: the export would not predict as the network will. */
-export function checkExportable(model: Model, method: string): void {
+export function checkExportable(model: Pick<Model, 'config' | 'normalizer'>, method: string): void {
   const { normalize } = model.config;
   if (normalize !== 'none' && model.normalizer === null) {
     throw new Error(

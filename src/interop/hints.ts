@@ -26,8 +26,13 @@ export const NAME_KEYS = ['features', 'classes', 'schema'] as const;
 /** The model's names as found in a file, not yet checked against the model. */
 export type FoundNames = Partial<Record<(typeof NAME_KEYS)[number], unknown>>;
 
+/** What the exporters write of a model, float or quantized (which has no preset). */
+type Exported = Pick<Model, 'config' | 'normalizer' | 'targetStandardizer' | 'metadata'> & {
+  preset?: PresetName | null;
+};
+
 /** Loss, bias, the preset, the exact normaliser and target standardizer: what the other formats cannot say. */
-export function hintsOf(model: Model): Hints {
+export function hintsOf(model: Exported): Hints {
   const { loss, bias } = model.config;
   const t = model.targetStandardizer;
   return {
@@ -40,7 +45,7 @@ export function hintsOf(model: Model): Hints {
 }
 
 /** The model's names as plain JSON values, for the exporters. */
-export function namesOf(model: Model): FoundNames {
+export function namesOf(model: Exported): FoundNames {
   const { features, classes, schema } = model.metadata;
   return {
     ...(features ? { features: features.slice() } : {}),

@@ -2,6 +2,7 @@
 // networks. Importing it changes nothing (no registration); its bundle imports the core
 // (../index.js), so the networks it returns are the core's NN.
 import { type Activation, type LoadOptions, type LossName, type NN, __fromModel, __modelOf } from '../index.js';
+import { isQuantized } from '../model/quantize.js';
 import { splitOptions } from './imported-model.js';
 import { modelToONNX } from './onnx-export.js';
 import { onnxToModel } from './onnx-import.js';
@@ -25,7 +26,10 @@ export interface ImportOptions extends LoadOptions {
   loss?: LossName;
 }
 
-/** The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output 'output'). */
+/**
+ * The network as an ONNX ModelProto (IR 7, opset 13; input 'input' [batch, inputs], output
+ * 'output'); a quantized network as its int8 arithmetic in standard operators (MatMulInteger).
+ */
 export function toONNX(net: NN): Uint8Array {
   return modelToONNX(__modelOf(net));
 }
@@ -38,7 +42,12 @@ export async function fromONNX(bytes: Uint8Array | ArrayBuffer, options?: Import
 
 /** The network as a TensorFlow.js layers model: model.json's content and weights.bin's bytes. */
 export function toTFJS(net: NN): TFJSModel {
-  return modelToTFJS(__modelOf(net));
+  const model = __modelOf(net);
+  if (isQuantized(model))
+    throw new TypeError(
+      "toTFJS: net is quantized (precision 'int8') and TensorFlow.js layers models have no int8 layers; export the float network it came from, or use toONNX",
+    );
+  return modelToTFJS(model);
 }
 
 /**

@@ -3,10 +3,13 @@
 // or MatMul + Add) each followed by at most one activation, with BatchNormalization folded into the
 // dense layer before or after it, an optional standardizer of the outputs (Mul, Add, Sub, Div by
 // constants after the last layer), and Identity, Dropout, Cast to float and shape-keeping
-// Flatten/Reshape anywhere. The bytes become a Model directly, checked whole before it is returned,
-// so a refusal leaves nothing half-built; every message names the node, its op type and what is
-// supported.
+// Flatten/Reshape anywhere. ONNX Runtime's quantized forms are first rewritten as that chain
+// (onnx-quant-import.ts) and come back as a quantized model. The bytes become a model directly,
+// checked whole before it is returned, so a refusal leaves nothing half-built; every message names
+// the node, its op type and what is supported.
 import type { Model } from '../model/model.js';
+import type { QuantizedModel } from '../model/quantize.js';
+import { dequantized, quantizedOf } from './onnx-quant-import.js';
 import type { ImportChoices } from './imported-model.js';
 import {
   ModelProto,
@@ -59,7 +62,7 @@ const SUPPORTED_TEXT =
   'and Cast that leave [batch, features] unchanged';
 
 /** The model in an .onnx file's bytes; `choices` (output activation, loss) override what the file implies. */
-export function onnxToModel(bytes: unknown, choices: ImportChoices): Model {
+export function onnxToModel(bytes: unknown, choices: ImportChoices): Model | QuantizedModel {
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     throw new TypeError(
       `${SOURCE}: expected the bytes of an .onnx file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`,
@@ -79,11 +82,19 @@ export function onnxToModel(bytes: unknown, choices: ImportChoices): Model {
   if (!graph || graph.node.length === 0)
     throw new TypeError(`${SOURCE}: the bytes hold no graph (not an ONNX file, or cut short)`);
   checkOpset(model);
-  const net = readGraph(model);
+  const quantized = dequantized(model);
+  const net = readGraph(quantized?.model ?? model);
   const entry = (key: string) => model.metadataProps.find((p) => p.key === key)?.value;
   const names: FoundNames = {};
   for (const key of NAME_KEYS) if (entry(key) !== undefined) names[key] = entry(key);
-  return toModel(net, { hints: parseHints(entry(HINTS_KEY)), names }, choices, SOURCE);
+  const read = toModel(net, { hints: parseHints(entry(HINTS_KEY)), names }, choices, SOURCE);
+  return quantized
+    ? quantizedOf(
+        read,
+        net.layers.map((l) => l.name),
+        quantized.layers,
+      )
+    : read;
 }
 
 function checkOpset(model: ModelProtoValue): void {

@@ -116,7 +116,7 @@ export type Int64 = number | { low: number; high: number; unsigned: boolean };
 export const HINTS_KEY = 'simdnet';
 
 /** TensorProto.DataType values simdnet meets. */
-export const DataType = { FLOAT: 1, INT64: 7, DOUBLE: 11 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, DOUBLE: 11 } as const;
 /** AttributeProto.AttributeType values simdnet writes or reads. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 

@@ -68,6 +68,26 @@ export function floats(c: Constant): Float32Array {
   return Float32Array.from(t.floatData);
 }
 
+/** An integer tensor's values (INT8, UINT8 or INT32: quantized weights and biases), from raw_data or int32_data. */
+export function integers(c: Constant): Int32Array {
+  const { tensor: t, what } = c;
+  const size = t.dataType === DataType.INT32 ? 4 : 1;
+  if (t.dataType !== DataType.INT8 && t.dataType !== DataType.UINT8 && size === 1)
+    throw new TypeError(`${SOURCE}: ${what}: data type ${dataTypeName(t.dataType)}; expected INT8, UINT8 or INT32`);
+  const n = count(c.dims);
+  if (t.rawData.length === 0) {
+    if (t.int32Data.length !== n)
+      throw new RangeError(`${SOURCE}: ${what}: int32_data has ${t.int32Data.length} values for ${n}`);
+    return Int32Array.from(t.int32Data);
+  }
+  if (t.rawData.length !== n * size)
+    throw new RangeError(`${SOURCE}: ${what}: raw_data has ${t.rawData.length} bytes for ${n} values`);
+  const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+  return Int32Array.from({ length: n }, (_, i) =>
+    size === 4 ? view.getInt32(i * 4, true) : t.dataType === DataType.INT8 ? view.getInt8(i) : view.getUint8(i),
+  );
+}
+
 /** An int64 tensor's values (Reshape's target shape). */
 export function ints(c: Constant): number[] {
   const { tensor: t, what } = c;

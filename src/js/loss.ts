@@ -2,27 +2,38 @@
 import type { MemoryViews } from '../abi/descriptor.js';
 import { ACT, LOSS, lossScale } from '../abi/kinds.js';
 
+/**
+ * Σ of the per-value loss terms of `count` outputs y[y0…] against targets t[t0…], unscaled: the
+ * twin's lossSum, and the quantized network's loss over its outputs (src/runtime/quantized.ts).
+ */
+export function lossTerms(
+  loss: number,
+  y: Float32Array,
+  y0: number,
+  t: Float32Array,
+  t0: number,
+  count: number,
+): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const yi = y[y0 + i]!,
+      ti = t[t0 + i]!;
+    if (loss === LOSS.sse || loss === LOSS.mse) sum += (yi - ti) * (yi - ti);
+    else if (loss === LOSS['binary-cross-entropy']) {
+      const yc = Math.min(Math.max(yi, 1e-12), 1 - 1e-12);
+      sum -= ti * Math.log(yc) + (1 - ti) * Math.log(1 - yc);
+    } else if (ti !== 0) sum -= ti * Math.log(Math.max(yi, 1e-30));
+  }
+  return sum;
+}
+
 export function lossKernels(
   heap: MemoryViews,
   activationGrad: (kind: number, p0: number, yPtr: number, dPtr: number, count: number) => void,
 ) {
   // Σ of the per-value loss terms, unscaled
   function lossSum(loss: number, yPtr: number, tPtr: number, rows: number, cols: number): number {
-    const f = heap.f32;
-    const y0 = yPtr >>> 2,
-      t0 = tPtr >>> 2,
-      count = rows * cols;
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const y = f[y0 + i]!,
-        t = f[t0 + i]!;
-      if (loss === LOSS.sse || loss === LOSS.mse) sum += (y - t) * (y - t);
-      else if (loss === LOSS['binary-cross-entropy']) {
-        const yc = Math.min(Math.max(y, 1e-12), 1 - 1e-12);
-        sum -= t * Math.log(yc) + (1 - t) * Math.log(1 - yc);
-      } else if (t !== 0) sum -= t * Math.log(Math.max(y, 1e-30));
-    }
-    return sum;
+    return lossTerms(loss, heap.f32, yPtr >>> 2, heap.f32, tPtr >>> 2, rows * cols);
   }
 
   // D = dE/ds of the output layer

@@ -7,7 +7,7 @@ import type { NetworkConfig, ResolvedActivation } from '../vocabulary.js';
 import { firstNonFiniteColumn, quantizeWeights } from '../js/quant-pack.js';
 import type { Matrix } from './data.js';
 import type { Model, ModelMetadata } from './model.js';
-import type { Normalizer } from './normalize.js';
+import type { Normalizer, TargetStandardizer } from './normalize.js';
 
 export interface QuantizedLayer {
   /** int8 weights, fanIn × fanOut, row-major (as the float weights) */
@@ -21,6 +21,8 @@ export interface QuantizedLayer {
 }
 
 export interface QuantizedModel {
+  /** what tells a quantized model from a float one (Model) wherever either may come */
+  precision: 'int8';
   /** the float model's architecture */
   config: NetworkConfig;
   layers: QuantizedLayer[];
@@ -29,8 +31,13 @@ export interface QuantizedModel {
    * where quantizeModel folded it into the first layer's biases (foldsOffset)
    */
   normalizer: Normalizer | null;
+  /** the float model's target standardizer (outputs answer in the targets' units), or null */
+  targetStandardizer: TargetStandardizer | null;
   metadata: ModelMetadata;
 }
+
+/** Whether a model read from a file or another runtime is a quantized one. */
+export const isQuantized = (model: Model | QuantizedModel): model is QuantizedModel => 'precision' in model;
 
 /**
  * The normaliser's offset moves into the first layer's biases when no column's offset is more than
@@ -56,6 +63,10 @@ export function foldsOffset(n: Normalizer): boolean {
  */
 export function quantizeModel(model: Model, calibration: Matrix | null = null): QuantizedModel {
   const { config, params } = model;
+  if (config.normalize !== 'none' && !model.normalizer)
+    throw new Error(
+      `simdnet: quantize: normalize '${config.normalize}' is fitted by the first train() call; train the network before quantizing it`,
+    );
   const L = config.layers.length - 1;
   for (let l = 0; l < L; l++) {
     const k = config.layers[l]!,
@@ -81,7 +92,14 @@ export function quantizeModel(model: Model, calibration: Matrix | null = null): 
     const ranges = calibratedRanges(config, model.params.weights, layers, quantizedInputs(normalizer, calibration));
     for (let l = 0; l < L; l++) layers[l]!.range = ranges[l]!;
   }
-  return { config, layers, normalizer, metadata: model.metadata };
+  return {
+    precision: 'int8',
+    config,
+    layers,
+    normalizer,
+    targetStandardizer: model.targetStandardizer,
+    metadata: model.metadata,
+  };
 }
 
 /**

@@ -31,7 +31,7 @@ const linear: ResolvedActivation = { name: 'linear', gain: 1, threshold: 0, slop
 /** A one-layer network k → n with int8 weights w (k×n) at scale 1, no bias. */
 function probeNetwork(engine: Engine, k: number, n: number, w: Int8Array, narrow: boolean): QuantizedNetwork {
   const layer: QuantizedLayer = { weights: w, scales: new Float32Array(n).fill(1), bias: null, range: 0 };
-  return new QuantizedNetwork(engine, { layers: [k, n], activations: [linear] }, [layer], 1, narrow);
+  return new QuantizedNetwork(engine, { layers: [k, n], activations: [linear], loss: 'mse' }, [layer], 1, narrow);
 }
 
 /**

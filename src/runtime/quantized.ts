@@ -1,13 +1,16 @@
 // A quantized model placed on an engine: its layer records (QUANT_LAYER of the contract, written
 // through src/abi's view), each layer's packed block (src/js/quant-pack.ts's layout, built once
-// here), one scratch per thread, and the rows staged in and out. outputs() runs quantForward over
-// any number of rows in chunks; every input has been checked before it gets here.
+// here), a scratch per thread (shared by the engine's quantized networks), and the rows staged in
+// and out. outputs() runs quantForward over any number of rows in chunks, and metrics() the loss
+// and accuracy over their outputs; every input has been checked before it gets here.
 import { FloatArray } from '../float.js';
 import type { Matrix } from '../model/data.js';
+import { classOf } from '../model/metrics.js';
 import type { QuantizedLayer } from '../model/quantize.js';
-import type { ResolvedActivation } from '../vocabulary.js';
+import type { LossName, ResolvedActivation } from '../vocabulary.js';
 import { QUANT_LAYER_BYTES, quantLayerView } from '../abi/descriptor.js';
-import { ACT } from '../abi/kinds.js';
+import { ACT, LOSS, lossScale } from '../abi/kinds.js';
+import { lossTerms } from '../js/loss.js';
 import { packLayer } from '../js/quant-pack.js';
 import type { Engine } from './engine.js';
 
@@ -15,15 +18,49 @@ import type { Engine } from './engine.js';
 export interface QuantizedShape {
   readonly layers: readonly number[];
   readonly activations: readonly ResolvedActivation[];
+  /** the loss metrics() reports */
+  readonly loss: LossName;
 }
 
 /** Rows per quantForward call when predicting many rows, per thread (the kernel works in chunks of 64). */
 const ROWS_PER_THREAD = 256;
 
+/**
+ * The scratch of an engine's quantized networks. One call runs at a time on an engine, so they share
+ * one, as large as the largest of them needs (a 784-wide layer's is about four times its int8
+ * weights: a service holding many small models would otherwise hold mostly scratch); it goes back
+ * to the engine with the last of them.
+ */
+interface Scratch {
+  ptr: number;
+  bytes: number;
+  users: number;
+}
+const scratches = new WeakMap<Engine, Scratch>();
+
+function acquireScratch(engine: Engine, bytes: number): Scratch {
+  const s = scratches.get(engine) ?? { ptr: 0, bytes: 0, users: 0 };
+  if (s.bytes < bytes) {
+    const ptr = engine.heap.alloc(bytes);
+    if (s.ptr) engine.heap.release(s.ptr);
+    s.ptr = ptr;
+    s.bytes = bytes;
+  }
+  s.users++;
+  scratches.set(engine, s);
+  return s;
+}
+
+function releaseScratch(engine: Engine, s: Scratch): void {
+  if (--s.users > 0) return;
+  engine.heap.release(s.ptr);
+  scratches.delete(engine);
+}
+
 export class QuantizedNetwork {
   private readonly recordsPtr: number;
   private readonly blocks: number[] = [];
-  private readonly scratchPtr: number;
+  private readonly scratch: Scratch;
   /** staged input rows and their outputs, `capacity` rows each (0 until the first call) */
   private inPtr = 0;
   private outPtr = 0;
@@ -70,7 +107,7 @@ export class QuantizedNetwork {
         r.range = layer.range;
         r.narrow = narrow ? 1 : 0;
       }
-      this.scratchPtr = heap.alloc(engine.kernels.quantScratchBytes(Math.max(...sizes)) * threads);
+      this.scratch = acquireScratch(engine, engine.kernels.quantScratchBytes(Math.max(...sizes)) * threads);
     } catch (err) {
       for (const p of taken) heap.release(p);
       throw err;
@@ -124,12 +161,26 @@ export class QuantizedNetwork {
         this.inPtr,
         count,
         this.outPtr,
-        this.scratchPtr,
+        this.scratch.ptr,
         this.threads,
       );
       out.set(heap.f32.subarray(this.outPtr >> 2, (this.outPtr >> 2) + count * n), start * n);
     }
     return out;
+  }
+
+  /**
+   * The loss as defined over all rows of x and t (and the accuracy when asked), from the outputs in
+   * float64 in TypeScript, so that every engine reports the same loss for the same outputs.
+   */
+  metrics(x: Matrix, t: Matrix, withAccuracy: boolean): { error: number; accuracy: number } {
+    const y = this.outputs(x),
+      n = this.outputSize,
+      loss = LOSS[this.shape.loss];
+    let hits = 0;
+    if (withAccuracy) for (let r = 0; r < x.rows; r++) if (classOf(y, r * n, n) === classOf(t.data, r * n, n)) hits++;
+    const error = lossTerms(loss, y, 0, t.data, 0, y.length) * lossScale(loss, x.rows, n);
+    return { error, accuracy: withAccuracy ? hits / x.rows : NaN };
   }
 
   private releaseStage(): void {
@@ -146,7 +197,7 @@ export class QuantizedNetwork {
     const heap = this.engine.heap;
     heap.release(this.recordsPtr);
     for (const p of this.blocks) heap.release(p);
-    heap.release(this.scratchPtr);
+    releaseScratch(this.engine, this.scratch);
     this.releaseStage();
   }
 }

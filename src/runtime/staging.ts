@@ -87,8 +87,8 @@ export class TrainingRows {
 
 /**
  * Copies src[from, from+length) to f32 at index dst. A long run goes through set(), a memory copy
- * (a 128-row batch of 784 floats: 10 µs, against 116 µs element by element, and 19 against 250 µs
- * into a shared memory); a short one element by element, cheaper than set's call and view.
+ * many times faster than element by element, into a shared memory too (bench/RESULTS.md); a short
+ * one element by element, cheaper than set's call and view.
  */
 function copyRun(f32: FloatArray, src: FloatArray, from: number, length: number, dst: number): void {
   if (length >= 64) {

@@ -1,223 +1,168 @@
-// The surgery on the Wasm builds' bytes, in one place: the bundle embeds the plain SIMD build
-// deflated, plus a patch that turns it into the relaxed-SIMD build (scripts/bundle.mjs makes both
-// with the functions here, and the bundle unpacks them at load with the same functions); and an
-// engine on an unshared memory runs the build with its memory import's limits flag turned to
-// unshared. Everything here runs synchronously, so that NN.createSync keeps working.
+// The surgery on the Wasm builds' bytes, in one place: the bundle embeds both builds compressed
+// together (scripts/bundle.mjs compresses them and checks that `unpack` gives them back; the bundle
+// unpacks them at load); and an engine on an unshared memory runs the build with its memory
+// import's limits flag turned to unshared. Everything here runs synchronously, so that
+// NN.createSync keeps working.
 
-// ---- raw DEFLATE --------------------------------------------------------------------------------
-// A small decoder (RFC 1951, after zlib's puff.c): deflated bytes in base64 gzip to about 20% less
-// than the raw bytes in base64, whose 3-byte groups hide repeats from gzip. DecompressionStream
-// would do it, but only asynchronously.
+// ---- LZMA -------------------------------------------------------------------------------------
+// A small decoder for the LZMA stream scripts/bundle.mjs writes: the plain build followed by the
+// relaxed build, compressed together. LZMA's long matches and repeated distances find the second
+// build in the first (function indices that shift by one cost a few bits each), which DEFLATE's
+// 32 KB window and short matches could not; no byte patch is needed. The stream has no header and
+// no end marker (the size is known when embedding), and the encoder's fixed properties: three
+// bits of the previous byte as the literals' context, two bits of the position as the state's.
 
-// base values and extra bits of the length codes 257..285 and the distance codes 0..29
-const LEXT: number[] = [],
-  LBASE: number[] = [],
-  DEXT: number[] = [],
-  DBASE: number[] = [];
-for (let i = 0, base = 3; i < 29; i++) {
-  LEXT[i] = i < 8 || i === 28 ? 0 : (i >> 2) - 1;
-  LBASE[i] = i === 28 ? 258 : base;
-  base += 1 << LEXT[i]!;
-}
-for (let i = 0, base = 1; i < 30; i++) {
-  DEXT[i] = i < 4 ? 0 : (i >> 1) - 1;
-  DBASE[i] = base;
-  base += 1 << DEXT[i]!;
-}
-const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+// where each group of probabilities starts in the one table (11-bit probabilities of a 0 bit)
+const IS_MATCH = 0, // [state][position & 3]
+  IS_REP = 48, // [state]
+  IS_REP_G0 = 60,
+  IS_REP_G1 = 72,
+  IS_REP_G2 = 84,
+  IS_REP0_LONG = 96, // [state][position & 3]
+  SLOT = 144, // [min(length, 3)][64], the distance's slot
+  SPECIAL = 400, // the low bits of distances of slots 4 to 13
+  ALIGN = 514, // the low four bits of larger distances
+  LENGTH = 530, // a length coder: choice, choice2, low [4][8], mid [4][8], high [256]
+  REP_LENGTH = 852,
+  LITERAL = 1174; // [previous byte >> 5][0x300]
 
-/** A canonical Huffman code: the count of codes of each length, and the symbols sorted by code. */
-interface Huffman {
-  count: Uint16Array;
-  symbol: Uint16Array;
-}
-
-function huffman(lengths: readonly number[]): Huffman {
-  const count = new Uint16Array(16),
-    offs = new Uint16Array(16),
-    symbol = new Uint16Array(lengths.length);
-  for (const l of lengths) count[l]!++;
-  count[0] = 0;
-  for (let l = 1; l < 16; l++) offs[l] = offs[l - 1]! + count[l - 1]!;
-  lengths.forEach((l, s) => {
-    if (l) symbol[offs[l]!++] = s;
-  });
-  return { count, symbol };
-}
-
-/** Inflates raw DEFLATE data `src` into `size` bytes (the size is known when embedding). */
-export function inflateRaw(src: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let at = 0,
-    pos = 0,
-    buf = 0,
-    cnt = 0;
-  const bits = (n: number): number => {
-    while (cnt < n) {
-      buf |= src[pos++]! << cnt;
-      cnt += 8;
+/** Decodes `size` bytes from an LZMA stream (lc 3, lp 0, pb 2) without header or end marker. */
+export function unpack(src: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size),
+    p = new Uint16Array(LITERAL + 8 * 0x300).fill(1024);
+  // the range decoder: range and code are unsigned 32-bit values, kept as exact doubles
+  let range = 2 ** 32 - 1,
+    code = ((src[1]! << 24) | (src[2]! << 16) | (src[3]! << 8) | src[4]!) >>> 0,
+    at = 5;
+  const normalize = (): void => {
+    if (range < 2 ** 24) {
+      range *= 256;
+      code = code * 256 + src[at++]!;
     }
-    const v = buf & ((1 << n) - 1);
-    buf >>>= n;
-    cnt -= n;
+  };
+  const bit = (i: number): number => {
+    const prob = p[i]!,
+      bound = (range >>> 11) * prob;
+    let b = 0;
+    if (code < bound) {
+      range = bound;
+      p[i] = prob + ((2048 - prob) >> 5);
+    } else {
+      range -= bound;
+      code -= bound;
+      p[i] = prob - (prob >> 5);
+      b = 1;
+    }
+    normalize();
+    return b;
+  };
+  const direct = (count: number): number => {
+    let v = 0;
+    for (; count > 0; count--) {
+      range = Math.floor(range / 2);
+      const b = code >= range ? 1 : 0;
+      code -= b * range;
+      v = v * 2 + b;
+      normalize();
+    }
     return v;
   };
-  const decode = ({ count, symbol }: Huffman): number => {
-    let code = 0,
-      first = 0,
-      index = 0;
-    for (let l = 1; l < 16; l++) {
-      code |= bits(1);
-      const c = count[l]!;
-      if (code - c < first) return symbol[index + code - first]!;
-      index += c;
-      first = (first + c) << 1;
-      code <<= 1;
-    }
-    throw new Error('simdnet: corrupt embedded Wasm');
+  // a bit tree, most significant bit first, and its reverse
+  const tree = (base: number, bits: number): number => {
+    let m = 1;
+    for (let i = 0; i < bits; i++) m = m * 2 + bit(base + m);
+    return m - (1 << bits);
   };
-  let last: number;
-  do {
-    last = bits(1);
-    const type = bits(2);
-    if (type === 0) {
-      buf = cnt = 0;
-      const len = src[pos]! | (src[pos + 1]! << 8);
-      out.set(src.subarray(pos + 4, pos + 4 + len), at);
-      pos += 4 + len;
-      at += len;
+  const reverse = (base: number, bits: number): number => {
+    let m = 1,
+      v = 0;
+    for (let i = 0; i < bits; i++) {
+      const b = bit(base + m);
+      m = m * 2 + b;
+      v |= b << i;
+    }
+    return v;
+  };
+  // a match's length less 2
+  const length = (base: number, posState: number): number =>
+    !bit(base)
+      ? tree(base + 2 + posState * 8, 3)
+      : !bit(base + 1)
+        ? 8 + tree(base + 34 + posState * 8, 3)
+        : 16 + tree(base + 66, 8);
+
+  // the last four distances (less 1), and the state: below 7 after a literal
+  let state = 0,
+    rep0 = 0,
+    rep1 = 0,
+    rep2 = 0,
+    rep3 = 0,
+    pos = 0;
+  while (pos < size) {
+    const posState = pos & 3;
+    if (!bit(IS_MATCH + state * 4 + posState)) {
+      const base = LITERAL + 0x300 * (pos > 0 ? out[pos - 1]! >> 5 : 0);
+      let s = 1;
+      // after a match the literal is coded against the byte at the last distance, while they agree
+      if (state >= 7) {
+        let match = out[pos - rep0 - 1]!;
+        do {
+          const m = (match >> 7) & 1;
+          match <<= 1;
+          const b = bit(base + 0x100 + m * 0x100 + s);
+          s = s * 2 + b;
+          if (m !== b) break;
+        } while (s < 0x100);
+      }
+      while (s < 0x100) s = s * 2 + bit(base + s);
+      out[pos++] = s - 0x100;
+      state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
       continue;
     }
-    let lit: Huffman, dist: Huffman;
-    if (type === 1) {
-      lit = huffman(Array.from({ length: 288 }, (_, s) => (s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8)));
-      dist = huffman(new Array<number>(30).fill(5));
+    let len: number;
+    if (!bit(IS_REP + state)) {
+      rep3 = rep2;
+      rep2 = rep1;
+      rep1 = rep0;
+      len = length(LENGTH, posState);
+      state = state < 7 ? 7 : 10;
+      const slot = tree(SLOT + Math.min(len, 3) * 64, 6);
+      if (slot < 4) rep0 = slot;
+      else {
+        const bits = (slot >> 1) - 1;
+        rep0 = (2 | (slot & 1)) << bits;
+        rep0 += slot < 14 ? reverse(SPECIAL + rep0 - slot - 1, bits) : direct(bits - 4) * 16 + reverse(ALIGN, 4);
+      }
     } else {
-      const nlen = bits(5) + 257,
-        ndist = bits(5) + 1,
-        ncode = bits(4) + 4;
-      const cl = new Array<number>(19).fill(0);
-      for (let i = 0; i < ncode; i++) cl[ORDER[i]!] = bits(3);
-      const clTable = huffman(cl),
-        lengths: number[] = [];
-      while (lengths.length < nlen + ndist) {
-        const s = decode(clTable);
-        if (s < 16) lengths.push(s);
-        else if (s === 16) {
-          const prev = lengths[lengths.length - 1]!;
-          for (let r = 3 + bits(2); r > 0; r--) lengths.push(prev);
-        } else for (let r = s === 17 ? 3 + bits(3) : 11 + bits(7); r > 0; r--) lengths.push(0);
-      }
-      lit = huffman(lengths.slice(0, nlen));
-      dist = huffman(lengths.slice(nlen));
-    }
-    for (let s = decode(lit); s !== 256; s = decode(lit)) {
-      if (s < 256) {
-        out[at++] = s;
-        continue;
-      }
-      const len = LBASE[s - 257]! + bits(LEXT[s - 257]!);
-      const d = decode(dist),
-        back = DBASE[d]! + bits(DEXT[d]!);
-      for (let i = 0; i < len; i++, at++) out[at] = out[at - back]!;
-    }
-  } while (!last);
-  return out;
-}
-
-// ---- a patch from one build to another -----------------------------------------------------------
-// Both builds come from one source, so the bundle carries one build plus the few places where the
-// other differs, instead of two nearly identical base64 strings that gzip cannot share.
-// Format, every number unsigned LEB128: repeated [literalLength, literal bytes…, copyLength,
-// copyOffset]; a copyLength of 0 ends the patch after its literal.
-
-/** Applies a patch made by makePatch to base. */
-export function applyPatch(base: Uint8Array, patch: Uint8Array): Uint8Array<ArrayBuffer> {
-  let at = 0;
-  const leb = (): number => {
-    let v = 0,
-      shift = 0,
-      b: number;
-    do {
-      b = patch[at++]!;
-      v += (b & 127) * 2 ** shift;
-      shift += 7;
-    } while (b & 128);
-    return v;
-  };
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const lit = leb();
-    parts.push(patch.subarray(at, at + lit));
-    at += lit;
-    total += lit;
-    const len = leb();
-    if (len === 0) break;
-    const from = leb();
-    parts.push(base.subarray(from, from + len));
-    total += len;
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-const MIN_COPY = 8;
-
-/** A patch turning base into target (at build time): greedy matching against an index of base's 8-byte windows. */
-export function makePatch(base: Uint8Array, target: Uint8Array): Uint8Array {
-  const key = (a: Uint8Array, i: number): string => String.fromCharCode(...a.subarray(i, i + MIN_COPY));
-  const index = new Map<string, number[]>();
-  for (let i = 0; i + MIN_COPY <= base.length; i++) {
-    const k = key(base, i);
-    const list = index.get(k);
-    if (list) list.push(i);
-    else index.set(k, [i]);
-  }
-  const out: number[] = [];
-  const leb = (v: number): void => {
-    do {
-      let b = v % 128;
-      v = Math.floor(v / 128);
-      if (v) b |= 128;
-      out.push(b);
-    } while (v);
-  };
-  let literal: number[] = [];
-  const flush = (len: number, from: number): void => {
-    leb(literal.length);
-    out.push(...literal);
-    literal = [];
-    leb(len);
-    if (len) leb(from);
-  };
-  let i = 0;
-  while (i < target.length) {
-    let best = 0,
-      bestFrom = 0;
-    if (i + MIN_COPY <= target.length) {
-      for (const from of index.get(key(target, i)) ?? []) {
-        let n = 0;
-        while (i + n < target.length && from + n < base.length && target[i + n] === base[from + n]) n++;
-        if (n > best) {
-          best = n;
-          bestFrom = from;
+      if (!bit(IS_REP_G0 + state)) {
+        if (!bit(IS_REP0_LONG + state * 4 + posState)) {
+          // one byte at the last distance
+          state = state < 7 ? 9 : 11;
+          out[pos] = out[pos - rep0 - 1]!;
+          pos++;
+          continue;
         }
-        if (best > 4096) break;
+      } else {
+        let distance: number;
+        if (!bit(IS_REP_G1 + state)) distance = rep1;
+        else {
+          if (!bit(IS_REP_G2 + state)) distance = rep2;
+          else {
+            distance = rep3;
+            rep3 = rep2;
+          }
+          rep2 = rep1;
+        }
+        rep1 = rep0;
+        rep0 = distance;
       }
+      len = length(REP_LENGTH, posState);
+      state = state < 7 ? 8 : 11;
     }
-    if (best >= MIN_COPY) {
-      flush(best, bestFrom);
-      i += best;
-    } else literal.push(target[i++]!);
+    if (rep0 >= pos) throw new Error('simdnet: corrupt embedded Wasm');
+    for (len += 2; len > 0 && pos < size; len--, pos++) out[pos] = out[pos - rep0 - 1]!;
   }
-  flush(0, 0);
-  return Uint8Array.from(out);
+  return out;
 }
 
 // ---- the memory import ----------------------------------------------------------------------------

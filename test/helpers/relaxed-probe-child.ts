@@ -20,7 +20,13 @@ const layers: QuantizedLayer[] = [0, 1].map((l) => ({
 }));
 const x = { data: Float32Array.from({ length: 64 * 48 }, random), rows: 64, cols: 48, form: 'flat' as const };
 const outputs = (engine: ReturnType<typeof wasmEngineSync>, narrow: boolean): Uint32Array => {
-  const net = new QuantizedNetwork(engine, { layers: sizes, activations: [relu, relu] }, layers, 1, narrow);
+  const net = new QuantizedNetwork(
+    engine,
+    { layers: sizes, activations: [relu, relu], loss: 'mse' },
+    layers,
+    1,
+    narrow,
+  );
   const y = net.outputs(x);
   net.release();
   return new Uint32Array(y.buffer);

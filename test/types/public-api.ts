@@ -1,7 +1,7 @@
 // Compiled by npm test's typecheck (tsc --strict; never run): the public types accept the shapes
 // the documentation promises and refuse the rest. Each `@ts-expect-error` must stay an error: if a
 // type grew loose enough to accept the line, tsc reports the directive as unused. README's own
-// examples are type-checked by test/readme-types.test.ts.
+// examples, and those of docs/, are type-checked and run by test/docs-examples.test.ts.
 import {
   NN,
   DEFAULTS,
