@@ -12,13 +12,17 @@ export { activate, activationGrad } from './activation';
 export { lossSum, outputDelta } from './loss';
 // Optimizer step over the parameter block (per batch) and the squared norm used for clipping.
 export { applyUpdate, sumSquares } from './update';
-// Whole-network passes: one call per batch (forward/backward/update) or per epoch (trainEpoch,
-// which hands small networks to small.ts's epoch).
-export { forward, backward, update, gatherRows, trainEpoch } from './network';
+// Whole-network passes: one call per batch (forward/backward/update; startForward and finishForward
+// for outputs only, its inputs scanned first) or per epoch (trainEpoch, which hands small networks to small.ts's
+// epoch).
+export { forward, startForward, finishForward, backward, update, gatherRows, trainEpoch } from './network';
+// The finiteness scan of staged inputs (per training set): the first NaN or ±Infinity, or −1.
+export { firstNonFinite } from './scan';
 // Threads (Wasm only; the 'js' engine runs on one): each instance gets its scratch and the shared
 // control block once, helpers run helperLoop in their workers, stopHelpers ends them; useThreads
 // sets the count for direct product calls (the passes take it from the descriptor).
-export { threadInit, useThreads, helperLoop, helperEpoch, stopHelpers, CONTROL_BYTES } from './parallel';
+export { threadInit, useThreads, helperLoop } from './parallel';
+export { helperEpoch, stopHelpers, CONTROL_BYTES } from './jobs';
 export { SCRATCH_BYTES } from './gemm';
 
 // First byte above the module's static data: the JavaScript heap allocator starts here.
@@ -31,7 +35,8 @@ export { quantizeRows, quantScratchBytes, quantForward } from './quant';
 
 // Test hooks, which the library never calls: exp on its own (the polynomial against Math.exp),
 // whether trainEpoch would take the small epoch (1) for a network and batch size, and the parts of
-// products that helper threads computed since the engine started (that threads really shared).
+// products that helper threads computed since the engine started (that threads really shared), and
+// the part a late helper would claim of a given job.
 export { vexp as testExp } from './activation';
 export { smallEpochFits as testSmallEpoch } from './small';
-export { helperParts as testHelperParts } from './parallel';
+export { helperParts as testHelperParts, testClaim } from './jobs';

@@ -5,7 +5,7 @@ import { matmul, matmulTransA, matmulTransB, columnSums } from './dense';
 import { activate, activationGrad } from './activation';
 import { outputDelta } from './loss';
 import { sumSquares } from './update';
-import { parallelUpdate, useThreads } from './parallel';
+import { parallelForwardFinish, parallelForwardStart, parallelUpdate, useThreads } from './parallel';
 import { smallEpochFits, trainSmallEpoch } from './small';
 
 // What TypeScript promises the passes, checked by the debug build only (the release builds are
@@ -34,6 +34,21 @@ export function forward(descriptorPtr: usize, xPtr: usize, rows: i32): void {
     activate(rec.act, rec.p0, rec.p1, y, rows, fanOut);
     input = y;
   }
+}
+
+// The forward pass for outputs only (predictions, losses), started: the inputs are scanned first.
+// On several threads bands of rows go through every layer (parallel.ts) while this call returns at
+// once; finishForward joins the pass. Any other kernel call joins it first too.
+export function startForward(descriptorPtr: usize, xPtr: usize, rows: i32): void {
+  const net = changetype<Descriptor>(descriptorPtr);
+  checkRows(net, rows);
+  parallelForwardStart(net, xPtr, rows);
+}
+
+// The result of the last forward pass started: the flat index of its first NaN or ±Infinity input
+// (its outputs then mean nothing), or −1 with the outputs in the last layer's Y.
+export function finishForward(): i32 {
+  return parallelForwardFinish();
 }
 
 // Backward pass after forward() on the same rows, against targets at tPtr: error terms of every

@@ -1,66 +1,44 @@
-// The three products, and the optimizer step after them, split among threads. Every thread runs
-// an instance of this module on one shared memory; the calling thread publishes a job (a product
-// and how its output is cut into parts) in a control block, then helpers and the caller claim
-// parts until none is left. Each
-// output element belongs to exactly one part and is computed there exactly as the whole product
-// computes it on one thread (same kernel, same order of additions), so any thread count gives the
-// same bits. The caller never blocks: it works through unclaimed parts itself and spins only while
-// helpers finish the parts they took; a helper that has not started yet simply takes none.
+// The three products, the optimizer step after them, the forward pass for outputs and the
+// quantized forward, split among threads. Every thread runs an instance of this module on one
+// shared memory; the calling thread publishes a job (what it computes and how its output is cut
+// into parts) in a control block (jobs.ts), then helpers and the caller claim parts until none is
+// left. Each output element belongs to exactly one part and is computed there exactly as the whole
+// product computes it on one thread (same kernel, same order of additions), so any thread count
+// gives the same bits. The caller never blocks: it works through unclaimed parts itself and spins
+// only while helpers finish the parts they took; a helper that has not started yet simply takes none.
 import { INIT_BIAS, INIT_ZERO, gemmBlocked, gemmTransA, gemmTransB, setScratch } from './gemm';
+import {
+  admitted, arg, awaitParts, claim, countHelped, helperEnter, helperEpoch, helperLeave, jobKind, lowerArg,
+  nextJob, partDone, publish, setArg, setControl,
+} from './jobs';
 import { applyUpdate } from './update';
-import { forwardRows, macsPerRow, quantScratchBytes, widest } from './quant-forward';
+import { forwardBand, macsPerRow } from './rows';
+import { forwardRows, macsPerRow as quantMacsPerRow, quantScratchBytes, widest } from './quant-forward';
 import { Descriptor, MIN_PARALLEL_MACS, quantLayer } from './contract.generated';
-
-// Control block: byte offsets from controlPtr (JavaScript allocates CONTROL_BYTES, zeroed).
-const C_GENERATION: usize = 0; // i32, bumped for every job; idle helpers wait on it
-const C_SLEEPERS: usize = 4;   // i32, helpers blocked in wait (a notify is needed only then)
-const C_EPOCH: usize = 8;      // i32, the pool's epoch; helpers of an older epoch leave
-const C_ALIVE: usize = 12;     // i32, helpers inside helperLoop
-const C_PARTS: usize = 16;     // i32, parts of the current job
-const C_DONE: usize = 20;      // i32, parts of the current job finished
-const C_TICKETS: usize = 24;   // i32, helpers admitted to the current job
-const C_ADMIT: usize = 28;     // i32, helpers the job may use (the network's threads − 1)
-const C_KIND: usize = 32;      // i32, JOB_*
-const C_ARGS: usize = 36;      // 10 × i32 arguments of the job
-const C_CLAIM: usize = 80;     // i64, generation << 32 | parts taken (a mask up to 32 parts, else a count)
-const C_HELPED: usize = 88;    // i32, parts computed by helpers since the engine started (tests read it)
-export const CONTROL_BYTES: i32 = 128;
 
 const JOB_MATMUL_COLUMNS: i32 = 1;
 const JOB_MATMUL_ROWS: i32 = 2;
 const JOB_TRANS_A_ROWS: i32 = 3;
 const JOB_TRANS_B_COLUMNS: i32 = 4;
 const JOB_UPDATE: i32 = 5;
-const JOB_QUANT_ROWS: i32 = 6; // bands of rows of a quantized forward (quant-forward.ts)
+const JOB_FORWARD_ROWS: i32 = 6;
+const JOB_QUANT_ROWS: i32 = 7; // bands of rows of a quantized forward (quant-forward.ts)
+// The argument slot where the parts of a JOB_FORWARD_ROWS keep the first bad input they found.
+const FIRST_BAD: i32 = 9;
+// Bands of rows per thread in a JOB_FORWARD_ROWS.
+const BANDS_PER_THREAD: i32 = 2;
 
-// A helper spins this many times on the generation word before it sleeps in wait (about a
-// millisecond here): long enough to stay awake between the batches of an epoch and from one train
-// call to the next, whose gaps are far shorter than the 30-100 µs a sleeping helper takes to wake,
-// and short enough to free the core soon after training stops.
-const SPINS_BEFORE_SLEEP: i32 = 1 << 19;
-
-// Blocking and waking go through JavaScript (Atomics.wait and Atomics.notify on the word at Int32
-// index `index` of the memory): V8's baseline compiler in Node 20 corrupts locals that are live
-// across memory.atomic.wait32 in helperLoop (seen here; a call keeps them safe). Both are rare: a
-// helper sleeps only after spinning idle, and the caller wakes helpers only when one sleeps.
-// @ts-ignore: decorator
-@external("env", "sleep") declare function sleep(index: i32, expected: i32): void;
-// @ts-ignore: decorator
-@external("env", "wake") declare function wake(index: i32, count: i32): void;
-
-// Per instance (each thread has its own): the control block, and the threads the next product
-// may use (the caller's own instance only).
-let controlPtr: usize = 0;
+// Per instance: whether it has a control block (threadInit), and the threads the next product may
+// use (the caller's own instance only).
+let controlled = false;
 let threads: i32 = 1;
-// The part this thread takes first in every job (claim): 0 for the caller, 1, 2, … for helpers in
-// the order they started.
-let home: i32 = 0;
 
 // Prepares this instance to run products: its packing scratch (SCRATCH_BYTES) and the control
 // block shared by the caller and its helpers (CONTROL_BYTES). Called once per instance.
 export function threadInit(scratchPtr: usize, control: usize): void {
   setScratch(scratchPtr);
-  controlPtr = control;
+  setControl(control);
+  controlled = control != 0;
 }
 
 // How many threads the products after this call may use (1 = the calling thread alone).
@@ -68,16 +46,17 @@ export function useThreads(count: i32): void {
   threads = max(count, 1);
 }
 
-// @ts-ignore: decorator
-@inline function arg(i: i32): i32 { return load<i32>(controlPtr + C_ARGS + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function setArg(i: i32, value: i32): void { store<i32>(controlPtr + C_ARGS + (<usize>i << 2), value); }
-
 // Part p of the current job, computed by whichever thread claimed it.
 function runPart(p: i32): void {
-  const kind = load<i32>(controlPtr + C_KIND);
+  const kind = jobKind();
   if (kind == JOB_UPDATE) {
     updatePart(changetype<Descriptor>(<usize>arg(0)), p, arg(1), reinterpret<f32>(arg(2)), reinterpret<f32>(arg(3)), reinterpret<f32>(arg(4)));
+    return;
+  }
+  if (kind == JOB_FORWARD_ROWS) { // rows [from..to) through every layer, inputs scanned first
+    const size = arg(2), from = p * size;
+    const bad = forwardBand(changetype<Descriptor>(<usize>arg(0)), <usize>arg(1), from, min(arg(3), from + size));
+    if (bad >= 0) lowerArg(FIRST_BAD, bad);
     return;
   }
   if (kind == JOB_QUANT_ROWS) {
@@ -100,58 +79,43 @@ function runPart(p: i32): void {
   }
 }
 
-// The next unclaimed part of job `generation`, or −1 when there is none (or a newer job began: a
-// helper that woke late can never take a part of a job whose arguments it did not read). Up to 32
-// parts, the claim word's low half is a mask of the parts taken and each thread takes its own part
-// `home` first when it is free: the same thread then computes the same band from one batch to the
-// next (the gradient rows of W, then the step on those rows) and finds it in its own cache. Beyond
-// 32 parts it is a counter.
-function claim(generation: i32, parts: i32): i32 {
-  const at = controlPtr + C_CLAIM;
-  for (;;) {
-    const word = atomic.load<i64>(at);
-    if (<i32>(word >>> 32) != generation) return -1;
-    let part: i32, next: i64;
-    if (parts > 32) {
-      part = <i32>(word & 0xffffffff);
-      if (part >= parts) return -1;
-      next = word + 1;
-    } else {
-      const free = ~(<u32>word) & (parts == 32 ? <u32>0xffffffff : (<u32>1 << parts) - 1);
-      if (free == 0) return -1;
-      part = home < parts && (free & (<u32>1 << home)) != 0 ? home : <i32>ctz(free);
-      next = word | (<i64>1 << part);
-    }
-    if (atomic.cmpxchg<i64>(at, word, next) == word) return part;
-  }
-  return -1; // not reached
-}
-
 // Claims and computes parts of job `generation` until none is left; returns how many it computed.
-function work(generation: i32, parts: i32): i32 {
+function work(generation: i32): i32 {
   let count = 0;
-  for (let p = claim(generation, parts); p >= 0; p = claim(generation, parts)) {
+  for (let p = claim(generation); p >= 0; p = claim(generation)) {
     runPart(p);
-    atomic.add<i32>(controlPtr + C_DONE, 1);
+    partDone();
     count++;
   }
   return count;
 }
 
+// Works on job `generation` and returns when all its `parts` are done.
+function join(generation: i32, parts: i32): void {
+  work(generation);
+  awaitParts(parts);
+}
+
 // Publishes the job whose arguments are set, works on it, and returns when every part is done.
 function fork(kind: i32, parts: i32): void {
-  const c = controlPtr;
-  store<i32>(c + C_KIND, kind);
-  store<i32>(c + C_PARTS, parts);
-  store<i32>(c + C_ADMIT, threads - 1);
-  atomic.store<i32>(c + C_DONE, 0);
-  atomic.store<i32>(c + C_TICKETS, 0);
-  const generation = atomic.load<i32>(c + C_GENERATION) + 1;
-  atomic.store<i64>(c + C_CLAIM, (<i64>generation) << 32);
-  atomic.store<i32>(c + C_GENERATION, generation);
-  if (atomic.load<i32>(c + C_SLEEPERS) > 0) wake(<i32>((c + C_GENERATION) >> 2), threads - 1);
-  work(generation, parts);
-  while (atomic.load<i32>(c + C_DONE) < parts) { /* helpers finish the parts they claimed */ }
+  join(publish(kind, parts, threads - 1), parts);
+}
+
+// A forward job that startForward published and nobody has joined yet, its generation and parts;
+// and the result of the last forward pass (first bad input, or −1).
+let pending = false;
+let pendingGeneration: i32 = 0;
+let pendingParts: i32 = 0;
+let forwardResult: i32 = -1;
+
+// Joins the pending forward job, if any. Every entry that publishes a job or sets arguments calls
+// it first, so the control block holds one job at a time whatever JavaScript calls in between.
+function settle(): void {
+  if (!pending) return;
+  pending = false;
+  join(pendingGeneration, pendingParts);
+  const bad = arg(FIRST_BAD);
+  forwardResult = bad == 0x7fffffff ? -1 : bad;
 }
 
 // Parts for `count` threads over `length` rows or columns, each a multiple of `unit` (so every
@@ -172,7 +136,7 @@ function fork(kind: i32, parts: i32): void {
 
 // @ts-ignore: decorator
 @inline function worthSplitting(m: i32, k: i32, n: i32): bool {
-  return controlPtr != 0 && worthSharing(m, k, n, threads);
+  return controlled && worthSharing(m, k, n, threads);
 }
 
 // Rows of G per part when G[k×n] = Xᵀ·D (X is m×k) is split among `count` threads, else 0. The
@@ -185,6 +149,7 @@ function transARows(m: i32, k: i32, n: i32, count: i32): i32 {
 // Y[m×n] = X[m×k]·W[k×n] (+ b): by bands of 4 rows when X has more rows than W has columns (each
 // thread then reads its rows of X and all of W, rather than all of X), else by column bands of 16.
 export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usize, m: i32, k: i32, n: i32): void {
+  settle();
   const mode = bPtr != 0 ? INIT_BIAS : INIT_ZERO;
   if (worthSplitting(m, k, n)) {
     let size = m > n || n < 32 ? 0 : partSize(n, 16, threads), kind = JOB_MATMUL_COLUMNS, length = n;
@@ -201,7 +166,8 @@ export function parallelMatmul(xPtr: usize, wPtr: usize, bPtr: usize, yPtr: usiz
 
 // G[k×n] (=|+=) Xᵀ·D by bands of rows of G (columns of X), multiples of 4.
 export function parallelTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k: i32, n: i32, mode: i32): void {
-  const size = controlPtr != 0 ? transARows(m, k, n, threads) : 0;
+  settle();
+  const size = controlled ? transARows(m, k, n, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>xPtr); setArg(1, <i32>dPtr); setArg(2, <i32>gPtr); setArg(3, 0);
     setArg(4, m); setArg(5, k); setArg(6, n); setArg(7, size); setArg(8, mode);
@@ -213,6 +179,7 @@ export function parallelTransA(xPtr: usize, dPtr: usize, gPtr: usize, m: i32, k:
 
 // Y[m×k] = D[m×n]·Wᵀ by bands of columns of Y (rows of W), multiples of 8.
 export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n: i32, k: i32, scratchPtr: usize): void {
+  settle();
   const size = worthSplitting(m, k, n) ? partSize(k, 8, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>dPtr); setArg(1, <i32>wPtr); setArg(2, <i32>yPtr); setArg(3, <i32>scratchPtr);
@@ -223,13 +190,43 @@ export function parallelTransB(dPtr: usize, wPtr: usize, yPtr: usize, m: i32, n:
   gemmTransB(dPtr, wPtr, yPtr, m, n, k, scratchPtr, 0, k);
 }
 
+// Starts the forward pass of `rows` input rows at xPtr for outputs only, its inputs scanned first
+// (rows.ts); finishForward returns its result. When the pass is worth sharing, it is published as
+// bands of rows (multiples of 4, a few per thread so that bands move to whichever thread is free)
+// and startForward returns at once: helpers compute while JavaScript writes the next inputs.
+export function parallelForwardStart(net: Descriptor, xPtr: usize, rows: i32): void {
+  settle();
+  const count = net.threads;
+  if (controlled && count > 1 && <f64>rows * macsPerRow(net) >= <f64>MIN_PARALLEL_MACS * <f64>count) {
+    const size = partSize(rows, 4, count * BANDS_PER_THREAD);
+    if (size > 0) {
+      threads = count;
+      setArg(0, <i32>changetype<usize>(net)); setArg(1, <i32>xPtr); setArg(2, size); setArg(3, rows);
+      setArg(FIRST_BAD, 0x7fffffff);
+      pendingParts = (rows + size - 1) / size;
+      pendingGeneration = publish(JOB_FORWARD_ROWS, pendingParts, threads - 1);
+      pending = true;
+      return;
+    }
+  }
+  forwardResult = forwardBand(net, xPtr, 0, rows);
+}
+
+// The flat index of the first non-finite input of the last forward pass started (its outputs then
+// mean nothing), or −1; joins it first.
+export function parallelForwardFinish(): i32 {
+  settle();
+  return forwardResult;
+}
+
 // Y = the quantized network at layersPtr on `rows` rows of X (quant-forward.ts), by bands of rows,
 // multiples of 4 (the int8 dot product's blocks stay whole); part p works in the p-th of the
 // scratches at scratchPtr, one per thread, each quantScratchBytes of the widest layer. Integer
 // products run about twice as fast as float ones, so a split needs twice the float products'
 // multiply-adds.
 export function parallelQuantForward(layersPtr: usize, layers: i32, xPtr: usize, rows: i32, yPtr: usize, scratchPtr: usize): void {
-  const size = threads > 1 && controlPtr != 0 && <f64>rows * macsPerRow(layersPtr, layers) >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
+  settle();
+  const size = threads > 1 && controlled && <f64>rows * quantMacsPerRow(layersPtr, layers) >= <f64>MIN_PARALLEL_MACS * 2 ? partSize(rows, 4, threads) : 0;
   if (size > 0) {
     setArg(0, <i32>layersPtr); setArg(1, layers); setArg(2, <i32>xPtr); setArg(3, rows);
     setArg(4, <i32>yPtr); setArg(5, <i32>scratchPtr); setArg(6, quantScratchBytes(widest(layersPtr, layers))); setArg(7, size);
@@ -254,7 +251,8 @@ function quantPart(p: i32): void {
 // whose gradient it computed, which its cache still holds. The step is elementwise, so any split
 // gives the same bits.
 export function parallelUpdate(net: Descriptor, count: i32, gradScale: f32, c1: f32, c2: f32): void {
-  if (threads > 1 && controlPtr != 0) {
+  settle();
+  if (threads > 1 && controlled) {
     const rows = net.rows, layers = net.layers;
     let split = false;
     for (let l = 0; l < layers && !split; l++) {
@@ -300,48 +298,12 @@ function stepRange(net: Descriptor, pPtr: usize, count: i32, gradScale: f32, c1:
 // A helper thread's whole life: waits for jobs and takes parts of them until the pool's epoch
 // moves on (stopHelpers). Called once, from a worker, after threadInit.
 export function helperLoop(epoch: i32): void {
-  const c = controlPtr;
-  home = atomic.add<i32>(c + C_ALIVE, 1) + 1;
-  let seen = atomic.load<i32>(c + C_GENERATION);
-  while (atomic.load<i32>(c + C_EPOCH) == epoch) {
-    let generation = atomic.load<i32>(c + C_GENERATION);
-    let spins = 0;
-    while (generation == seen) {
-      if (++spins >= SPINS_BEFORE_SLEEP) {
-        atomic.add<i32>(c + C_SLEEPERS, 1);
-        sleep(<i32>((c + C_GENERATION) >> 2), seen);
-        atomic.sub<i32>(c + C_SLEEPERS, 1);
-        spins = 0;
-      }
-      generation = atomic.load<i32>(c + C_GENERATION);
-    }
+  let seen = helperEnter();
+  while (helperEpoch() == epoch) {
+    const generation = nextJob(seen);
     seen = generation;
-    if (atomic.load<i32>(c + C_EPOCH) != epoch) break;
-    // a late helper may take a ticket of the next job: that job then has one helper fewer, no more
-    if (atomic.add<i32>(c + C_TICKETS, 1) < load<i32>(c + C_ADMIT)) {
-      atomic.add<i32>(c + C_HELPED, work(generation, load<i32>(c + C_PARTS)));
-    }
+    if (helperEpoch() != epoch) break;
+    if (admitted(generation)) countHelped(work(generation));
   }
-  atomic.sub<i32>(c + C_ALIVE, 1);
-}
-
-// The pool's epoch, handed to each helper it starts (helperLoop leaves once it moves on).
-export function helperEpoch(): i32 {
-  return atomic.load<i32>(controlPtr + C_EPOCH);
-}
-
-// Parts of products that helpers computed since the engine started (so tests can tell that the
-// threads really shared the work).
-export function helperParts(): i32 {
-  return atomic.load<i32>(controlPtr + C_HELPED);
-}
-
-// Ends every helper of the current epoch and returns once none is left in helperLoop (so their
-// scratch can be reused). Helpers started later, with this older epoch, leave at once.
-export function stopHelpers(): void {
-  const c = controlPtr;
-  atomic.add<i32>(c + C_EPOCH, 1);
-  atomic.add<i32>(c + C_GENERATION, 1);
-  wake(<i32>((c + C_GENERATION) >> 2), -1);
-  while (atomic.load<i32>(c + C_ALIVE) > 0) { /* each helper leaves within one part */ }
+  helperLeave();
 }

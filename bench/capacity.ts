@@ -13,7 +13,7 @@ const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { bytes, ms } = workerData;
 const memory = new WebAssembly.Memory({ initial: 128, maximum: 128, shared: true });
-const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, sleep() {}, wake() {} } }).exports;
+const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, sleep() {}, wake() {}, now: () => 0 } }).exports;
 x.threadInit(1 << 16, 1 << 17);
 let n = 0;
 const until = Date.now() + ms;

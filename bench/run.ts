@@ -24,6 +24,7 @@ import { machineMeta, printFooter, printHeader, printOnnxTable, printTables } fr
 import { ForwardKernelAdapter, PlainBuildGemm, SimdnetAdapter, simdnetEngineInfo } from './simdnet-adapter.js';
 import type { Adapter, GemmRunner } from './types.js';
 import { runWorkloads, workloadSizes } from './workloads.js';
+import { threadsTargets } from './threads.js';
 
 const FLAGS = ['--quick', '--small', '--ort', '--int8', '--peers', '--json'];
 const USAGE = 'usage: run [--quick] [--small] [--ort] [--int8] [--peers] [--json] [--threads <n|auto>]';
@@ -102,6 +103,17 @@ async function main(): Promise<void> {
   printTables(say, [...adapters, lean]);
   printOnnxTable(say, onnx);
   printInt8Table(say, int8);
+  if (threaded && threaded.threads > 1 && !smallOnly && !ortOnly && !int8Only) {
+    const deepWorkload = `train ${sizes.deepLayers.join('-')} b${sizes.deepBatch}`;
+    await threadsTargets({
+      threads: threaded.threads,
+      quick,
+      rounds: sizes.rounds,
+      minRoundMs: sizes.minRoundMs,
+      deepWorkload,
+      say,
+    });
+  }
   say();
   printFooter(say, meta, [...adapters, lean], elapsed, json, onnx, int8);
 }

@@ -27,6 +27,13 @@ export interface Data {
   features: string[] | undefined;
 }
 
+/** A model's outputs for input rows, with the rows' count and the form they came in. */
+export interface Outputs {
+  out: FloatArray;
+  rows: number;
+  form: 'flat' | 'rows';
+}
+
 /** What runs a model's rows on an engine: a float Network or a QuantizedNetwork. */
 export interface Runner {
   readonly engine: Engine;
@@ -97,6 +104,26 @@ export abstract class PlacedModel {
     return this.inputs(value, field).x;
   }
 
+  /**
+   * The outputs of input rows, with their count and form (predict; classify, which wants them
+   * without `units`): read straight into engine memory where the model can (`direct`), else
+   * through rows().
+   */
+  predictions(value: unknown, field: string, units = true): Outputs {
+    const found = this.direct(value, field);
+    if (found) {
+      if (units && this.targetStandardizer) unstandardize(this.targetStandardizer, found.out);
+      return found;
+    }
+    const x = this.rows(value, field);
+    return { out: units ? this.outputs(x) : this.net.outputs(x), rows: x.rows, form: x.form };
+  }
+
+  /** The raw outputs of many unnamed rows checked by the kernels' scan, or null where rows() reads them. */
+  protected direct(_value: unknown, _field: string): Outputs | null {
+    return null;
+  }
+
   /** The network's outputs for checked input rows, in the user's units (through the target standardizer). */
   outputs(x: Matrix): FloatArray {
     const out = this.net.outputs(x);
@@ -135,8 +162,8 @@ export abstract class PlacedModel {
 
   /** net.predict: outputs in the user's units, in the form the input came in. */
   predict(input: unknown): FloatArray | FloatArray[] {
-    const x = this.rows(isPlainObject(input) ? [input] : input, 'input');
-    const out = this.outputs(x);
+    const x = this.predictions(isPlainObject(input) ? [input] : input, 'input');
+    const out = x.out;
     if (x.form === 'flat' || isPlainObject(input)) return out;
     const rows: FloatArray[] = [],
       k = this.outputSize;
@@ -153,8 +180,8 @@ export abstract class PlacedModel {
           ? 'classify: the output layer is chosen by the first train(); train the network first'
           : `classify: this network is not a classifier (its loss is '${this.config.loss}'); use predict, or train it on class labels`,
       );
-    const x = this.rows(isPlainObject(input) ? [input] : input, 'input');
-    const out = this.net.outputs(x),
+    const x = this.predictions(isPlainObject(input) ? [input] : input, 'input', false);
+    const out = x.out,
       k = this.outputSize;
     const labels = Array.from({ length: x.rows }, (_, r) => classes[classOf(out, r * k, k)]!);
     return (x.form === 'flat' && x.rows === 1) || isPlainObject(input) ? labels[0]! : labels;

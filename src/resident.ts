@@ -12,9 +12,11 @@ import { normalize, type Normalizer, type TargetStandardizer } from './model/nor
 import { Random } from './model/random.js';
 import type { TrainingState } from './model/training-state.js';
 import { initialWeights } from './model/weights.js';
+import { isNamedRows } from './model/rows.js';
+import { scannedRows } from './runtime/inputs.js';
 import { Network } from './runtime/network.js';
 import type { Label, NetworkConfig } from './vocabulary.js';
-import { PlacedModel } from './placed-model.js';
+import { PlacedModel, type Outputs } from './placed-model.js';
 
 export type { Data } from './placed-model.js';
 
@@ -54,6 +56,13 @@ export class ResidentModel extends PlacedModel {
   }
 
   /** The model as it stands: copies of the weights and, with `training`, of the training state. */
+  /** Many unnamed rows without a normaliser go straight into engine memory and through the kernels' scan. */
+  protected override direct(value: unknown, field: string): Outputs | null {
+    if (this.config.normalize !== 'none' || isNamedRows(value)) return null;
+    const source = scannedRows(value, this.inputSize, field);
+    return source && { out: this.net.outputs(source), rows: source.rows, form: source.form };
+  }
+
   toModel(training: boolean): Model {
     return {
       config: this.config,

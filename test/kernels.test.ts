@@ -825,6 +825,43 @@ describe.each(ENGINE_CASES)('gatherRows on %s', (name, get) => {
   });
 });
 
+describe.each(ENGINE_CASES)('firstNonFinite on %s', (name, get) => {
+  it('the index of the first NaN or ±Infinity, at every position around the 64-value blocks; -1 for finite values', () => {
+    const e = get(),
+      random = rng(90);
+    // finite values at every extreme: ±0, the smallest subnormal, the largest float32
+    const extremes = [0, -0, 1.4e-45, -1.4e-45, 3.4028234663852886e38, -3.4028234663852886e38];
+    for (const count of [0, 1, 3, 4, 63, 64, 65, 127, 128, 129, 200, 1000]) {
+      const values = randomF32(count, random, -1e30, 1e30);
+      for (let i = 0; i < count; i++) if (i % 17 === 3) values[i] = extremes[i % extremes.length]!;
+      const a = arena(e),
+        p = a.buf(values);
+      expect(e.kernels.firstNonFinite(p, count), `${name}: ${count} finite values`).toBe(-1);
+      const f = e.heap.f32;
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (let at = 0; at < count; at++) {
+          f[(p >> 2) + at] = bad;
+          f[(p >> 2) + Math.min(count - 1, at + 1 + (at % 5))] = bad; // a second one after it never wins
+          expect(e.kernels.firstNonFinite(p, count), `${name}: ${bad} at ${at} of ${count}`).toBe(at);
+          f.set(values.subarray(at, Math.min(count, at + 6)), (p >> 2) + at);
+        }
+        expect(e.kernels.firstNonFinite(p, count), `${name}: ${count} finite values again`).toBe(-1);
+      }
+      // a NaN with another payload, and one just past the counted values
+      if (count > 0) {
+        new Uint32Array(e.heap.f32.buffer)[(p >> 2) + count - 1] = 0xffc00001;
+        expect(e.kernels.firstNonFinite(p, count), `${name}: a negative NaN with a payload`).toBe(count - 1);
+        f[(p >> 2) + count - 1] = values[count - 1]!;
+      }
+      f[(p >> 2) + count] = NaN;
+      expect(e.kernels.firstNonFinite(p, count), `${name}: a NaN after the last value is not counted`).toBe(-1);
+      f[(p >> 2) + count] = CANARY;
+      expect(a.canariesIntact()).toBe(true);
+      a.free();
+    }
+  });
+});
+
 describe('engines agree with each other', () => {
   // each engine is within its float32 bound of the float64 answer, so on identical inputs they are
   // within the sum of both bounds of each other; checked directly on one chained workload, every

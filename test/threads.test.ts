@@ -14,9 +14,14 @@ import { describe, expect, it } from 'vitest';
 import { NN, DivergenceError, type NetworkOptions, type TrainOptions, type TrainReport } from '../src/index.js';
 import { wasmEngineSync } from '../src/runtime/engine.js';
 import type { WasmExports } from '../src/abi/kernels.js';
-import { classTask } from './helpers/random-data.js';
+import { asRows, classTask } from './helpers/random-data.js';
+import { CHECK_PATHS, onPath } from './helpers/check-paths.js';
 import { expectClearError, thrown } from './helpers/clear-errors.js';
 import { classic, classicTrain } from './helpers/classic.js';
+import { modelOf } from '../src/nn.js';
+import { quantizeModel } from '../src/model/quantize.js';
+import type { Model } from '../src/model/model.js';
+import { QuantizedNetwork } from '../src/runtime/quantized.js';
 
 const pool = () => wasmEngineSync(true).pool!;
 const helped = (): number => pool().partsByHelpers;
@@ -26,6 +31,21 @@ const fullState = (net: NN): string => JSON.stringify(net.toJSON());
 
 async function twins(options: NetworkOptions, counts: number[]): Promise<NN[]> {
   return Promise.all(counts.map((threads) => NN.create(classic({ ...options, threads }))));
+}
+
+/**
+ * Runs `attempt` (which checks its own bits) until helpers took parts of its products: on a loaded
+ * machine a helper may not get a core during a short training, and the equality of bits is then the
+ * trivial one of a single thread. Every attempt must give the same bits; one must have shared.
+ */
+async function withHelpers(what: string, attempt: () => Promise<void> | void): Promise<void> {
+  const until = performance.now() + 30_000;
+  for (;;) {
+    const before = helped();
+    await attempt();
+    if (helped() > before) return;
+    if (performance.now() > until) expect.fail(`${what}: helpers took no part of any product in 30 s of attempts`);
+  }
 }
 
 function expectSameReports(a: TrainReport, b: TrainReport, what: string): void {
@@ -184,28 +204,84 @@ describe('threads: the same bits as one thread', () => {
     it(c.label, async () => {
       const [nin, nout] = [c.options.layers[0]!, c.options.layers.at(-1)!];
       const { x, t } = classTask(c.rows, nin, nout, 11);
-      const nets = await twins(c.options, [1, 2, 4]);
-      const before = helped();
-      const reports = nets.map((net) => net.train(x, t, classicTrain(c.train)));
-      expect(helped(), "helpers computed parts of the threaded twins' products").toBeGreaterThan(before);
-      const reference = fullState(nets[0]!);
-      for (let i = 1; i < nets.length; i++) {
-        expect(
-          fullState(nets[i]!) === reference,
-          `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`,
-        ).toBe(true);
-        expectSameReports(reports[i]!, reports[0]!, `threads ${nets[i]!.threads}`);
-        expect(Object.is(nets[i]!.evaluate(x, t).loss, nets[0]!.evaluate(x, t).loss)).toBe(true);
-        const y = nets[i]!.predict(x),
-          y1 = nets[0]!.predict(x);
-        expect(
-          y.every((v, j) => Object.is(v, y1[j])),
-          'predict of every row bit for bit',
-        ).toBe(true);
-      }
-      for (const net of nets) net.dispose();
+      await withHelpers(c.label, async () => {
+        const nets = await twins(c.options, [1, 2, 4]);
+        const reports = nets.map((net) => net.train(x, t, classicTrain(c.train)));
+        const reference = fullState(nets[0]!);
+        for (let i = 1; i < nets.length; i++) {
+          expect(
+            fullState(nets[i]!) === reference,
+            `threads ${nets[i]!.threads}: the whole model equals threads 1 bit for bit`,
+          ).toBe(true);
+          expectSameReports(reports[i]!, reports[0]!, `threads ${nets[i]!.threads}`);
+          expect(Object.is(nets[i]!.evaluate(x, t).loss, nets[0]!.evaluate(x, t).loss)).toBe(true);
+          const y = nets[i]!.predict(x),
+            y1 = nets[0]!.predict(x);
+          expect(
+            y.every((v, j) => Object.is(v, y1[j])),
+            'predict of every row bit for bit',
+          ).toBe(true);
+        }
+        for (const net of nets) net.dispose();
+      });
     });
   }
+
+  it('a helper that comes late to a job takes no part of it, even once the next job has written its fields', () => {
+    // A helper reads the generation of a job, may lose its core, and claims later. Between jobs the
+    // caller writes the next job's fields, then its claim word: a claim of the finished job must
+    // read nothing but its own claim word. Jobs of 1 to 40 parts (the claim word's mask, and its
+    // count beyond 31), in rising and falling order, of each kind that shares rows among threads:
+    // a product, and a quantized forward.
+    const engine = wasmEngineSync(true),
+      k = engine.kernels as WasmExports,
+      heap = engine.heap;
+    const control = pool().controlPtr >> 2;
+    // the fields a job writes before its claim word (jobs.ts's control block, bytes 16 to 72)
+    const nextJobFields = [control + 4, control + 18] as const;
+    // 160×32×16 is 81,920 multiply-adds and 160 rows through 64-16 are 163,840: both split by bands
+    // of 4 rows, up to 40 parts
+    const m = 160,
+      kk = 32,
+      n = 16,
+      wide = 64;
+    const source = NN.createSync(classic({ layers: [wide, n], engine: 'js', seed: 3 }));
+    const q = quantizeModel(modelOf(source) as Model, null);
+    source.dispose();
+    const quantized = new QuantizedNetwork(engine, q.config, q.layers, 1, false);
+    const records = (quantized as unknown as { recordsPtr: number }).recordsPtr;
+    const x = heap.alloc(m * wide * 4),
+      w = heap.alloc(kk * n * 4),
+      y = heap.alloc(m * n * 4),
+      scratch = heap.alloc(k.quantScratchBytes(wide) * 40);
+    heap.f32.fill(0.5, x >> 2, (x >> 2) + m * wide);
+    const jobs: Record<string, (threads: number) => void> = {
+      product: (threads) => {
+        k.useThreads(threads);
+        k.matmul(x, w, 0, y, m, kk, n);
+      },
+      'quantized forward': (threads) => k.quantForward(records, 1, x, m, y, scratch, threads),
+    };
+    try {
+      const counts = Array.from({ length: 40 }, (_, i) => i + 1);
+      for (const [kind, run] of Object.entries(jobs)) {
+        for (const threads of [...counts, ...counts.slice().reverse()]) {
+          const previous = heap.i32[control]!;
+          run(threads);
+          const generation = heap.i32[control]!;
+          if (threads > 1)
+            expect(generation, `a ${kind} on ${threads} threads is published as a job`).toBe(previous + 1);
+          heap.i32.fill(40, ...nextJobFields);
+          for (const late of [generation, generation - 1])
+            expect(k.testClaim(late), `job ${late} after a ${kind} on ${threads} threads`).toBe(-1);
+        }
+      }
+    } finally {
+      k.useThreads(1);
+      for (const p of [x, w, y, scratch]) heap.release(p);
+      quantized.release();
+    }
+  });
 
   it('the optimizer step is shared too: each optimizer, with decay and clipping, on 2 and 3 threads, steps alone taken by helpers, the same bits', async () => {
     // 131-200-37: the weight gradients of both layers are split (by rows of W, 4 at a time: 131 and
@@ -314,6 +390,145 @@ describe('threads: the same bits as one thread', () => {
   });
 });
 
+describe('threads: predictions over many rows', () => {
+  // 1,000 rows: four chunks of the input stage, each one's pass shared by bands of rows while the
+  // next one is written; inputs as one Float32Array, Float32Array rows and number[] rows, each
+  // checked by the kernels' scan (runtime/inputs.ts) on every thread count.
+  const options: NetworkOptions = { layers: [131, 70, 9], activation: 'tanh', output: 'softmax', seed: 31 };
+  const { x } = classTask(1000, 131, 9, 32);
+  const forms = {
+    flat: x,
+    'Float32Array rows': Array.from({ length: 1000 }, (_, r) => x.subarray(r * 131, (r + 1) * 131)),
+    'number[] rows': asRows(x, 131),
+  };
+
+  it('every form gives the one-thread bits on 2 and 3 threads, with helpers taking bands', async () => {
+    const [one, ...many] = await twins(options, [1, 2, 3]);
+    const reference = one!.predict(x);
+    await withHelpers('predictions', () => {
+      for (const net of many)
+        for (const [form, input] of Object.entries(forms)) {
+          const y = net.predict(input as Float32Array);
+          const flat = Array.isArray(y) ? (y as Float32Array[]).flatMap((row) => Array.from(row)) : Array.from(y);
+          expect(
+            flat.length === reference.length && flat.every((v, j) => Object.is(v, reference[j])),
+            `${form} on ${net.threads} threads`,
+          ).toBe(true);
+        }
+    });
+    for (const net of [one!, ...many]) net.dispose();
+  });
+
+  it('a target standardizer and class labels: the scan path answers as the TypeScript check, on every thread count', async () => {
+    // predict answers in the targets' units and classify with the labels, whichever path checked
+    // the inputs; references: the raw one-thread outputs of a network without the standardizer,
+    // taken through y · scale + mean in float64 and rounded once to float32 (the outputs' type),
+    // and the argmax of the one-thread probabilities named by the classes
+    const source = await NN.create(classic({ ...options, loss: 'mse', output: 'linear' }));
+    const raw = onPath(Infinity, () => source.predict(x));
+    const mean = Array.from({ length: 9 }, (_, j) => 3 * j - 10),
+      scale = Array.from({ length: 9 }, (_, j) => 0.5 + j / 4);
+    const expected = Array.from(raw, (v, i) => Math.fround(v * scale[i % 9]! + mean[i % 9]!));
+    const standardized = { ...source.toJSON(), targetStandardizer: { mean, scale } };
+    source.dispose();
+    const classes = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+    const teacher = await NN.create(classic(options));
+    teacher.train(
+      x,
+      Array.from({ length: 1000 }, (_, r) => classes[r % 9]!),
+      classicTrain({ epochs: 1, batchSize: 50 }),
+    );
+    const labelled = teacher.toJSON();
+    const probabilities = onPath(Infinity, () => teacher.predict(x));
+    const labels = Array.from({ length: 1000 }, (_, r) => {
+      let best = 0;
+      for (let j = 1; j < 9; j++) if (probabilities[r * 9 + j]! > probabilities[r * 9 + best]!) best = j;
+      return classes[best]!;
+    });
+    teacher.dispose();
+    for (const threads of [1, 2, 3]) {
+      const regressor = await NN.fromJSON(standardized, { threads });
+      const classifier = await NN.fromJSON(labelled, { threads });
+      expect(classifier.classes).toEqual(classes);
+      for (const [path, threshold] of CHECK_PATHS)
+        for (const [form, input] of Object.entries(forms)) {
+          const what = `${form}, ${path}, ${threads} threads`;
+          const y = onPath(threshold, () => regressor.predict(input as Float32Array));
+          const flat = Array.isArray(y) ? (y as Float32Array[]).flatMap((row) => Array.from(row)) : Array.from(y);
+          expect(
+            flat.length === expected.length && flat.every((v, j) => Object.is(v, expected[j])),
+            `${what}: predict in the targets' units`,
+          ).toBe(true);
+          expect(
+            onPath(threshold, () => classifier.classify(input as number[][])),
+            `${what}: classify`,
+          ).toEqual(labels);
+        }
+      regressor.dispose();
+      classifier.dispose();
+    }
+  });
+
+  it("a bad value in a late chunk is refused with toMatrix's message on every thread count, and the network predicts on", async () => {
+    const nets = await twins(options, [1, 2, 3]);
+    const reference = nets[0]!.predict(x);
+    for (const [row, col, value] of [
+      [700, 17, NaN],
+      [999, 130, -Infinity],
+      [256, 0, Infinity],
+    ] as const) {
+      for (const form of Object.keys(forms) as (keyof typeof forms)[]) {
+        const bad =
+          form === 'flat' ? x.slice() : form === 'number[] rows' ? asRows(x, 131) : forms[form].map((r) => r.slice());
+        if (bad instanceof Float32Array) bad[row * 131 + col] = value;
+        else (bad[row] as number[])[col] = value;
+        // the message of the TypeScript check, which never stages anything
+        const expected = thrown(() => onPath(Infinity, () => nets[0]!.predict(bad as Float32Array)));
+        expect(expected).toBeInstanceOf(RangeError);
+        expect((expected as Error).message).toContain(
+          form === 'flat' ? `row ${row}, column ${col}` : `[${row}][${col}]`,
+        );
+        for (const net of nets) {
+          const err = thrown(() => net.predict(bad as Float32Array));
+          expect(err, `${form}, ${value} at ${row}/${col}, ${net.threads} threads`).toBeInstanceOf(RangeError);
+          expect((err as Error).message).toBe((expected as Error).message);
+        }
+      }
+    }
+    // a value that is no number among the rows is a TypeError, after a non-finite one in an earlier chunk…
+    const mixed = asRows(x, 131) as unknown[][];
+    mixed[900]![3] = 'a';
+    mixed[600]![5] = NaN;
+    for (const net of nets)
+      expect((thrown(() => net.predict(mixed as number[][])) as Error).message).toMatch(/input\[600\]\[5\]/);
+    // …and first when it comes first
+    mixed[600]![5] = 0.5;
+    mixed[300]![7] = null as never;
+    for (const net of nets) expect(thrown(() => net.predict(mixed as number[][]))).toBeInstanceOf(TypeError);
+    for (const net of nets) expect(Array.from(net.predict(x)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
+    for (const net of nets) net.dispose();
+  });
+  it('a getter of the inputs that starts another prediction on the same engine is refused, and both networks predict on', async () => {
+    for (const threads of [1, 2]) {
+      const [net, other] = await twins(options, [threads, threads]);
+      const reference = net!.predict(x);
+      const rows = forms['Float32Array rows'].slice();
+      Object.defineProperty(rows, 600, {
+        get: () => {
+          other!.predict(x);
+          return forms.flat.subarray(600 * 131, 601 * 131);
+        },
+      });
+      const err = thrown(() => net!.predict(rows));
+      expect(err, `${threads} threads`).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/another one was reading its inputs/);
+      for (const n of [net!, other!])
+        expect(Array.from(n.predict(x)).every((v, j) => Object.is(v, reference[j]))).toBe(true);
+      for (const n of [net!, other!]) n.dispose();
+    }
+  });
+});
+
 describe('threads: everything else keeps working', () => {
   const options: NetworkOptions = { layers: [300, 256, 10], activation: 'relu', output: 'softmax', seed: 21 };
   const data = classTask(400, 300, 10, 22);
@@ -373,12 +588,13 @@ describe('threads: everything else keeps working', () => {
       bytes = heap.byteLength;
     const big = await NN.create(classic({ layers: [2048, 2048, 16], threads: 2 })); // ~32 MiB more
     expect(heap.byteLength, 'the memory grew').toBeGreaterThan(bytes);
-    const before = helped();
-    one!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
-    two!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
-    big.train(classTask(64, 2048, 16, 5).x, classTask(64, 2048, 16, 5).t, classicTrain({ epochs: 1, batchSize: 64 })); // products high in the grown memory
-    expect(helped()).toBeGreaterThan(before);
-    expect(fullState(two!)).toBe(fullState(one!));
+    const bigTask = classTask(64, 2048, 16, 5);
+    await withHelpers('after growth', () => {
+      one!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
+      two!.train(data.x, data.t, classicTrain({ epochs: 2, batchSize: 50 }));
+      big.train(bigTask.x, bigTask.t, classicTrain({ epochs: 1, batchSize: 64 })); // products high in the grown memory
+      expect(fullState(two!)).toBe(fullState(one!));
+    });
     for (const net of [one!, two!, big]) net.dispose();
   });
 
@@ -439,11 +655,11 @@ describe('threads: the helper pool', () => {
       }),
     );
     const { x, t } = classTask(256, 300, 10, 3);
-    const before = helped();
-    again.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
-    once.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
-    expect(helped(), 'the new helpers work').toBeGreaterThan(before);
-    expect(fullState(again)).toBe(fullState(once));
+    await withHelpers('the new helpers', () => {
+      again.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
+      once.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
+      expect(fullState(again)).toBe(fullState(once));
+    });
     again.dispose();
     once.dispose();
     expect(p.size).toBe(0);

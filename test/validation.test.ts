@@ -3,7 +3,9 @@
 // anything runs (the engine's whole linear memory is byte-for-byte unchanged), and the network
 // afterwards is exactly the network it was: it trains and predicts bit-identically to a twin that
 // never saw the error. Model files are refused in formats-refused.test.ts, sizes beyond the
-// engine's 2 GiB in memory-limits.test.ts.
+// engine's 2 GiB in memory-limits.test.ts. Predict's inputs are checked on two paths, each case
+// runs on both: TypeScript's check before anything runs, and the kernels' scan of the copy staged
+// in the network's per-batch buffers (the only bytes that path writes before refusing).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NN, type Rows, type Targets, type Weights } from '../src/index.js';
 import { asRows, randomRows } from './helpers/random-data.js';
@@ -11,6 +13,8 @@ import { expectSameWeights } from './helpers/bits.js';
 import { expectSameState, allFinite, stateOf } from './helpers/network-state.js';
 import { ENGINES, type EngineKind, engineOf, expectSameBytes, memoryImage } from './helpers/engines.js';
 import { expectClearError, rejected, thrown } from './helpers/clear-errors.js';
+import { CHECK_PATHS as PATHS, onPath } from './helpers/check-paths.js';
+import { descriptorView } from '../src/abi/descriptor.js';
 import { classic, classicTrain } from './helpers/classic.js';
 
 type Kind = typeof TypeError | typeof RangeError | 'either';
@@ -24,7 +28,24 @@ interface Case {
   error: Kind;
   field: RegExp | string;
   async?: boolean;
+  /** on the scan path: inputs may be staged in the network's per-batch buffers before the refusal */
+  staged?: boolean;
 }
+
+/** The bytes [from, to) of a network's per-batch buffers (activations, error terms, input and target stages). */
+function scratchOf(net: NN, engine: EngineKind): [number, number] {
+  const ptr = (net as unknown as { resident: { net: { descriptorPtr: number } } }).resident.net.descriptorPtr;
+  const d = descriptorView(engineOf(engine).heap, ptr);
+  const outputs = d.layer(d.layers - 1).fanOut;
+  return [d.layer(0).y, d.targetStage + d.capacity * outputs * 4];
+}
+
+/** The same image with a range zeroed (bytes that may change). */
+const without = (image: Uint8Array, [from, to]: [number, number]): Uint8Array => {
+  const copy = image.slice();
+  copy.fill(0, from, to);
+  return copy;
+};
 
 const X = randomRows(12, 3, 1),
   T = randomRows(12, 2, 2, 0, 1);
@@ -596,13 +617,16 @@ let otherArchitecture = '';
 const NET_CASES: Case[] = [
   ...trainCases('train'),
   ...trainCases('trainAsync'),
-  ...PREDICT.map(
-    ([name, input, error, field]): Case => ({
-      name: `predict ${name}`,
-      error,
-      field,
-      call: (net) => net.predict(bad(input)),
-    }),
+  ...PATHS.flatMap(([path, threshold]) =>
+    PREDICT.map(
+      ([name, input, error, field]): Case => ({
+        name: `predict ${name} (${path})`,
+        error,
+        field,
+        call: (net) => onPath(threshold, () => net.predict(bad(input))),
+        staged: threshold === 0,
+      }),
+    ),
   ),
   ...metricCases('evaluate'),
   ...metricCases('accuracy'),
@@ -755,6 +779,8 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
   it.each(NET_CASES)('$name: refused, nothing written, the network as before and usable', async (c) => {
     const net = await NN.fromJSON(saved, { engine }),
       twin = await NN.fromJSON(saved, { engine });
+    // the scan path stages inputs in the network's per-batch buffers: made once by a valid predict first
+    if (c.staged) onPath(0, () => net.predict(X));
     const before = stateOf(net);
     const image = memoryImage(engine);
     let err: unknown;
@@ -768,7 +794,10 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
       err = thrown(() => c.call(net, D));
     }
     expectClearError(err, c.field, c.name, classOf(c.error));
-    expectSameBytes(image, memoryImage(engine), c.name);
+    if (c.staged) {
+      const scratch = scratchOf(net, engine);
+      expectSameBytes(without(image, scratch), without(memoryImage(engine), scratch), c.name);
+    } else expectSameBytes(image, memoryImage(engine), c.name);
     expectSameState(before, net, c.name);
     // usable: trains and predicts exactly like its twin
     const options = { epochs: 2, batchSize: 5, optimizer: 'adam' as const, learningRate: 0.01 };
@@ -828,31 +857,34 @@ describe.each(ENGINES)('validation on %s', (engine: EngineKind) => {
     net.dispose();
   });
 
-  it('an array whose elements change between reads cannot smuggle NaN past validation', async () => {
-    for (const where of ['setWeights', 'predict', 'train'] as const) {
-      const net = await NN.fromJSON(saved, { engine });
-      let reads = 0;
-      // a getter that is finite the first time (and the second) and NaN ever after
-      const hostile = (values: number[]): number[] => {
-        Object.defineProperty(values, 0, { get: () => (reads++ < 2 ? 0.25 : NaN), enumerable: true });
-        return values;
-      };
-      const w = net.getWeights();
-      let y: Float32Array | null = null;
-      const err = thrown(() => {
-        if (where === 'setWeights')
-          net.setWeights(bad({ weights: [hostile(Array.from(w.weights[0]!)), w.weights[1]!], biases: w.biases }));
-        if (where === 'predict') y = net.predict(hostile([0, 0.5, 0.5]));
-        if (where === 'train')
-          net.train(hostile(Array.from(X)), T, classicTrain({ epochs: 1, batchSize: 4, shuffle: false }));
-      });
-      if (err !== undefined) expectClearError(err, null, where);
-      if (y)
-        expect(Array.from(y as Float32Array).every(Number.isFinite), 'predict answered from a NaN input').toBe(true);
-      expect(allFinite(net.getWeights()), `${where}: a NaN reached the network`).toBe(true);
-      net.dispose();
-    }
-  });
+  it.each(PATHS)(
+    'an array whose elements change between reads cannot smuggle NaN past validation (%s)',
+    async (_, threshold) => {
+      for (const where of ['setWeights', 'predict', 'train'] as const) {
+        const net = await NN.fromJSON(saved, { engine });
+        let reads = 0;
+        // a getter that is finite the first time (and the second) and NaN ever after
+        const hostile = (values: number[]): number[] => {
+          Object.defineProperty(values, 0, { get: () => (reads++ < 2 ? 0.25 : NaN), enumerable: true });
+          return values;
+        };
+        const w = net.getWeights();
+        let y: Float32Array | null = null;
+        const err = thrown(() => {
+          if (where === 'setWeights')
+            net.setWeights(bad({ weights: [hostile(Array.from(w.weights[0]!)), w.weights[1]!], biases: w.biases }));
+          if (where === 'predict') y = onPath(threshold, () => net.predict(hostile([0, 0.5, 0.5])));
+          if (where === 'train')
+            net.train(hostile(Array.from(X)), T, classicTrain({ epochs: 1, batchSize: 4, shuffle: false }));
+        });
+        if (err !== undefined) expectClearError(err, null, where);
+        if (y)
+          expect(Array.from(y as Float32Array).every(Number.isFinite), 'predict answered from a NaN input').toBe(true);
+        expect(allFinite(net.getWeights()), `${where}: a NaN reached the network`).toBe(true);
+        net.dispose();
+      }
+    },
+  );
 
   it('an error thrown by onEpoch, onBatch or an abort leaves a network that trains on', async () => {
     const net = await NN.fromJSON(saved, { engine });

@@ -39,6 +39,12 @@ export interface Kernels {
   ): void;
   sumSquares(gPtr: number, count: number): number;
   forward(descriptorPtr: number, xPtr: number, rows: number): void;
+  /** forward for outputs only, the inputs scanned first: started (on helpers, when worth sharing) */
+  startForward(descriptorPtr: number, xPtr: number, rows: number): void;
+  /** joins the last pass started: the flat index of its first non-finite input, or −1 */
+  finishForward(): number;
+  /** index of the first NaN or ±Infinity among count floats at xPtr, or −1 */
+  firstNonFinite(xPtr: number, count: number): number;
   backward(descriptorPtr: number, tPtr: number, rows: number): void;
   update(descriptorPtr: number): void;
   gatherRows(srcPtr: number, orderPtr: number, start: number, count: number, rowLen: number, dstPtr: number): void;
@@ -62,6 +68,9 @@ export const KERNEL_NAMES = [
   'applyUpdate',
   'sumSquares',
   'forward',
+  'startForward',
+  'finishForward',
+  'firstNonFinite',
   'backward',
   'update',
   'gatherRows',
@@ -111,4 +120,6 @@ export interface WasmExports extends Kernels, QuantKernels {
   readonly CONTROL_BYTES: WebAssembly.Global;
   /** test hook: parts of products that helpers computed since the engine started */
   testHelperParts(): number;
+  /** test hook: the part a helper that saw job `generation` would claim now, or −1 */
+  testClaim(generation: number): number;
 }

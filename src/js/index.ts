@@ -9,6 +9,7 @@ import { lossKernels } from './loss.js';
 import { updateKernels } from './update.js';
 import { networkKernels } from './network.js';
 import { smallKernels } from './small.js';
+import { scanKernels } from './scan.js';
 import { quantKernels } from './quant.js';
 
 export function createJsKernels(heap: MemoryViews): Kernels & QuantKernels {
@@ -16,7 +17,7 @@ export function createJsKernels(heap: MemoryViews): Kernels & QuantKernels {
   const activation = activationKernels(heap);
   const loss = lossKernels(heap, activation.activationGrad);
   const update = updateKernels(heap);
-  const parts = { ...dense, ...activation, ...loss, ...update };
+  const parts = { ...dense, ...activation, ...loss, ...update, ...scanKernels(heap) };
   const small = smallKernels(heap, parts);
   const { vexp, ...kernels } = parts;
   return {

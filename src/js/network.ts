@@ -5,12 +5,14 @@ import type { activationKernels } from './activation.js';
 import type { lossKernels } from './loss.js';
 import type { updateKernels } from './update.js';
 import type { smallKernels } from './small.js';
+import type { scanKernels } from './scan.js';
 
 type Parts = ReturnType<typeof denseKernels> &
   ReturnType<typeof activationKernels> &
   ReturnType<typeof lossKernels> &
   ReturnType<typeof updateKernels> &
-  ReturnType<typeof smallKernels>;
+  ReturnType<typeof smallKernels> &
+  ReturnType<typeof scanKernels>;
 
 export function networkKernels(heap: MemoryViews, k: Parts) {
   const descriptor = descriptorViews(heap);
@@ -29,6 +31,17 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
       k.activate(r.act, r.p0, r.p1, y, rows, fanOut);
       input = y;
     }
+  }
+
+  // the forward pass for outputs only, its inputs scanned first (one thread: run here, its result kept
+  // for finishForward: the first bad input's flat index, or −1)
+  let forwardResult = -1;
+  function startForward(descriptorPtr: number, xPtr: number, rows: number): void {
+    forwardResult = k.firstNonFinite(xPtr, rows * descriptor(descriptorPtr).layer(0).fanIn);
+    if (forwardResult < 0) forward(descriptorPtr, xPtr, rows);
+  }
+  function finishForward(): number {
+    return forwardResult;
   }
 
   // error terms of every layer from the current weights, then the gradients
@@ -145,5 +158,5 @@ export function networkKernels(heap: MemoryViews, k: Parts) {
     }
   }
 
-  return { forward, backward, update, gatherRows, trainEpoch };
+  return { forward, startForward, finishForward, backward, update, gatherRows, trainEpoch };
 }

@@ -63,12 +63,18 @@ function firstNonFinite(a: FloatArray): number {
   return -1;
 }
 
+/** Where a value of inputs sits: its row and column, and whether the inputs are one flat array. */
+export interface InputShape {
+  rows: number;
+  form: 'flat' | 'rows';
+}
+
 /**
- * Reads `value` as rows of `cols` numbers. A flat array (typed or number[]) is row-major and its
- * length must be a positive multiple of cols; an array of rows needs every row of length cols.
- * Float32Array input with only finite values is used as it is, without a copy.
+ * The shape of `value` as rows of `cols` numbers, checked before any value is read: a flat array
+ * (typed or number[]) is row-major and its length must be a positive multiple of cols; an array of
+ * rows needs every row of length cols.
  */
-export function toMatrix(value: unknown, cols: number, field: string): Matrix {
+export function inputShape(value: unknown, cols: number, field: string): InputShape {
   if (!isNumericRow(value))
     throw typeError(field, `an array of rows or a flat Float32Array of ${cols}-value rows`, value);
   const length = value.length;
@@ -76,42 +82,74 @@ export function toMatrix(value: unknown, cols: number, field: string): Matrix {
   const first = (value as ArrayLike<unknown>)[0];
   if (ArrayBuffer.isView(value) || typeof first === 'number') {
     if (length % cols !== 0) throw rangeError(`${field}.length`, `a multiple of ${cols} (the layer size)`, length);
-    const at = (i: number): string => `${field}[${i}] (row ${Math.floor(i / cols)}, column ${i % cols})`;
+    return { rows: length / cols, form: 'flat' };
+  }
+  for (let r = 0; r < length; r++) inputRow(value as ArrayLike<unknown>, r, cols, field);
+  return { rows: length, form: 'rows' };
+}
+
+/** Row r of an array of rows, checked to be a row of cols numbers. */
+export function inputRow(value: ArrayLike<unknown>, r: number, cols: number, field: string): Row {
+  const row = value[r];
+  if (!isNumericRow(row)) throw typeError(`${field}[${r}]`, `a row of ${cols} numbers`, row);
+  if (row.length !== cols) throw rangeError(`${field}[${r}].length`, `${cols} (the layer size)`, row.length);
+  return row;
+}
+
+/**
+ * The error for the value at row-major index `index` of inputs of that shape, which is not a finite
+ * float32 (every path that reads inputs refuses a bad value with this one message).
+ */
+export function valueError(value: unknown, shape: InputShape, cols: number, field: string, index: number): Error {
+  const r = Math.floor(index / cols),
+    c = index % cols;
+  const v = shape.form === 'flat' ? (value as Row)[index] : ((value as ArrayLike<Row>)[r] as Row)[c];
+  return nonFinite(valueField(shape, cols, field, index), v);
+}
+
+/** How an error names the value at row-major index `index`. */
+function valueField(shape: InputShape, cols: number, field: string, index: number): string {
+  const r = Math.floor(index / cols),
+    c = index % cols;
+  return shape.form === 'flat' ? `${field}[${index}] (row ${r}, column ${c})` : `${field}[${r}][${c}]`;
+}
+
+/**
+ * Reads `value` as rows of `cols` numbers (inputShape). Float32Array input with only finite values
+ * is used as it is, without a copy.
+ */
+export function toMatrix(value: unknown, cols: number, field: string): Matrix {
+  const shape = inputShape(value, cols, field);
+  const length = shape.rows * cols;
+  if (shape.form === 'flat') {
     if (value instanceof FloatArray) {
       // a float32 is in range unless it is ±Infinity or NaN, and then v − v is NaN (a tight loop: inputs can be megabytes)
       const bad = firstNonFinite(value);
-      if (bad >= 0) throw nonFinite(at(bad), value[bad]);
-      return { data: value, rows: length / cols, cols, form: 'flat' };
+      if (bad >= 0) throw valueError(value, shape, cols, field, bad);
+      return { data: value, rows: shape.rows, cols, form: 'flat' };
     }
     // each value is read once: what was checked is what is copied (a getter can't change it in between)
     const flat = value as Row,
       data = new FloatArray(length);
     for (let i = 0; i < length; i++) {
       const v = flat[i];
-      if (!inRange(v)) throw nonFinite(at(i), v);
+      if (!inRange(v)) throw nonFinite(valueField(shape, cols, field, i), v);
       data[i] = v;
     }
-    return { data, rows: length / cols, cols, form: 'flat' };
+    return { data, rows: shape.rows, cols, form: 'flat' };
   }
-  // shapes first: rows × cols floats are allocated only once the rows are there (a short hostile
-  // array of nulls must not make us allocate gigabytes)
-  const checkRow = (r: number): Row => {
-    const row = (value as ArrayLike<unknown>)[r];
-    if (!isNumericRow(row)) throw typeError(`${field}[${r}]`, `a row of ${cols} numbers`, row);
-    if (row.length !== cols) throw rangeError(`${field}[${r}].length`, `${cols} (the layer size)`, row.length);
-    return row;
-  };
-  for (let r = 0; r < length; r++) checkRow(r);
-  const data = new FloatArray(length * cols);
-  for (let r = 0; r < length; r++) {
-    const row = checkRow(r);
+  // shapes first (inputShape): rows × cols floats are allocated only once the rows are there (a
+  // short hostile array of nulls must not make us allocate gigabytes)
+  const data = new FloatArray(length);
+  for (let r = 0; r < shape.rows; r++) {
+    const row = inputRow(value as ArrayLike<unknown>, r, cols, field);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
-      if (!inRange(v)) throw nonFinite(`${field}[${r}][${c}]`, v);
+      if (!inRange(v)) throw nonFinite(valueField(shape, cols, field, r * cols + c), v);
       data[r * cols + c] = v;
     }
   }
-  return { data, rows: length, cols, form: 'rows' };
+  return { data, rows: shape.rows, cols, form: 'rows' };
 }
 
 /**

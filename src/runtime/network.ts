@@ -7,11 +7,19 @@ import { classOf } from '../model/metrics.js';
 import { LOSS, lossScale } from '../abi/kinds.js';
 import { NetworkMemory } from './network-memory.js';
 import { TrainingRows } from './staging.js';
+import { matrixRows, type RowSource } from './inputs.js';
 
 export type { Block, Checkpoint, OptimizerSettings } from './network-memory.js';
 
 /** Rows per forward call when predicting or evaluating many rows. */
 const PREDICT_CHUNK = 256;
+
+/**
+ * Engines with a forward pass over many rows under way. A pass leaves its kernels running while the
+ * caller's arrays are read (their getters could call back into simdnet), and its result is read from
+ * the engine after that: no second such pass may start on the engine in between.
+ */
+const passing = new WeakSet<object>();
 
 export class Network extends NetworkMemory {
   private get outputPtr(): number {
@@ -21,30 +29,67 @@ export class Network extends NetworkMemory {
   // ---- passes ------------------------------------------------------------------------------
 
   /**
-   * Forward pass over every row of x in chunks; `sink` reads each chunk's outputs at f32 index
-   * outputIndex. With `residentPtr`, x already sits in engine memory at that address.
+   * Forward pass over every row of x in chunks, each written into an input stage and scanned by the
+   * kernels (a non-finite input throws x's error for it); `sink` reads each chunk's outputs at f32
+   * index outputIndex. With `residentPtr`, x already sits in engine memory there. On several
+   * threads the pass of one chunk runs on the helpers while this thread writes the next into a
+   * second stage, then joins it.
    */
   private forwardAll(
-    x: Matrix,
+    x: RowSource,
     sink: (start: number, count: number, outputIndex: number) => void,
     residentPtr = 0,
   ): void {
+    if (passing.has(this.engine))
+      throw new Error(
+        'simdnet: a prediction started while another one was reading its inputs (from a getter of those inputs)',
+      );
     const plan = this.ensureCapacity(Math.min(x.rows, Math.max(this.workPlan?.capacity ?? 0, PREDICT_CHUNK)));
-    for (let start = 0; start < x.rows; start += plan.capacity) {
-      const count = Math.min(plan.capacity, x.rows - start);
-      let from = this.inputStagePtr;
-      if (residentPtr) from = residentPtr + start * x.cols * 4;
-      else this.heap.f32.set(x.data.subarray(start * x.cols, (start + count) * x.cols), from >> 2);
-      this.kernels.forward(this.descriptorPtr, from, count);
-      sink(start, count, this.outputAt);
+    const k = this.kernels,
+      chunk = plan.capacity,
+      rowBytes = x.cols * 4;
+    const stages = [this.inputStagePtr, 0];
+    if (!residentPtr && this.threads > 1 && x.rows > chunk) stages[1] = this.heap.alloc(chunk * rowBytes);
+    const stage = (start: number, which: number): number => {
+      if (residentPtr) return residentPtr + start * rowBytes;
+      const at = stages[stages[1] ? which : 0]!;
+      x.write(this.heap.f32, at >> 2, start, Math.min(chunk, x.rows - start));
+      return at;
+    };
+    let running = -1; // the first row of the chunk whose pass is started and not yet joined
+    const finish = (): void => {
+      const start = running,
+        bad = k.finishForward();
+      running = -1;
+      if (bad >= 0) throw x.error(start * x.cols + bad);
+    };
+    passing.add(this.engine);
+    try {
+      k.startForward(this.descriptorPtr, stage(0, 0), Math.min(chunk, x.rows));
+      running = 0;
+      for (let start = chunk, which = 1; ; start += chunk, which ^= 1) {
+        const from = start < x.rows ? stage(start, which) : 0; // while the last chunk's pass runs
+        const last = running;
+        finish();
+        sink(last, Math.min(chunk, x.rows - last), this.outputAt);
+        if (!from) break;
+        k.startForward(this.descriptorPtr, from, Math.min(chunk, x.rows - start));
+        running = start;
+      }
+    } catch (e) {
+      if (running >= 0) finish(); // a value refused while writing: a bad one in the chunk before comes first
+      throw e;
+    } finally {
+      passing.delete(this.engine);
+      if (stages[1]) this.heap.release(stages[1]);
     }
   }
 
-  /** The outputs of every row of x, in one new array. */
-  outputs(x: Matrix): FloatArray {
-    if (x.rows === 1) return this.outputRow(x.data);
+  /** The outputs of every row of x (a checked Matrix, or rows the scan checks: inputs.ts), in one new array. */
+  outputs(x: Matrix | RowSource): FloatArray {
+    if ('data' in x && x.rows === 1) return this.outputRow(x.data);
     const out = new FloatArray(x.rows * this.outputSize);
-    this.forwardAll(x, (start, count, yAt) =>
+    this.forwardAll('data' in x ? matrixRows(x) : x, (start, count, yAt) =>
       out.set(this.heap.f32.subarray(yAt, yAt + count * this.outputSize), start * this.outputSize),
     );
     return out;
@@ -77,7 +122,7 @@ export class Network extends NetworkMemory {
     const xResidentPtr = resident ? resident.xPtr : 0,
       tResidentPtr = resident ? resident.tPtr : 0;
     this.forwardAll(
-      x,
+      matrixRows(x),
       (start, count, yAt) => {
         let tPtr = tResidentPtr + start * cols * 4;
         if (!tResidentPtr) {

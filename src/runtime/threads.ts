@@ -20,12 +20,14 @@ interface HelperStart {
 
 /**
  * The module's imports besides its memory: the blocking wait of an idle helper and the wake-up
- * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter). The helper
- * source below repeats these two lines, since it runs without the library.
+ * (Atomics on the word at Int32 index `index`; a negative count wakes every waiter), and the clock
+ * an idle helper reads to decide how long to spin. The helper source below repeats these lines,
+ * since it runs without the library.
  */
 export function threadImports(memory: WebAssembly.Memory): {
   sleep(index: number, expected: number): void;
   wake(index: number, count: number): void;
+  now(): number;
 } {
   return {
     sleep: (index, expected) => {
@@ -34,30 +36,53 @@ export function threadImports(memory: WebAssembly.Memory): {
     wake: (index, count) => {
       Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count);
     },
+    now: () => performance.now(),
   };
 }
 
-// A helper's whole program, a classic script with no imports: instantiate the module on the shared
-// memory, say so, run helperLoop until the pool stops, end. (The abort import serves the debug build.)
-const HELPER_SOURCE = `"use strict";
-const threads = typeof process === 'object' && process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : null;
-const port = threads ? threads.parentPort : null;
-const start = (m) => {
-  const memory = m.memory;
-  const env = {
-    memory,
-    sleep: (index, expected) => { Atomics.wait(new Int32Array(memory.buffer), index, expected); },
-    wake: (index, count) => { Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count); },
-    abort() { throw new Error('simdnet: a helper thread failed an assertion'); },
+/**
+ * A helper's whole program, run in a worker without the library: instantiate the module on the
+ * shared memory, say so, run helperLoop until the pool stops, end. Its source text is what the
+ * worker runs (HELPER_SOURCE), so it uses nothing outside itself; its imports repeat
+ * threadImports' lines (the abort import serves the debug build).
+ */
+function helperProgram(): void {
+  type Port = { postMessage(m: unknown): void; once(e: string, f: (m: HelperStart) => void): void };
+  const scope = globalThis as unknown as {
+    process?: { getBuiltinModule?: (name: string) => { parentPort: Port } };
+    postMessage(m: unknown): void;
+    onmessage: ((e: { data: HelperStart }) => void) | null;
+    close(): void;
   };
-  const exports = new WebAssembly.Instance(m.module, { env }).exports;
-  exports.threadInit(m.scratchPtr, m.controlPtr);
-  if (port) port.postMessage('running'); else postMessage('running');
-  exports.helperLoop(m.epoch);
-  if (!port) close();
-};
-if (port) port.once('message', start); else onmessage = (e) => { onmessage = null; start(e.data); };
-`;
+  const port = scope.process?.getBuiltinModule?.('node:worker_threads').parentPort ?? null;
+  const start = (m: HelperStart): void => {
+    const memory = m.memory;
+    const env = {
+      memory,
+      sleep: (index: number, expected: number) => Atomics.wait(new Int32Array(memory.buffer), index, expected),
+      wake: (index: number, count: number) =>
+        Atomics.notify(new Int32Array(memory.buffer), index, count < 0 ? Infinity : count),
+      now: () => performance.now(),
+      abort() {
+        throw new Error('simdnet: a helper thread failed an assertion');
+      },
+    };
+    const exports = new WebAssembly.Instance(m.module, { env }).exports as unknown as WasmExports;
+    exports.threadInit(m.scratchPtr, m.controlPtr);
+    if (port) port.postMessage('running');
+    else scope.postMessage('running');
+    exports.helperLoop(m.epoch);
+    if (!port) scope.close();
+  };
+  if (port) port.once('message', start);
+  else
+    scope.onmessage = (e) => {
+      scope.onmessage = null;
+      start(e.data);
+    };
+}
+
+const HELPER_SOURCE = `"use strict";(${helperProgram.toString()})();`;
 
 /** The cores the platform reports (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers). */
 export function hardwareThreads(): number {
@@ -78,7 +103,8 @@ export class HelperPool {
     private readonly memory: WebAssembly.Memory,
     private readonly heap: Heap,
     private readonly exports: WasmExports,
-    private readonly controlPtr: number,
+    /** the control block the caller and its helpers share (parallel.ts) */
+    readonly controlPtr: number,
   ) {}
 
   /** Helpers running or starting. */

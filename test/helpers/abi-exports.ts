@@ -13,6 +13,7 @@ export const WASM_ONLY = [
   'helperEpoch',
   'stopHelpers',
   'testHelperParts',
+  'testClaim',
 ] as const satisfies readonly (keyof WasmExports)[];
 /** The exported globals: the byte sizes TypeScript allocates for each instance. */
 export const GLOBALS = ['SCRATCH_BYTES', 'CONTROL_BYTES'] as const satisfies readonly (keyof WasmExports)[];
