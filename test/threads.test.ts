@@ -681,4 +681,22 @@ console.log('trained on', net.threads, 'threads');`;
     expect(run.stdout).toContain('trained on 2 threads');
     expect(Date.now() - started).toBeLessThan(30_000);
   });
+
+  it("another library's global Worker in Node (onnxruntime-web defines one) is left alone: helpers and trainInWorker start on worker_threads", () => {
+    // a Worker that takes no blob URL, as onnxruntime-web's is once a session exists; simdnet must not use it
+    const script = `globalThis.Worker = class { constructor(url) { throw new TypeError('foreign Worker used for ' + url); } };
+import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)}).then(async ({ NN, trainInWorker }) => {
+  const x = new Float32Array(128 * 256).map((_, i) => Math.sin(i)), t = new Float32Array(128 * 10).map((_, i) => (i % 10 === 3 ? 1 : 0));
+  const options = { layers: [256, 256, 10], activation: 'relu', output: 'softmax', seed: 1 };
+  const two = await NN.create({ ...options, threads: 2 }), one = await NN.create({ ...options, threads: 1 });
+  for (const net of [two, one]) net.train(x, t, { epochs: 2, batchSize: 32 });
+  const same = JSON.stringify(two.toJSON()) === JSON.stringify(one.toJSON());
+  const report = await trainInWorker(one, x, t, { epochs: 1, batchSize: 32 });
+  console.log('threads', two.threads, 'same bits', same, 'worker epochs', report.epochs);
+});`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error, 'the process ended before the 30 s timeout').toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('threads 2 same bits true worker epochs 1');
+  });
 });

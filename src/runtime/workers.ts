@@ -42,8 +42,14 @@ export function workersAvailable(): boolean {
   );
 }
 
-/** Starts a worker running `source` (a classic script); `name` shows in browser dev tools. */
+/**
+ * Starts a worker running `source` (a classic script); `name` shows in browser dev tools. Node's
+ * worker_threads come first where they exist: a global `Worker` in Node may be another library's
+ * (onnxruntime-web defines one once a session is created), which takes no blob URL.
+ */
 export function startWorker<In, Out>(source: string, name: string): WorkerPort<In, Out> {
+  const threads = nodeWorkerThreads();
+  if (threads) return nodeWorker(threads, source, name);
   if (typeof Worker === 'function' && typeof Blob === 'function' && typeof URL.createObjectURL === 'function') {
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const worker = new Worker(url, { name });
@@ -63,9 +69,10 @@ export function startWorker<In, Out>(source: string, name: string): WorkerPort<I
       unref: () => {},
     };
   }
-  const threads = nodeWorkerThreads();
-  if (!threads)
-    throw new Error('simdnet: workers need Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
+  throw new Error('simdnet: workers need Web Workers or Node ≥ 20.16 (worker_threads via process.getBuiltinModule)');
+}
+
+function nodeWorker<In, Out>(threads: WorkerThreads, source: string, name: string): WorkerPort<In, Out> {
   const worker = new threads.Worker(source, { eval: true, name });
   return {
     post: (m) => worker.postMessage(m),
