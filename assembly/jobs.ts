@@ -29,7 +29,7 @@ export const CONTROL_BYTES: i32 = 128;
 @external("env", "now") declare function now(): f64;
 
 // How long an idle helper spins before it sleeps, in milliseconds: at most SPIN_MS_MAX (long enough
-// to stay awake between the batches of an epoch, whose gaps are far shorter than the 30-100 µs a
+// to stay awake between the batches of an epoch, whose gaps are far shorter than the time a
 // sleeping helper takes to wake), and twice the helper's last wait for a job when that wait was
 // short; after a wait longer than SPIN_MS_MAX (training stopped, or another copy of the library, or
 // another program, has the cores) it sleeps at once. A spinning helper competes for a core with

@@ -1,5 +1,5 @@
 /**
- * The threads targets: what issue 22 asks of `threads`, each ratio measured in this process with the
+ * The threads targets: what `threads` is held to, each ratio measured in this process with the
  * one-thread and threaded networks interleaved round by round (the median of the rounds and the
  * best round, which neighbours on a shared machine disturb least). Inference of 784-128-10 on
  * 2,000 rows as one Float32Array, as Float32Array rows and as number[] rows (the conversion runs on

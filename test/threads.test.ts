@@ -636,24 +636,9 @@ describe('threads: the helper pool', () => {
     expect(p.size, 'one threaded network is still alive').toBe(2);
     two.dispose();
     expect(p.size, 'stopped once none needs it').toBe(0);
-    const again = await NN.create(
-      classic({
-        layers: [300, 256, 10],
-        activation: 'relu',
-        output: 'softmax',
-        threads: 2,
-        seed: 1,
-      }),
-    );
-    const once = await NN.create(
-      classic({
-        layers: [300, 256, 10],
-        activation: 'relu',
-        output: 'softmax',
-        threads: 1,
-        seed: 1,
-      }),
-    );
+    const wide = { layers: [300, 256, 10], activation: 'relu', output: 'softmax', seed: 1 } as const;
+    const again = await NN.create(classic({ ...wide, threads: 2 }));
+    const once = await NN.create(classic({ ...wide, threads: 1 }));
     const { x, t } = classTask(256, 300, 10, 3);
     await withHelpers('the new helpers', () => {
       again.train(x, t, classicTrain({ epochs: 1, batchSize: 128 }));
